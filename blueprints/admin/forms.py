@@ -1,0 +1,78 @@
+"""Forms of the administration pages."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import DateField, PasswordField, SelectField, SelectMultipleField, StringField
+from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from blueprints.core.labels import ROLE_LABELS
+from blueprints.core.models import SKILL_LEVELS
+
+
+def optional_int(value):
+    """Coerce a select value to int, with '' meaning None."""
+    return int(value) if value not in (None, "", "None") else None
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """A set of checkboxes for a multiple choice (roles)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class UserForm(FlaskForm):
+    """Create or edit a person."""
+
+    employee_no = StringField(_l("工号"), validators=[
+        DataRequired(_l("请填写工号。")), Length(max=32, message=_l("工号最多 32 个字符。")),
+        Regexp(r"^[A-Za-z0-9_\-]+$", message=_l("工号只能包含字母、数字、下划线和横线。"))])
+    name = StringField(_l("姓名"), validators=[DataRequired(_l("请填写姓名。")),
+                                             Length(max=50, message=_l("姓名最多 50 个字。"))])
+    department_id = SelectField(_l("部门"), coerce=optional_int, validate_choice=True)
+    job_title = StringField(_l("岗位"), validators=[Optional(), Length(max=100, message=_l("岗位最多 100 个字。"))])
+    skill_level = SelectField(_l("技能等级"), choices=[(s, s) for s in SKILL_LEVELS])
+    phone = StringField(_l("手机"), validators=[Optional(), Regexp(r"^\+?[0-9][0-9\- ]{4,19}$",
+                                                                 message=_l("手机号格式不对。"))])
+    email = StringField(_l("电子邮箱"), validators=[
+        Optional(), Email(_l("电子邮箱格式不对。"), check_deliverability=False), Length(max=120)])
+    roles = MultiCheckboxField(_l("角色"), choices=list(ROLE_LABELS.items()),
+                               validators=[DataRequired(_l("至少选择一个角色。"))])
+
+
+class DepartmentForm(FlaskForm):
+    """Create, rename or move a department."""
+
+    code = StringField(_l("部门编码"), validators=[
+        DataRequired(_l("请填写部门编码。")), Length(max=32, message=_l("编码最多 32 个字符。")),
+        Regexp(r"^[A-Za-z0-9_\-.]+$", message=_l("编码只能包含字母、数字和 _ - .。"))])
+    name = StringField(_l("名称"), validators=[DataRequired(_l("请填写部门名称。")),
+                                             Length(max=100, message=_l("名称最多 100 个字。"))])
+    parent_id = SelectField(_l("上级部门"), coerce=optional_int, validate_choice=True)
+
+
+class ImportUploadForm(FlaskForm):
+    """Upload a people file for preview."""
+
+    file = FileField(_l("人员文件（.xlsx 或 .csv）"), validators=[FileRequired(_l("请选择要上传的文件。"))])
+
+
+class ImportApplyForm(FlaskForm):
+    """Confirm a previewed import."""
+
+    token = StringField(validators=[DataRequired()])
+    initial_password = PasswordField(_l("新账号的初始密码"), validators=[Optional(), Length(max=128)],
+                                     description=_l("新建的账号共用这个初始密码，首次登录时必须修改。"))
+
+
+class AuditFilterForm(FlaskForm):
+    """Filters of the audit log (GET, no CSRF)."""
+
+    class Meta:
+        csrf = False
+
+    actor = StringField(_l("操作人工号"), validators=[Optional(), Length(max=32)])
+    action = StringField(_l("动作"), validators=[Optional(), Length(max=64)])
+    date_from = DateField(_l("开始日期"), validators=[Optional()])
+    date_to = DateField(_l("结束日期"), validators=[Optional()])

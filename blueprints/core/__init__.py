@@ -1,0 +1,6 @@
+"""Core domain: people, departments, notifications, audit, settings and the shared web helpers."""
+from flask import Blueprint
+
+bp = Blueprint("core", __name__)
+
+from blueprints.core import views  # noqa: E402,F401  (registers routes on bp)

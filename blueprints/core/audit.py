@@ -1,0 +1,61 @@
+"""The audit log: one function to record an action, safe against log forging."""
+from __future__ import annotations
+
+import logging
+import re
+
+from flask import g, has_request_context, request
+from flask_login import current_user
+
+from blueprints.core.models import AuditLog
+from extensions import db
+
+log = logging.getLogger("portal.audit")
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
+
+
+def clean(text: object, limit: int = 500) -> str:
+    """Flatten CR/LF and other control characters so user input cannot forge extra log lines."""
+    return _CONTROL.sub(" ", str(text))[:limit]
+
+
+def client_ip() -> str | None:
+    """The client's address as Werkzeug sees it (ProxyFix makes this the real one behind a proxy)."""
+    return request.remote_addr if has_request_context() else None
+
+
+def record(action: str, target=None, detail: str = "", actor=None, actor_label: str | None = None) -> AuditLog:
+    """Add an audit row (flushed with the caller's transaction) and mirror it to the application log."""
+    if actor is None and has_request_context() and current_user and current_user.is_authenticated:
+        actor = current_user
+    target_type = target_id = None
+    if target is not None:
+        target_type = getattr(target, "__tablename__", type(target).__name__)
+        target_id = str(getattr(target, "id", target))
+    label = actor_label if actor_label is not None else (actor.employee_no if actor is not None else "")
+    entry = AuditLog(
+        action=action,
+        actor_id=actor.id if actor is not None else None,
+        actor_label=clean(label, 64),
+        target_type=target_type,
+        target_id=target_id,
+        detail=clean(detail, 2000),
+        ip=client_ip(),
+    )
+    db.session.add(entry)
+    log.info("audit %s actor=%s target=%s:%s detail=%s", action, entry.actor_label, target_type, target_id,
+             entry.detail)
+    return entry
+
+
+def record_denial(status: int, detail: str = "") -> None:
+    """Audit a refused request in its own committed transaction (once per request), then leave the abort to go on."""
+    from blueprints.core.database import begin_write
+
+    if not has_request_context() or g.get("denial_audited"):
+        return
+    g.denial_audited = True
+    begin_write()
+    record("access.denied", detail=clean(f"{status} {request.method} {request.path} {detail}".strip()))
+    db.session.commit()

@@ -1,0 +1,164 @@
+"""CLI commands: seed-demo, create-admin, import-users and backup."""
+from __future__ import annotations
+
+import importlib
+import random
+import shutil
+import sqlite3
+import subprocess  # noqa: S404  (pg_dump is run with a fixed argument list, never through a shell)
+import tarfile
+from datetime import datetime
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
+
+from blueprints.core.errors import DomainError
+from blueprints.core.models import User
+from extensions import db
+
+# Each domain that has demo data adds its module here; they run in this order and share one DemoContext.
+DEMO_SEEDERS = [
+    "blueprints.core.demo",
+]
+
+
+@click.command("seed-demo")
+@click.option("--if-empty", is_flag=True, help="Do nothing (and succeed) when the database already has users.")
+def seed_demo_command(if_empty: bool) -> None:
+    """Fill an empty database with the demo enterprise (refuses if any user exists)."""
+    from blueprints.auth.services import hash_password
+    from blueprints.core.demo import DEMO_PASSWORD, DemoContext
+
+    if db.session.scalar(select(func.count(User.id))):
+        if if_empty:
+            click.echo("the database already has users; demo data not added")
+            return
+        raise click.ClickException("the database already has users; seed-demo only fills an empty database")
+    # One hash shared by every demo account: hashing 300 passwords at 600,000 rounds would take minutes.
+    ctx = DemoContext(rng=random.Random(2026),  # noqa: S311  (repeatable demo data, not security)
+                      password_hash=hash_password(DEMO_PASSWORD))
+    for module_name in DEMO_SEEDERS:
+        importlib.import_module(module_name).seed(ctx)
+        db.session.flush()
+    db.session.commit()
+    click.echo(f"demo data created: {len(ctx.users)} users; sign in as admin / {DEMO_PASSWORD}")
+
+
+@click.command("create-admin")
+@click.option("--employee-no", prompt="工号 (employee no)")
+@click.option("--name", prompt="姓名 (name)")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+def create_admin_command(employee_no: str, name: str, password: str) -> None:
+    """Create a union admin account (for a fresh production database)."""
+    from blueprints.auth.services import check_password_policy
+    from blueprints.core.people import create_user
+
+    try:
+        check_password_policy(password, employee_no)
+        user, _ = create_user(employee_no=employee_no, name=name, department_id=None,
+                              roles=("admin", "worker"), password=password)
+    except DomainError as error:
+        raise click.ClickException(str(error)) from None
+    db.session.commit()
+    click.echo(f"admin {user.employee_no} created")
+
+
+@click.command("import-users")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--initial-password", envvar="PORTAL_INITIAL_PASSWORD", default=None,
+              help="Initial password shared by the new accounts (they must change it at first login).")
+@click.option("--dry-run", is_flag=True, help="Only check the file and report; change nothing.")
+def import_users_command(file: Path, initial_password: str | None, dry_run: bool) -> None:
+    """Import people from an .xlsx/.csv file (工号, 姓名, 部门编码, 岗位, 技能等级, 手机): all rows or none."""
+    from blueprints.admin import imports
+
+    try:
+        rows = imports.parse_file(file.name, file.read_bytes())
+    except DomainError as error:
+        raise click.ClickException(str(error)) from None
+    preview = imports.check_rows(rows)
+    for row in preview.bad_rows:
+        click.echo(f"line {row.line}: {'; '.join(row.errors)}", err=True)
+    if preview.bad_rows:
+        raise click.ClickException(f"{len(preview.bad_rows)} bad row(s); nothing was imported")
+    click.echo(f"{len(rows)} rows: {preview.creates} to create, {preview.updates} to update")
+    if dry_run:
+        return
+    if preview.creates and not initial_password:
+        initial_password = click.prompt("Initial password for the new accounts", hide_input=True,
+                                        confirmation_prompt=True)
+    with click.progressbar(length=len(rows), label="importing") as bar:
+        last = [0]
+
+        def progress(done: int) -> None:
+            bar.update(done - last[0])
+            last[0] = done
+
+        try:
+            created, updated = imports.apply_rows(rows, initial_password, progress=progress)
+        except DomainError as error:
+            db.session.rollback()
+            raise click.ClickException(str(error)) from None
+    db.session.commit()
+    click.echo(f"imported: {created} created, {updated} updated")
+
+
+@click.command("backup")
+@click.option("--dest", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder for the backup (default: BACKUP_FOLDER, instance/backups).")
+def backup_command(dest: Path | None) -> None:
+    """Copy the database and the uploads consistently while the app keeps running."""
+    dest = Path(dest or current_app.config["BACKUP_FOLDER"])
+    dest.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    try:
+        db_file = backup_database(dest, stamp)
+    except RuntimeError as error:
+        raise click.ClickException(str(error)) from None
+    uploads = backup_uploads(dest, stamp)
+    click.echo(f"database: {db_file}")
+    click.echo(f"uploads:  {uploads}")
+
+
+def backup_database(dest: Path, stamp: str) -> Path:
+    """SQLite: the online backup API (a consistent snapshot despite writers). PostgreSQL: pg_dump."""
+    url = make_url(current_app.config["SQLALCHEMY_DATABASE_URI"])
+    if url.get_backend_name() == "sqlite":
+        target = dest / f"portal-{stamp}.sqlite3"
+        source = sqlite3.connect(url.database, timeout=30)
+        try:
+            copy = sqlite3.connect(target)
+            with copy:
+                source.backup(copy, pages=1024)
+            copy.close()
+        finally:
+            source.close()
+        return target
+    pg_dump = shutil.which("pg_dump")
+    if pg_dump is None:
+        raise RuntimeError("pg_dump was not found on PATH; install the PostgreSQL client tools "
+                           "(Debian: apt-get install postgresql-client) and run backup again")
+    target = dest / f"portal-{stamp}.pgdump"
+    plain = url.set(drivername="postgresql").render_as_string(hide_password=False)
+    subprocess.run([pg_dump, "--format=custom", f"--file={target}", f"--dbname={plain}"],  # noqa: S603
+                   check=True)
+    return target
+
+
+def backup_uploads(dest: Path, stamp: str) -> Path:
+    """A tar.gz of the upload folder (files are written once under new names, so a copy is consistent)."""
+    folder = Path(current_app.config["UPLOAD_FOLDER"])
+    target = dest / f"uploads-{stamp}.tar.gz"
+    with tarfile.open(target, "w:gz") as tar:
+        if folder.exists():
+            tar.add(folder, arcname="uploads")
+    return target
+
+
+def init_commands(app: Flask) -> None:
+    """Register the CLI commands on the app."""
+    for command in (seed_demo_command, create_admin_command, import_users_command, backup_command):
+        app.cli.add_command(command)

@@ -1,0 +1,76 @@
+"""Engine set-up: SQLite pragmas and write locks, plus the write-intent switch for safe-method requests.
+
+SQLite in WAL mode lets readers run beside one writer. A transaction that reads first and writes later can fail
+with "database is locked" without waiting, so every transaction that may write starts with BEGIN IMMEDIATE, which
+takes the write lock up front and waits (busy_timeout) for it. GET/HEAD requests only read and use a plain BEGIN,
+so browsing never queues behind writers; the rare GET that must write (auditing a denial) calls begin_write().
+"""
+from __future__ import annotations
+
+import sqlite3
+
+from flask import Flask, g, has_request_context, request
+from sqlalchemy import event
+
+from extensions import db
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+BUSY_TIMEOUT_MS = 15000
+
+
+def wants_write_lock() -> bool:
+    """True unless this is a read-only request (safe method, and no write asked for)."""
+    if not has_request_context():
+        return True
+    return request.method not in SAFE_METHODS or g.get("write_intent", False)
+
+
+def begin_write() -> None:
+    """Switch the current request to write mode: end its read transaction so the next one takes the write lock."""
+    if not g.get("write_intent"):
+        db.session.rollback()
+        g.write_intent = True
+
+
+def _sqlite_connect(dbapi_connection, connection_record) -> None:
+    if not isinstance(dbapi_connection, sqlite3.Connection):
+        return
+    # Let SQLAlchemy's begin event emit BEGIN itself instead of pysqlite's implicit, deferred one.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def _sqlite_begin(conn) -> None:
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if wants_write_lock() else "BEGIN")
+
+
+def configure_engine(app: Flask) -> None:
+    """Attach the SQLite hooks to this app's engine (no-op on PostgreSQL)."""
+    with app.app_context():
+        engine = db.engine
+    if engine.dialect.name != "sqlite":
+        return
+    event.listen(engine, "connect", _sqlite_connect)
+    event.listen(engine, "begin", _sqlite_begin)
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept postgres:// and postgresql:// URLs and route them to the psycopg 3 driver."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def render_migration_item(type_, obj, autogen_context):
+    """Alembic autogenerate: write our TypeDecorators as their plain SQL type, so migrations never import app code."""
+    from sqlalchemy.types import TypeDecorator
+
+    if type_ == "type" and isinstance(obj, TypeDecorator):
+        return f"sa.{obj.impl_instance.__class__.__name__}()"
+    return False

@@ -1,0 +1,182 @@
+"""People and organisation: departments, users, login sessions, notifications, audit log and settings."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from blueprints.core.types import UTCDateTime, utcnow
+from extensions import db
+
+
+class Role(enum.IntFlag):
+    """The four roles; a user holds any combination, stored as a bit mask."""
+
+    WORKER = 1
+    LEAD = 2
+    HR = 4
+    ADMIN = 8
+
+    @property
+    def key(self) -> str:
+        return self.name.lower()
+
+
+ROLE_KEYS = {role.key: role for role in Role}
+
+SKILL_LEVELS = ("无", "初级工", "中级工", "高级工", "技师", "高级技师")
+
+
+class Department(db.Model):
+    """A node of the organisation tree (enterprise → plant → workshop floor → team)."""
+
+    __tablename__ = "departments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), index=True)
+    # Materialised path of ids, e.g. "/1/4/17/": a subtree is every row whose path starts with its root's path.
+    path: Mapped[str] = mapped_column(String(255), index=True, default="/")
+    depth: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    parent: Mapped[Department | None] = relationship(remote_side=[id], lazy="raise")
+
+    def __repr__(self) -> str:
+        return f"<Department {self.code}>"
+
+
+class User(UserMixin, db.Model):
+    """An employee who can sign in; the 工号 (employee_no) is the login name."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    employee_no: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(50))
+    # Full pinyin and initials ("zhangsan zs"), so a type-ahead finds 张三 from "zs".
+    name_pinyin: Mapped[str] = mapped_column(String(200), default="")
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), index=True)
+    job_title: Mapped[str] = mapped_column(String(100), default="")
+    skill_level: Mapped[str] = mapped_column(String(10), default="无")
+    phone: Mapped[str | None] = mapped_column(String(20))
+    email: Mapped[str | None] = mapped_column(String(120))
+    role_mask: Mapped[int] = mapped_column(Integer, default=int(Role.WORKER))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
+    password_hash: Mapped[str] = mapped_column(String(255), default="")
+    locale: Mapped[str | None] = mapped_column(String(10))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    department: Mapped[Department | None] = relationship(lazy="raise")
+
+    # Set by the user loader: the login session this request authenticated with (see auth.services).
+    session_token = None  # str | None; not a column
+
+    def get_id(self) -> str:
+        """Flask-Login stores the login-session token, never the user id, so a session can be revoked alone."""
+        if not self.session_token:
+            raise RuntimeError("user has no login session")
+        return self.session_token
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive users
+        return bool(self.active)
+
+    @property
+    def roles(self) -> set[str]:
+        return {role.key for role in Role if self.role_mask & role}
+
+    def has_role(self, *keys: str) -> bool:
+        """True when the user holds any of the given role keys."""
+        return any(self.role_mask & ROLE_KEYS[key] for key in keys)
+
+    def set_roles(self, keys) -> None:
+        mask = 0
+        for key in keys:
+            mask |= ROLE_KEYS[key]
+        self.role_mask = mask
+
+    def __repr__(self) -> str:
+        return f"<User {self.employee_no}>"
+
+
+class LoginSession(db.Model):
+    """One signed-in browser; deleting the row ends that session everywhere, even for a replayed cookie."""
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # sha256 of the token kept in the cookie, so a leaked database does not hand out live sessions.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ip: Mapped[str | None] = mapped_column(String(45))
+    user_agent: Mapped[str | None] = mapped_column(String(200))
+
+    user: Mapped[User] = relationship(lazy="raise")
+
+
+class Notification(db.Model):
+    """An in-app message to one user; the text is a message id rendered in the reader's language."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (Index("ix_notifications_user_unread", "user_id", "read_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    message: Mapped[str] = mapped_column(String(500))
+    params: Mapped[dict] = mapped_column(JSON, default=dict)
+    link: Mapped[str | None] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class AuditLog(db.Model):
+    """Who did what to which record, when and from where; rows are only ever added."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    # What the actor typed or was known as (a failed login has no user, only the 工号 typed).
+    actor_label: Mapped[str] = mapped_column(String(64), default="")
+    action: Mapped[str] = mapped_column(String(64), index=True)
+    target_type: Mapped[str | None] = mapped_column(String(32))
+    target_id: Mapped[str | None] = mapped_column(String(64))
+    detail: Mapped[str] = mapped_column(Text, default="")
+    ip: Mapped[str | None] = mapped_column(String(45))
+
+    actor: Mapped[User | None] = relationship(lazy="raise")
+
+
+class Setting(db.Model):
+    """A value the admin can edit without a deploy (eligibility rules, reward amounts, blind review)."""
+
+    __tablename__ = "settings"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[object] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class ImportBatch(db.Model):
+    """A parsed upload waiting for the admin's confirmation (preview, then apply), kept in the database so any
+    worker process can apply it."""
+
+    __tablename__ = "import_batches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    filename: Mapped[str] = mapped_column(String(200), default="")
+    payload: Mapped[list] = mapped_column(JSON, default=list)

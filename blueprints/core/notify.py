@@ -1,0 +1,50 @@
+"""In-app notifications: send one, count unread, mark read."""
+from __future__ import annotations
+
+from sqlalchemy import func, select, update
+
+from blueprints.core.models import Notification
+from blueprints.core.types import utcnow
+from extensions import db
+
+
+def notify(user_id: int, message: str, link: str | None = None, **params) -> Notification:
+    """Queue a notification; `message` is a Chinese msgid marked with N_(), rendered in the reader's language."""
+    note = Notification(user_id=user_id, message=message, params=params, link=link)
+    db.session.add(note)
+    return note
+
+
+def notify_many(user_ids, message: str, link: str | None = None, **params) -> int:
+    """Send the same notification to several users with one bulk insert; returns how many were sent."""
+    rows = [{"user_id": uid, "message": message, "params": params, "link": link, "created_at": utcnow()}
+            for uid in dict.fromkeys(user_ids)]
+    if rows:
+        db.session.execute(Notification.__table__.insert(), rows)
+    return len(rows)
+
+
+def unread_count(user_id: int) -> int:
+    """How many notifications the user has not read."""
+    stmt = select(func.count()).select_from(Notification).where(
+        Notification.user_id == user_id, Notification.read_at.is_(None)
+    )
+    return db.session.scalar(stmt) or 0
+
+
+def mark_read(user_id: int, notification_id: int | None = None) -> int:
+    """Mark one (or, without an id, every) notification of the user read; returns rows changed."""
+    stmt = update(Notification).where(Notification.user_id == user_id, Notification.read_at.is_(None))
+    if notification_id is not None:
+        stmt = stmt.where(Notification.id == notification_id)
+    return db.session.execute(stmt.values(read_at=utcnow())).rowcount
+
+
+def render_message(note: Notification) -> str:
+    """The notification text in the current language, with its parameters filled in."""
+    from flask_babel import gettext
+
+    try:
+        return gettext(note.message, **(note.params or {}))
+    except (KeyError, ValueError, TypeError):
+        return note.message

@@ -1,0 +1,251 @@
+"""Services for users and the department tree: create, edit, move, search, deactivate."""
+from __future__ import annotations
+
+import secrets
+import string
+
+from pypinyin import lazy_pinyin
+from sqlalchemy import Select, and_, delete, func, or_, select, update
+
+from blueprints.core import audit
+from blueprints.core.errors import DomainError
+from blueprints.core.i18n import N_
+from blueprints.core.models import ROLE_KEYS, SKILL_LEVELS, Department, User
+from extensions import db
+
+
+def pinyin_key(name: str) -> str:
+    """Full pinyin and initials of a name, lower case ("zhangsanfeng zsf"), for type-ahead search."""
+    syllables = [s.lower() for s in lazy_pinyin(name) if s.strip()]
+    initials = "".join(s[0] for s in syllables if s)
+    return f"{''.join(syllables)} {initials}".strip()
+
+
+def escape_like(term: str) -> str:
+    r"""Escape LIKE wildcards so a typed % or _ matches itself (used with escape='\\')."""
+    return term.replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_")
+
+
+def person_search_clause(q: str):
+    """Match a person by 工号 prefix, name substring or pinyin (full or initials) prefix."""
+    term = escape_like(q.strip().lower())
+    return or_(
+        func.lower(User.employee_no).like(f"{term}%", escape="\\"),
+        User.name.like(f"%{term}%", escape="\\"),
+        User.name_pinyin.like(f"{term}%", escape="\\"),
+        User.name_pinyin.like(f"% {term}%", escape="\\"),
+    )
+
+
+def users_query(q: str = "", department_id: int | None = None, role: str | None = None,
+                active: bool | None = None) -> Select:
+    """The admin people list with its filters (department includes its subtree)."""
+    stmt = select(User)
+    if q.strip():
+        stmt = stmt.where(person_search_clause(q))
+    if department_id:
+        dept = db.session.get(Department, department_id)
+        if dept is not None:
+            stmt = stmt.join(Department, User.department_id == Department.id).where(
+                Department.path.startswith(dept.path))
+    if role in ROLE_KEYS:
+        stmt = stmt.where(User.role_mask.op("&")(int(ROLE_KEYS[role])) != 0)
+    if active is not None:
+        stmt = stmt.where(User.active.is_(active))
+    return stmt
+
+
+def find_people(q: str, limit: int = 10, active_only: bool = True) -> list[tuple[User, str | None]]:
+    """Type-ahead: up to `limit` people matching q, with their department name."""
+    if not q.strip():
+        return []
+    stmt = (select(User, Department.name).outerjoin(Department, User.department_id == Department.id)
+            .where(person_search_clause(q)).order_by(User.employee_no).limit(limit))
+    if active_only:
+        stmt = stmt.where(User.active.is_(True))
+    return [(user, dept) for user, dept in db.session.execute(stmt).all()]
+
+
+def temporary_password(length: int = 12) -> str:
+    """A random password for a reset; the user must replace it at the next login."""
+    alphabet = string.ascii_letters + string.digits
+    while True:
+        pw = "".join(secrets.choice(alphabet) for _ in range(length))
+        if any(c.isdigit() for c in pw) and any(c.isalpha() for c in pw):
+            return pw
+
+
+def _check_user_fields(employee_no: str, skill_level: str, roles, exclude_id: int | None = None) -> None:
+    taken = db.session.scalar(select(User.id).where(func.lower(User.employee_no) == employee_no.lower()))
+    if taken is not None and taken != exclude_id:
+        raise DomainError(N_("工号 %(no)s 已被使用。"), field="employee_no", no=employee_no)
+    if skill_level not in SKILL_LEVELS:
+        raise DomainError(N_("技能等级无效。"), field="skill_level")
+    if not set(roles) <= set(ROLE_KEYS):
+        raise DomainError(N_("角色无效。"), field="roles")
+
+
+def create_user(*, employee_no: str, name: str, department_id: int | None, job_title: str = "",
+                skill_level: str = "无", phone: str | None = None, email: str | None = None,
+                roles=("worker",), password: str | None = None, actor=None) -> tuple[User, str | None]:
+    """Create a user; without a password a temporary one is generated and returned (must be changed)."""
+    from blueprints.auth.services import hash_password
+
+    employee_no = employee_no.strip()
+    _check_user_fields(employee_no, skill_level, roles)
+    temp = None
+    if password is None:
+        temp = password = temporary_password()
+    user = User(employee_no=employee_no, name=name.strip(), name_pinyin=pinyin_key(name),
+                department_id=department_id, job_title=job_title or "", skill_level=skill_level,
+                phone=phone or None, email=email or None, must_change_password=temp is not None,
+                password_hash=hash_password(password))
+    user.set_roles(roles)
+    db.session.add(user)
+    db.session.flush()
+    audit.record("user.created", target=user, actor=actor, detail=f"roles={','.join(sorted(roles))}")
+    return user, temp
+
+
+def update_user(user: User, *, employee_no: str, name: str, department_id: int | None, job_title: str,
+                skill_level: str, phone: str | None, email: str | None, roles, actor=None) -> None:
+    """Edit a user's profile and roles; a role change is audited with before and after."""
+    employee_no = employee_no.strip()
+    _check_user_fields(employee_no, skill_level, roles, exclude_id=user.id)
+    if actor is not None and actor.id == user.id and "admin" not in roles:
+        raise DomainError(N_("不能取消自己的管理员角色，请让另一位管理员操作。"), field="roles")
+    before = sorted(user.roles)
+    user.employee_no = employee_no
+    user.name = name.strip()
+    user.name_pinyin = pinyin_key(name)
+    user.department_id = department_id
+    user.job_title = job_title or ""
+    user.skill_level = skill_level
+    user.phone = phone or None
+    user.email = email or None
+    user.set_roles(roles)
+    after = sorted(user.roles)
+    audit.record("user.updated", target=user, actor=actor)
+    if before != after:
+        audit.record("user.roles_changed", target=user, actor=actor,
+                     detail=f"{','.join(before)} -> {','.join(after)}")
+
+
+def set_active(user: User, active: bool, actor=None) -> None:
+    """Deactivate (ending every live session at once) or reactivate a user; their records stay."""
+    from blueprints.auth.services import end_all_sessions
+
+    if actor is not None and actor.id == user.id and not active:
+        raise DomainError(N_("不能停用自己的账号。"))
+    user.active = active
+    if not active:
+        end_all_sessions(user)
+    audit.record("user.activated" if active else "user.deactivated", target=user, actor=actor)
+
+
+def reset_password(user: User, actor=None) -> str:
+    """Give the user a temporary password they must change at the next login; returns it once."""
+    from blueprints.auth.services import set_password
+
+    temp = temporary_password()
+    set_password(user, temp, must_change=True)
+    audit.record("user.password_reset", target=user, actor=actor)
+    return temp
+
+
+# --- Departments -------------------------------------------------------------------------------------------
+
+
+def department_tree() -> list[Department]:
+    """Every department in tree order (parents before children, siblings by code)."""
+    rows = db.session.scalars(select(Department).order_by(Department.code)).all()
+    children: dict[int | None, list[Department]] = {}
+    for dept in rows:
+        children.setdefault(dept.parent_id, []).append(dept)
+    ordered: list[Department] = []
+
+    def walk(parent_id):
+        for dept in children.get(parent_id, []):
+            ordered.append(dept)
+            walk(dept.id)
+
+    walk(None)
+    return ordered
+
+
+def department_choices(blank: str | None = None) -> list[tuple[int | str, str]]:
+    """(id, indented name) pairs for a select box, in tree order."""
+    choices: list[tuple[int | str, str]] = [("", blank)] if blank is not None else []
+    choices += [(d.id, "\u3000" * d.depth + d.name) for d in department_tree()]
+    return choices
+
+
+def head_counts() -> dict[int, int]:
+    """Active users in each department and below it, computed in SQL with one query."""
+    descendant = select(Department.id.label("root_id"), Department.path.label("root_path")).subquery()
+    stmt = (
+        select(descendant.c.root_id, func.count(User.id))
+        .select_from(descendant)
+        .join(Department, Department.path.startswith(descendant.c.root_path))
+        .join(User, and_(User.department_id == Department.id, User.active.is_(True)))
+        .group_by(descendant.c.root_id)
+    )
+    return dict(db.session.execute(stmt).all())
+
+
+def _check_department_code(code: str, exclude_id: int | None = None) -> None:
+    taken = db.session.scalar(select(Department.id).where(Department.code == code))
+    if taken is not None and taken != exclude_id:
+        raise DomainError(N_("部门编码 %(code)s 已存在。"), field="code", code=code)
+
+
+def create_department(code: str, name: str, parent: Department | None, actor=None) -> Department:
+    """Add a department under `parent` (or as a new top-level enterprise)."""
+    code = code.strip()
+    _check_department_code(code)
+    dept = Department(code=code, name=name.strip(), parent_id=parent.id if parent else None,
+                      depth=(parent.depth + 1) if parent else 0, path="/")
+    db.session.add(dept)
+    db.session.flush()
+    dept.path = f"{parent.path if parent else '/'}{dept.id}/"
+    audit.record("department.created", target=dept, actor=actor, detail=dept.code)
+    return dept
+
+
+def update_department(dept: Department, code: str, name: str, parent: Department | None, actor=None) -> None:
+    """Rename and/or move a department; moving rewrites the paths of its whole subtree."""
+    code = code.strip()
+    _check_department_code(code, exclude_id=dept.id)
+    if parent is not None and parent.path.startswith(dept.path):
+        raise DomainError(N_("不能把部门移动到它自己或它的下级部门下面。"), field="parent_id")
+    dept.code = code
+    dept.name = name.strip()
+    new_parent_id = parent.id if parent else None
+    if new_parent_id != dept.parent_id:
+        old_path = dept.path
+        new_path = f"{parent.path if parent else '/'}{dept.id}/"
+        depth_shift = ((parent.depth + 1) if parent else 0) - dept.depth
+        db.session.execute(
+            update(Department)
+            .where(Department.path.startswith(old_path))
+            .values(path=func.replace(Department.path, old_path, new_path),
+                    depth=Department.depth + depth_shift)
+            .execution_options(synchronize_session=False)
+        )
+        dept.parent_id = new_parent_id
+        db.session.flush()
+        db.session.refresh(dept)
+        audit.record("department.moved", target=dept, actor=actor, detail=f"{old_path} -> {new_path}")
+    audit.record("department.updated", target=dept, actor=actor, detail=dept.code)
+
+
+def delete_department(dept: Department, actor=None) -> None:
+    """Delete an empty department; refuse while it has people (active or not) or sub-departments."""
+    people = db.session.scalar(select(func.count(User.id)).where(User.department_id == dept.id)) or 0
+    if people:
+        raise DomainError(N_("“%(name)s”还有 %(n)s 名人员，请先把他们调到其他部门再删除。"), name=dept.name, n=people)
+    children = db.session.scalar(select(func.count(Department.id)).where(Department.parent_id == dept.id)) or 0
+    if children:
+        raise DomainError(N_("“%(name)s”还有 %(n)s 个下级部门，请先移走或删除它们。"), name=dept.name, n=children)
+    audit.record("department.deleted", target=dept, actor=actor, detail=f"{dept.code} {dept.name}")
+    db.session.execute(delete(Department).where(Department.id == dept.id))

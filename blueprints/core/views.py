@@ -1,0 +1,89 @@
+"""My space, notifications, the language switch and the health check."""
+from __future__ import annotations
+
+from flask import abort, current_app, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select, text
+
+from blueprints.core import bp, myspace, notify
+from blueprints.core.forms import EmptyForm
+from blueprints.core.models import Notification
+from blueprints.core.pagination import keyset_page
+from blueprints.core.web import redirect_after_change, render, safe_next_url
+from extensions import db
+
+
+@bp.route("/")
+@login_required
+def home():
+    """My space: what is mine and what waits for me, panel by panel for each role."""
+    panels = myspace.panels_for(current_user)
+    return render("core/home.html", panels=panels)
+
+
+@bp.route("/healthz")
+def healthz():
+    """200 ok when the database answers (for load balancers and monitoring)."""
+    try:
+        db.session.execute(text("SELECT 1"))
+    except Exception:  # noqa: BLE001  any database failure means unhealthy
+        current_app.logger.exception("health check failed")
+        return "database unavailable", 503, {"Content-Type": "text/plain; charset=utf-8"}
+    return "ok", 200, {"Content-Type": "text/plain; charset=utf-8"}
+
+
+@bp.route("/notifications/")
+@login_required
+def notifications():
+    """The user's notifications, newest first, paged."""
+    stmt = select(Notification).where(Notification.user_id == current_user.id)
+    page = keyset_page(stmt, [Notification.created_at, Notification.id], descending=True,
+                       cursor=request.args.get("after"), before=request.args.get("before"))
+    return render("core/notifications.html", "results", page=page, form=EmptyForm(),
+                  render_message=notify.render_message)
+
+
+@bp.route("/notifications/badge")
+@login_required
+def notification_badge():
+    """The unread count in the navbar, refreshed by htmx."""
+    return render("core/_badge.html", "badge", unread=notify.unread_count(current_user.id))
+
+
+@bp.route("/notifications/<int:notification_id>/open", methods=["POST"])
+@login_required
+def open_notification(notification_id: int):
+    """Mark one notification read and go to what it is about."""
+    note = db.session.get(Notification, notification_id)
+    if note is None or note.user_id != current_user.id:
+        abort(404)
+    notify.mark_read(current_user.id, notification_id)
+    db.session.commit()
+    return redirect_after_change(safe_next_url(note.link, url_for("core.notifications")))
+
+
+@bp.route("/notifications/read-all", methods=["POST"])
+@login_required
+def read_all_notifications():
+    """Mark every notification read."""
+    count = notify.mark_read(current_user.id)
+    db.session.commit()
+    from flask import flash
+
+    flash(_("已将 %(n)s 条通知标为已读。", n=count), "success")
+    return redirect_after_change(url_for("core.notifications"))
+
+
+@bp.route("/locale", methods=["POST"])
+def set_locale():
+    """Switch the interface language; remembered on the user when signed in."""
+    EmptyForm().validate_on_submit()
+    locale = request.form.get("locale", "")
+    if locale not in current_app.config["LANGUAGES"]:
+        abort(400)
+    session["locale"] = locale
+    if current_user.is_authenticated:
+        current_user.locale = locale
+        db.session.commit()
+    return redirect_after_change(safe_next_url(request.form.get("next"), url_for("core.home")))

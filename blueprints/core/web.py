@@ -1,0 +1,105 @@
+"""Shared web plumbing: htmx fragment rendering, redirects, security headers and template globals."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Flask, current_app, redirect, render_template, request
+from flask_babel import get_locale
+from flask_login import current_user
+from jinja2_fragments.flask import render_block
+
+from blueprints.core import i18n
+from blueprints.core.labels import ROLE_LABELS
+
+CSP = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+        "form-action 'self'",
+    ]
+)
+
+
+def is_fragment_request() -> bool:
+    """An htmx request that wants a fragment (boosted navigations want the whole page)."""
+    return request.headers.get("HX-Request") == "true" and request.headers.get("HX-Boosted") != "true"
+
+
+def render(template: str, block: str | None = None, **context):
+    """Render the named block for an htmx request and the whole page otherwise: one URL serves both."""
+    if block and is_fragment_request():
+        return render_block(template, block, **context)
+    return render_template(template, **context)
+
+
+def redirect_after_change(location: str):
+    """After a successful change: HX-Redirect for htmx (it ignores 3xx headers), 303 See Other otherwise."""
+    if is_fragment_request():
+        response = current_app.response_class(status=200)
+        response.headers["HX-Redirect"] = location
+        return response
+    return redirect(location, code=303)
+
+
+def safe_next_url(target: str | None, fallback: str) -> str:
+    """Only follow a local path after login or a language switch, never an absolute URL (open redirect)."""
+    if not target:
+        return fallback
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return fallback
+    return target
+
+
+def _security_headers(response):
+    headers = response.headers
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Content-Security-Policy", CSP)
+    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    # One URL answers with a page or a fragment depending on HX-Request, so caches must key on it.
+    headers.add("Vary", "HX-Request")
+    if request.endpoint != "static" and "Cache-Control" not in headers:
+        # Pages carry personal data; only the vendored assets may be cached.
+        headers["Cache-Control"] = "no-store"
+    return response
+
+
+def has_endpoint(endpoint: str) -> bool:
+    """Whether a route exists, so the navbar links only to domains that are installed."""
+    return endpoint in current_app.view_functions
+
+
+def _template_globals() -> dict:
+    from blueprints.core.notify import unread_count
+
+    def unread() -> int:
+        return unread_count(current_user.id) if current_user.is_authenticated else 0
+
+    return {
+        "is_fragment_request": is_fragment_request,
+        "languages": current_app.config["LANGUAGES"],
+        "has_endpoint": has_endpoint,
+        "unread_notifications": unread,
+        "role_labels": ROLE_LABELS,
+    }
+
+
+def init_web(app: Flask) -> None:
+    """Register the after-request headers and the helpers every template can use."""
+    app.after_request(_security_headers)
+    app.context_processor(_template_globals)
+    app.add_template_filter(i18n.fmt_datetime, "datetime")
+    app.add_template_filter(i18n.fmt_date, "date")
+    app.add_template_filter(i18n.fmt_money, "money")
+    app.jinja_env.globals["current_user"] = current_user
+    app.jinja_env.globals["get_locale"] = get_locale
+    app.jinja_env.globals["current_language"] = i18n.current_language

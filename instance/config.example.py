@@ -1,0 +1,19 @@
+# Copy to instance/config.py (make run does this for you) and adjust. Never commit instance/config.py.
+# Every key can also be set as an environment variable PORTAL_<KEY> (SECRET_KEY and DATABASE_URL also without prefix).
+
+# "development" generates a SECRET_KEY into instance/secret_key on first run. In production leave APP_ENV unset
+# and set SECRET_KEY (python -c 'import secrets; print(secrets.token_hex(32))').
+APP_ENV = "development"
+# SECRET_KEY = "..."
+
+# Default: SQLite in instance/portal.sqlite3. For PostgreSQL:
+# DATABASE_URL = "postgresql://user:password@127.0.0.1:5432/portal"
+
+# Login throttling shared by every gunicorn worker (memory:// is per process):
+# RATELIMIT_STORAGE_URI = "redis://127.0.0.1:6379/0"
+
+# Behind an HTTPS reverse proxy:
+# HTTPS = True       # Secure cookies, https URLs
+# PROXY_FIX = 1      # trust one proxy's X-Forwarded-For/-Proto/-Host
+
+# TIMEZONE = "Asia/Shanghai"

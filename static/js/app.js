@@ -1,0 +1,93 @@
+/* Portal behaviour. Loaded with defer from static/, so no inline script is ever needed (strict CSP). */
+(function () {
+  "use strict";
+
+  // Forms with data-confirm ask before submitting (destructive actions). Without JS they submit directly.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var question = form.getAttribute && form.getAttribute("data-confirm");
+    if (question && !window.confirm(question)) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+      return;
+    }
+    // Disable the submit buttons of a plain form while it is sent, so nobody submits twice.
+    if (!form.hasAttribute("hx-post") && !form.hasAttribute("hx-get") && !event.defaultPrevented) {
+      window.setTimeout(function () {
+        form.querySelectorAll("button[type=submit], button:not([type])").forEach(function (b) {
+          b.disabled = true;
+          b.setAttribute("aria-busy", "true");
+        });
+      }, 0);
+    }
+  }, true);
+
+  // Re-enable buttons when a page is shown again from the back/forward cache.
+  window.addEventListener("pageshow", function () {
+    document.querySelectorAll("button[aria-busy=true]").forEach(function (b) {
+      b.disabled = false;
+      b.removeAttribute("aria-busy");
+    });
+  });
+
+  // htmx confirmation uses the same attribute as plain forms.
+  document.addEventListener("htmx:confirm", function (event) {
+    var elt = event.detail.elt;
+    var question = elt.getAttribute("data-confirm") || (elt.form && elt.form.getAttribute("data-confirm"));
+    if (question && elt.tagName !== "FORM") {
+      event.preventDefault();
+      if (window.confirm(question)) { event.detail.issueRequest(true); }
+    }
+  });
+
+  function toast(message, tone) {
+    var box = document.getElementById("toasts");
+    if (!box) { window.alert(message); return; }
+    var el = document.createElement("div");
+    el.className = "toast align-items-center text-bg-" + (tone || "danger") + " border-0 show";
+    el.setAttribute("role", "alert");
+    var body = document.createElement("div");
+    body.className = "d-flex";
+    var text = document.createElement("div");
+    text.className = "toast-body";
+    text.textContent = message;
+    var close = document.createElement("button");
+    close.type = "button";
+    close.className = "btn-close btn-close-white me-2 m-auto";
+    close.setAttribute("aria-label", document.documentElement.lang === "en" ? "Close" : "关闭");
+    close.addEventListener("click", function () { el.remove(); });
+    body.appendChild(text);
+    body.appendChild(close);
+    el.appendChild(body);
+    box.appendChild(el);
+    window.setTimeout(function () { el.remove(); }, 8000);
+  }
+  window.portalToast = toast;
+
+  // htmx does not swap error responses; tell the user instead of failing silently.
+  document.addEventListener("htmx:responseError", function (event) {
+    var status = event.detail.xhr.status;
+    var en = document.documentElement.lang === "en";
+    var msg;
+    if (status === 403) { msg = en ? "You are not allowed to do this." : "您没有权限执行这个操作。"; }
+    else if (status === 404) { msg = en ? "This item no longer exists." : "该记录不存在或已被删除。"; }
+    else if (status === 400) { msg = en ? "The page has expired. Please reload it and try again." : "页面已过期，请刷新后重试。"; }
+    else if (status === 413) { msg = en ? "The upload is too large." : "上传的文件过大。"; }
+    else if (status === 429) { msg = en ? "Too many attempts. Please wait a while." : "操作过于频繁，请稍后再试。"; }
+    else { msg = en ? "Something went wrong on the server. Please try again." : "服务器出错了，请稍后重试。"; }
+    toast(msg, "danger");
+  });
+  document.addEventListener("htmx:sendError", function () {
+    var en = document.documentElement.lang === "en";
+    toast(en ? "The server cannot be reached. Check the network and try again." : "无法连接服务器，请检查网络后重试。", "warning");
+  });
+
+  // Widths and heights come from data attributes, since the CSP forbids style attributes.
+  function applySizes(root) {
+    (root || document).querySelectorAll("[data-width]").forEach(function (el) {
+      el.style.width = el.getAttribute("data-width");
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { applySizes(document); });
+  document.addEventListener("htmx:afterSettle", function (event) { applySizes(event.target); });
+})();
