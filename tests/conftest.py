@@ -17,6 +17,9 @@ from blueprints.core.models import Department, User
 from blueprints.core.people import pinyin_key
 from extensions import db
 
+# Each domain keeps its factory fixtures in its own module, so domains never edit this file at the same time.
+pytest_plugins = ["tests.fixtures_workshops", "tests.fixtures_suggestions", "tests.fixtures_training"]
+
 TEST_PASSWORD = "Correct-Horse-42"  # noqa: S105
 FAST_HASH = "pbkdf2:sha256:1000"
 IN_CI = os.environ.get("CI") == "true" or os.environ.get("REQUIRE_POSTGRES") == "1"
@@ -44,6 +47,15 @@ def postgres_url() -> str:
             pytest.fail("TEST_DATABASE_URL is required in CI")
         pytest.skip("PostgreSQL tests need TEST_DATABASE_URL (e.g. postgresql://postgres@127.0.0.1:5432/test)")
     return url
+
+
+def schema_name(suffix: str) -> str:
+    """A PostgreSQL schema unique to this checkout and xdist worker, so parallel runs never share one."""
+    import hashlib
+    from pathlib import Path
+
+    checkout = hashlib.sha1(str(Path(__file__).resolve().parent.parent).encode()).hexdigest()[:6]  # noqa: S324
+    return f"test_{checkout}_{suffix}"
 
 
 def _pg_schema_url(url: str, schema: str) -> str:
@@ -82,8 +94,7 @@ def sqlite_template(tmp_path_factory):
 def postgres_schema(tmp_path_factory):
     """A migrated PostgreSQL schema of this xdist worker, built once; tests truncate it."""
     url = postgres_url()
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
-    schema = f"test_{worker}"
+    schema = schema_name(os.environ.get("PYTEST_XDIST_WORKER", "gw0"))
     _reset_pg_schema(url, schema)
     schema_url = _pg_schema_url(url, schema)
     _migrate(schema_url, tmp_path_factory.mktemp("pg"))

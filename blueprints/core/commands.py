@@ -12,6 +12,7 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
@@ -19,13 +20,20 @@ from blueprints.core.errors import DomainError
 from blueprints.core.models import User
 from extensions import db
 
-# Each domain that has demo data adds its module here; they run in this order and share one DemoContext.
-DEMO_SEEDERS = [
-    "blueprints.core.demo",
-]
+# Domains whose blueprints/<domain>/demo.py has a seed(ctx) function, run in this order with one DemoContext.
+DEMO_DOMAINS = ("core", "workshops", "suggestions", "training", "stats")
+
+
+def demo_seeders() -> list[str]:
+    """The demo modules that exist, in dependency order."""
+    import importlib.util
+
+    names = [f"blueprints.{domain}.demo" for domain in DEMO_DOMAINS]
+    return [name for name in names if importlib.util.find_spec(name) is not None]
 
 
 @click.command("seed-demo")
+@with_appcontext
 @click.option("--if-empty", is_flag=True, help="Do nothing (and succeed) when the database already has users.")
 def seed_demo_command(if_empty: bool) -> None:
     """Fill an empty database with the demo enterprise (refuses if any user exists)."""
@@ -40,7 +48,7 @@ def seed_demo_command(if_empty: bool) -> None:
     # One hash shared by every demo account: hashing 300 passwords at 600,000 rounds would take minutes.
     ctx = DemoContext(rng=random.Random(2026),  # noqa: S311  (repeatable demo data, not security)
                       password_hash=hash_password(DEMO_PASSWORD))
-    for module_name in DEMO_SEEDERS:
+    for module_name in demo_seeders():
         importlib.import_module(module_name).seed(ctx)
         db.session.flush()
     db.session.commit()
@@ -48,6 +56,7 @@ def seed_demo_command(if_empty: bool) -> None:
 
 
 @click.command("create-admin")
+@with_appcontext
 @click.option("--employee-no", prompt="工号 (employee no)")
 @click.option("--name", prompt="姓名 (name)")
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
@@ -67,6 +76,7 @@ def create_admin_command(employee_no: str, name: str, password: str) -> None:
 
 
 @click.command("import-users")
+@with_appcontext
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--initial-password", envvar="PORTAL_INITIAL_PASSWORD", default=None,
               help="Initial password shared by the new accounts (they must change it at first login).")
@@ -107,6 +117,7 @@ def import_users_command(file: Path, initial_password: str | None, dry_run: bool
 
 
 @click.command("backup")
+@with_appcontext
 @click.option("--dest", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder for the backup (default: BACKUP_FOLDER, instance/backups).")
 def backup_command(dest: Path | None) -> None:

@@ -249,3 +249,33 @@ def delete_department(dept: Department, actor=None) -> None:
         raise DomainError(N_("“%(name)s”还有 %(n)s 个下级部门，请先移走或删除它们。"), name=dept.name, n=children)
     audit.record("department.deleted", target=dept, actor=actor, detail=f"{dept.code} {dept.name}")
     db.session.execute(delete(Department).where(Department.id == dept.id))
+
+
+def parse_employee_nos(text: str | None) -> list[str]:
+    """Split typed or pasted 工号 on commas, spaces, semicolons and Chinese punctuation; keep order, no repeats."""
+    import re
+
+    parts = re.split(r"[\s,;，；、]+", text or "")
+    return list(dict.fromkeys(p.strip() for p in parts if p.strip()))
+
+
+def resolve_people(employee_nos: list[str]) -> tuple[list[User], list[str], list[str]]:
+    """Look up 工号 in bulk: (active users in the given order, unknown 工号, inactive 工号)."""
+    if not employee_nos:
+        return [], [], []
+    found: dict[str, User] = {}
+    lowered = [no.lower() for no in employee_nos]
+    for start in range(0, len(lowered), 500):
+        chunk = lowered[start:start + 500]
+        for user in db.session.scalars(select(User).where(func.lower(User.employee_no).in_(chunk))):
+            found[user.employee_no.lower()] = user
+    users, missing, inactive = [], [], []
+    for no in employee_nos:
+        user = found.get(no.lower())
+        if user is None:
+            missing.append(no)
+        elif not user.active:
+            inactive.append(no)
+        else:
+            users.append(user)
+    return users, missing, inactive

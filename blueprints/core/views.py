@@ -75,6 +75,18 @@ def read_all_notifications():
     return redirect_after_change(url_for("core.notifications"))
 
 
+@bp.route("/people/search")
+@login_required
+def people_search():
+    """Type-ahead for the person picker: up to 10 active people by name, 工号 or pinyin initials."""
+    from blueprints.core.people import find_people
+
+    q = request.args.get("q", "")[:50]
+    target = request.args.get("target", "")[:64]
+    results = find_people(q) if len(q.strip()) >= 1 else []
+    return render("core/_people_results.html", "results", results=results, q=q, target=target)
+
+
 @bp.route("/locale", methods=["POST"])
 def set_locale():
     """Switch the interface language; remembered on the user when signed in."""

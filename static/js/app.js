@@ -91,3 +91,31 @@
   document.addEventListener("DOMContentLoaded", function () { applySizes(document); });
   document.addEventListener("htmx:afterSettle", function (event) { applySizes(event.target); });
 })();
+
+/* Person picker: clicking a search result adds its 工号 to the picker's field (comma separated, no repeats). */
+(function () {
+  "use strict";
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-pick-employee]");
+    if (!button) { return; }
+    var field = document.getElementById(button.getAttribute("data-target"));
+    if (!field) { return; }
+    var picker = field.closest(".person-picker");
+    var search = picker && picker.querySelector("[data-picker-max]");
+    var max = search ? parseInt(search.getAttribute("data-picker-max"), 10) : 99;
+    var values = field.value.split(/[\s,;，；、]+/).filter(function (v) { return v; });
+    var no = button.getAttribute("data-pick-employee");
+    if (values.indexOf(no) === -1) {
+      if (values.length >= max) {
+        window.portalToast((document.documentElement.lang === "en" ? "At most " + max + " people." : "最多选择 " + max + " 人。"), "warning");
+        return;
+      }
+      values.push(no);
+    }
+    field.value = max === 1 ? no : values.join(", ");
+    field.dispatchEvent(new Event("change", { bubbles: true }));
+    if (search) { search.value = ""; search.focus(); }
+    var results = document.getElementById(field.id + "-results");
+    if (results) { results.innerHTML = ""; }
+  });
+})();

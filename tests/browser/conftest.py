@@ -1,0 +1,145 @@
+"""Browser fixtures: a live server on a fresh copy of the demo database, and Playwright pages in Debian's Chromium.
+
+Every test gets its own seeded database, so journeys never see each other's changes. The demo data is seeded once
+per session (with a fast password hash) and copied for each test.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from app import create_app
+from extensions import db
+from tests.conftest import base_config
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+DEMO_PASSWORD = "demo1234"
+SCREENSHOTS = Path(__file__).parent / "screenshots"
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if "tests/browser" in str(item.fspath):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def chromium_path():
+    if not os.path.exists(CHROMIUM):
+        if os.environ.get("REQUIRE_BROWSER") == "1":
+            pytest.fail("Chromium is required in CI: apt-get install chromium fonts-noto-cjk")
+        pytest.skip("browser tests need Debian's chromium (apt-get install chromium fonts-noto-cjk)")
+    return CHROMIUM
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory, sqlite_template):
+    """The migrated database with the demo data, built once per session."""
+    folder = tmp_path_factory.mktemp("demo")
+    path = folder / "demo.sqlite3"
+    shutil.copy(sqlite_template, path)
+    config = base_config(folder)
+    config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{path}"
+    application = create_app(config)
+    result = application.test_cli_runner().invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    with application.app_context():
+        db.engine.dispose()
+    import sqlite3
+
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    return path
+
+
+class LiveServer:
+    """The app served by Werkzeug in a thread on a free port."""
+
+    def __init__(self, application):
+        self.app = application
+        self._server = make_server("127.0.0.1", 0, application, threaded=True)
+        self.url = f"http://127.0.0.1:{self._server.server_port}"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    def start(self):
+        self._thread.start()
+        return self
+
+    def stop(self):
+        self._server.shutdown()
+        self._thread.join(timeout=5)
+
+
+@pytest.fixture
+def live_server(tmp_path, demo_template):
+    """A fresh demo database served on a free port; `live_server.url`, `live_server.app`."""
+    shutil.copy(demo_template, tmp_path / "test.sqlite3")
+    application = create_app(base_config(tmp_path))
+    server = LiveServer(application).start()
+    yield server
+    server.stop()
+    with application.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def new_page(browser, live_server):
+    """Factory for pages in separate browser contexts (one per user): new_page() -> Page."""
+    contexts = []
+
+    def make(java_script_enabled: bool = True):
+        context = browser.new_context(base_url=live_server.url, locale="zh-CN",
+                                      viewport={"width": 1366, "height": 900},
+                                      java_script_enabled=java_script_enabled)
+        context.set_default_timeout(10000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_page):
+    return new_page()
+
+
+def login(page, employee_no: str, password: str = DEMO_PASSWORD) -> None:
+    """Sign in through the real form and wait for My space."""
+    page.goto("/auth/login")
+    page.fill("input[name=employee_no]", employee_no)
+    page.fill("input[name=password]", password)
+    page.click("form button[type=submit]")
+    page.wait_for_url("**/")
+
+
+def logout(page) -> None:
+    page.click("nav form[action$='/auth/logout'] button")
+    page.wait_for_url("**/auth/login")
+
+
+def screenshot(page, name: str) -> Path:
+    """Save a full-page screenshot under tests/browser/screenshots/ (ignored by git) for a human to look at."""
+    SCREENSHOTS.mkdir(exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path

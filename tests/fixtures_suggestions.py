@@ -1,0 +1,1 @@
+"""Factory fixtures of the suggestions domain (registered in conftest.pytest_plugins)."""

@@ -1,0 +1,1 @@
+"""Factory fixtures of the workshops domain (registered in conftest.pytest_plugins)."""
