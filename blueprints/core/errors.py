@@ -66,6 +66,8 @@ def init_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):
+        if app.testing and app.config.get("PROPAGATE_EXCEPTIONS") is not False:
+            raise error  # let tests see the real traceback instead of a generic 500 page
         # Logged with the traceback for operators; the user sees only the generic page.
         log.exception("unhandled error on %s %s", request.method, request.path)
         from extensions import db
