@@ -148,15 +148,25 @@ def init_login(app: Flask) -> None:
     """Wire Flask-Login to login sessions."""
     login_manager.user_loader(load_user)
     login_manager.login_view = "auth.login"
-    login_manager.login_message = N_("请先登录。")
-    login_manager.login_message_category = "warning"
-    login_manager.localize_callback = _localize
     login_manager.session_protection = "basic"
+    login_manager.unauthorized_handler(_unauthorized)
     app.before_request(_force_password_change)
 
 
-def _localize(message: str) -> str:
+def _unauthorized():
+    """Send anonymous visitors to sign in; an htmx request (e.g. the badge after the session ended) navigates."""
+    from flask import flash
     from flask_babel import gettext
 
-    return gettext(message)
+    from blueprints.core.web import is_fragment_request
+
+    target = url_for("auth.login", next=request.full_path.rstrip("?") if request.method == "GET" else None)
+    if is_fragment_request():
+        response = current_app.response_class(status=200)
+        response.headers["HX-Redirect"] = url_for("auth.login")
+        return response
+    if request.path != "/":  # opening the portal itself needs no warning
+        flash(gettext("请先登录。"), "warning")
+    return redirect(target)
+
 

@@ -1,7 +1,7 @@
 """My space, notifications, the language switch and the health check."""
 from __future__ import annotations
 
-from flask import abort, current_app, request, session, url_for
+from flask import abort, current_app, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select, text
@@ -10,7 +10,7 @@ from blueprints.core import bp, myspace, notify
 from blueprints.core.forms import EmptyForm
 from blueprints.core.models import Notification
 from blueprints.core.pagination import keyset_page
-from blueprints.core.web import redirect_after_change, render, safe_next_url
+from blueprints.core.web import is_fragment_request, redirect_after_change, render, safe_next_url
 from extensions import db
 
 
@@ -47,7 +47,9 @@ def notifications():
 @bp.route("/notifications/badge")
 @login_required
 def notification_badge():
-    """The unread count in the navbar, refreshed by htmx."""
+    """The unread count in the navbar, refreshed by htmx; a plain request gets the notification list."""
+    if not is_fragment_request():
+        return redirect(url_for("core.notifications"))
     return render("core/_badge.html", "badge", unread=notify.unread_count(current_user.id))
 
 
