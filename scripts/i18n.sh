@@ -7,9 +7,9 @@ $PYBABEL extract -F babel.cfg -k _l -k lazy_gettext -k N_ --no-location --sort-o
   -o translations/messages.pot . >/dev/null 2>&1
 for lang in en zh_CN; do
   if [ -f "translations/$lang/LC_MESSAGES/messages.po" ]; then
-    $PYBABEL update -i translations/messages.pot -d translations -l "$lang" --no-wrap --ignore-obsolete >/dev/null
+    $PYBABEL update -i translations/messages.pot -d translations -l "$lang" --no-wrap --ignore-obsolete >/dev/null 2>&1
   else
-    $PYBABEL init -i translations/messages.pot -d translations -l "$lang" --no-wrap >/dev/null
+    $PYBABEL init -i translations/messages.pot -d translations -l "$lang" --no-wrap >/dev/null 2>&1
   fi
 done
 .venv/bin/python scripts/untranslated.py
