@@ -234,3 +234,15 @@ def test_import_token_of_another_admin_is_refused(app, client, login_as, make_us
     body = html_text(client.post("/admin/import/apply", data={"token": token, "initial_password": "Start-Here-2026"},
                                  follow_redirects=True))
     assert "已经执行过或已过期" in body
+
+
+def test_import_template_downloads_and_reads_back_as_a_valid_file(app, client, login_as, make_department):
+    login_as("admin")
+    make_department("模板部", code="TPL")
+    response = client.get("/admin/import/template.xlsx")
+    assert response.status_code == 200 and "attachment" in response.headers["Content-Disposition"]
+    from blueprints.admin.imports import check_rows, parse_file
+
+    with app.app_context():
+        preview = check_rows(parse_file("t.xlsx", response.data))
+    assert [r.values["employee_no"] for r in preview.rows] == ["10086"] and not preview.bad_rows

@@ -314,6 +314,17 @@ def user_import():
                            apply_form=ImportApplyForm(token=token))
 
 
+@bp.route("/import/template.xlsx")
+def user_import_template():
+    """A ready-to-fill workbook with the import columns and one example row."""
+    from blueprints.core.spreadsheets import xlsx_response
+
+    header = [names[0] for names in imports.COLUMNS.values()]
+    example = [["10086", "张三", people.department_tree()[0].code if people.department_tree() else "",
+                "数控车工", "中级工", "13800138000"]]
+    return xlsx_response("人员导入模板.xlsx", "人员", header, example, widths=[12, 10, 16, 14, 10, 14])
+
+
 @bp.route("/import/apply", methods=["POST"])
 def user_import_apply():
     """Apply a previewed import: every row or none."""
