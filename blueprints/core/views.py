@@ -10,6 +10,7 @@ from blueprints.core import bp, myspace, notify
 from blueprints.core.forms import EmptyForm
 from blueprints.core.models import Notification
 from blueprints.core.pagination import keyset_page
+from blueprints.core.permissions import deny
 from blueprints.core.web import is_fragment_request, redirect_after_change, render, safe_next_url
 from extensions import db
 
@@ -59,7 +60,7 @@ def open_notification(notification_id: int):
     """Mark one notification read and go to what it is about."""
     note = db.session.get(Notification, notification_id)
     if note is None or note.user_id != current_user.id:
-        abort(404)
+        deny(404, f"notification {notification_id}")
     notify.mark_read(current_user.id, notification_id)
     db.session.commit()
     return redirect_after_change(safe_next_url(note.link, url_for("core.notifications")))

@@ -1,0 +1,208 @@
+"""Route matrix (QUALITY §3), CSRF sweep (§4) and headers (§8) over EVERY route of the app.
+
+The table below says, for each endpoint and method, who may use it. The test builds the route list from
+app.url_map, so a new route without an entry fails here until someone decides who may reach it.
+
+Access codes per role: "ok" (served: any status but 401/403/404 and no redirect to the login page),
+"deny" (403 or 404, and audited), "login" (anonymous: redirected to the login page), "any" (never refused).
+"""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from blueprints.core.models import AuditLog
+from extensions import db
+from tests.conftest import base_config
+
+ROLES = ("anonymous", "worker", "lead", "hr", "admin")
+PUBLIC = dict.fromkeys(ROLES, "ok")
+SIGNED_IN = {"anonymous": "login", "worker": "ok", "lead": "ok", "hr": "ok", "admin": "ok"}
+ADMIN_ONLY = {"anonymous": "login", "worker": "deny", "lead": "deny", "hr": "deny", "admin": "ok"}
+
+# (endpoint, method) -> access per role. Sample ids for URL arguments come from the `world` fixture.
+MATRIX: dict[tuple[str, str], dict[str, str]] = {
+    ("static", "GET"): PUBLIC,
+    ("core.healthz", "GET"): PUBLIC,
+    ("core.set_locale", "POST"): PUBLIC,
+    ("auth.login", "GET"): PUBLIC,
+    ("auth.login", "POST"): PUBLIC,
+    ("auth.logout", "POST"): dict.fromkeys(ROLES, "any"),  # always ends on the login page
+    ("auth.password", "GET"): SIGNED_IN,
+    ("auth.password", "POST"): SIGNED_IN,
+    ("core.home", "GET"): SIGNED_IN,
+    ("core.notifications", "GET"): SIGNED_IN,
+    ("core.notification_badge", "GET"): SIGNED_IN,
+    ("core.read_all_notifications", "POST"): SIGNED_IN,
+    ("core.people_search", "GET"): SIGNED_IN,
+    # Someone else's notification: every signed-in role is refused (object-level check).
+    ("core.open_notification", "POST"): {"anonymous": "login", "worker": "deny", "lead": "deny", "hr": "deny",
+                                         "admin": "deny"},
+    ("admin.users", "GET"): ADMIN_ONLY,
+    ("admin.user_new", "GET"): ADMIN_ONLY,
+    ("admin.user_new", "POST"): ADMIN_ONLY,
+    ("admin.user_edit", "GET"): ADMIN_ONLY,
+    ("admin.user_edit", "POST"): ADMIN_ONLY,
+    ("admin.user_set_active", "POST"): ADMIN_ONLY,
+    ("admin.user_reset_password", "POST"): ADMIN_ONLY,
+    ("admin.departments", "GET"): ADMIN_ONLY,
+    ("admin.departments", "POST"): ADMIN_ONLY,
+    ("admin.department_edit", "GET"): ADMIN_ONLY,
+    ("admin.department_edit", "POST"): ADMIN_ONLY,
+    ("admin.department_delete", "POST"): ADMIN_ONLY,
+    ("admin.audit_log", "GET"): ADMIN_ONLY,
+    ("admin.settings", "GET"): ADMIN_ONLY,
+    ("admin.settings", "POST"): ADMIN_ONLY,
+    ("admin.user_import", "GET"): ADMIN_ONLY,
+    ("admin.user_import", "POST"): ADMIN_ONLY,
+    ("admin.user_import_template", "GET"): ADMIN_ONLY,
+    ("admin.user_import_apply", "POST"): ADMIN_ONLY,
+}
+
+
+def _all_routes(application) -> list[tuple[str, str, object]]:
+    routes = []
+    for rule in application.url_map.iter_rules():
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            routes.append((rule.endpoint, method, rule))
+    return routes
+
+
+def _route_ids():
+    """Every (endpoint, method) of the app, read from its URL map at collection time."""
+    import tempfile
+    from pathlib import Path
+
+    from app import create_app
+
+    with tempfile.TemporaryDirectory() as folder:
+        application = create_app({**base_config(Path(folder)), "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+        return sorted({(endpoint, method) for endpoint, method, _ in _all_routes(application)})
+
+
+ROUTE_IDS = _route_ids()
+
+
+def test_every_route_has_an_entry_in_the_matrix():
+    missing = [route for route in ROUTE_IDS if route not in MATRIX]
+    stale = [route for route in MATRIX if route not in ROUTE_IDS]
+    assert not missing, f"routes without an access decision: {missing}"
+    assert not stale, f"matrix entries for routes that no longer exist: {stale}"
+
+
+class World:
+    """The sample records every route's URL arguments point at: one user per role, plus objects of others."""
+
+    def __init__(self, app, make_user, make_department):
+        from blueprints.core.notify import notify
+
+        self.dept = make_department("矩阵部")
+        self.users = {role: make_user(employee_no=f"m-{role}", roles=(role, "worker") if role != "worker"
+                                      else ("worker",)) for role in ROLES[1:]}
+        self.stranger = make_user(employee_no="m-stranger")
+        with app.app_context():
+            note = notify(self.stranger.id, "测试")
+            db.session.commit()
+            self.notification_id = note.id
+        self.args = {"user_id": self.stranger.id, "dept_id": self.dept.id,
+                     "notification_id": self.notification_id, "filename": "css/app.css"}
+
+
+@pytest.fixture
+def world(app, make_user, make_department):
+    return World(app, make_user, make_department)
+
+
+def _url(app, rule, world) -> str:
+    with app.test_request_context():
+        from flask import url_for
+
+        return url_for(rule.endpoint, **{arg: world.args[arg] for arg in rule.arguments})
+
+
+def _request(client, method: str, url: str):
+    if method == "GET":
+        return client.get(url)
+    return client.open(url, method=method, data={})
+
+
+@pytest.mark.parametrize("endpoint,method", ROUTE_IDS)
+def test_route_access_for_every_role(app, client, auth, world, endpoint, method):
+    rule = next(r for e, m, r in _all_routes(app) if e == endpoint and m == method)
+    url = _url(app, rule, world)
+    expected = MATRIX[(endpoint, method)]
+    for role in ROLES:
+        app.test_client_class = type(client)
+        browser = app.test_client()
+        if role != "anonymous":
+            assert auth.__class__(browser).login(world.users[role].employee_no).status_code == 303
+        with app.app_context():
+            denials_before = db.session.scalar(select(func.count()).select_from(AuditLog)
+                                               .where(AuditLog.action == "access.denied"))
+        response = _request(browser, method, url)
+        status, location = response.status_code, response.headers.get("Location", "")
+        outcome = expected[role]
+        context = f"{method} {url} as {role}: {status} {location}"
+        if outcome == "any":
+            assert status not in (401, 403, 404, 500), context
+        elif outcome == "ok":
+            assert status not in (401, 403, 404) and "/auth/login" not in location, context
+        elif outcome == "login":
+            assert status in (302, 303) and "/auth/login" in location, context
+        else:
+            assert status in (403, 404), context
+            with app.app_context():
+                denials_after = db.session.scalar(select(func.count()).select_from(AuditLog)
+                                                  .where(AuditLog.action == "access.denied"))
+            assert denials_after == denials_before + 1, f"denial not audited: {context}"
+
+
+POST_ROUTES = [route for route in ROUTE_IDS if route[1] != "GET"]
+
+
+@pytest.mark.parametrize("endpoint,method", POST_ROUTES)
+def test_state_changing_route_without_csrf_token_is_400(app, client, auth, world, endpoint, method):
+    rule = next(r for e, m, r in _all_routes(app) if e == endpoint and m == method)
+    url = _url(app, rule, world)
+    auth.login(world.users["admin"].employee_no)
+    response = client.open(url, method=method, data={}, csrf=False)
+    assert response.status_code == 400, f"{method} {url}"
+
+
+GET_ROUTES = [route for route in ROUTE_IDS if route[1] == "GET"]
+
+
+def _row_counts(app) -> dict[str, int]:
+    ignored = {"audit_log", "login_sessions"}  # denials are audited and sign-ins create sessions, by design
+    with app.app_context():
+        return {table.name: db.session.scalar(select(func.count()).select_from(table))
+                for table in db.metadata.sorted_tables if table.name not in ignored}
+
+
+@pytest.mark.parametrize("endpoint,method", GET_ROUTES)
+def test_no_get_changes_the_database(app, client, auth, world, endpoint, method):
+    rule = next(r for e, m, r in _all_routes(app) if e == endpoint and m == method)
+    url = _url(app, rule, world)
+    for role in ("worker", "admin"):
+        auth.login(world.users[role].employee_no)
+        before = _row_counts(app)
+        client.get(url)
+        client.get(url, headers={"HX-Request": "true"})
+        assert _row_counts(app) == before, f"GET {url} as {role} changed the database"
+        client.post("/auth/logout")
+
+
+@pytest.mark.parametrize("endpoint,method", GET_ROUTES)
+def test_security_headers_on_every_page(app, client, auth, world, endpoint, method):
+    if endpoint == "static":
+        return
+    rule = next(r for e, m, r in _all_routes(app) if e == endpoint and m == method)
+    auth.login(world.users["admin"].employee_no)
+    response = client.get(_url(app, rule, world))
+    headers = response.headers
+    assert "default-src 'self'" in headers["Content-Security-Policy"]
+    assert "unsafe-inline" not in headers["Content-Security-Policy"].split("script-src")[1].split(";")[0]
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Referrer-Policy"] == "same-origin"
+    assert headers["Cache-Control"] in ("no-store", "private, no-store")
+    assert "HX-Request" in headers.get("Vary", "")
