@@ -146,3 +146,28 @@ def test_static_assets_are_vendored_and_cacheable(client):
 def test_database_answers_on_both_backends_smoke(app):
     with app.app_context():
         assert db.session.execute(text("SELECT 1")).scalar() == 1
+
+
+@pytest.mark.parametrize("locale,title", [("zh_CN", "文件过大"), ("en", "File too large")])
+def test_oversized_upload_gets_a_friendly_413_page(app, client, login_as, locale, title):
+    import io
+
+    login_as("admin")
+    client.post("/locale", data={"locale": locale})
+    app.config["MAX_CONTENT_LENGTH"] = 1024
+    response = client.post("/admin/import", data={"file": (io.BytesIO(b"x" * 4096), "big.csv")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 413
+    assert title in html_text(response)
+
+
+@pytest.mark.parametrize("locale,texts", [
+    ("zh_CN", ("没有权限", "页面不存在", "请求无效")),
+    ("en", ("Not allowed", "Page not found", "Bad request")),
+])
+def test_error_pages_in_both_languages(client, login_as, locale, texts):
+    login_as("worker")
+    client.post("/locale", data={"locale": locale})
+    assert texts[0] in html_text(client.get("/admin/users"))
+    assert texts[1] in html_text(client.get("/nowhere"))
+    assert texts[2] in html_text(client.post("/locale", data={"locale": "xx"}))
