@@ -5,7 +5,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from blueprints.workshops.labels import ACHIEVEMENT_LABELS, KIND_LABELS, LEVEL_LABELS
 
@@ -41,7 +41,7 @@ class WorkshopForm(FlaskForm):
     expertise = StringField(_l("专业领域"), validators=[DataRequired(_l("请填写专业领域。")),
                                                     Length(max=100, message=_l("专业领域最多 100 个字。"))],
                             description=_l("例如：数控加工、焊接工艺、电力运维"))
-    founded_on = LocalDateField(_l("成立日期"), validators=[DataRequired(_l("请填写成立日期。"))])
+    founded_on = LocalDateField(_l("成立日期"), validators=[InputRequired(_l("请填写成立日期。"))])
     description = TextAreaField(_l("工作室简介"), validators=[Optional(), Length(max=5000, message=_l(
         "简介最多 5000 字。"))], description=_l("研究方向、主要成果和带徒情况。"))
     members = StringField(_l("创始成员"), validators=[Optional(), Length(max=1000)])
@@ -65,7 +65,7 @@ class LevelForm(FlaskForm):
     """An admin's dated level change."""
 
     level = SelectField(_l("新级别"), choices=list(LEVEL_LABELS.items()))
-    changed_on = LocalDateField(_l("变更日期"), validators=[DataRequired(_l("请填写变更日期。"))])
+    changed_on = LocalDateField(_l("变更日期"), validators=[InputRequired(_l("请填写变更日期。"))])
     note = StringField(_l("依据/备注"), validators=[Optional(), Length(max=200, message=_l("备注最多 200 字。"))],
                        description=_l("例如认定文件的文号。"))
 

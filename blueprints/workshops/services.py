@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_babel import to_user_timezone
 from sqlalchemy import Select, and_, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -48,7 +47,14 @@ PUBLIC_STATUSES = ("approved", "revoked")  # everyone may see these
 EDITABLE_STATUSES = ("draft", "approved")  # pending waits for the union; rejected and revoked are closed
 MANAGER_ROLES = ("lead", "deputy")
 MAX_FOUNDING_MEMBERS = 30
-ACTION_LABELS = {"submit": _l("提交审批"), "approve": _l("批准"), "reject": _l("驳回"), "revoke": _l("撤销")}
+# What a refused transition says, one sentence per action so each reads well in every language.
+WRONG_STATUS = {
+    "submit": N_("工作室“%(name)s”当前是“%(status)s”状态，不能提交审批。"),
+    "approve": N_("工作室“%(name)s”当前是“%(status)s”状态，不能批准。"),
+    "reject": N_("工作室“%(name)s”当前是“%(status)s”状态，不能驳回。"),
+    "revoke": N_("工作室“%(name)s”当前是“%(status)s”状态，不能撤销。"),
+}
+REASON_MISSING = {"reject": N_("请填写驳回原因。"), "revoke": N_("请填写撤销原因。")}
 
 
 @dataclass(frozen=True)
@@ -417,11 +423,10 @@ def transition(actor: User, workshop: Workshop, action: str, reason: str = "") -
     notifies the lead. The caller has checked may_act (a refusal there is a 403, not a message)."""
     rule = TRANSITIONS[action]
     if workshop.status != rule.source:
-        raise DomainError(N_("工作室“%(name)s”当前是“%(status)s”状态，不能%(action)s。"), name=workshop.name,
-                          status=STATUS_LABELS[workshop.status], action=ACTION_LABELS[action])
+        raise DomainError(WRONG_STATUS[action], name=workshop.name, status=STATUS_LABELS[workshop.status])
     reason = (reason or "").strip()
     if rule.needs_reason and not reason:
-        raise DomainError(N_("请填写%(action)s的原因。"), field="reason", action=ACTION_LABELS[action])
+        raise DomainError(REASON_MISSING[action], field="reason")
     if action == "submit":
         unmet = [check for check in eligibility(workshop) if not check.ok]
         if unmet:
@@ -439,8 +444,7 @@ def transition(actor: User, workshop: Workshop, action: str, reason: str = "") -
                                .values(**values).execution_options(synchronize_session=False)).rowcount
     if moved != 1:
         db.session.refresh(workshop)
-        raise DomainError(N_("工作室“%(name)s”当前是“%(status)s”状态，不能%(action)s。"), name=workshop.name,
-                          status=STATUS_LABELS[workshop.status], action=ACTION_LABELS[action])
+        raise DomainError(WRONG_STATUS[action], name=workshop.name, status=STATUS_LABELS[workshop.status])
     db.session.refresh(workshop)
     audit.record(f"workshop.{action}", target=workshop, actor=actor,
                  detail=f"{rule.source} -> {rule.target}" + (f"; reason: {reason}" if reason else ""))
