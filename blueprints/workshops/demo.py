@@ -127,7 +127,7 @@ def seed(ctx: DemoContext) -> None:
         db.session.add(workshop)
         db.session.flush()
 
-        joined = workshop.decided_at or created
+        joined = _at(history[0][0]) if history else created  # members joined when the union first approved
         people = lead1_members if lead_no == "lead1" else ctx.rng.sample(rest, n_members - 1 + n_requests)
         active = people[:n_members - 1]
         requested = people[n_members - 1:n_members - 1 + n_requests]

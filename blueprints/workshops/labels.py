@@ -28,7 +28,7 @@ STATUS_STYLE = {
     "rejected": ("danger", "x-circle"),
     "revoked": ("dark", "slash-circle"),
 }
-ROLE_LABELS = {"lead": _l("负责人"), "deputy": _l("副负责人"), "member": _l("成员")}
+ROLE_LABELS = {"lead": _l("负责人"), "deputy": _l("副负责人"), "member": _l("普通成员")}
 MEMBER_STATUS_LABELS = {
     "requested": _l("申请中"),
     "active": _l("在册"),
