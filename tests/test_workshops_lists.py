@@ -234,3 +234,29 @@ def test_panels_cost_one_query_each(app, client, auth, make_user, make_workshop,
     with count_queries() as many:
         client.get("/")
     assert few.count == many.count
+
+
+def test_join_requests_page_queries_do_not_grow_with_rows(app, client, auth, make_user, make_workshop,
+                                                          count_queries):
+    lead = make_user()
+    made = make_workshop(lead=lead)
+    people = [make_user() for _ in range(30)]
+    now = datetime.now(UTC)
+
+    def ask(users):
+        with app.app_context():
+            db.session.execute(insert(WorkshopMember.__table__), [
+                {"workshop_id": made.id, "user_id": u.id, "role": "member", "status": "requested",
+                 "requested_at": now} for u in users])
+            db.session.commit()
+
+    ask(people[:10])
+    auth.login(lead.employee_no)
+    client.get("/workshops/requests")
+    with count_queries() as small:
+        client.get("/workshops/requests")
+    ask(people[10:])
+    with count_queries() as large:
+        page = html_text(client.get("/workshops/requests"))
+    assert "共 30 条" in page
+    assert small.count == large.count <= 6
