@@ -208,9 +208,13 @@ def test_my_space_panels(app, client, auth, make_user, make_workshop):
     make_workshop(lead=lead, members=[worker], requested=[make_user(), make_user()], name="甲工作室")
     make_workshop(status="pending", name="乙工作室")
     make_workshop(requested=[worker], name="丙工作室")
+    make_workshop(status="draft", members=[worker], name="丁工作室")
+    make_workshop(status="pending", members=[worker], name="戊工作室")
     auth.login(worker.employee_no)
     home = html_text(client.get("/"))
     assert "我的工作室" in home and "甲工作室" in home and "丙工作室" in home and "申请中" in home
+    assert "丁工作室" not in home  # a founding member cannot open someone else's draft, so it is not listed
+    assert "戊工作室" in home and "待审批" in home
     assert "工作室加入申请" not in home and "工作室审批" not in home
     auth.logout()
     auth.login(lead.employee_no)
@@ -219,7 +223,7 @@ def test_my_space_panels(app, client, auth, make_user, make_workshop):
     auth.logout()
     auth.login(admin.employee_no)
     home = html_text(client.get("/"))
-    assert "有 1 个工作室等待审批。" in home and 'href="/workshops/review"' in home
+    assert "有 2 个工作室等待审批。" in home and 'href="/workshops/review"' in home
     assert "您还没有加入创新工作室" in home
 
 

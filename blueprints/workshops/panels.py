@@ -1,7 +1,7 @@
 """My space panels of the workshops domain: my workshops, join requests waiting, workshops waiting for approval."""
 from __future__ import annotations
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, or_, select
 
 from blueprints.core.myspace import Panel, panel_provider
 from blueprints.workshops.models import Workshop, WorkshopMember
@@ -20,7 +20,9 @@ def my_workshops_panel(user) -> Panel:
         select(WorkshopMember.role, WorkshopMember.status.label("member_status"), Workshop.id, Workshop.name,
                Workshop.status, Workshop.kind, Workshop.level)
         .join(Workshop, Workshop.id == WorkshopMember.workshop_id)
-        .where(WorkshopMember.user_id == user.id, WorkshopMember.status.in_(("active", "requested")))
+        .where(WorkshopMember.user_id == user.id, WorkshopMember.status.in_(("active", "requested")),
+               # A founding member may not open a draft or a rejected workshop: only its lead lists those.
+               or_(Workshop.status.in_(("pending", "approved", "revoked")), Workshop.lead_id == user.id))
         .order_by(order, WorkshopMember.requested_at.desc(), WorkshopMember.id.desc())
         .limit(MY_WORKSHOPS_LIMIT + 1)
     ).all()
