@@ -101,6 +101,43 @@ def postgres_schema(tmp_path_factory):
     return schema_url
 
 
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory, sqlite_template):
+    """The migrated database with the demo data, built once per session."""
+    folder = tmp_path_factory.mktemp("demo")
+    path = folder / "demo.sqlite3"
+    import shutil
+
+    shutil.copy(sqlite_template, path)
+    config = base_config(folder)
+    config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{path}"
+    application = create_app(config)
+    result = application.test_cli_runner().invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    with application.app_context():
+        db.engine.dispose()
+    import sqlite3
+
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    return path
+
+
+
+@pytest.fixture
+def demo_app(tmp_path, demo_template):
+    """The app on a fresh copy of the demo database (seed-demo), for tests that want a realistic world."""
+    import shutil
+
+    shutil.copy(demo_template, tmp_path / "test.sqlite3")
+    application = create_app(base_config(tmp_path))
+    yield application
+    with application.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
 def _truncate_all(url: str) -> None:
     from sqlalchemy import create_engine
 

@@ -3,4 +3,5 @@ from flask import Blueprint
 
 bp = Blueprint("workshops", __name__)
 
-from blueprints.workshops import models  # noqa: E402,F401  (models must be known to Alembic and create_all)
+# Models must be known to Alembic and create_all; views register routes, panels the my-space cards.
+from blueprints.workshops import models, panels, views  # noqa: E402,F401

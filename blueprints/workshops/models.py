@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Index, String, Text
+from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from blueprints.core.models import Department, StoredFile, User
@@ -37,6 +37,7 @@ class Workshop(db.Model):
     status_reason: Mapped[str | None] = mapped_column(Text)  # why it was rejected or revoked
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -49,6 +50,9 @@ class WorkshopMember(db.Model):
 
     __tablename__ = "workshop_members"
     __table_args__ = (
+        # One row per person and workshop, reused when they ask again after leaving or being declined, so a
+        # double-clicked "join" can never create two requests.
+        UniqueConstraint("workshop_id", "user_id", name="uq_workshop_members_workshop_user"),
         Index("ix_workshop_members_workshop_status", "workshop_id", "status"),
         Index("ix_workshop_members_user_status", "user_id", "status"),
     )
@@ -80,6 +84,7 @@ class Achievement(db.Model):
     file_id: Mapped[int | None] = mapped_column(ForeignKey("stored_files.id", ondelete="SET NULL"))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     file: Mapped[StoredFile | None] = relationship(lazy="raise")
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-11-24 12:18:07.799046
+Create Date: 2026-11-24 12:25:52.986641
 
 """
 from alembic import op
@@ -32,8 +32,10 @@ def upgrade():
     sa.Column('status_reason', sa.Text(), nullable=True),
     sa.Column('submitted_at', sa.DateTime(), nullable=True),
     sa.Column('decided_at', sa.DateTime(), nullable=True),
+    sa.Column('decided_by_id', sa.Integer(), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('updated_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['decided_by_id'], ['users.id'], name=op.f('fk_workshops_decided_by_id_users'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['department_id'], ['departments.id'], name=op.f('fk_workshops_department_id_departments')),
     sa.ForeignKeyConstraint(['lead_id'], ['users.id'], name=op.f('fk_workshops_lead_id_users')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_workshops')),
@@ -55,6 +57,7 @@ def upgrade():
     sa.Column('file_id', sa.Integer(), nullable=True),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('updated_at', sa.DateTime(), nullable=False),
     sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_workshop_achievements_created_by_id_users'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['file_id'], ['stored_files.id'], name=op.f('fk_workshop_achievements_file_id_stored_files'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['workshop_id'], ['workshops.id'], name=op.f('fk_workshop_achievements_workshop_id_workshops'), ondelete='CASCADE'),
@@ -90,7 +93,8 @@ def upgrade():
     sa.Column('left_at', sa.DateTime(), nullable=True),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_workshop_members_user_id_users')),
     sa.ForeignKeyConstraint(['workshop_id'], ['workshops.id'], name=op.f('fk_workshop_members_workshop_id_workshops'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_workshop_members'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_workshop_members')),
+    sa.UniqueConstraint('workshop_id', 'user_id', name='uq_workshop_members_workshop_user')
     )
     with op.batch_alter_table('workshop_members', schema=None) as batch_op:
         batch_op.create_index('ix_workshop_members_user_status', ['user_id', 'status'], unique=False)

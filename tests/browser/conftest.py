@@ -39,27 +39,6 @@ def chromium_path():
     return CHROMIUM
 
 
-@pytest.fixture(scope="session")
-def demo_template(tmp_path_factory, sqlite_template):
-    """The migrated database with the demo data, built once per session."""
-    folder = tmp_path_factory.mktemp("demo")
-    path = folder / "demo.sqlite3"
-    shutil.copy(sqlite_template, path)
-    config = base_config(folder)
-    config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{path}"
-    application = create_app(config)
-    result = application.test_cli_runner().invoke(args=["seed-demo"])
-    assert result.exit_code == 0, result.output
-    with application.app_context():
-        db.engine.dispose()
-    import sqlite3
-
-    conn = sqlite3.connect(path)
-    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    conn.close()
-    return path
-
-
 class LiveServer:
     """The app served by Werkzeug in a thread on a free port."""
 

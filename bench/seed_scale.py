@@ -1,0 +1,292 @@
+"""Generate a city-scale database quickly with bulk inserts (executemany on SQLite, COPY on PostgreSQL).
+
+    .venv/bin/python -m bench.seed_scale --scale 1000000 [--db sqlite:///bench/data/city.sqlite3]
+
+--scale is the number of users; suggestions are 2x, enrollments 5x, sessions scale/50 and departments and
+workshops follow. The schema comes from the migrations (flask db upgrade), so the benchmark measures the real
+indexes. Rows are written in id order in large batches with the ORM bypassed: building 8 million ORM objects
+would take hours, a COPY or executemany takes minutes.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import sys
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+DEFAULT_DB = f"sqlite:///{ROOT / 'bench' / 'data' / 'city.sqlite3'}"
+BATCH = 50_000
+EPOCH = datetime(2024, 1, 1, tzinfo=timezone.utc)
+SPAN_SECONDS = int((datetime(2026, 11, 1, tzinfo=timezone.utc) - EPOCH).total_seconds())
+
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+GIVEN = ("伟 芳 娜 敏 静 丽 强 磊 军 洋 勇 艳 杰 娟 涛 明 超 秀英 霞 平 刚 桂英 建华 文 华 金凤 志强 海燕 建军 红梅 晓东 国庆 "
+         "立新 卫东 春华 秋月 永刚 振华 德明 宏伟 雪梅 玉兰 子豪 浩然 欣怡 梓涵 雨轩 思远 博文 家俊").split()
+SKILLS = ("无", "初级工", "中级工", "高级工", "技师", "高级技师")
+CATEGORIES = ("invention", "creation", "renovation", "design", "suggestion", "rationalization")
+STATUS_WEIGHTS = {"draft": 5, "submitted": 20, "returned": 5, "accepted": 20, "implemented": 20, "awarded": 15,
+                  "rejected": 10, "withdrawn": 5}
+OBJECTS = ("数控车床", "焊接夹具", "输送带", "冷却系统", "配电柜", "液压站", "叉车", "检测工装", "模具", "空压机",
+           "照明线路", "除尘设备", "仓储货架", "包装线", "锅炉给水泵", "变压器", "电缆沟", "刀具库", "测量仪", "吊具")
+ACTIONS = ("改进", "优化", "改造", "革新", "降耗", "提效", "防错", "安全防护", "节能", "维护")
+PROBLEMS = ("故障率高，每月停机 %d 小时", "能耗偏高，每年电费增加 %d 万元", "操作不便，单件工时多 %d 分钟",
+            "存在安全隐患，近年发生 %d 起未遂事件", "废品率达 %d%%，材料浪费严重")
+SESSION_KINDS = ("skills", "drill", "contest", "mentoring", "safety")
+
+
+def fmt(dt: datetime) -> str:
+    """A datetime in SQLAlchemy's SQLite storage format (naive UTC)."""
+    return dt.astimezone(timezone.utc).replace(tzinfo=None).isoformat(" ", "microseconds")
+
+
+class Writer:
+    """Bulk writer for one connection: executemany on SQLite, COPY on PostgreSQL; prints progress."""
+
+    def __init__(self, url: str):
+        self.url = url
+        self.postgres = url.startswith("postgres")
+        if self.postgres:
+            import psycopg
+
+            self.conn = psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"), autocommit=False)
+        else:
+            import sqlite3
+
+            self.conn = sqlite3.connect(url.split("///", 1)[1])
+            self.conn.execute("PRAGMA synchronous=OFF")
+            self.conn.execute("PRAGMA cache_size=-400000")
+
+    def insert(self, table: str, columns: list[str], rows, total: int) -> None:
+        started = time.perf_counter()
+        done = 0
+        batch = []
+        for row in rows:
+            batch.append(row)
+            if len(batch) >= BATCH:
+                self._write(table, columns, batch)
+                done += len(batch)
+                batch = []
+                rate = done / (time.perf_counter() - started)
+                print(f"\r  {table}: {done:,}/{total:,} ({rate:,.0f} rows/s)", end="", flush=True)
+        if batch:
+            self._write(table, columns, batch)
+            done += len(batch)
+        self.conn.commit()
+        print(f"\r  {table}: {done:,} rows in {time.perf_counter() - started:.1f}s" + " " * 20)
+
+    def _write(self, table: str, columns: list[str], batch: list[tuple]) -> None:
+        if self.postgres:
+            with self.conn.cursor() as cur, cur.copy(f'COPY "{table}" ({", ".join(columns)}) FROM STDIN') as copy:
+                for row in batch:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join("?" for _ in columns)
+            self.conn.executemany(f'INSERT INTO "{table}" ({", ".join(columns)}) VALUES ({marks})', batch)
+
+    def ts(self, dt: datetime):
+        return dt.astimezone(timezone.utc).replace(tzinfo=None) if self.postgres else fmt(dt)
+
+    def finish(self) -> None:
+        if self.postgres:
+            with self.conn.cursor() as cur:
+                for table in ("departments", "users", "workshops", "workshop_members", "suggestions",
+                              "training_sessions", "training_enrollments"):
+                    cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                                f"(SELECT coalesce(max(id), 1) FROM {table}))")
+                cur.execute("ANALYZE")
+            self.conn.commit()
+        else:
+            self.conn.execute("ANALYZE")
+            self.conn.commit()
+        self.conn.close()
+
+
+def migrate(url: str) -> None:
+    """Create the schema through the app's migrations."""
+    from flask_migrate import upgrade
+
+    from app import create_app
+
+    app = create_app({"SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": url, "APP_ENV": "bench"})
+    with app.app_context():
+        upgrade()
+        from extensions import db
+
+        db.engine.dispose()
+
+
+def seed(url: str, scale: int, seed_value: int = 2026) -> dict[str, int]:
+    """Fill an empty migrated database; returns the row counts written."""
+    from blueprints.core.people import pinyin_key
+
+    rng = random.Random(seed_value)
+    w = Writer(url)
+    now = datetime(2026, 11, 1, tzinfo=timezone.utc)
+
+    # Departments: city → enterprise → plant → floor → team (40 teams per enterprise, ~50 people per team).
+    teams_wanted = max(20, scale // 50)
+    enterprises = max(1, teams_wanted // 40)
+    dept_rows, teams = [], []
+    next_id = 1
+
+    def add(code, name, parent_id, path_prefix, depth):
+        nonlocal next_id
+        dept_id = next_id
+        next_id += 1
+        path = f"{path_prefix}{dept_id}/"
+        dept_rows.append((dept_id, code, name, parent_id, path, depth, w.ts(now)))
+        return dept_id, path
+
+    city_id, city_path = add("CITY", "市总工会", None, "/", 0)
+    for e in range(enterprises):
+        e_id, e_path = add(f"E{e:04d}", f"第{e + 1}企业", city_id, city_path, 1)
+        for p in range(4):
+            p_id, p_path = add(f"E{e:04d}-P{p}", f"{p + 1}分厂", e_id, e_path, 2)
+            for f in range(2):
+                f_id, f_path = add(f"E{e:04d}-P{p}-F{f}", f"{f + 1}车间", p_id, p_path, 3)
+                for t in range(5):
+                    t_id, _ = add(f"E{e:04d}-P{p}-F{f}-T{t}", f"{t + 1}班组", f_id, f_path, 4)
+                    teams.append(t_id)
+    w.insert("departments", ["id", "code", "name", "parent_id", "path", "depth", "created_at"], dept_rows,
+             len(dept_rows))
+
+    # Users: names from a small pool, pinyin computed once per distinct name.
+    names = [s + g for s in SURNAMES for g in GIVEN]
+    pinyin = {name: pinyin_key(name) for name in names}
+    from werkzeug.security import generate_password_hash
+
+    shared_hash = generate_password_hash("bench-password-1", method="pbkdf2:sha256:1000")
+    user_dept = [0] * (scale + 1)
+
+    def users():
+        for uid in range(1, scale + 1):
+            name = names[rng.randrange(len(names))]
+            dept = teams[rng.randrange(len(teams))]
+            user_dept[uid] = dept
+            role = 9 if uid == 1 else (5 if uid == 2 else (3 if uid <= 2 + scale // 500 else 1))
+            yield (uid, f"c{uid:07d}", name, pinyin[name], dept, "技术工人", SKILLS[uid % 6], None, None, role,
+                   True, False, shared_hash, None, w.ts(EPOCH), None)
+
+    w.insert("users", ["id", "employee_no", "name", "name_pinyin", "department_id", "job_title", "skill_level",
+                       "phone", "email", "role_mask", "active", "must_change_password", "password_hash", "locale",
+                       "created_at", "password_changed_at"], users(), scale)
+
+    # Workshops: one per 500 workers, led by the first "lead" users, all approved.
+    n_workshops = max(2, scale // 500)
+    kinds, levels = ("model_worker", "craftsman", "worker", "master"), ("enterprise", "city", "province", "national")
+    w.insert("workshops", ["id", "name", "kind", "level", "lead_id", "department_id", "field", "founded_on",
+                           "description", "status", "status_reason", "submitted_at", "decided_at", "created_at",
+                           "updated_at"],
+             ((i, f"创新工作室{i:05d}", kinds[i % 4], levels[i % 4], 3 + (i - 1) % max(1, scale // 500),
+               teams[i % len(teams)], "机械加工", "2020-01-01" if not w.postgres else datetime(2020, 1, 1).date(),
+               "", "approved", None, w.ts(EPOCH), w.ts(EPOCH), w.ts(EPOCH), w.ts(EPOCH))
+              for i in range(1, n_workshops + 1)), n_workshops)
+    w.insert("workshop_members", ["id", "workshop_id", "user_id", "role", "status", "requested_at", "joined_at",
+                                  "left_at"],
+             ((i, i, 3 + (i - 1) % max(1, scale // 500), "lead", "active", w.ts(EPOCH), w.ts(EPOCH), None)
+              for i in range(1, n_workshops + 1)), n_workshops)
+
+    # Suggestions: 2 per user, across every status and category, spread over three years.
+    n_suggestions = scale * 2
+    statuses = list(STATUS_WEIGHTS)
+    weights = list(STATUS_WEIGHTS.values())
+    serials: dict[int, int] = {}
+
+    def suggestions():
+        for sid in range(1, n_suggestions + 1):
+            author = rng.randint(1, scale)
+            status = rng.choices(statuses, weights)[0]
+            created = EPOCH + timedelta(seconds=SPAN_SECONDS * sid // n_suggestions)
+            year = created.year
+            serial = None
+            submitted = decided = None
+            if status != "draft":
+                serials[year] = serials.get(year, 0) + 1
+                serial = f"WX-{year}-{serials[year]:06d}"
+                submitted = w.ts(created + timedelta(hours=1))
+            if status in ("accepted", "implemented", "awarded", "rejected"):
+                decided = w.ts(created + timedelta(days=7))
+            obj, act = OBJECTS[sid % len(OBJECTS)], ACTIONS[(sid // 7) % len(ACTIONS)]
+            scored = status in ("accepted", "implemented", "awarded")
+            scores = (rng.randint(10, 30), rng.randint(10, 30), rng.randint(8, 25), rng.randint(5, 15)) \
+                if scored else (None, None, None, None)
+            total = sum(scores) if scored else None
+            yield (sid, serial, f"{obj}{act}建议（第{sid}号）", CATEGORIES[sid % 6],
+                   PROBLEMS[sid % 5] % (sid % 50 + 1) + f"，涉及{obj}。",
+                   f"对{obj}进行{act}：调整结构、加装传感器并修订作业指导书。", "预计每年节约成本。",
+                   author, user_dept[author], (sid % n_workshops) + 1 if sid % 3 else None, status, year,
+                   w.ts(created), w.ts(created), w.ts(created), submitted, decided, *scores, total,
+                   None, None, None, None, None, None, None, None, 0)
+
+    w.insert("suggestions", ["id", "serial", "title", "category", "problem", "proposal", "expected_benefit",
+                             "author_id", "department_id", "workshop_id", "status", "year", "created_at",
+                             "updated_at", "listed_at", "submitted_at", "decided_at", "score_innovation",
+                             "score_practicality", "score_benefit", "score_replicability", "score_total",
+                             "implemented_on", "annual_benefit", "grade", "suggested_grade", "grade_reason",
+                             "reward_amount", "awarded_at", "awarded_by_id", "endorsement_count"],
+             suggestions(), n_suggestions)
+    w.insert("suggestion_serials", ["year", "last_value"], list(serials.items()), len(serials))
+
+    # Training: sessions of 30–300 seats; enrollments fill them, the rest waitlisted, a few cancelled.
+    n_sessions = max(20, scale // 50)
+    n_enrollments = scale * 5
+    per_session = n_enrollments // n_sessions
+    session_rows, enrollment_rows = [], []
+    eid = 0
+    for sess in range(1, n_sessions + 1):
+        starts = EPOCH + timedelta(seconds=SPAN_SECONDS * sess // n_sessions)
+        capacity = rng.randint(30, 300)
+        people = rng.sample(range(1, scale + 1), min(per_session, scale))
+        confirmed = waitlisted = 0
+        for pos, uid in enumerate(people):
+            eid += 1
+            if pos % 25 == 24:
+                status, wl = "cancelled", None
+            elif confirmed < capacity:
+                status, wl = "confirmed", None
+                confirmed += 1
+            else:
+                waitlisted += 1
+                status, wl = "waitlisted", waitlisted
+            enrollment_rows.append((eid, sess, uid, status, wl, w.ts(starts - timedelta(days=10))))
+        status = "completed" if starts < now else "open"
+        session_rows.append((sess, f"技能培训第{sess}期", SESSION_KINDS[sess % 5], "", "讲师", "培训中心",
+                             w.ts(starts), w.ts(starts + timedelta(hours=4)), w.ts(starts - timedelta(days=1)),
+                             capacity, confirmed, waitlisted, "[]", status, None, 2, 2, w.ts(EPOCH), w.ts(EPOCH)))
+    w.insert("training_sessions", ["id", "title", "kind", "description", "instructor", "location", "starts_at",
+                                   "ends_at", "signup_deadline", "capacity", "confirmed_count", "waitlist_count",
+                                   "skill_levels", "status", "status_reason", "manager_id", "created_by_id",
+                                   "created_at", "updated_at"], session_rows, len(session_rows))
+    w.insert("training_enrollments", ["id", "session_id", "user_id", "status", "waitlist_position", "created_at"],
+             enrollment_rows, len(enrollment_rows))
+    w.finish()
+    return {"departments": len(dept_rows), "users": scale, "workshops": n_workshops, "suggestions": n_suggestions,
+            "training_sessions": n_sessions, "training_enrollments": len(enrollment_rows)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=int, default=1000, help="number of users (default 1000)")
+    parser.add_argument("--db", default=os.environ.get("DATABASE_URL", DEFAULT_DB))
+    args = parser.parse_args()
+    url = args.db
+    if url.startswith("sqlite:///"):
+        path = Path(url.split("///", 1)[1])
+        path.parent.mkdir(parents=True, exist_ok=True)
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(path) + suffix).unlink(missing_ok=True)
+    print(f"migrating {url}")
+    migrate(url)
+    started = time.perf_counter()
+    counts = seed(url, args.scale)
+    print(f"seeded {counts} in {time.perf_counter() - started:.0f}s")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,53 @@
+"""My space panels of the workshops domain: my workshops, join requests waiting, workshops waiting for approval."""
+from __future__ import annotations
+
+from sqlalchemy import case, func, or_, select
+
+from blueprints.core.myspace import Panel, panel_provider
+from blueprints.workshops.models import Workshop, WorkshopMember
+from blueprints.workshops.services import MANAGER_ROLES
+from extensions import db
+
+MY_WORKSHOPS_LIMIT = 8
+
+
+@panel_provider
+def my_workshops_panel(user) -> Panel:
+    """Every worker: the workshops I am in or asked to join (one query)."""
+    # Active memberships first, then open requests; within each, the most recent first.
+    order = case((WorkshopMember.status == "active", 0), else_=1)
+    rows = db.session.execute(
+        select(WorkshopMember.role, WorkshopMember.status.label("member_status"), Workshop.id, Workshop.name,
+               Workshop.status, Workshop.kind, Workshop.level)
+        .join(Workshop, Workshop.id == WorkshopMember.workshop_id)
+        .where(WorkshopMember.user_id == user.id, WorkshopMember.status.in_(("active", "requested")),
+               # A founding member may not open a draft or a rejected workshop: only its lead lists those.
+               or_(Workshop.status.in_(("pending", "approved", "revoked")), Workshop.lead_id == user.id))
+        .order_by(order, WorkshopMember.requested_at.desc(), WorkshopMember.id.desc())
+        .limit(MY_WORKSHOPS_LIMIT + 1)
+    ).all()
+    return Panel("workshops/_panel_mine.html", order=30,
+                 context={"rows": rows[:MY_WORKSHOPS_LIMIT], "more": len(rows) > MY_WORKSHOPS_LIMIT})
+
+
+@panel_provider
+def join_requests_panel(user) -> Panel | None:
+    """Leads and deputies: how many join requests wait in the workshops they run (one query)."""
+    if not user.has_role("lead"):
+        return None
+    managed = select(WorkshopMember.workshop_id).where(
+        WorkshopMember.user_id == user.id, WorkshopMember.status == "active", WorkshopMember.role.in_(MANAGER_ROLES))
+    waiting = db.session.scalar(
+        select(func.count(WorkshopMember.id)).join(Workshop, Workshop.id == WorkshopMember.workshop_id)
+        .where(WorkshopMember.status == "requested", Workshop.status == "approved",
+               WorkshopMember.workshop_id.in_(managed))) or 0
+    return Panel("workshops/_panel_requests.html", order=20, context={"waiting": waiting})
+
+
+@panel_provider
+def approval_queue_panel(user) -> Panel | None:
+    """Admins: how many workshops wait for approval (one query)."""
+    if not user.has_role("admin"):
+        return None
+    waiting = db.session.scalar(select(func.count(Workshop.id)).where(Workshop.status == "pending")) or 0
+    return Panel("workshops/_panel_review.html", order=10, context={"waiting": waiting})
