@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
-from flask import abort, flash, render_template, request, url_for
-from flask_babel import get_timezone
+from flask import abort, current_app, flash, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -241,7 +241,7 @@ def audit_log():
             stmt = stmt.where(func.lower(AuditLog.actor_label) == form.actor.data.strip().lower())
         if form.action.data:
             stmt = stmt.where(AuditLog.action.startswith(form.action.data.strip()))
-        tz = get_timezone()
+        tz = ZoneInfo(current_app.config["TIMEZONE"])  # pytz zones in datetime() give the LMT offset (+08:06)
         if form.date_from.data:
             stmt = stmt.where(AuditLog.created_at >= datetime.combine(form.date_from.data, time.min, tz))
         if form.date_to.data:
