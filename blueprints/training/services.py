@@ -217,9 +217,9 @@ class Eligibility:
     def problem(self, user_skill: str, user_path: str | None) -> DomainError | None:
         """Why a person with this skill level and department path may not sign up, or None."""
         if self.paths and not (user_path and any(user_path.startswith(p) for p in self.paths)):
-            return DomainError(N_("不符合报名条件：仅限 %(depts)s 的职工报名。"), depts="、".join(self.names))
+            return DomainError(N_("不符合报名条件：仅限%(depts)s的职工报名。"), depts="、".join(self.names))
         if self.skill_levels and user_skill not in self.skill_levels:
-            return DomainError(N_("不符合报名条件：仅限技能等级为 %(levels)s 的职工报名。"),
+            return DomainError(N_("不符合报名条件：仅限技能等级为%(levels)s的职工报名。"),
                                levels="、".join(self.skill_levels))
         return None
 
@@ -471,7 +471,8 @@ def bulk_enroll(session: TrainingSession, employee_nos: list[str], actor: User) 
     paths: dict[int, str] = {}
     if eligibility.paths:
         dept_ids = {u.department_id for u in users if u.department_id}
-        paths = dict(db.session.execute(select(Department.id, Department.path).where(Department.id.in_(dept_ids))))
+        paths = {row.id: row.path for row in db.session.execute(
+            select(Department.id, Department.path).where(Department.id.in_(dept_ids)))}
 
     lines: list[BulkLine] = []
     newcomers: list[tuple[BulkLine, User]] = []
