@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
-from flask import Response, abort, flash, make_response, redirect, render_template, request, url_for
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -447,7 +447,8 @@ def _row_answer(session: TrainingSession, enrollment_id: int, error: str | None 
         row = db.session.execute(services.roster_query(session.id, "confirmed").where(
             Enrollment.id == enrollment_id)).first()
         if row is None:
-            return Response(status=204)
+            return render_template("training/_roster_row_gone.html", session=session, enrollment_id=enrollment_id,
+                                   error=error)
         return render_template("training/_roster_row.html", row=row, session=session, tab="confirmed",
                                error=error, result_choices=ResultForm().result.choices)
     if error:
