@@ -47,7 +47,7 @@ def build_calendar(sessions, name: str) -> bytes:
         event.add("location", session.location or "")
         text = session.description or ""
         if session.instructor:
-            text = f"{_('讲师 / 师傅')}：{session.instructor}\n{text}"
+            text = _("讲师 / 师傅：%(name)s", name=session.instructor) + "\n" + text
         event.add("description", f"{KIND_LABELS.get(session.kind, '')}\n{text}".strip())
         event.add("url", url_for("training.detail", session_id=session.id, _external=True))
         event.add("status", "CANCELLED" if session.status == "cancelled" else "CONFIRMED")
@@ -87,7 +87,7 @@ def roster_xlsx(session: TrainingSession) -> Response:
     starts, location = session.starts_at, session.location
     rows = services.full_roster(session_id)
     header = [_("序号"), _("工号"), _("姓名"), _("部门"), _("岗位"), _("技能等级"), _("状态"), _("候补位次"),
-              _("出勤"), _("结果"), _("成绩"), _("证书编号"), _("签名")]
+              _("考勤"), _("结果"), _("成绩"), _("证书编号"), _("签名")]
     data = []
     for n, (enrollment, user, department) in enumerate(rows, start=1):
         data.append([

@@ -887,7 +887,9 @@ def sessions_list(*, kind: str | None = None, date_from=None, date_to=None, mine
     elif show_all:
         stmt = stmt.where(TrainingSession.status != "draft")
     else:
-        stmt = stmt.where(TrainingSession.status == "open", TrainingSession.starts_at > utcnow())
+        now = utcnow()
+        stmt = stmt.where(TrainingSession.status == "open", TrainingSession.starts_at > now,
+                          TrainingSession.signup_deadline > now)
     if kind in KINDS:
         stmt = stmt.where(TrainingSession.kind == kind)
     if date_from is not None:
