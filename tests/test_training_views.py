@@ -242,6 +242,10 @@ def test_mine_filter_and_kind_and_date_filters(client, login_as, make_session, s
     page = html_text(client.get(f"/training/?date_from={soon}"))
     assert "别人的安全课" in page and "我的焊接课" not in page
     assert "日期格式不对" in html_text(client.get("/training/?date_from=not-a-date"))
+    make_session(title="截止了的课", deadline_in=timedelta(hours=-1))
+    assert "截止了的课" not in html_text(client.get("/training/"))
+    page = html_text(client.get("/training/?show=all"))
+    assert "截止了的课" in page and "报名已截止" in page
 
 
 def test_seats_fragment_polls_and_plain_request_redirects(client, login_as, make_session):

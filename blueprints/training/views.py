@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from blueprints.core.errors import DomainError
 from blueprints.core.forms import EmptyForm
+from blueprints.core.i18n import N_
 from blueprints.core.models import User
 from blueprints.core.pagination import keyset_page
 from blueprints.core.people import department_choices, parse_employee_nos
@@ -293,10 +294,10 @@ def _form_data(form: SessionForm, fallback_manager_id: int | None) -> services.S
     nos = parse_employee_nos(form.manager.data)
     if nos:
         if len(nos) > 1:
-            raise DomainError(_("负责人只能填一位。"), field="manager")
+            raise DomainError(N_("负责人只能填一位。"), field="manager")
         manager = db.session.scalar(select(User).where(User.employee_no == nos[0], User.active.is_(True)))
         if manager is None or not manager.has_role("hr"):
-            raise DomainError(_("“%(no)s”不是在用的培训管理员。", no=nos[0]), field="manager")
+            raise DomainError(N_("“%(no)s”不是在用的培训管理员。"), field="manager", no=nos[0])
         manager_id = manager.id
     starts = services.from_local(form.starts_at.data)
     return services.SessionData(
@@ -368,8 +369,9 @@ def change_status(session_id: int, action: str):
             flash(form.reason.errors[0], "danger")
             return redirect_after_change(url_for("training.roster", session_id=session.id) + "#status-actions")
         abort(400)
+    reason = form.reason.data if action == "cancel" else ""
     try:
-        services.transition(session, action, current_user, reason=getattr(form, "reason", None) and form.reason.data)
+        services.transition(session, action, current_user, reason=reason)
     except DomainError as error:
         db.session.rollback()
         flash(str(error), "danger")
