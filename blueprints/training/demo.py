@@ -66,7 +66,8 @@ def seed(ctx) -> None:
          dept_codes, levels, description) in SESSIONS:
         starts = _at(now, days, hour)
         ends = starts + timedelta(hours=hours)
-        deadline = starts - timedelta(days=1) if status != "closed" else now - timedelta(hours=6)
+        deadline = (starts - timedelta(days=1) if status != "closed"
+                    else (now - timedelta(hours=6)).replace(minute=0, second=0, microsecond=0))
         session = TrainingSession(
             title=title, kind=kind, description=description, instructor=instructor, location=location,
             starts_at=starts, ends_at=ends, signup_deadline=deadline, capacity=capacity, skill_levels=levels,
