@@ -81,9 +81,8 @@ def load_config(app: Flask, test_config: dict | None) -> None:
     if app.config["HTTPS"]:
         app.config.update(SESSION_COOKIE_SECURE=True, REMEMBER_COOKIE_SECURE=True, PREFERRED_URL_SCHEME="https")
     app.config["SECRET_KEY"] = _secret_key(app, instance)
-    if app.config["APP_ENV"] == "development":
-        if app.config.get("TEMPLATES_AUTO_RELOAD") is None:  # Flask defines the key as None
-            app.config["TEMPLATES_AUTO_RELOAD"] = True
+    if app.config["APP_ENV"] == "development" and app.config.get("TEMPLATES_AUTO_RELOAD") is None:
+        app.config["TEMPLATES_AUTO_RELOAD"] = True  # Flask defines the key as None, so setdefault would not do
 
 
 def _secret_key(app: Flask, instance: Path) -> str:

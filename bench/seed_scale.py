@@ -14,7 +14,7 @@ import os
 import random
 import sys
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -22,12 +22,13 @@ sys.path.insert(0, str(ROOT))
 
 DEFAULT_DB = f"sqlite:///{ROOT / 'bench' / 'data' / 'city.sqlite3'}"
 BATCH = 50_000
-EPOCH = datetime(2024, 1, 1, tzinfo=timezone.utc)
-SPAN_SECONDS = int((datetime(2026, 11, 1, tzinfo=timezone.utc) - EPOCH).total_seconds())
+EPOCH = datetime(2024, 1, 1, tzinfo=UTC)
+SPAN_SECONDS = int((datetime(2026, 11, 1, tzinfo=UTC) - EPOCH).total_seconds())
 
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
-GIVEN = ("伟 芳 娜 敏 静 丽 强 磊 军 洋 勇 艳 杰 娟 涛 明 超 秀英 霞 平 刚 桂英 建华 文 华 金凤 志强 海燕 建军 红梅 晓东 国庆 "
-         "立新 卫东 春华 秋月 永刚 振华 德明 宏伟 雪梅 玉兰 子豪 浩然 欣怡 梓涵 雨轩 思远 博文 家俊").split()
+SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜"
+            "崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤")
+GIVEN = ("伟 芳 娜 敏 静 丽 强 磊 军 洋 勇 艳 杰 娟 涛 明 超 秀英 霞 平 刚 桂英 建华 文 华 金凤 志强 海燕 建军 红梅 "
+         "晓东 国庆 立新 卫东 春华 秋月 永刚 振华 德明 宏伟 雪梅 玉兰 子豪 浩然 欣怡 梓涵 雨轩 思远 博文 家俊").split()
 SKILLS = ("无", "初级工", "中级工", "高级工", "技师", "高级技师")
 CATEGORIES = ("invention", "creation", "renovation", "design", "suggestion", "rationalization")
 STATUS_WEIGHTS = {"draft": 5, "submitted": 20, "returned": 5, "accepted": 20, "implemented": 20, "awarded": 15,
@@ -42,7 +43,7 @@ SESSION_KINDS = ("skills", "drill", "contest", "mentoring", "safety")
 
 def fmt(dt: datetime) -> str:
     """A datetime in SQLAlchemy's SQLite storage format (naive UTC)."""
-    return dt.astimezone(timezone.utc).replace(tzinfo=None).isoformat(" ", "microseconds")
+    return dt.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
 class Writer:
@@ -90,7 +91,7 @@ class Writer:
             self.conn.executemany(f'INSERT INTO "{table}" ({", ".join(columns)}) VALUES ({marks})', batch)
 
     def ts(self, dt: datetime):
-        return dt.astimezone(timezone.utc).replace(tzinfo=None) if self.postgres else fmt(dt)
+        return dt.astimezone(UTC).replace(tzinfo=None) if self.postgres else fmt(dt)
 
     def finish(self) -> None:
         if self.postgres:
@@ -127,7 +128,7 @@ def seed(url: str, scale: int, seed_value: int = 2026) -> dict[str, int]:
 
     rng = random.Random(seed_value)
     w = Writer(url)
-    now = datetime(2026, 11, 1, tzinfo=timezone.utc)
+    now = datetime(2026, 11, 1, tzinfo=UTC)
 
     # Departments: city → enterprise → plant → floor → team (40 teams per enterprise, ~50 people per team).
     teams_wanted = max(20, scale // 50)

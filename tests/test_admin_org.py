@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+from datetime import UTC
 
 from openpyxl import Workbook
 from sqlalchemy import func, select
@@ -250,14 +251,14 @@ def test_import_template_downloads_and_reads_back_as_a_valid_file(app, client, l
 
 def test_audit_date_filter_uses_the_local_day(app, client, login_as):
     """An entry at 23:58 Beijing time belongs to that local day, not the next one (and the zone offset is +08:00)."""
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     login_as("admin")
     with app.app_context():
         from blueprints.core import audit
 
         entry = audit.record("tz.check", actor_label="tz")
-        entry.created_at = datetime(2026, 3, 1, 15, 58, tzinfo=timezone.utc)  # 2026-03-01 23:58 in Shanghai
+        entry.created_at = datetime(2026, 3, 1, 15, 58, tzinfo=UTC)  # 2026-03-01 23:58 in Shanghai
         db.session.commit()
     fragment = {"HX-Request": "true"}
     same_day = html_text(client.get("/admin/audit", query_string={"action": "tz.", "date_from": "2026-03-01",

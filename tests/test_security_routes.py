@@ -77,17 +77,20 @@ def _route_ids():
 
     with tempfile.TemporaryDirectory() as folder:
         application = create_app({**base_config(Path(folder)), "SQLALCHEMY_DATABASE_URI": "sqlite://"})
-        return sorted({(endpoint, method) for endpoint, method, _ in _all_routes(application)})
+        return sorted({(endpoint, method) for endpoint, method, _ in _all_routes(application)}), application
 
 
-ROUTE_IDS = _route_ids()
+ROUTE_IDS, _APP = _route_ids()
 
 
 def _domain_matrices() -> set[tuple[str, str]]:
     """(endpoint, method) pairs whose access each domain decides and tests in its own matrix."""
+    from tests.test_training_views import ACCESS as TRAINING
     from tests.test_workshops_access import MATRIX as WORKSHOPS
 
-    return set(WORKSHOPS)
+    decided = set(WORKSHOPS)
+    decided |= {(endpoint, method) for endpoint, method, _ in _all_routes(_APP) if endpoint in TRAINING}
+    return decided
 
 
 def test_every_route_has_an_access_decision():
@@ -183,6 +186,13 @@ ARGUMENT_QUERIES = {
                  "ORDER BY m.id LIMIT 1",
     "achievement_id": "SELECT a.id FROM workshop_achievements a JOIN workshops w ON w.id = a.workshop_id "
                       "JOIN users u ON u.id = w.lead_id WHERE u.employee_no = 'lead1' ORDER BY a.id LIMIT 1",
+    # worker1's passed enrollment of a completed session: roster, certificate and exports all have data.
+    "session_id": "SELECT e.session_id FROM training_enrollments e JOIN users u ON u.id = e.user_id "
+                  "WHERE u.employee_no = 'worker1' AND e.certificate_no IS NOT NULL ORDER BY e.id LIMIT 1",
+    "enrollment_id": "SELECT e.id FROM training_enrollments e JOIN users u ON u.id = e.user_id "
+                     "WHERE u.employee_no = 'worker1' AND e.certificate_no IS NOT NULL ORDER BY e.id LIMIT 1",
+    "action": "SELECT 'close'",
+    "token": "SELECT 'not-a-feed-token'",
 }
 
 

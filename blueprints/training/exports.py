@@ -1,0 +1,114 @@
+"""Training exports: iCalendar files (per session and per person) and the roster / sign-in sheet as .xlsx."""
+from __future__ import annotations
+
+from flask import Response, request, url_for
+from flask_babel import gettext as _
+from icalendar import Calendar, Event
+from sqlalchemy import select
+
+from blueprints.core import audit
+from blueprints.core.database import begin_write
+from blueprints.core.spreadsheets import attachment_headers, build_workbook, xlsx_response
+from blueprints.core.types import utcnow
+from blueprints.training import services
+from blueprints.training.labels import ATTENDANCE_LABELS, ENROLLMENT_BADGES, KIND_LABELS, RESULT_LABELS
+from blueprints.training.models import Enrollment, TrainingSession
+from extensions import db
+
+ICS_MIME = "text/calendar; charset=utf-8"
+
+
+def confirmed_sessions_of(user_id: int) -> list[TrainingSession]:
+    """The person's confirmed sessions (including past and cancelled ones, so calendars drop cancellations)."""
+    return list(db.session.scalars(
+        select(TrainingSession).join(Enrollment, Enrollment.session_id == TrainingSession.id)
+        .where(Enrollment.user_id == user_id, Enrollment.status == "confirmed")
+        .order_by(TrainingSession.starts_at).limit(500)))
+
+
+def build_calendar(sessions, name: str) -> bytes:
+    """An iCalendar document with one event per session; all times in UTC (the 'Z' form)."""
+    cal = Calendar()
+    cal.add("prodid", "-//Worker Innovation & Skills Competition Portal//Training//ZH")
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    cal.add("x-wr-calname", name)
+    cal.add("x-wr-timezone", "UTC")
+    now = utcnow()
+    host = request.host.split(":")[0] if request else "portal"
+    for session in sessions:
+        event = Event()
+        event.add("uid", f"training-{session.id}@{host}")
+        event.add("dtstamp", now)
+        event.add("dtstart", session.starts_at)
+        event.add("dtend", session.ends_at)
+        event.add("summary", session.title)
+        event.add("location", session.location or "")
+        text = session.description or ""
+        if session.instructor:
+            text = _("讲师 / 师傅：%(name)s", name=session.instructor) + "\n" + text
+        event.add("description", f"{KIND_LABELS.get(session.kind, '')}\n{text}".strip())
+        event.add("url", url_for("training.detail", session_id=session.id, _external=True))
+        event.add("status", "CANCELLED" if session.status == "cancelled" else "CONFIRMED")
+        event.add("last-modified", session.updated_at)
+        # Calendar programs replace an event when its sequence grows; edits bump updated_at.
+        event.add("sequence", int(session.updated_at.timestamp()) // 60 % 2_000_000_000)
+        cal.add_component(event)
+    return cal.to_ical()
+
+
+def ics_response(sessions, filename: str, name: str, attachment: bool = True) -> Response:
+    """Send sessions as an .ics download (or inline for a calendar subscription)."""
+    response = Response(build_calendar(sessions, name), mimetype="text/calendar")
+    response.headers["Content-Type"] = ICS_MIME
+    if attachment:
+        response.headers.update(attachment_headers(filename))
+    return response
+
+
+def _audit_export(session: TrainingSession, action: str, rows: int) -> None:
+    """Exports of personal data are audited, in their own write transaction."""
+    begin_write()
+    audit.record(action, target=session, detail=f"rows={rows}")
+    db.session.commit()
+
+
+def audit_print(session_id: int) -> None:
+    """Record that the sign-in sheet was printed (it carries personal data)."""
+    begin_write()
+    audit.record("training.signin_printed", target=db.session.get(TrainingSession, session_id))
+    db.session.commit()
+
+
+def roster_xlsx(session: TrainingSession) -> Response:
+    """The active roster (confirmed, then the waitlist) with an empty signature column for the sign-in sheet."""
+    session_id, title = session.id, session.title
+    starts, location = session.starts_at, session.location
+    rows = services.full_roster(session_id)
+    header = [_("序号"), _("工号"), _("姓名"), _("部门"), _("岗位"), _("技能等级"), _("状态"), _("候补位次"),
+              _("考勤"), _("结果"), _("成绩"), _("证书编号"), _("签名")]
+    data = []
+    for n, (enrollment, user, department) in enumerate(rows, start=1):
+        data.append([
+            n, user.employee_no, user.name, department or "", user.job_title or "", user.skill_level,
+            str(ENROLLMENT_BADGES[enrollment.status][0]), enrollment.waitlist_position or "",
+            str(ATTENDANCE_LABELS.get(enrollment.attendance, "")), str(RESULT_LABELS.get(enrollment.result, "")),
+            enrollment.score if enrollment.score is not None else "", enrollment.certificate_no or "", "",
+        ])
+    meta = [[_("培训"), title], [_("开始时间"), starts], [_("地点"), location or ""],
+            [_("导出时间"), utcnow()]]
+    body = build_workbook([
+        (_("签到表"), header, data, [6, 12, 10, 16, 12, 10, 10, 9, 8, 8, 7, 16, 18]),
+        (_("场次信息"), [_("项目"), _("内容")], meta, [12, 40]),
+    ])
+    _audit_export(db.session.get(TrainingSession, session_id), "training.roster_exported", len(data))
+    from blueprints.core.spreadsheets import XLSX_MIME
+
+    return Response(body, mimetype=XLSX_MIME, headers=attachment_headers(f"{title}-名单.xlsx"))
+
+
+def template_xlsx() -> Response:
+    """The file HR fills in to sign people up: a 工号 column (姓名 only to help reading it)."""
+    example = [["worker2", _("（示例，可删除）")]]
+    return xlsx_response("培训报名模板.xlsx", _("报名名单"), ["工号", "姓名"], example, [14, 20])
