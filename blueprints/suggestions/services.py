@@ -129,6 +129,21 @@ def reviewed_workshop_ids(user) -> frozenset[int]:
     return cache[user.id]
 
 
+def reviewed_workshops(user) -> list[tuple[int, str]]:
+    """(id, name) of the approved workshops the user reviews, in one query that also fills the cache above (the
+    same rule as workshops.queries.led_workshop_ids: an active lead or deputy of an approved workshop)."""
+    from blueprints.workshops.models import WorkshopMember
+
+    rows = [tuple(r) for r in db.session.execute(
+        select(Workshop.id, Workshop.name).join(WorkshopMember, WorkshopMember.workshop_id == Workshop.id)
+        .where(WorkshopMember.user_id == user.id, WorkshopMember.status == "active",
+               WorkshopMember.role.in_(("lead", "deputy")), Workshop.status == "approved")
+        .order_by(Workshop.name))]
+    if has_request_context():
+        g.setdefault("_reviewed_workshops", {})[user.id] = frozenset(wid for wid, _ in rows)
+    return rows
+
+
 def is_review_user(user) -> bool:
     """Whether the user has a review queue at all: an admin, or a lead/deputy of an approved workshop."""
     return user.has_role("admin") or bool(reviewed_workshop_ids(user))
@@ -247,6 +262,33 @@ def workshop_name(workshop_id: int | None) -> str | None:
     if workshop_id is None:
         return None
     return db.session.scalar(select(Workshop.name).where(Workshop.id == workshop_id))
+
+
+def filter_options() -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+    """The list's filter choices in one query: departments in tree order (indented) and approved workshops."""
+    from sqlalchemy import union_all
+
+    from blueprints.core.models import Department
+
+    rows = db.session.execute(union_all(
+        select(literal("d").label("kind"), Department.id, Department.name, Department.code, Department.parent_id,
+               Department.depth),
+        select(literal("w").label("kind"), Workshop.id, Workshop.name, Workshop.name, literal(None), literal(0))
+        .where(Workshop.status == "approved"))).all()
+    departments = sorted((r for r in rows if r.kind == "d"), key=lambda r: r.code)
+    children: dict[int | None, list] = {}
+    for dept in departments:
+        children.setdefault(dept.parent_id, []).append(dept)
+    ordered: list[tuple[int, str]] = []
+
+    def walk(parent_id):
+        for dept in children.get(parent_id, []):
+            ordered.append((dept.id, "\u3000" * dept.depth + dept.name))
+            walk(dept.id)
+
+    walk(None)
+    workshops = sorted(((r.id, r.name) for r in rows if r.kind == "w"), key=lambda item: item[1])
+    return ordered, workshops
 
 
 def approved_workshops() -> list[tuple[int, str]]:

@@ -15,7 +15,7 @@ from blueprints.core.errors import DomainError
 from blueprints.core.forms import EmptyForm
 from blueprints.core.models import Department, User
 from blueprints.core.pagination import keyset_page
-from blueprints.core.people import department_choices, parse_employee_nos
+from blueprints.core.people import parse_employee_nos
 from blueprints.core.permissions import deny, roles_required
 from blueprints.core.spreadsheets import xlsx_response
 from blueprints.core.types import utcnow
@@ -67,6 +67,15 @@ def _form_error(form, error: DomainError) -> None:
         field.errors = list(field.errors) + [str(error)]
     else:
         form.form_errors.append(str(error))
+
+
+def _error_text(errors) -> str:
+    """Validation messages (some are lazy strings) as one line for a flash message."""
+    return " ".join(str(e) for e in errors)
+
+
+def _all_errors(form) -> list:
+    return [e for errors in form.errors.values() for e in errors] + list(form.form_errors)
 
 
 def _load_visible(suggestion_id: int) -> Suggestion:
@@ -149,7 +158,8 @@ def index():
 
 def _filter_choices() -> dict:
     """Department and workshop options for the filter bar (called only when the whole page is rendered)."""
-    return {"departments": department_choices(), "workshops": services.approved_workshops()}
+    departments, workshops = services.filter_options()
+    return {"departments": departments, "workshops": workshops}
 
 
 @bp.route("/export.xlsx")
@@ -405,7 +415,7 @@ def withdraw(suggestion_id: int):
         deny(403, f"withdraw suggestion {suggestion_id}")
     form = WithdrawForm()
     if not form.validate_on_submit():
-        flash(" ".join(e for errors in form.errors.values() for e in errors), "danger")
+        flash(_error_text(_all_errors(form)), "danger")
         return redirect_after_change(url_for("suggestions.detail", suggestion_id=suggestion_id))
     try:
         services.withdraw(suggestion, current_user, form.comment.data or "")
@@ -441,7 +451,7 @@ def comment(suggestion_id: int):
         ctx = _detail_context(suggestion)
         ctx["comment_form"] = form
         return render("suggestions/detail.html", "comments", **ctx)
-    flash(" ".join(form.body.errors or form.form_errors), "danger")
+    flash(_error_text(form.body.errors or form.form_errors) or _("请求无效，请重试。"), "danger")
     return redirect_after_change(url_for("suggestions.detail", suggestion_id=suggestion_id) + "#comments")
 
 
@@ -490,7 +500,7 @@ def add_note(suggestion_id: int):
     if is_fragment_request():
         return render("suggestions/detail.html", "notes", s=suggestion, note_form=form, notes=_notes(suggestion),
                       is_reviewer=True)
-    flash(" ".join(form.body.errors or form.form_errors), "danger")
+    flash(_error_text(form.body.errors or form.form_errors) or _("请求无效，请重试。"), "danger")
     return redirect_after_change(url_for("suggestions.detail", suggestion_id=suggestion_id) + "#notes")
 
 
@@ -668,6 +678,8 @@ def award(suggestion_id: int):
 def award_preview(suggestion_id: int):
     """htmx: the split table for the amount and shares being typed."""
     suggestion = _load_visible(suggestion_id)
+    if not is_fragment_request():
+        return redirect_after_change(url_for("suggestions.award", suggestion_id=suggestion_id))
     people = _people_of(suggestion)
     shares, share_errors = _read_shares(people)
     preview = _award_preview(suggestion, people, request.args.get("amount", ""), shares, share_errors)
@@ -707,14 +719,18 @@ def queue_statement(filters: dict):
 def _reviewer_workshops() -> list[tuple[int, str]]:
     if current_user.has_role("admin"):
         return services.approved_workshops()
-    ids = services.reviewed_workshop_ids(current_user)
-    return [(wid, name) for wid, name in services.approved_workshops() if wid in ids]
+    return services.reviewed_workshops(current_user)
 
 
 @bp.route("/review")
 @login_required
 def review():
     """The queue of suggestions sent to the reviewer's workshops (admins: all), oldest waiting first."""
+    # For a lead this one query both scopes the queue and fills the workshop filter.
+    workshops = _reviewer_workshops()
+    if not services.is_review_user(current_user) and current_user.has_role("lead"):
+        # A lead whose workshop is not approved yet (or who has none) learns why the queue is empty.
+        return render_template("suggestions/review_none.html")
     _require_reviewer()
     filters = _queue_filters()
     stmt = queue_statement(filters)
@@ -724,7 +740,7 @@ def review():
     services.mark_participation(page.items)
     return render("suggestions/review.html", "results", page=page, filters=filters,
                   counts=services.queue_counts(current_user, filters["workshop"]),
-                  workshops=_reviewer_workshops, templates=lambda: services.templates_for(current_user),
+                  workshops=workshops, templates=lambda: services.templates_for(current_user),
                   bulk_form=BulkForm(), form=EmptyForm())
 
 
@@ -734,6 +750,8 @@ def review_counts():
     """htmx: the per-status counts of the queue, refreshed after each inline decision."""
     _require_reviewer()
     filters = _queue_filters()
+    if not is_fragment_request():
+        return redirect_after_change(url_for("suggestions.review", **request.args.to_dict()))
     return render("suggestions/review.html", "counts", filters=filters,
                   counts=services.queue_counts(current_user, filters["workshop"]))
 
@@ -771,8 +789,7 @@ def review_bulk():
     ids = [int(v) for v in request.form.getlist("ids") if v.isdigit()]
     back = url_for("suggestions.review", **{k: v for k, v in request.args.items() if k in ("status", "workshop")})
     if not form.validate_on_submit():
-        messages = [e for errors in form.errors.values() for e in errors]
-        flash(" ".join(messages) or _("请求无效，请重试。"), "danger")
+        flash(_error_text(_all_errors(form)) or _("请求无效，请重试。"), "danger")
         return redirect_after_change(back)
     template = services.usable_template(current_user, form.template_id.data, form.action.data)
     try:
@@ -913,7 +930,7 @@ def rewards_pay():
     form = PayForm()
     back = url_for("suggestions.rewards", **{k: v for k, v in request.args.items() if k in ("status", "q", "year")})
     if not form.validate_on_submit():
-        flash(" ".join(e for errors in form.errors.values() for e in errors), "danger")
+        flash(_error_text(_all_errors(form)) or _("请求无效，请重试。"), "danger")
         return redirect_after_change(back)
     ids = [int(v) for v in request.form.getlist("ids") if v.isdigit()]
     try:
