@@ -963,6 +963,6 @@ def adopted_suggestions(workshop_id: int, limit: int = 10) -> dict:
         .where(Suggestion.workshop_id == workshop_id, Suggestion.status.in_(services.ADOPTED))
         .order_by(Suggestion.decided_at.desc(), Suggestion.id.desc()).limit(limit)).all()
     total, capped = capped_count(base) if len(items) >= limit else (len(items), False)
-    return {"items": items, "total": total, "capped": capped,
+    return {"rows": items, "total": total, "capped": capped,
             "url": url_for("suggestions.index", workshop=workshop_id),
             "status_labels": STATUS_LABELS, "grade_labels": GRADE_LABELS}
