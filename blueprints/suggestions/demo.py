@@ -277,7 +277,7 @@ def seed(ctx: DemoContext) -> None:
                 if suggested is None or rng.random() < 0.1:
                     grade = "excellence" if suggested is None else suggested
                     reason = "实施后效益显著，经工会研究予以奖励。"
-                amount = Decimal(services.REWARD_DEFAULTS[grade])
+                amount = Decimal(services.REWARD_DEFAULTS[grade]).quantize(Decimal("0.01"))
                 t = step("award", "implemented", "awarded", reason or "", actor=admin.id, hours=(100, 600))
                 suggestion.grade, suggestion.suggested_grade, suggestion.grade_reason = grade, suggested, reason
                 suggestion.reward_amount, suggestion.awarded_at, suggestion.awarded_by_id = amount, t, admin.id
