@@ -366,3 +366,22 @@ def test_admin_reassigns_a_waiting_suggestion_and_new_reviewers_hear(app, client
     auth.logout()
     auth.login(w.lead.employee_no)
     assert client.get(f"/suggestions/{suggestion.id}/decide/accept").status_code == 403
+
+
+def test_sending_the_new_form_twice_creates_one_suggestion(app, client, auth, suggestion_setup,
+                                                           suggestion_form_data):
+    import re
+
+    w = suggestion_setup
+    auth.login(w.author.employee_no)
+    token = re.search(r'name="client_token" type="hidden" value="([^"]+)"',
+                      html_text(client.get("/suggestions/new"))).group(1)
+    data = suggestion_form_data(workshop_id=str(w.workshop.id), client_token=token)
+    first = client.post("/suggestions/new", data=data)
+    second = client.post("/suggestions/new", data=data)
+    assert first.status_code == second.status_code == 303
+    assert first.headers["Location"] == second.headers["Location"]
+    assert "重复提交被忽略" in html_text(client.get(second.headers["Location"]))
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Suggestion)) == 1
+        assert db.session.scalar(select(SerialCounter.last_value)) == 1

@@ -53,6 +53,7 @@ class SuggestionForm(FlaskForm):
                               description=_l("由哪个创新工作室审核；不选则由工会直接审核。"))
     coauthors = StringField(_l("合作者"), validators=[Optional(), Length(max=300)])
     files = MultipleFileField(_l("附件"))
+    client_token = HiddenField()  # set when a new form is opened; makes a double submit harmless
 
     # Fields required to submit (not to save a draft), with the message each shows when empty.
     SUBMIT_REQUIRED = (

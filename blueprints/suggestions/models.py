@@ -45,6 +45,8 @@ class Suggestion(db.Model):
         Index("ix_suggestions_workshop_status", "workshop_id", "status"),
         Index("ix_suggestions_author_listed", "author_id", "listed_at"),
         Index("ix_suggestions_year_status", "year", "status"),
+        # One suggestion per form the author opened: a double-clicked or replayed "submit" creates nothing twice.
+        UniqueConstraint("author_id", "client_token", name="uq_suggestions_author_client_token"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -88,6 +90,8 @@ class Suggestion(db.Model):
 
     # Kept equal to the number of endorsement rows (recounted on every change), so lists need no COUNT per row.
     endorsement_count: Mapped[int] = mapped_column(Integer, default=0)
+    # A random token put in the "new suggestion" form when it is opened (see above).
+    client_token: Mapped[str | None] = mapped_column(String(40))
 
     author: Mapped[User] = relationship(foreign_keys=[author_id], lazy="raise")
     department: Mapped[Department | None] = relationship(lazy="raise")

@@ -496,6 +496,7 @@ class SuggestionInput:
     expected_benefit: str = ""
     workshop_id: int | None = None
     coauthor_nos: Sequence[str] = ()
+    client_token: str | None = None
 
 
 def _check_text(data: SuggestionInput) -> None:
@@ -543,6 +544,14 @@ def resolve_coauthors(author, employee_nos: Sequence[str]) -> list[User]:
     return users
 
 
+def created_from_form(author, client_token: str | None) -> Suggestion | None:
+    """The suggestion this author already created from the same opened form (a double submit), if any."""
+    if not client_token:
+        return None
+    return db.session.scalar(select(Suggestion).where(Suggestion.author_id == author.id,
+                                                      Suggestion.client_token == client_token))
+
+
 def save_suggestion(suggestion: Suggestion | None, author, data: SuggestionInput, uploads: Sequence[CheckedUpload],
                     remove_attachment_ids: Iterable[int] = ()) -> Suggestion:
     """Create a draft, or edit a draft or returned suggestion; the author's files are added or removed too."""
@@ -553,7 +562,7 @@ def save_suggestion(suggestion: Suggestion | None, author, data: SuggestionInput
         now = utcnow()
         suggestion = Suggestion(author_id=author.id, department_id=author.department_id, status="draft",
                                 year=competition_year(now), created_at=now, listed_at=now, title="",
-                                category=data.category)
+                                category=data.category, client_token=(data.client_token or None))
         suggestion.coauthors = []
         suggestion.attachments = []
         db.session.add(suggestion)

@@ -5,10 +5,13 @@ commit once, then redirect (303, or HX-Redirect for htmx) or re-render the form 
 """
 from __future__ import annotations
 
+import secrets
+
 from flask import abort, flash, make_response, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
 from blueprints.core.errors import DomainError
@@ -240,10 +243,12 @@ def _save(form: SuggestionForm, suggestion: Suggestion | None):
             valid = False
     if not valid:
         return None
+    token = (form.client_token.data or "")[:40] if suggestion is None else None
     data = services.SuggestionInput(
         title=form.title.data or "", category=form.category.data or "", problem=form.problem.data or "",
         proposal=form.proposal.data or "", expected_benefit=form.expected_benefit.data or "",
-        workshop_id=form.workshop_id.data, coauthor_nos=parse_employee_nos(form.coauthors.data))
+        workshop_id=form.workshop_id.data, coauthor_nos=parse_employee_nos(form.coauthors.data),
+        client_token=token or None)
     remove = [int(v) for v in request.form.getlist("remove_files") if v.isdigit()]
     try:
         saved = services.save_suggestion(suggestion, current_user, data, uploads, remove)
@@ -253,7 +258,15 @@ def _save(form: SuggestionForm, suggestion: Suggestion | None):
         db.session.rollback()
         _form_error(form, error)
         return None
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # The same form was sent twice at the same moment and the other request won: show what it saved.
+        db.session.rollback()
+        existing = services.created_from_form(current_user, token)
+        if existing is None:
+            raise
+        return _already_saved(existing)
     if submitting:
         flash(_("已提交，编号 %(serial)s。审核结果会通过通知告诉您。", serial=saved.serial), "success")
     else:
@@ -261,12 +274,22 @@ def _save(form: SuggestionForm, suggestion: Suggestion | None):
     return redirect_after_change(url_for("suggestions.detail", suggestion_id=saved.id))
 
 
+def _already_saved(suggestion: Suggestion):
+    flash(_("这条建议已经保存过了，重复提交被忽略。"), "info")
+    return redirect_after_change(url_for("suggestions.detail", suggestion_id=suggestion.id))
+
+
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 def new():
     """Write a suggestion: save it as a draft or submit it at once."""
     form = _suggestion_form()
-    if form.is_submitted():
+    if not form.is_submitted():
+        form.client_token.data = secrets.token_urlsafe(16)
+    else:
+        existing = services.created_from_form(current_user, (form.client_token.data or "")[:40])
+        if existing is not None:
+            return _already_saved(existing)
         response = _save(form, None)
         if response is not None:
             return response

@@ -2,7 +2,7 @@
 
 Revision ID: 0003
 Revises: 0002
-Create Date: 2026-11-24 12:34:41.306765
+Create Date: 2026-11-24 12:54:45.936040
 
 """
 from alembic import op
@@ -70,11 +70,13 @@ def upgrade():
     sa.Column('awarded_at', sa.DateTime(), nullable=True),
     sa.Column('awarded_by_id', sa.Integer(), nullable=True),
     sa.Column('endorsement_count', sa.Integer(), nullable=False),
+    sa.Column('client_token', sa.String(length=40), nullable=True),
     sa.ForeignKeyConstraint(['author_id'], ['users.id'], name=op.f('fk_suggestions_author_id_users')),
     sa.ForeignKeyConstraint(['awarded_by_id'], ['users.id'], name=op.f('fk_suggestions_awarded_by_id_users'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['department_id'], ['departments.id'], name=op.f('fk_suggestions_department_id_departments')),
     sa.ForeignKeyConstraint(['workshop_id'], ['workshops.id'], name=op.f('fk_suggestions_workshop_id_workshops')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_suggestions')),
+    sa.UniqueConstraint('author_id', 'client_token', name='uq_suggestions_author_client_token'),
     sa.UniqueConstraint('serial', name=op.f('uq_suggestions_serial'))
     )
     with op.batch_alter_table('suggestions', schema=None) as batch_op:
