@@ -206,3 +206,22 @@ def test_reward_amounts_show_only_to_the_rewarded_and_admins(app, client, auth, 
         page = html_text(client.get(f"/suggestions/{suggestion.id}"))
         assert "二等奖" in page
         assert ("¥500.00" in page) is sees, who.name
+
+
+def test_every_state_changing_route_needs_the_csrf_token(app, client, auth, suggestion_setup, make_suggestion,
+                                                         suggestion_row):
+    w = suggestion_setup
+    suggestion = make_suggestion(w.author, workshop=w.workshop)
+    auth.login(w.admin.employee_no)
+    posts = [(endpoint, template) for endpoint, (method, template, _who) in ROUTES.items() if method == "POST"]
+    posts += [("suggestions.decide", "/suggestions/{id}/decide/reject"), ("suggestions.new", "/suggestions/new"),
+              ("suggestions.award", "/suggestions/{id}/award")]
+    for endpoint, template in posts:
+        response = client.post(_url(template, suggestion.id), data={"comment": "x", "body": "x"}, csrf=False)
+        assert response.status_code == 400, endpoint
+    assert suggestion_row(suggestion.id).status == "submitted"
+    # The same request with the token as a form field (not the header) goes through.
+    response = client.post(f"/suggestions/{suggestion.id}/decide/reject", csrf=False,
+                           data={"comment": "与规程冲突", "csrf_token": client.csrf_token()})
+    assert response.status_code == 303
+    assert suggestion_row(suggestion.id).status == "rejected"

@@ -243,7 +243,7 @@ def allowed_actions(user, suggestion: Suggestion) -> list[str]:
 def load_for_page(suggestion_id: int) -> Suggestion | None:
     """A suggestion with everything its detail page shows about people and files, in a fixed number of queries."""
     stmt = (select(Suggestion).where(Suggestion.id == suggestion_id)
-            .options(selectinload(Suggestion.author).selectinload(User.department),
+            .options(selectinload(Suggestion.author),
                      selectinload(Suggestion.department),
                      selectinload(Suggestion.coauthors).selectinload(SuggestionCoauthor.user),
                      selectinload(Suggestion.attachments).selectinload(SuggestionAttachment.file)))

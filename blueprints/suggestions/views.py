@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
+from blueprints.core.database import begin_write
 from blueprints.core.errors import DomainError
 from blueprints.core.forms import EmptyForm
 from blueprints.core.models import Department, User
@@ -169,6 +170,7 @@ def _filter_choices() -> dict:
 @login_required
 def export():
     """The filtered list as an .xlsx workbook (what the user may see; blind review applies here too)."""
+    begin_write()  # the export is audited, so this GET writes one row: take the write lock up front (SQLite)
     filters = _filters_from_args(request.args)
     columns, descending = services.SORTS[filters.sort]
     order = [c.desc() if descending else c.asc() for c in columns]
@@ -485,18 +487,20 @@ def endorse(suggestion_id: int):
     suggestion = _load_visible(suggestion_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
+    refusal = None
     try:
         services.toggle_endorsement(suggestion, current_user)
     except DomainError as error:
         db.session.rollback()
-        if is_fragment_request():
-            return str(error), 409
-        flash(str(error), "warning")
+        refusal = str(error)
+        if not is_fragment_request():
+            flash(refusal, "warning")
     else:
         db.session.commit()
     if is_fragment_request():
+        # 200 even for a refusal, so htmx swaps the box and the reason shows next to the button.
         suggestion = services.load_for_page(suggestion_id)
-        return render("suggestions/detail.html", "endorse", s=suggestion, form=EmptyForm(),
+        return render("suggestions/detail.html", "endorse", s=suggestion, form=EmptyForm(), refusal=refusal,
                       endorsed=services.has_endorsed(suggestion, current_user))
     return redirect_after_change(url_for("suggestions.detail", suggestion_id=suggestion_id))
 
@@ -924,6 +928,7 @@ def rewards():
 @roles_required("admin")
 def rewards_export():
     """The (filtered) ledger as .xlsx for finance."""
+    begin_write()  # audited (personal data), see export()
     filters = _ledger_filters()
     stmt = ledger_statement(filters).order_by(RewardShare.created_at.desc(), RewardShare.id.desc()).limit(
         EXPORT_LIMIT)
