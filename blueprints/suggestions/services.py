@@ -393,7 +393,7 @@ def similar_suggestions(title: str, user, exclude_id: int | None = None, limit: 
     grams = _bigrams(title)
     if len(title) < 2 or not grams:
         return []
-    # The rarer pieces tell more; without statistics, prefer pieces later in the title over generic openers.
+    # At most eight pieces are looked up, so a long title still costs one small, bounded query.
     probes = grams[:8]
     condition = or_(*(search_condition(gram, title_only=True) for gram in probes))
     stmt = (select(Suggestion).where(condition, visible_clause(user), Suggestion.status != "withdrawn")
@@ -434,7 +434,6 @@ class ListFilters:
     year: int | None = None
     mine: bool = False
     sort: str = "new"
-    extra: dict = field(default_factory=dict)
 
 
 def filtered_statement(user, filters: ListFilters, base=None):
