@@ -85,11 +85,14 @@ ROUTE_IDS, _APP = _route_ids()
 
 def _domain_matrices() -> set[tuple[str, str]]:
     """(endpoint, method) pairs whose access each domain decides and tests in its own matrix."""
+    from tests.test_suggestions_access import ROUTES as SUGGESTIONS
     from tests.test_training_views import ACCESS as TRAINING
     from tests.test_workshops_access import MATRIX as WORKSHOPS
 
     decided = set(WORKSHOPS)
-    decided |= {(endpoint, method) for endpoint, method, _ in _all_routes(_APP) if endpoint in TRAINING}
+    # The training and suggestions tables decide per endpoint, for all of its methods.
+    decided |= {(endpoint, method) for endpoint, method, _ in _all_routes(_APP)
+                if endpoint in TRAINING or endpoint in SUGGESTIONS}
     return decided
 
 
@@ -193,7 +196,15 @@ ARGUMENT_QUERIES = {
                      "WHERE u.employee_no = 'worker1' AND e.certificate_no IS NOT NULL ORDER BY e.id LIMIT 1",
     "action": "SELECT 'close'",
     "token": "SELECT 'not-a-feed-token'",
+    # A suggestion waiting for review in lead1's workshop, with whatever it has attached.
+    "suggestion_id": "SELECT s.id FROM suggestions s JOIN workshops w ON w.id = s.workshop_id "
+                     "JOIN users u ON u.id = w.lead_id WHERE u.employee_no = 'lead1' AND s.status = 'submitted' "
+                     "ORDER BY s.id LIMIT 1",
+    "attachment_id": "SELECT id FROM suggestion_attachments ORDER BY id LIMIT 1",
+    "template_id": "SELECT id FROM suggestion_answer_templates ORDER BY id LIMIT 1",
 }
+# Arguments whose realistic value depends on the route.
+ARGUMENT_OVERRIDES = {("suggestions.decide", "action"): "accept"}
 
 
 @pytest.fixture
@@ -212,7 +223,8 @@ def demo_urls(demo_app):
         for endpoint, method, rule in _all_routes(demo_app):
             unknown = rule.arguments - set(values)
             assert not unknown, f"add the URL arguments {unknown} of {endpoint} to ARGUMENT_QUERIES"
-            urls[(endpoint, method)] = url_for(endpoint, **{arg: values[arg] for arg in rule.arguments})
+            args = {arg: ARGUMENT_OVERRIDES.get((endpoint, arg), values[arg]) for arg in rule.arguments}
+            urls[(endpoint, method)] = url_for(endpoint, **args)
     return urls
 
 

@@ -1,0 +1,356 @@
+"""Demo data for suggestions: ~170 ideas in every status and category over this year and last, several waiting in
+lead1's workshop, with history, scores, awards and ledger lines, comments, +1s, reviewer notes and answer templates.
+"""
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from blueprints.core.demo import DemoContext
+from blueprints.core.models import Notification
+from blueprints.core.types import utcnow
+from blueprints.suggestions import services
+from blueprints.suggestions.models import (
+    AnswerTemplate,
+    ReviewerNote,
+    RewardShare,
+    SerialCounter,
+    Suggestion,
+    SuggestionCoauthor,
+    SuggestionComment,
+    SuggestionEndorsement,
+    SuggestionEvent,
+)
+from blueprints.workshops.models import Workshop, WorkshopMember
+from extensions import db
+
+# --- What the ideas are about (combined into distinct, believable titles) -------------------------------------------
+
+IDEAS = {
+    "invention": ["自制{x}", "{x}的发明"],
+    "creation": ["利用{x}", "{x}再利用"],
+    "renovation": ["{x}改进", "{x}技术革新"],
+    "design": ["{x}设计", "新型{x}设计"],
+    "suggestion": ["关于{x}的建议", "建议{x}"],
+    "rationalization": ["{x}", "{x}的合理化建议"],
+}
+SUBJECTS = {
+    "invention": ["快速对刀仪", "焊缝打磨辅助支架", "电缆剥皮专用工具", "轴承拆卸拉马", "管道对中夹具", "阀门扳手加力杆",
+                  "螺栓力矩标记笔架", "油桶搬运小车", "高压开关柜验电辅助杆", "钢丝绳润滑器"],
+    "creation": ["废旧砂轮制作抛光轮", "边角料制作工具架", "报废轴承制作滚轮", "余热加热车间热水", "旧托盘改造物料架",
+                 "冷却塔排水浇灌绿化", "废弃焊丝盘制作线缆盘", "旧电机改造试验台"],
+    "renovation": ["数控车床冷却液回收装置", "龙门铣床润滑系统", "行车限位控制回路", "空压机余热回收", "锅炉给水泵密封结构",
+                   "焊接机器人清枪装置", "砂型输送线防堵装置", "变电站巡检记录方式", "装配线拧紧工位", "铸造浇注包倾转机构",
+                   "车床排屑装置", "调试台架接线方式"],
+    "design": ["薄壁件装夹工装", "法兰钻孔定位模板", "电机吊装平衡梁", "配电柜接线标识牌", "焊接变位机快换夹具",
+               "齿轮箱检修专用支架", "线路巡检工具包", "总装线物料配送车"],
+    "suggestion": ["优化交接班记录", "车间照明分区控制", "推行工具定置管理", "优化设备点检路线", "更新安全警示标识",
+                   "劳保用品按需发放", "设立班组技术问答角", "夜班设置巡检双人确认"],
+    "rationalization": ["降低压缩空气泄漏损耗", "峰谷电价下调整生产排班", "减少刀具库存积压", "推行焊材定额领用",
+                        "锅炉燃烧参数优化", "备品备件共享调剂", "缩短模具更换时间", "废油集中回收处置"],
+}
+ISSUES = ["全靠人工经验，效率低", "每班要停机处理两三次", "容易出现漏检", "存在磕碰和划伤隐患", "材料浪费比较大",
+          "新员工上手慢", "夏季故障明显增多", "数据靠手工抄写，常有差错"]
+LOSSES = ["每月多耗用约 3 吨冷却液", "每月停机约 6 小时", "去年因此返工 40 余件", "每年多支出费用约 2 万元",
+          "每月多耗电约 8000 千瓦时", "每班多占用一名操作工"]
+MEASURES = ["加装一套简易装置，用现有边角料制作", "改用标准化快换结构，并编写作业指导书", "调整工艺顺序，增加一道自检",
+            "增加限位和报警，由电工班负责改造", "制作专用工装并在班组内推广", "建立台账，每周由班长检查"]
+BENEFITS = ["预计每年节约成本约 3 万元", "单件加工时间缩短 15%", "基本消除该处安全隐患", "减少停机时间一半以上",
+            "每年可节电约 5 万千瓦时", "减少返工，提高一次合格率约 2 个百分点"]
+COMMENTS = ["我们班也遇到过同样的问题，支持！", "这个办法好，建议在二车间也推广。", "材料能用库里的旧件吗？",
+            "上个月试过类似做法，效果不错。", "能不能把图纸也传上来？", "安全方面要再考虑一下防护。",
+            "点个赞，期待早日实施。", "建议和设备科一起评估一下。"]
+NOTES = ["实施成本需要设备科核实。", "作者班组已有初步试用数据，可以要求补充。", "与去年 WX 编号的那条思路接近，注意区分。",
+         "建议现场看一下再定分。"]
+
+
+# --- The fallback workshop (only when the workshops demo has not run) ------------------------------------------------
+
+
+def _fallback_workshops(ctx: DemoContext) -> None:
+    """FALLBACK for a branch without the workshops demo: an approved workshop led by lead1 with a deputy and
+    members, so suggestions have a reviewing body. Skipped when ctx.workshops exists (the real demo ran)."""
+    users = ctx.users
+    now = utcnow()
+    workshop = Workshop(name="王振华数控技能大师工作室", kind="master", level="city", lead_id=users["lead1"].id,
+                        department_id=ctx.departments["BJHI-M1-JJ"].id, field="数控加工、工装夹具",
+                        founded_on=date(2019, 5, 1), description="以数控加工工艺攻关和青工带教为主的技能大师工作室。",
+                        status="approved", submitted_at=now - timedelta(days=400), decided_at=now - timedelta(days=390),
+                        created_at=now - timedelta(days=410))
+    db.session.add(workshop)
+    db.session.flush()
+    joined = now - timedelta(days=380)
+    for employee_no, role in (("lead1", "lead"), ("worker2", "deputy"), ("worker1", "member"),
+                              ("worker3", "member"), ("worker4", "member")):
+        db.session.add(WorkshopMember(workshop_id=workshop.id, user_id=users[employee_no].id, role=role,
+                                      status="active", requested_at=joined, joined_at=joined))
+    db.session.flush()
+    ctx.workshops = {"lead1": workshop}
+    ctx.workshop_list = [workshop]
+
+
+class _History:
+    """Appends a suggestion's events one after another, each some hours after the previous one (never in the
+    future)."""
+
+    def __init__(self, suggestion: Suggestion, author_id: int, events: list, rng, now: datetime):
+        self.suggestion, self.author_id, self.events, self.rng, self.now = suggestion, author_id, events, rng, now
+        self.t = suggestion.created_at
+
+    def step(self, action: str, from_status: str, to_status: str, comment: str = "", actor: int | None = None,
+             hours: tuple[int, int] = (4, 240)) -> datetime:
+        self.t = min(self.t + timedelta(hours=self.rng.randint(*hours)), self.now - timedelta(minutes=30))
+        self.events.append(SuggestionEvent(suggestion_id=self.suggestion.id, actor_id=actor or self.author_id,
+                                           action=action, from_status=from_status, to_status=to_status,
+                                           comment=comment, created_at=self.t))
+        return self.t
+
+
+# --- Seeding ---------------------------------------------------------------------------------------------------------
+
+
+def _titles(rng) -> list[tuple[str, str, str]]:
+    """(category, title, subject) for every distinct combination, shuffled."""
+    out = []
+    for category, patterns in IDEAS.items():
+        for subject in SUBJECTS[category]:
+            for pattern in patterns:
+                out.append((category, pattern.format(x=subject), subject))
+    rng.shuffle(out)
+    return out
+
+
+def _text(rng, subject: str) -> tuple[str, str, str]:
+    problem = f"目前{subject}相关作业{rng.choice(ISSUES)}，{rng.choice(LOSSES)}。"
+    proposal = f"{rng.choice(MEASURES)}。\n具体做法：\n1. 先在本班组试用两周，记录数据；\n2. 效果确认后修订作业指导书；\n3. 向同类岗位推广。"
+    benefit = f"{rng.choice(BENEFITS)}，同时减轻劳动强度。"
+    return problem, proposal, benefit
+
+
+# Status of each demo suggestion this year, in the order generated (counts per status).
+PLAN_THIS_YEAR = ([("draft", 8), ("submitted", 26), ("returned", 8), ("accepted", 20), ("rejected", 12),
+                   ("implemented", 14), ("awarded", 22), ("withdrawn", 7)])
+PLAN_LAST_YEAR = ([("rejected", 6), ("implemented", 4), ("awarded", 14), ("withdrawn", 2)])
+
+
+def _scores(rng, grade_hint: str | None) -> dict[str, int]:
+    # Aim at a total band, then spread it over the four criteria within their maxima.
+    band = {"first": (90, 97), "second": (80, 89), "third": (70, 79), "excellence": (60, 69)}.get(grade_hint, (48, 88))
+    target = rng.randint(*band)
+    maxima = [30, 30, 25, 15]
+    scores = [round(target * m / 100) for m in maxima]
+    scores[0] += target - sum(scores)
+    scores = [max(0, min(m, s)) for s, m in zip(scores, maxima, strict=True)]
+    return {"score_innovation": scores[0], "score_practicality": scores[1], "score_benefit": scores[2],
+            "score_replicability": scores[3], "score_total": sum(scores)}
+
+
+def seed(ctx: DemoContext) -> None:
+    """Add the suggestions demo (runs after core and workshops, before training)."""
+    if not hasattr(ctx, "workshops"):
+        _fallback_workshops(ctx)
+    rng = ctx.rng
+    users = ctx.users
+    admin, lead1 = users["admin"], users["lead1"]
+    lead_workshop = ctx.workshops["lead1"]
+    approved = [w for w in getattr(ctx, "workshop_list", [lead_workshop]) if w.status == "approved"]
+    others = [w for w in approved if w.id != lead_workshop.id]
+    reviewers_by_workshop = {w.id: list(db.session.scalars(select(WorkshopMember.user_id).where(
+        WorkshopMember.workshop_id == w.id, WorkshopMember.status == "active",
+        WorkshopMember.role.in_(("lead", "deputy"))))) for w in approved}
+    workers = [u for no, u in users.items() if no.startswith("worker")]
+    lead_team = set(reviewers_by_workshop.get(lead_workshop.id, [])) | {lead1.id}
+
+    now = utcnow()
+    this_year = services.competition_year(now)
+    year_start = datetime(this_year, 1, 3, 1, 0, tzinfo=UTC)
+    last_year_start = datetime(this_year - 1, 2, 1, 1, 0, tzinfo=UTC)
+    titles = _titles(rng)
+    team_names = {d.id: d.name for d in ctx.departments.values()}
+    rows: list[dict] = []
+
+    def plan(entries, start: datetime, end: datetime, year: int):
+        for status, count in entries:
+            for _ in range(count):
+                rows.append({"status": status, "year": year, "start": start, "end": end})
+
+    plan(PLAN_THIS_YEAR, year_start, now - timedelta(days=2), this_year)
+    plan(PLAN_LAST_YEAR, last_year_start, datetime(this_year - 1, 11, 30, tzinfo=UTC), this_year - 1)
+
+    # worker1 gets a story of their own: one of each interesting status.
+    worker1_statuses = {"draft", "returned", "submitted", "awarded", "rejected"}
+    waiting_in_lead = 0
+    suggestions: list[tuple[Suggestion, dict]] = []
+    for index, row in enumerate(rows):
+        category, title, subject = titles[index % len(titles)]
+        status = row["status"]
+        author = rng.choice(workers)
+        if status in worker1_statuses and row["year"] == this_year:
+            author = users["worker1"]
+            worker1_statuses.discard(status)
+        span = (row["end"] - row["start"]).total_seconds()
+        created = row["start"] + timedelta(seconds=rng.random() * span * 0.9)
+        if status == "submitted":
+            # Recent ones are still waiting; several sit in lead1's workshop.
+            created = now - timedelta(days=rng.randint(2, 40), hours=rng.randint(0, 20))
+        if status in ("submitted", "returned") and waiting_in_lead < 12:
+            workshop = lead_workshop
+            waiting_in_lead += 1
+            while author.id in lead_team and waiting_in_lead != 3:
+                author = rng.choice(workers)
+            if waiting_in_lead == 3:
+                author = users["worker2"]  # the deputy's own idea: lead1 reviews it, the deputy stands aside
+        else:
+            pick = rng.random()
+            workshop = lead_workshop if pick < 0.45 else (rng.choice(others) if others and pick < 0.75 else None)
+        if index >= len(titles):
+            # The same idea raised again elsewhere: named after the author's team, as people do.
+            title = f"{title}（{team_names.get(author.department_id, '')}）"
+        problem, proposal, benefit = _text(rng, subject)
+        suggestion = Suggestion(title=title[:100], category=category, problem=problem, proposal=proposal,
+                                expected_benefit=benefit, author_id=author.id, department_id=author.department_id,
+                                workshop_id=workshop.id if workshop else None, status=status, year=row["year"],
+                                created_at=created, updated_at=created, listed_at=created)
+        coauthor_count = rng.choices((0, 1, 2, 3), weights=(50, 25, 15, 10))[0]
+        coauthors = []
+        while len(coauthors) < coauthor_count:
+            candidate = rng.choice(workers)
+            if candidate.id != author.id and candidate.id not in {u.id for u in coauthors} and not (
+                    workshop is lead_workshop and status == "submitted" and candidate.id in lead_team):
+                coauthors.append(candidate)
+        suggestion.coauthors = [SuggestionCoauthor(user_id=u.id, position=i) for i, u in enumerate(coauthors)]
+        suggestions.append((suggestion, {"workshop": workshop, "coauthors": coauthors}))
+    db.session.add_all(s for s, _ in suggestions)
+    db.session.flush()
+
+    # History and the fields each status implies, in time order.
+    events, endorsements, comments, notes, ledger, notifications = [], [], [], [], [], []
+    submitted_rows = []
+    for suggestion, info in suggestions:
+        author_id = suggestion.author_id
+        workshop = info["workshop"]
+        reviewer_ids = list(reviewers_by_workshop.get(workshop.id, [])) if workshop else []
+        reviewer_ids = [uid for uid in reviewer_ids if uid != author_id] or [admin.id]
+        reviewer = rng.choice(reviewer_ids)
+
+        history = _History(suggestion, author_id, events, rng, now)
+        step = history.step
+        events.append(SuggestionEvent(suggestion_id=suggestion.id, actor_id=author_id, action="create",
+                                      from_status=None, to_status="draft", created_at=suggestion.created_at))
+        status = suggestion.status
+        if status == "draft" or (status == "withdrawn" and rng.random() < 0.4):
+            if status == "withdrawn":
+                step("withdraw", "draft", "withdrawn", "想法还不成熟，先撤回。")
+            suggestion.updated_at = history.t
+            continue
+        submitted_at = step("submit", "draft", "submitted", hours=(1, 30))
+        suggestion.submitted_at = submitted_at
+        suggestion.listed_at = submitted_at
+        submitted_rows.append(suggestion)
+        if status == "withdrawn":
+            step("withdraw", "submitted", "withdrawn", "与班组另一条建议重复，撤回。")
+        elif status == "returned":
+            step("return", "submitted", "returned", "请补充改进前后的对比数据和成本估算。", actor=reviewer)
+        elif status == "rejected":
+            step("reject", "submitted", "rejected", "与现行工艺规程冲突，暂不采纳；欢迎结合规程修订后再提。",
+                 actor=reviewer)
+            suggestion.decided_at = history.t
+        elif status in ("accepted", "implemented", "awarded"):
+            if rng.random() < 0.3:
+                step("return", "submitted", "returned", "请补充图纸或现场照片。", actor=reviewer)
+                step("resubmit", "returned", "submitted", hours=(20, 120))
+            grade_hint = rng.choice(("first", "second", "second", "third", "third", "excellence", "excellence")) \
+                if status == "awarded" else None
+            for key, value in _scores(rng, grade_hint).items():
+                setattr(suggestion, key, value)
+            suggestion.decided_at = step("accept", "submitted", "accepted", "思路清楚，具备推广价值。", actor=reviewer)
+            if status in ("implemented", "awarded"):
+                done = step("implement", "accepted", "implemented", "已在班组投入使用。", actor=reviewer,
+                            hours=(200, 900))
+                suggestion.implemented_on = done.date()
+                suggestion.annual_benefit = Decimal(rng.randint(200000, 30000000)) / 100
+            if status == "awarded":
+                suggested = services.suggested_grade(suggestion.score_total)
+                grade, reason = suggested, None
+                if suggested is None or rng.random() < 0.1:
+                    grade = "excellence" if suggested is None else suggested
+                    reason = "实施后效益显著，经工会研究予以奖励。"
+                amount = Decimal(services.REWARD_DEFAULTS[grade]).quantize(Decimal("0.01"))
+                t = step("award", "implemented", "awarded", reason or "", actor=admin.id, hours=(100, 600))
+                suggestion.grade, suggestion.suggested_grade, suggestion.grade_reason = grade, suggested, reason
+                suggestion.reward_amount, suggestion.awarded_at, suggestion.awarded_by_id = amount, t, admin.id
+                people = [author_id] + [u.id for u in info["coauthors"]]
+                shares = services.equal_shares(len(people))
+                paid = t < now - timedelta(days=45)
+                for uid, share, part in zip(people, shares, services.split_reward(amount, shares), strict=True):
+                    ledger.append(RewardShare(suggestion_id=suggestion.id, user_id=uid, share_bp=share, amount=part,
+                                              approved_by_id=admin.id, status="paid" if paid else "pending",
+                                              paid_on=(t + timedelta(days=20)).date() if paid else None,
+                                              paid_by_id=admin.id if paid else None, created_at=t))
+        suggestion.updated_at = history.t
+
+        # Colleagues react to what is public.
+        if suggestion.status in services.ENDORSABLE:
+            participants = {author_id} | {u.id for u in info["coauthors"]}
+            fans = [u for u in rng.sample(workers, rng.randint(0, 14)) if u.id not in participants]
+            for fan in fans:
+                endorsements.append(SuggestionEndorsement(suggestion_id=suggestion.id, user_id=fan.id,
+                                                          created_at=min(submitted_at + timedelta(hours=rng.randint(1, 200)), now)))
+            suggestion.endorsement_count = len(fans)
+            for _ in range(rng.choices((0, 1, 2, 3), weights=(45, 30, 15, 10))[0]):
+                comments.append(SuggestionComment(suggestion_id=suggestion.id, author_id=rng.choice(workers).id,
+                                                  body=rng.choice(COMMENTS),
+                                                  created_at=min(submitted_at + timedelta(hours=rng.randint(2, 300)), now)))
+        if suggestion.status == "submitted" and workshop is lead_workshop and rng.random() < 0.4:
+            notes.append(ReviewerNote(suggestion_id=suggestion.id, author_id=lead1.id, body=rng.choice(NOTES),
+                                      created_at=min(submitted_at + timedelta(hours=5), now)))
+
+    # Serial numbers in submission order, per year, and each year's counter at its last number.
+    counters: dict[int, int] = {}
+    for suggestion in sorted(submitted_rows, key=lambda s: (s.submitted_at, s.id)):
+        year = services.competition_year(suggestion.submitted_at)
+        counters[year] = counters.get(year, 0) + 1
+        suggestion.year = year
+        suggestion.serial = f"WX-{year}-{counters[year]:04d}"
+    db.session.add_all(SerialCounter(year=year, last_value=value) for year, value in counters.items())
+    db.session.add_all(events + endorsements + comments + notes + ledger)
+
+    # Notifications a demo user would have received: decisions for authors, arrivals for reviewers.
+    for suggestion, info in suggestions:
+        link = f"/suggestions/{suggestion.id}"
+        if suggestion.status in ("accepted", "returned", "rejected", "awarded", "implemented") and suggestion.serial:
+            message = services.AWARD_MESSAGES[suggestion.grade] if suggestion.status == "awarded" else {
+                "accepted": services.TRANSITION_MESSAGES["accept"], "returned": services.TRANSITION_MESSAGES["return"],
+                "rejected": services.TRANSITION_MESSAGES["reject"],
+                "implemented": services.TRANSITION_MESSAGES["implement"]}[suggestion.status]
+            last_comment = next((e.comment for e in reversed(events) if e.suggestion_id == suggestion.id), "")
+            params = {"serial": suggestion.serial, "title": suggestion.title, "total": suggestion.score_total or "",
+                      "comment": last_comment or "—", "amount": str(suggestion.reward_amount or "")}
+            notifications.append(Notification(user_id=suggestion.author_id, message=message, params=params,
+                                              link=link, created_at=suggestion.updated_at,
+                                              read_at=suggestion.updated_at if suggestion.year < this_year else None))
+        if suggestion.status == "submitted":
+            for uid in reviewers_by_workshop.get(info["workshop"].id, []) if info["workshop"] else [admin.id]:
+                if uid != suggestion.author_id:
+                    notifications.append(Notification(user_id=uid, message=services.ARRIVAL_MESSAGE,
+                                                      params={"serial": suggestion.serial, "title": suggestion.title},
+                                                      link=link, created_at=suggestion.submitted_at))
+    db.session.add_all(notifications)
+
+    # Answer templates: lead1's own, and two the union shares with every reviewer.
+    db.session.add_all([
+        AnswerTemplate(owner_id=lead1.id, kind="return", title="补充对比数据",
+                       body="请补充改进前后的对比数据（时间、材料、费用），以及试用情况，补充后重新提交。"),
+        AnswerTemplate(owner_id=lead1.id, kind="return", title="补充图纸照片",
+                       body="请上传装置的简图或现场照片，说明安装位置和尺寸。"),
+        AnswerTemplate(owner_id=lead1.id, kind="reject", title="已有同类措施",
+                       body="车间已在推行同类措施，本建议不再单独立项，感谢参与。"),
+        AnswerTemplate(owner_id=admin.id, kind="return", title="描述不完整", shared=True,
+                       body="建议内容不够具体：请写明现状、问题发生的频率和具体改进步骤后重新提交。"),
+        AnswerTemplate(owner_id=admin.id, kind="reject", title="不属于五小范围", shared=True,
+                       body="该建议属于管理制度或福利诉求，不在“五小”活动范围内，请通过工会意见箱反映。"),
+    ])
+    db.session.flush()
+    ctx.suggestions = [s for s, _ in suggestions]

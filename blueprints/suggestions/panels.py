@@ -1,0 +1,36 @@
+"""My space panels of the suggestions domain: my suggestions, and what waits for my review."""
+from __future__ import annotations
+
+from sqlalchemy import func, or_, select
+
+from blueprints.core.myspace import Panel, panel_provider
+from blueprints.suggestions import services
+from blueprints.suggestions.models import RewardShare, Suggestion, SuggestionCoauthor
+from extensions import db
+
+
+@panel_provider
+def my_suggestions_panel(user) -> Panel:
+    """My latest suggestions with their status, and my rewards (two queries)."""
+    coauthored = select(SuggestionCoauthor.suggestion_id).where(SuggestionCoauthor.user_id == user.id)
+    recent = db.session.scalars(
+        select(Suggestion).where(or_(Suggestion.author_id == user.id, Suggestion.id.in_(coauthored)))
+        .order_by(Suggestion.updated_at.desc(), Suggestion.id.desc()).limit(5)).all()
+    rewards = db.session.execute(
+        select(func.count(RewardShare.id), func.coalesce(func.sum(RewardShare.amount), 0))
+        .where(RewardShare.user_id == user.id)).one() if recent else (0, 0)
+    from blueprints.suggestions.labels import CATEGORY_LABELS, STATUS_LABELS, STATUS_LOOK
+
+    return Panel("suggestions/_panel_mine.html", order=20,
+                 context={"recent": recent, "reward_count": rewards[0], "reward_total": rewards[1],
+                          "status_labels": STATUS_LABELS, "status_look": STATUS_LOOK,
+                          "category_labels": CATEGORY_LABELS})
+
+
+@panel_provider
+def review_panel(user) -> Panel | None:
+    """For reviewers: how many suggestions wait for a decision (hidden for everyone else)."""
+    if not services.is_review_user(user):
+        return None
+    return Panel("suggestions/_panel_review.html", order=15,
+                 context={"pending": services.pending_review_count(user)})

@@ -1,0 +1,196 @@
+"""The list: search, filters, visibility, sorting, pages, export; constant query counts for the list and the queue."""
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import func, select
+
+from blueprints.core.models import AuditLog
+from blueprints.core.types import utcnow
+from blueprints.suggestions.models import Suggestion
+from extensions import db
+from tests.conftest import both_backends, html_text
+
+
+def _titles(response) -> set[str]:
+    import re
+
+    return set(re.findall(r'class="fw-semibold">([^<]+)</a>', html_text(response)))
+
+
+@both_backends
+def test_search_finds_chinese_substrings_in_title_problem_proposal_and_serial(client, login_as, make_user,
+                                                                              make_suggestion):
+    login_as()
+    author = make_user()
+    a = make_suggestion(author, title="冷却液回收", problem="普通问题", proposal="普通措施")
+    make_suggestion(author, title="照明改造", problem="夜班车间照度不足", proposal="普通措施")
+    make_suggestion(author, title="工装夹具", problem="普通问题", proposal="采用快换定位销")
+    assert _titles(client.get("/suggestions/?q=回收")) == {"冷却液回收"}
+    assert _titles(client.get("/suggestions/?q=照度")) == {"照明改造"}
+    assert _titles(client.get("/suggestions/?q=定位销")) == {"工装夹具"}
+    assert _titles(client.get("/suggestions/?q=普通 问题")) == {"冷却液回收", "工装夹具"}
+    assert _titles(client.get(f"/suggestions/?q={a.serial.lower()}")) == {"冷却液回收"}
+
+
+@both_backends
+def test_percent_and_underscore_match_themselves(client, login_as, make_user, make_suggestion):
+    login_as()
+    author = make_user()
+    make_suggestion(author, title="合格率达到100%")
+    make_suggestion(author, title="合格率达到1000")
+    make_suggestion(author, title="型号A_B改进")
+    make_suggestion(author, title="型号AxB改进")
+    assert _titles(client.get("/suggestions/?q=100%25")) == {"合格率达到100%"}
+    assert _titles(client.get("/suggestions/?q=A_B")) == {"型号A_B改进"}
+    # SQL metacharacters are harmless text.
+    response = client.get("/suggestions/?q=' OR 1=1 --")
+    assert response.status_code == 200 and _titles(response) == set()
+
+
+def test_filters_category_status_department_workshop_year_and_mine(app, client, auth, suggestion_setup,
+                                                                   make_suggestion, make_department, make_user):
+    w = suggestion_setup
+    plant = make_department(name="一厂")
+    floor = make_department(name="一厂车间", parent=plant)
+    far = make_user(department=floor)
+    make_suggestion(w.author, title="甲的建议", workshop=w.workshop, category="design")
+    make_suggestion(far, title="车间的建议", workshop=None, status="accepted")
+    make_suggestion(w.colleague, title="合作的建议", coauthors=[w.author], workshop=w.other_workshop)
+    make_suggestion(w.colleague, title="去年的建议", year=utcnow().year - 1)
+    auth.login(w.author.employee_no)
+    assert _titles(client.get("/suggestions/?category=design")) == {"甲的建议"}
+    assert _titles(client.get("/suggestions/?status=accepted")) == {"车间的建议"}
+    assert _titles(client.get(f"/suggestions/?department={plant.id}")) == {"车间的建议"}
+    assert _titles(client.get(f"/suggestions/?workshop={w.workshop.id}")) == {"甲的建议"}
+    assert "车间的建议" in _titles(client.get("/suggestions/?workshop=none"))
+    assert _titles(client.get(f"/suggestions/?year={utcnow().year - 1}")) == {"去年的建议"}
+    assert _titles(client.get("/suggestions/?mine=1")) == {"甲的建议", "合作的建议"}
+    # Junk in the filters is ignored, never an error.
+    assert client.get("/suggestions/?department=abc&year=x&status=nope&sort=evil&after=%%%").status_code == 200
+
+
+def test_drafts_are_listed_only_for_their_author_and_co_authors(client, auth, suggestion_setup, make_suggestion):
+    w = suggestion_setup
+    make_suggestion(w.author, status="draft", title="私人草稿", coauthors=[w.coauthor])
+    make_suggestion(w.author, title="公开建议")
+    for who, sees in ((w.author, True), (w.coauthor, True), (w.colleague, False), (w.admin, False)):
+        auth.login(who.employee_no)
+        assert ("私人草稿" in _titles(client.get("/suggestions/"))) is sees, who.name
+        assert "公开建议" in _titles(client.get("/suggestions/"))
+        auth.logout()
+
+
+def test_sorting_and_keyset_pages(app, client, login_as, make_user, make_suggestion):
+    login_as()
+    author = make_user()
+    now = utcnow()
+    for n in range(25):
+        make_suggestion(author, title=f"建议{n:02d}", listed_at=now - timedelta(hours=n), endorsement_count=n % 7)
+    first = client.get("/suggestions/")
+    titles = _titles(first)
+    assert len(titles) == 20 and "建议00" in titles and "建议24" not in titles
+    import re
+
+    after = re.search(r'href="/suggestions/\?after=([^"&]+)"', html_text(first)).group(1)
+    second = _titles(client.get(f"/suggestions/?after={after}"))
+    assert second == {f"建议{n:02d}" for n in range(20, 25)}
+    oldest = _titles(client.get("/suggestions/?sort=old"))
+    assert "建议24" in oldest and "建议00" not in oldest
+    body = html_text(client.get("/suggestions/?sort=endorsed"))
+    first_row = re.search(r'class="fw-semibold">([^<]+)</a>', body).group(1)
+    assert first_row in {f"建议{n:02d}" for n in range(25) if n % 7 == 6}
+
+
+def test_one_url_serves_the_fragment_and_the_page(client, login_as, make_user, make_suggestion):
+    login_as()
+    make_suggestion(make_user(), title="片段里的建议")
+    fragment = client.get("/suggestions/?q=片段", headers={"HX-Request": "true"})
+    page = client.get("/suggestions/?q=片段")
+    assert "<html" not in html_text(fragment) and "片段里的建议" in html_text(fragment)
+    assert "<html" in html_text(page) and "片段里的建议" in html_text(page)
+    assert "HX-Request" in fragment.headers["Vary"]
+    assert len(fragment.data) < len(page.data) * 0.5
+
+
+def test_export_is_the_filtered_visible_list_and_is_audited(app, client, auth, suggestion_setup, make_suggestion):
+    w = suggestion_setup
+    make_suggestion(w.author, title="导出甲", category="design")
+    make_suggestion(w.author, title="导出乙", category="invention")
+    make_suggestion(w.colleague, title="别人的草稿", status="draft", category="design")
+    auth.login(w.author.employee_no)
+    response = client.get("/suggestions/export.xlsx?category=design")
+    assert response.status_code == 200
+    assert response.mimetype == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    assert "attachment" in response.headers["Content-Disposition"]
+    sheet = load_workbook(io.BytesIO(response.data)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:2] == ("编号", "标题")
+    assert [r[1] for r in rows[1:]] == ["导出甲"]
+    assert rows[1][4] == w.author.name
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(AuditLog)
+                                 .where(AuditLog.action == "suggestion.export")) == 1
+
+
+def test_formulas_typed_in_a_title_are_not_exported_as_formulas(client, login_as, make_user, make_suggestion):
+    login_as()
+    make_suggestion(make_user(), title="=HYPERLINK(\"http://evil\")")
+    sheet = load_workbook(io.BytesIO(client.get("/suggestions/export.xlsx").data)).active
+    assert sheet.cell(row=2, column=2).value.startswith("'=")
+
+
+# --- Query counts (QUALITY P1) -----------------------------------------------------------------------------------
+
+
+def _bulk_suggestions(app, author, workshop, n, coauthor=None):
+    from blueprints.suggestions.models import SuggestionCoauthor
+
+    with app.app_context():
+        now = utcnow()
+        rows = [Suggestion(title=f"批量{i}", category="renovation", author_id=author.id,
+                           department_id=author.department_id, workshop_id=workshop.id, status="submitted",
+                           year=now.year, serial=f"WX-{now.year}-{i + 1:04d}", created_at=now, submitted_at=now,
+                           listed_at=now - timedelta(minutes=i)) for i in range(n)]
+        db.session.add_all(rows)
+        db.session.flush()
+        if coauthor is not None:
+            db.session.add_all(SuggestionCoauthor(suggestion_id=s.id, user_id=coauthor.id) for s in rows)
+        db.session.commit()
+
+
+@pytest.mark.parametrize("url, blind, bound", [("/suggestions/", False, 6), ("/suggestions/", True, 7),
+                                               ("/suggestions/review", True, 7)])
+def test_list_and_queue_cost_the_same_queries_for_10_and_200_rows(app, client, auth, make_user, count_queries,
+                                                                  make_suggestion_workshop, url, blind, bound):
+    from blueprints.core.settings import set_setting
+
+    lead = make_user(roles=("lead", "worker"))
+    workshop = make_suggestion_workshop(lead=lead)
+    authors = [make_user(department=None) for _ in range(2)]
+    with app.test_request_context():
+        set_setting("suggestions.blind_review", blind)  # on: the costliest path, identity checks on every row
+        db.session.commit()
+    counts = []
+    for total in (10, 200):
+        _bulk_suggestions(app, authors[0], workshop, total, coauthor=authors[1])
+        auth.login(lead.employee_no)
+        with count_queries() as counter:
+            response = client.get(url)
+        assert response.status_code == 200
+        counts.append(counter.count)
+        with count_queries() as fragment_counter:
+            client.get(url, headers={"HX-Request": "true"})
+        counts.append(fragment_counter.count)
+        auth.logout()
+        with app.app_context():
+            db.session.execute(Suggestion.__table__.delete())
+            db.session.commit()
+    full_10, fragment_10, full_200, fragment_200 = counts
+    assert full_10 == full_200 and fragment_10 == fragment_200, counts
+    # Sign-in and the navbar badge take 2; the list, its capped count and the filter options 3; the blind-review
+    # setting 1; the reviewer's workshops 1 when blind review needs them.
+    assert full_10 <= bound, counts

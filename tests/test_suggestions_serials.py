@@ -1,0 +1,134 @@
+"""Serial numbers WX-<year>-<sequence>: unique, never reused, no gaps, also under 20 simultaneous submissions."""
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import select
+
+from blueprints.core.errors import DomainError
+from blueprints.suggestions import services
+from blueprints.suggestions.models import SerialCounter, Suggestion
+from extensions import db
+from tests.conftest import TEST_PASSWORD, PortalClient, both_backends
+
+SUBMITTERS = 20
+
+
+def _submit_all_at_once(app, make_user, make_suggestion, make_suggestion_workshop):
+    """20 authors with a draft each press "submit" at the same moment; returns (statuses, errors)."""
+    workshop = make_suggestion_workshop()
+    authors = [make_user() for _ in range(SUBMITTERS)]
+    drafts = [make_suggestion(author, status="draft", workshop=workshop) for author in authors]
+    app.test_client_class = PortalClient
+    clients = []
+    for author in authors:
+        client = app.test_client()
+        assert client.post("/auth/login", data={"employee_no": author.employee_no,
+                                                "password": TEST_PASSWORD}).status_code == 303
+        clients.append(client)
+
+    start = threading.Barrier(SUBMITTERS)
+    statuses: list[int] = []
+    errors: list[BaseException] = []
+
+    def submit(client, draft_id):
+        try:
+            start.wait(timeout=30)
+            statuses.append(client.post(f"/suggestions/{draft_id}/submit").status_code)
+        except BaseException as error:  # noqa: BLE001  reported by the caller's assertions
+            errors.append(error)
+
+    threads = [threading.Thread(target=submit, args=(c, d.id)) for c, d in zip(clients, drafts, strict=True)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return statuses, errors
+
+
+@both_backends
+def test_twenty_simultaneous_submissions_get_twenty_consecutive_serials(app, make_user, make_suggestion,
+                                                                       make_suggestion_workshop):
+    statuses, errors = _submit_all_at_once(app, make_user, make_suggestion, make_suggestion_workshop)
+    assert errors == []
+    assert statuses == [303] * SUBMITTERS
+    with app.app_context():
+        year = services.competition_year()
+        rows = db.session.execute(select(Suggestion.serial, Suggestion.status)).all()
+        serials = sorted(serial for serial, _ in rows)
+        assert {status for _, status in rows} == {"submitted"}
+        # Every number exactly once, 1..20 with no gap, and the counter agrees.
+        assert serials == [f"WX-{year}-{n:04d}" for n in range(1, SUBMITTERS + 1)]
+        assert db.session.scalar(select(SerialCounter.last_value).where(SerialCounter.year == year)) == SUBMITTERS
+        db.session.remove()
+
+
+@pytest.mark.parametrize("app", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True)
+def test_the_concurrency_test_catches_a_read_then_write_counter(app, make_user, make_suggestion,
+                                                                make_suggestion_workshop, monkeypatch):
+    """Proof the test above can fail: "read the highest number, add one" hands the same number out twice."""
+    import time
+
+    from sqlalchemy import func
+
+    def naive(year: int) -> str:
+        taken = db.session.scalar(select(func.count()).select_from(Suggestion)
+                                  .where(Suggestion.serial.like(f"WX-{year}-%")))
+        time.sleep(0.2)  # widen the window between the read and the write, as a busy server would
+        return f"WX-{year}-{taken + 1:04d}"
+
+    monkeypatch.setattr(services, "allocate_serial", naive)
+    statuses, errors = _submit_all_at_once(app, make_user, make_suggestion, make_suggestion_workshop)
+    # The unique constraint on the serial refuses the duplicates (server errors): what the real test forbids.
+    assert errors == [] and statuses.count(303) < SUBMITTERS
+    with app.app_context():
+        submitted = db.session.scalar(select(func.count()).select_from(Suggestion)
+                                      .where(Suggestion.status == "submitted"))
+        assert submitted == statuses.count(303) < SUBMITTERS
+    with app.app_context():
+        db.session.remove()
+
+
+def test_a_submission_that_fails_gives_its_number_back(app, client, auth, make_user, make_suggestion, monkeypatch,
+                                                       make_suggestion_workshop):
+    workshop = make_suggestion_workshop()
+    author = make_user()
+    first = make_suggestion(author, status="draft", workshop=workshop)
+    second = make_suggestion(author, status="draft", workshop=workshop)
+    auth.login(author.employee_no)
+
+    def broken(*args, **kwargs):
+        raise DomainError("通知失败")
+
+    # The failure comes after the serial was taken: the whole transaction, counter included, rolls back.
+    monkeypatch.setattr(services, "_notify_reviewers", broken)
+    client.post(f"/suggestions/{first.id}/submit")
+    monkeypatch.undo()
+    client.post(f"/suggestions/{second.id}/submit")
+    client.post(f"/suggestions/{first.id}/submit")
+    with app.app_context():
+        year = services.competition_year()
+        assert db.session.get(Suggestion, second.id).serial == f"WX-{year}-0001"
+        assert db.session.get(Suggestion, first.id).serial == f"WX-{year}-0002"
+
+
+def test_serials_restart_each_year_and_follow_the_local_new_year(app):
+    with app.app_context():
+        # 16:30 UTC on 31 December is already 1 January in Shanghai.
+        assert services.competition_year(datetime(2026, 12, 31, 16, 30, tzinfo=UTC)) == 2027
+        assert services.competition_year(datetime(2026, 12, 31, 15, 30, tzinfo=UTC)) == 2026
+    with app.test_request_context(method="POST"):
+        assert services.allocate_serial(2026) == "WX-2026-0001"
+        assert services.allocate_serial(2027) == "WX-2027-0001"
+        assert services.allocate_serial(2026) == "WX-2026-0002"
+        db.session.commit()
+
+
+@pytest.mark.parametrize("count", [9999, 10000])
+def test_serials_keep_growing_past_four_digits(app, count):
+    with app.test_request_context(method="POST"):
+        db.session.add(SerialCounter(year=2026, last_value=count - 1))
+        db.session.flush()
+        assert services.allocate_serial(2026) == f"WX-2026-{count:04d}"
