@@ -71,6 +71,10 @@ def live_server(tmp_path, demo_template):
 
 @pytest.fixture(scope="session")
 def browser(chromium_path):
+    from playwright.sync_api import expect
+
+    # CI machines are shared and slow at times: give htmx swaps and page loads room before calling it a failure.
+    expect.set_options(timeout=15000)
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -88,7 +92,7 @@ def new_page(browser, live_server):
         context = browser.new_context(base_url=live_server.url, locale="zh-CN",
                                       viewport={"width": 1366, "height": 900},
                                       java_script_enabled=java_script_enabled)
-        context.set_default_timeout(10000)
+        context.set_default_timeout(20000)
         contexts.append(context)
         return context.new_page()
 
