@@ -1,7 +1,7 @@
 """Merge English translations from JSON files ({"中文 msgid": "English"}) into translations/en/.../messages.po.
 
 Usage: .venv/bin/python scripts/fill_po.py translations/pending/*.json
-A plural message takes a list: {"%(num)s 条未读通知": ["%(num)s unread notification", "%(num)s unread notifications"]}.
+A pgettext message is keyed "context::msgid". A plural message takes a list: {"%(num)s 条未读通知": ["%(num)s unread notification", "%(num)s unread notifications"]}.
 Unknown msgids are reported (run scripts/i18n.sh first so the catalogue knows them).
 """
 import json
@@ -18,11 +18,12 @@ unknown = []
 filled = 0
 for name in sys.argv[1:]:
     for msgid, text in json.loads(Path(name).read_text(encoding="utf-8")).items():
-        key = msgid
-        message = catalog.get(key)
+        # "context::msgid" addresses a pgettext message, e.g. "nav::建议审核".
+        context, _, plain = msgid.rpartition("::")
+        message = catalog.get(plain, context=context or None)
         if message is None:
             # Plural entries are keyed by their singular id (the same Chinese text here).
-            message = next((m for m in catalog if isinstance(m.id, tuple) and m.id[0] == msgid), None)
+            message = next((m for m in catalog if isinstance(m.id, tuple) and m.id[0] == plain), None)
         if message is None:
             unknown.append(msgid)
             continue
