@@ -1,0 +1,68 @@
+"""Accessibility of every main page, as each role: axe-core finds no serious or critical violation.
+
+axe is vendored under tests/browser/vendor (never served to users) and injected only into this test's browser
+context, which is the one context allowed to bypass the app's CSP for that purpose.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.browser.conftest import login
+
+AXE_SOURCE = (Path(__file__).parent / "vendor" / "axe.min.js").read_text()
+AXE_RUN = """async () => {
+  const result = await axe.run(document, {resultTypes: ['violations']});
+  return result.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
+    .map(v => v.id + ' (' + v.impact + '): ' + v.nodes.map(n => n.target.join(' ')).slice(0, 3).join(', '));
+}"""
+
+# Main pages per role. "{suggestion}", "{workshop}" and "{session}" are filled from links found in the demo data.
+PAGES = {
+    "worker1": ["/", "/suggestions/", "/suggestions/new", "{suggestion}", "/workshops/", "{workshop}",
+                "/training/", "{session}", "/training/my", "/notifications/", "/auth/password"],
+    "lead1": ["/", "/suggestions/review", "/workshops/requests", "{workshop}"],
+    "hr1": ["/", "/training/manage", "/training/new", "{roster}"],
+    "admin": ["/", "/workshops/review", "/suggestions/rewards", "/admin/users", "/admin/users/new",
+              "/admin/departments", "/admin/import", "/admin/audit", "/admin/settings"],
+}
+
+
+def _first_link(page, list_path: str, pattern: str) -> str:
+    page.goto(list_path)
+    for href in page.locator("a[href]").evaluate_all("els => els.map(e => e.getAttribute('href'))"):
+        if re.fullmatch(pattern, href or ""):
+            return href
+    raise AssertionError(f"no link like {pattern} on {list_path}")
+
+
+@pytest.mark.parametrize("employee_no", list(PAGES))
+@pytest.mark.parametrize("locale", ["zh-CN", "en"])
+def test_main_pages_have_no_serious_accessibility_violations(browser, live_server, employee_no, locale):
+    context = browser.new_context(base_url=live_server.url, bypass_csp=True, locale="zh-CN",
+                                  viewport={"width": 1366, "height": 900})
+    try:
+        page = context.new_page()
+        login(page, employee_no)
+        if locale == "en":
+            page.get_by_role("button", name="English").click()
+            page.wait_for_load_state("networkidle")
+        found = {
+            "{suggestion}": lambda: _first_link(page, "/suggestions/", r"/suggestions/\d+"),
+            "{workshop}": lambda: _first_link(page, "/workshops/", r"/workshops/\d+"),
+            "{session}": lambda: _first_link(page, "/training/", r"/training/\d+"),
+            "{roster}": lambda: _first_link(page, "/training/manage", r"/training/\d+/roster"),
+        }
+        problems = {}
+        for path in PAGES[employee_no]:
+            url = found[path]() if path in found else path
+            page.goto(url)
+            page.add_script_tag(content=AXE_SOURCE)
+            violations = page.evaluate(AXE_RUN)
+            if violations:
+                problems[url] = violations
+        assert not problems, problems
+    finally:
+        context.close()
