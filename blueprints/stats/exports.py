@@ -36,7 +36,7 @@ def _met_text(row) -> str:
 def overview_rows(report: Report) -> list[list]:
     """(metric, value) lines of the parts the user sees."""
     total = report.total
-    lines: list[list] = [[_("年度"), report.scope.year], [_("范围"), scope_label(report)]]
+    lines: list[list] = [[_("年度"), report.scope.year], [_("统计范围"), scope_label(report)]]
     if "participation" in report.parts and total is not None:
         lines += [[_("人数"), total.head_count], [_("参与人数"), total.participants],
                   [_("参与率（%）"), total.rate], [_("目标参与率（%）"), total.target.rate if total.target else None],
@@ -73,7 +73,7 @@ def build_sheets(report: Report) -> list[tuple]:
     if "participation" in report.parts:
         sheets.append((_("各单位参与情况"),
                        [_("部门"), _("人数"), _("参与人数"), _("参与率（%）"), _("目标（%）"), _("目标来源"),
-                        _("进度（%）"), _("是否达标"), _("提交建议"), _("采纳"), _("年经济效益（元）"),
+                        _("进度（%）"), _("是否达标"), _("提交建议"), _("采纳数"), _("年经济效益（元）"),
                         _("培训人次")],
                        [[department_name(r), r.head_count, r.participants, r.rate,
                          r.target.rate if r.target else None, _target_text(r), r.progress, _met_text(r),
@@ -98,7 +98,7 @@ def build_sheets(report: Report) -> list[tuple]:
                        [14] + [10] * (len(COUNTED_STATUSES) + 1)))
     if report.workshop_ranking is not None:
         sheets.append((_("工作室排行"),
-                       [_("名次"), _("工作室"), _("级别"), _("收到建议"), _("采纳"), _("已实施"),
+                       [_("名次"), _("工作室"), _("级别"), _("收到建议"), _("采纳数"), _("已实施"),
                         _("年经济效益（元）")],
                        [[n, w.name, str(LEVEL_LABELS.get(w.level, w.level)), w.received, w.adopted, w.implemented,
                          w.benefit] for n, w in enumerate(report.workshop_ranking, start=1)],
@@ -118,7 +118,7 @@ def build_sheets(report: Report) -> list[tuple]:
                        [[months[m], training.person_times_by_month[m],
                          float(training.minutes_by_month[m]) / 60] for m in range(12)], [10, 12, 10]))
         sheets.append((_("培训类别"),
-                       [_("类别"), _("场次"), _("培训人次"), _("参训人数"), _("学时"), _("合格"), _("不合格"),
+                       [_("类别"), _("场次数"), _("培训人次"), _("参训人数"), _("学时"), _("合格"), _("不合格"),
                         _("合格率（%）")],
                        [[str(label), k.sessions, k.person_times, k.trainees, k.hours, k.passed, k.failed, k.pass_rate]
                         for kind, label in TRAINING_KIND_LABELS.items() for k in [training.by_kind[kind]]],
@@ -129,7 +129,7 @@ def build_sheets(report: Report) -> list[tuple]:
                         for r in rows_and_total], [22, 8, 10, 10, 10, 10, 12]))
     if report.mine is not None:
         sheets.append((_("我的工作室"),
-                       [_("工作室"), _("级别"), _("在册成员"), _("收到建议"), _("待审核"), _("采纳"), _("采纳率（%）"),
+                       [_("工作室"), _("级别"), _("在册成员"), _("收到建议"), _("待审核"), _("采纳数"), _("采纳率（%）"),
                         _("已实施"), _("已奖励"), _("年经济效益（元）"), _("本年成果")],
                        [[w.name, str(LEVEL_LABELS.get(w.level, w.level)), w.members, w.received, w.waiting, w.adopted,
                          w.adoption_rate, w.implemented, w.awarded, w.benefit, w.achievements]
