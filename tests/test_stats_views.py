@@ -108,7 +108,7 @@ def test_page_shows_the_figures_and_marks_rows_under_target(client, auth, stats_
     assert text.count("未达标") >= 2  # P2 and the total, each with its icon
     assert "bi-exclamation-triangle-fill" in text and "row-under-target" in text
     assert "¥12,500.50" in text and "¥1,200.00" in text  # benefit; rewards granted
-    assert "（沿用示范集团）" in text  # P1 inherits the enterprise's target
+    assert "沿用上级" in text and 'title="沿用“示范集团”的目标"' in text  # P1 inherits the enterprise's target
     # The department picker drills down: P1's teams.
     teams = html_text(client.get(f"/stats/?year=2025&dept={stats_org.departments['P1']}"))
     assert "甲班" in teams and "乙班" in teams and 'aria-current="page">一厂' in teams
@@ -292,7 +292,7 @@ def test_workbook_headers_follow_the_users_language(app, client, auth, stats_org
     auth.login("st-admin")
     book = _workbook(client.get("/stats/export.xlsx?year=2025"))
     assert book.sheetnames[:2] == ["Overview", "Participation by department"]
-    assert _rows(book, "Participation by department")[0][:3] == ["Department", "Head count", "Participants"]
+    assert _rows(book, "Participation by department")[0][:3] == ["Department", "People", "Participants"]
     assert _rows(book, "Overview")[0] == ["Metric", "Value"]
 
 

@@ -44,14 +44,16 @@ def participation_by_department(rows) -> dict:
     }
 
 
-def training_by_month(year: int, person_times: list[int], hours: list) -> dict:
-    """Bars of training person-times per local month, and a line of the hours (second axis)."""
+def training_by_month(year: int, person_times: list[int], hours: list, months_so_far: int = 12) -> dict:
+    """Bars of training person-times per local month, and a line of the hours (second axis); months still to
+    come have no point (rather than a fall to zero)."""
+    hours = [h if m < months_so_far else None for m, h in enumerate(hours)]
     return {
         "kind": "bar-line",
         "labels": month_labels(year),
         "datasets": [
             {"label": _("培训人次"), "data": person_times},
-            {"label": _("学时"), "data": [float(h) for h in hours]},
+            {"label": _("学时"), "data": [float(h) if h is not None else None for h in hours]},
         ],
         "y": _("人次"),
         "y2": _("学时"),

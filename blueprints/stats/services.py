@@ -424,6 +424,11 @@ class DepartmentRow:
     def pass_rate(self) -> Decimal | None:
         return percent(self.passed, self.passed + self.failed)
 
+    @property
+    def trainee_rate(self) -> Decimal | None:
+        """Training coverage: people trained (at least one person-time) over the head count."""
+        return percent(self.trainees, self.head_count)
+
 
 def targets_for(year: int) -> dict[int, int]:
     """{department id: target rate} for the year (one query)."""

@@ -80,8 +80,11 @@ def _chart_data(report: services.Report) -> dict:
     if "participation" in report.parts and report.rows:
         data["participation"] = charts.participation_by_department(report.rows)
     if report.training is not None:
+        now = report.scope.now.astimezone(services.local_zone())
+        months_so_far = 12 if year < now.year else (now.month if year == now.year else 0)
         data["training"] = charts.training_by_month(year, report.training.person_times_by_month,
-                                                    [services.hours(m) for m in report.training.minutes_by_month])
+                                                    [services.hours(m) for m in report.training.minutes_by_month],
+                                                    months_so_far)
     if report.mine is not None and report.mine.workshops:
         data["mine"] = charts.suggestions_by_month(year, report.mine.by_month)
     return data

@@ -28,7 +28,7 @@
         data: {
           labels: spec.labels,
           datasets: spec.datasets.map(function (d, i) {
-            return { label: d.label, data: d.data, backgroundColor: PALETTE[i % PALETTE.length] };
+            return { label: d.label, data: d.data, backgroundColor: PALETTE[i % PALETTE.length], maxBarThickness: 56 };
           })
         },
         options: Object.assign({}, common, {
@@ -42,7 +42,7 @@
         data: {
           labels: spec.labels,
           datasets: [
-            { label: spec.datasets[0].label, data: spec.datasets[0].data, backgroundColor: PALETTE[0], order: 2 },
+            { label: spec.datasets[0].label, data: spec.datasets[0].data, backgroundColor: PALETTE[0], maxBarThickness: 72, order: 2 },
             { label: spec.datasets[1].label, data: spec.datasets[1].data, type: "line", showLine: false,
               pointStyle: "line", pointRadius: 14, pointBorderWidth: 3, pointHoverRadius: 16,
               borderColor: TARGET_COLOUR, backgroundColor: TARGET_COLOUR, order: 1 }
@@ -59,7 +59,7 @@
       data: {
         labels: spec.labels,
         datasets: [
-          { label: spec.datasets[0].label, data: spec.datasets[0].data, backgroundColor: PALETTE[2], yAxisID: "y", order: 2 },
+          { label: spec.datasets[0].label, data: spec.datasets[0].data, backgroundColor: PALETTE[2], yAxisID: "y", maxBarThickness: 56, order: 2 },
           { label: spec.datasets[1].label, data: spec.datasets[1].data, type: "line", borderColor: PALETTE[5],
             backgroundColor: PALETTE[5], yAxisID: "y2", tension: 0, order: 1 }
         ]
