@@ -129,8 +129,8 @@ def build_sheets(report: Report) -> list[tuple]:
                         for r in rows_and_total], [22, 8, 10, 10, 10, 10, 12]))
     if report.mine is not None:
         sheets.append((_("我的工作室"),
-                       [_("工作室"), _("级别"), _("在册成员"), _("收到建议"), _("待审核"), _("采纳数"), _("采纳率（%）"),
-                        _("已实施"), _("已奖励"), _("年经济效益（元）"), _("本年成果")],
+                       [_("工作室"), _("级别"), _("在册成员"), _("收到建议"), _("待审核"), _("采纳数"),
+                        _("采纳率（%）"), _("已实施"), _("已奖励"), _("年经济效益（元）"), _("本年成果")],
                        [[w.name, str(LEVEL_LABELS.get(w.level, w.level)), w.members, w.received, w.waiting, w.adopted,
                          w.adoption_rate, w.implemented, w.awarded, w.benefit, w.achievements]
                         for w in report.mine.workshops], [32, 10, 10, 10, 8, 8, 12, 8, 8, 18, 10]))
