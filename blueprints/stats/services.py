@@ -869,7 +869,7 @@ def parse_rate(raw: str | None) -> int | None:
         raise DomainError(RATE_HELP, field="rate")
     value = int(text)
     if value > 100:
-        raise DomainError(N_("目标参与率不能超过 100%%。"), field="rate")
+        raise DomainError(N_("目标参与率不能超过 %(max)s%%。"), field="rate", max=100)
     return value
 
 
@@ -878,7 +878,7 @@ def set_target(department: Department, year: int, rate: int | None, actor) -> tu
     if not YEAR_MIN <= year <= YEAR_MAX:
         raise DomainError(N_("年度无效。"), field="year")
     if rate is not None and not 0 <= rate <= 100:
-        raise DomainError(N_("目标参与率不能超过 100%%。"), field="rate")
+        raise DomainError(N_("目标参与率不能超过 %(max)s%%。"), field="rate", max=100)
     row = db.session.scalar(select(ParticipationTarget).where(ParticipationTarget.department_id == department.id,
                                                               ParticipationTarget.year == year))
     before = row.rate if row is not None else None
