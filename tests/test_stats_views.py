@@ -404,7 +404,8 @@ def test_summary_card_shows_the_year_for_the_roles(app, client, auth, stats_org)
     auth.login("st-a1")
     text = html_text(client.get("/"))
     assert "培训场次 / 人次" in text and "2 / 3" in text  # HR: sessions held / person-times
-    assert "我负责的工作室：收到 / 采纳建议" in text and "3 / 2" in text
+    assert "8.0 / 50.0%" in text  # HR: hours / pass rate
+    assert "我负责的工作室：收到 / 采纳建议" in text and "3 / 2" in text and "¥12,500.50" in text
     # The record card counts a1's own 2025: two suggestions, both adopted.
     assert "2025 年度" in text
 

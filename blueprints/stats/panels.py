@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, case, func, select
 
 from blueprints.core.models import Department, User
 from blueprints.core.myspace import Panel, panel_provider
@@ -67,8 +67,20 @@ class YearSummary:
     adopted: int | None = None
     person_times: int | None = None
     sessions: int | None = None
+    minutes: int | None = None
+    passed: int | None = None
+    failed: int | None = None
     ws_received: int | None = None
     ws_adopted: int | None = None
+    ws_benefit: object = None
+
+    @property
+    def hours(self):
+        return services.hours(self.minutes)
+
+    @property
+    def pass_rate(self):
+        return services.percent(self.passed or 0, (self.passed or 0) + (self.failed or 0))
 
     @property
     def rate(self):
@@ -104,11 +116,15 @@ def year_summary(user) -> YearSummary:
         add("submitted", select(func.count(Suggestion.id)).where(submitted))
         add("adopted", select(func.count(Suggestion.id)).where(submitted, Suggestion.status.in_(services.ADOPTED)))
     if user.has_role("hr"):
-        held = (select(Enrollment.id, Enrollment.session_id).join(TrainingSession,
-                                                                  TrainingSession.id == Enrollment.session_id)
+        held = (select(Enrollment.id, Enrollment.session_id, Enrollment.result,
+                       services.session_minutes().label("minutes"))
+                .join(TrainingSession, TrainingSession.id == Enrollment.session_id)
                 .where(services.held_in(scope), services.person_time()).subquery())
         add("person_times", select(func.count(held.c.id)))
         add("sessions", select(func.count(func.distinct(held.c.session_id))))
+        add("minutes", select(func.coalesce(func.sum(held.c.minutes), 0)))
+        add("passed", select(func.count(held.c.id)).where(held.c.result == "pass"))
+        add("failed", select(func.count(held.c.id)).where(held.c.result == "fail"))
     if user.has_role("lead"):
         managed = (select(WorkshopMember.workshop_id).join(Workshop, Workshop.id == WorkshopMember.workshop_id)
                    .where(WorkshopMember.user_id == user.id, WorkshopMember.status == "active",
@@ -116,6 +132,8 @@ def year_summary(user) -> YearSummary:
         mine = and_(Suggestion.workshop_id.in_(managed), services.submitted_in(scope))
         add("ws_received", select(func.count(Suggestion.id)).where(mine))
         add("ws_adopted", select(func.count(Suggestion.id)).where(mine, Suggestion.status.in_(services.ADOPTED)))
+        add("ws_benefit", select(services.money_sum(case((Suggestion.status.in_(services.IMPLEMENTED),
+                                                           Suggestion.annual_benefit)))).where(mine))
     if columns:
         for name, value in zip(names, db.session.execute(select(*columns)).one(), strict=True):
             setattr(summary, name, value)
