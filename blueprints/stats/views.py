@@ -162,7 +162,7 @@ def _row_context(department: Department, year: int, form: TargetForm | None = No
     tree = department_tree()
     scope = services.make_scope(year, department)
     rows, _total = services.department_rows(scope, [department], tree=tree, counts=head_counts(),
-                                            targets=services.targets_for(year), training=False)
+                                            targets=services.targets_for(year))
     return {"row": rows[0], "form": form, "year": year, "saved": saved, "can_edit_targets": True,
             "filters": _ReturnFilters(request.values, year), "editing": form is not None}
 
