@@ -102,6 +102,14 @@ def test_full_page_and_htmx_fragments(client, auth, stats_org):
     assert 'aria-sort="ascending"' in ascending
 
 
+def test_back_button_gets_the_whole_page(client, auth, stats_org):
+    """htmx restores history with HX-Request and HX-History-Restore-Request and swaps the answer into <body>: it
+    must be the whole page, or "back" would leave a page without its navbar."""
+    auth.login("st-admin")
+    response = client.get("/stats/?year=2024", headers={"HX-Request": "true", "HX-History-Restore-Request": "true"})
+    assert "<html" in html_text(response) and "主导航" in html_text(response)
+
+
 def test_page_shows_the_figures_and_marks_rows_under_target(client, auth, stats_org):
     auth.login("st-admin")
     text = html_text(client.get(f"/stats/?year=2025&dept={stats_org.departments['ENT']}"))
