@@ -120,6 +120,7 @@ def test_lead_and_hr_see_their_parts_also_in_english(new_page):
 
     # HR looks a worker up and opens their record.
     hr.get_by_role("link", name="Personal records").click()
+    hr.wait_for_load_state("load")  # htmx must be listening before the type-ahead gets its input
     hr.get_by_role("searchbox").fill("李明")
     hr.locator("[data-pick-employee=worker1]").click()
     hr.get_by_role("button", name="Open the record").click()
