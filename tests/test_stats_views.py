@@ -310,6 +310,25 @@ def test_workbook_headers_follow_the_users_language(app, client, auth, stats_org
     assert _rows(book, "Overview")[0] == ["Metric", "Value"]
 
 
+def test_an_empty_organisation_still_has_a_report(client, login_as):
+    login_as("admin", "worker")
+    page = client.get("/stats/")
+    assert page.status_code == 200 and "合计" in html_text(page)
+    book = _workbook(client.get("/stats/export.xlsx"))
+    assert book.sheetnames[0] == "概览"
+
+
+def test_the_file_name_is_safe_whatever_the_department_is_called(app, client, auth, stats_org):
+    with app.app_context():
+        db.session.get(Department, stats_org.departments["ENT"]).name = '示范/集团 "总部"\r\n'
+        db.session.commit()
+    auth.login("st-admin")
+    response = client.get("/stats/export.xlsx?year=2025")
+    disposition = response.headers["Content-Disposition"]
+    assert response.status_code == 200 and "\n" not in disposition and '"总部"' not in disposition
+    assert "%E7%A4%BA%E8%8C%83_%E9%9B%86%E5%9B%A2_%E6%80%BB%E9%83%A8.xlsx" in disposition  # 示范_集团_总部
+
+
 def test_hr_and_lead_workbooks_hold_only_their_parts(app, client, auth, stats_org):
     with app.app_context():
         db.session.get(User, stats_org.users["b1"]).role_mask = int(Role.HR | Role.WORKER)

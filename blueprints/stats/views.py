@@ -1,6 +1,8 @@
 """Statistics pages: the report with its filters, sorting, inline targets and export; the personal record."""
 from __future__ import annotations
 
+import re
+
 from flask import Response, abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -143,7 +145,9 @@ def export():
     audit.record("stats.export", detail=f"year={filters.year} dept={filters.dept_arg} "
                                         f"sheets={','.join(sorted(report.parts))}")
     db.session.commit()
-    name = _("竞赛统计-%(year)s-%(scope)s.xlsx", year=filters.year, scope=exports.scope_label(report))
+    # A department name is typed by people: keep only what is safe in a file name.
+    scope = re.sub(r'[\\/:*?"<>|\s]+', "_", exports.scope_label(report)).strip("_") or "all"
+    name = _("竞赛统计-%(year)s-%(scope)s.xlsx", year=filters.year, scope=scope)
     return Response(data, mimetype=XLSX_MIME, headers=attachment_headers(name))
 
 
