@@ -1,7 +1,8 @@
 """Merge English translations from JSON files ({"中文 msgid": "English"}) into translations/en/.../messages.po.
 
 Usage: .venv/bin/python scripts/fill_po.py translations/pending/*.json
-A pgettext message is keyed "context::msgid". A plural message takes a list: {"%(num)s 条未读通知": ["%(num)s unread notification", "%(num)s unread notifications"]}.
+A pgettext message is keyed "context::msgid". A plural message takes a list:
+{"%(num)s 条未读通知": ["%(num)s unread notification", "%(num)s unread notifications"]}.
 Unknown msgids are reported (run scripts/i18n.sh first so the catalogue knows them).
 """
 import json

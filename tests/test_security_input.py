@@ -9,7 +9,8 @@ from sqlalchemy import String, Text, func, select, update
 
 from blueprints.core.models import AuditLog
 from extensions import db
-from tests.test_security_routes import GET_ROUTES, _demo_client, _row_counts, demo_urls  # noqa: F401
+from tests.security_world import _demo_client, _row_counts
+from tests.test_security_routes import GET_ROUTES
 
 PAYLOAD = '<script>alert("xss")</script><img src=x onerror=alert(1)>'
 # Columns people type free text into. Codes, statuses and kinds are chosen from lists and validated on the way in.
@@ -42,7 +43,7 @@ def test_script_in_every_text_field_is_shown_as_text_on_every_page(demo_app, dem
             continue
         for headers in ({}, {"HX-Request": "true"}):
             response = browser.get(demo_urls[route], headers=headers)
-            if not response.mimetype == "text/html":
+            if response.mimetype != "text/html":
                 continue
             body = response.get_data(as_text=True)
             checked += 1
@@ -57,14 +58,14 @@ def test_script_in_every_text_field_is_shown_as_text_on_every_page(demo_app, dem
 SEARCH_PAYLOADS = ["%", "_", "%_%", "' OR '1'='1", '"; DROP TABLE users; --', "\\", "张%三_", "a' --"]
 
 
+LIST_SUFFIXES = (".index", ".users", ".manage", ".review", ".audit_log", ".rewards", ".join_requests")
+
+
 def _search_routes(app) -> list[tuple[str, str]]:
     """Every GET page whose template has a search box named q (or the duplicate hint's title)."""
     routes = []
     for endpoint, method in GET_ROUTES:
-        if endpoint in ("core.people_search", "suggestions.similar"):
-            routes.append((endpoint, method))
-        elif endpoint.endswith((".index", ".users", ".manage", ".review", ".audit_log", ".rewards",
-                                ".join_requests")):
+        if endpoint in ("core.people_search", "suggestions.similar") or endpoint.endswith(LIST_SUFFIXES):
             routes.append((endpoint, method))
     return routes
 

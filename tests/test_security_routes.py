@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from blueprints.core.models import AuditLog
 from extensions import db
 from tests.conftest import base_config
+from tests.security_world import _demo_client, _row_counts
 
 ROLES = ("anonymous", "worker", "lead", "hr", "admin")
 PUBLIC = dict.fromkeys(ROLES, "ok")
@@ -85,6 +86,7 @@ ROUTE_IDS, _APP = _route_ids()
 
 def _domain_matrices() -> set[tuple[str, str]]:
     """(endpoint, method) pairs whose access each domain decides and tests in its own matrix."""
+    from tests.test_stats_views import ACCESS as STATS
     from tests.test_suggestions_access import ROUTES as SUGGESTIONS
     from tests.test_training_views import ACCESS as TRAINING
     from tests.test_workshops_access import MATRIX as WORKSHOPS
@@ -92,7 +94,7 @@ def _domain_matrices() -> set[tuple[str, str]]:
     decided = set(WORKSHOPS)
     # The training and suggestions tables decide per endpoint, for all of its methods.
     decided |= {(endpoint, method) for endpoint, method, _ in _all_routes(_APP)
-                if endpoint in TRAINING or endpoint in SUGGESTIONS}
+                if endpoint in TRAINING or endpoint in SUGGESTIONS or endpoint in STATS}
     return decided
 
 
@@ -176,68 +178,6 @@ def test_route_access_for_every_role(app, client, auth, world, endpoint, method)
 
 # --- Sweeps over every route, on the demo database so each URL points at real records --------------------------
 
-# How to find a realistic value for each URL argument in the demo data (lead1's approved workshop and its rows).
-ARGUMENT_QUERIES = {
-    "filename": None,
-    "user_id": "SELECT id FROM users WHERE employee_no = 'worker2'",
-    "dept_id": "SELECT id FROM departments ORDER BY id DESC LIMIT 1",
-    "notification_id": "SELECT id FROM notifications ORDER BY id LIMIT 1",
-    "workshop_id": "SELECT w.id FROM workshops w JOIN users u ON u.id = w.lead_id WHERE u.employee_no = 'lead1' "
-                   "AND w.status = 'approved'",
-    "member_id": "SELECT m.id FROM workshop_members m JOIN workshops w ON w.id = m.workshop_id "
-                 "JOIN users u ON u.id = w.lead_id WHERE u.employee_no = 'lead1' AND m.role = 'member' "
-                 "ORDER BY m.id LIMIT 1",
-    "achievement_id": "SELECT a.id FROM workshop_achievements a JOIN workshops w ON w.id = a.workshop_id "
-                      "JOIN users u ON u.id = w.lead_id WHERE u.employee_no = 'lead1' ORDER BY a.id LIMIT 1",
-    # worker1's passed enrollment of a completed session: roster, certificate and exports all have data.
-    "session_id": "SELECT e.session_id FROM training_enrollments e JOIN users u ON u.id = e.user_id "
-                  "WHERE u.employee_no = 'worker1' AND e.certificate_no IS NOT NULL ORDER BY e.id LIMIT 1",
-    "enrollment_id": "SELECT e.id FROM training_enrollments e JOIN users u ON u.id = e.user_id "
-                     "WHERE u.employee_no = 'worker1' AND e.certificate_no IS NOT NULL ORDER BY e.id LIMIT 1",
-    "action": "SELECT 'close'",
-    "token": "SELECT 'not-a-feed-token'",
-    # A suggestion waiting for review in lead1's workshop, with whatever it has attached.
-    "suggestion_id": "SELECT s.id FROM suggestions s JOIN workshops w ON w.id = s.workshop_id "
-                     "JOIN users u ON u.id = w.lead_id WHERE u.employee_no = 'lead1' AND s.status = 'submitted' "
-                     "ORDER BY s.id LIMIT 1",
-    "attachment_id": "SELECT id FROM suggestion_attachments ORDER BY id LIMIT 1",
-    "template_id": "SELECT id FROM suggestion_answer_templates ORDER BY id LIMIT 1",
-}
-# Arguments whose realistic value depends on the route.
-ARGUMENT_OVERRIDES = {("suggestions.decide", "action"): "accept"}
-
-
-@pytest.fixture
-def demo_urls(demo_app):
-    """(endpoint, method) -> a URL of the demo world with real ids in it."""
-    from flask import url_for
-    from sqlalchemy import text
-
-    values = {}
-    with demo_app.app_context():
-        for arg, sql in ARGUMENT_QUERIES.items():
-            # A query without a row in the demo data still gives a routable URL (that answers 404).
-            values[arg] = "css/app.css" if sql is None else (db.session.scalar(text(sql)) or 999999)
-    urls = {}
-    with demo_app.test_request_context():
-        for endpoint, method, rule in _all_routes(demo_app):
-            unknown = rule.arguments - set(values)
-            assert not unknown, f"add the URL arguments {unknown} of {endpoint} to ARGUMENT_QUERIES"
-            args = {arg: ARGUMENT_OVERRIDES.get((endpoint, arg), values[arg]) for arg in rule.arguments}
-            urls[(endpoint, method)] = url_for(endpoint, **args)
-    return urls
-
-
-def _demo_client(demo_app, employee_no: str):
-    from tests.conftest import PortalClient
-
-    demo_app.test_client_class = PortalClient
-    browser = demo_app.test_client()
-    response = browser.post("/auth/login", data={"employee_no": employee_no, "password": "demo1234"})
-    assert response.status_code == 303
-    return browser
-
-
 POST_ROUTES = [route for route in ROUTE_IDS if route[1] != "GET"]
 
 
@@ -252,13 +192,6 @@ def test_state_changing_routes_without_csrf_token_are_400(demo_app, demo_urls):
 
 
 GET_ROUTES = [route for route in ROUTE_IDS if route[1] == "GET"]
-
-
-def _row_counts(app) -> dict[str, int]:
-    ignored = {"audit_log", "login_sessions"}  # refusals and exports are audited and sign-ins make sessions
-    with app.app_context():
-        return {table.name: db.session.scalar(select(func.count()).select_from(table))
-                for table in db.metadata.sorted_tables if table.name not in ignored}
 
 
 @pytest.mark.parametrize("employee_no", ["worker1", "lead1", "hr1", "admin"])

@@ -28,8 +28,10 @@ CSP = "; ".join(
 
 
 def is_fragment_request() -> bool:
-    """An htmx request that wants a fragment (boosted navigations want the whole page)."""
-    return request.headers.get("HX-Request") == "true" and request.headers.get("HX-Boosted") != "true"
+    """An htmx request that wants a fragment (boosted navigations want the whole page, and so does htmx restoring a
+    page from history after "back", which swaps the answer into the whole <body>)."""
+    return (request.headers.get("HX-Request") == "true" and request.headers.get("HX-Boosted") != "true"
+            and request.headers.get("HX-History-Restore-Request") != "true")
 
 
 def render(template: str, block: str | None = None, **context):

@@ -1,0 +1,305 @@
+"""Statistics pages: the report with its filters, sorting, inline targets and export; the personal record."""
+from __future__ import annotations
+
+import re
+
+from flask import Response, abort, flash, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from blueprints.core import audit
+from blueprints.core.database import begin_write
+from blueprints.core.errors import DomainError
+from blueprints.core.models import Department
+from blueprints.core.people import department_tree, head_counts
+from blueprints.core.permissions import deny, roles_required
+from blueprints.core.spreadsheets import XLSX_MIME, attachment_headers, build_workbook
+from blueprints.core.web import is_fragment_request, redirect_after_change, render
+from blueprints.stats import bp, charts, exports, record, services
+from blueprints.stats.forms import RecordLookupForm, TargetForm
+from blueprints.suggestions.labels import CATEGORY_LABELS, GRADE_LABELS
+from blueprints.suggestions.labels import STATUS_LABELS as SUGGESTION_STATUS_LABELS
+from blueprints.suggestions.labels import STATUS_LOOK as SUGGESTION_STATUS_LOOK
+from blueprints.training.labels import ATTENDANCE_LABELS, RESULT_LABELS
+from blueprints.training.labels import KIND_LABELS as TRAINING_KIND_LABELS
+from blueprints.workshops.labels import LEVEL_LABELS
+from blueprints.workshops.labels import ROLE_LABELS as WORKSHOP_ROLE_LABELS
+from blueprints.workshops.labels import STATUS_LABELS as WORKSHOP_STATUS_LABELS
+from extensions import db
+
+STATS_ROLES = ("admin", "lead", "hr")
+
+
+# --- The report ------------------------------------------------------------------------------------------------------
+
+
+class Filters:
+    """The page's query string, checked: year, department subtree, sorting."""
+
+    def __init__(self, args, tree: list[Department]):
+        self.year = services.parse_year(args.get("year"))
+        by_id = {d.id: d for d in tree}
+        default = services.default_root(tree)
+        raw = args.get("dept", "")
+        self.root: Department | None = default
+        if services.can_pick_department(current_user):
+            if raw == "all" and default is None:
+                self.root = None
+            elif raw.isdigit() and int(raw) in by_id:
+                self.root = by_id[int(raw)]
+        self.sort = args.get("sort") if args.get("sort") in services.SORT_KEYS else "name"
+        self.descending = args.get("order") == "desc"
+        self.all_allowed = default is None  # several top-level departments: "all" is a real choice
+
+    @property
+    def dept_arg(self) -> str:
+        return str(self.root.id) if self.root is not None else "all"
+
+    def args(self, **changes) -> dict:
+        """The query string of this view, with some values changed (for links that keep the rest)."""
+        values = {"year": self.year, "dept": self.dept_arg, "sort": self.sort,
+                  "order": "desc" if self.descending else "asc"}
+        values.update(changes)
+        return values
+
+    def sort_args(self, key: str) -> dict:
+        """Clicking a column sorts by it (numbers start with the largest); clicking again reverses."""
+        if key == self.sort:
+            return self.args(order="asc" if self.descending else "desc")
+        return self.args(sort=key, order="asc" if key == "name" else "desc")
+
+
+def _report(filters: Filters, tree: list[Department]) -> services.Report:
+    scope = services.make_scope(filters.year, filters.root)
+    return services.build_report(current_user, scope, tree, filters.sort, filters.descending)
+
+
+def _chart_data(report: services.Report) -> dict:
+    data = {}
+    year = report.scope.year
+    if report.suggestions is not None:
+        data["suggestions"] = charts.suggestions_by_month(year, report.suggestions.by_month)
+    if "participation" in report.parts and report.rows:
+        data["participation"] = charts.participation_by_department(report.rows)
+    if report.training is not None:
+        now = report.scope.now.astimezone(services.local_zone())
+        months_so_far = 12 if year < now.year else (now.month if year == now.year else 0)
+        data["training"] = charts.training_by_month(year, report.training.person_times_by_month,
+                                                    [services.hours(m) for m in report.training.minutes_by_month],
+                                                    months_so_far)
+    if report.mine is not None and report.mine.workshops:
+        data["mine"] = charts.suggestions_by_month(year, report.mine.by_month)
+    return data
+
+
+def _page_context(filters: Filters, tree: list[Department], report: services.Report) -> dict:
+    from blueprints.core.people import department_choices
+
+    return {
+        "filters": filters, "report": report, "tree": tree, "charts": _chart_data(report),
+        "years": services.year_choices(filters.year),
+        "department_choices": department_choices() if services.can_pick_department(current_user) else [],
+        "breadcrumb": services.ancestors(tree, filters.root),
+        "can_edit_targets": services.can_edit_targets(current_user),
+        "can_look_up": services.can_look_up_records(current_user),
+        "month_labels": charts.month_labels(filters.year),
+        "labels": _labels(),
+    }
+
+
+def _labels() -> dict:
+    return {"category": CATEGORY_LABELS, "level": LEVEL_LABELS, "training_kind": TRAINING_KIND_LABELS,
+            "status": SUGGESTION_STATUS_LABELS, "counted_statuses": exports.COUNTED_STATUSES}
+
+
+@bp.route("/")
+@roles_required(*STATS_ROLES)
+def index():
+    """The competition report for a year and a department subtree; htmx swaps the body (filters) or the table
+    (sorting), a plain request gets the whole page."""
+    tree = department_tree()
+    filters = Filters(request.args, tree)
+    report = _report(filters, tree)
+    return render("stats/index.html", _fragment_block(report), **_page_context(filters, tree, report))
+
+
+def _fragment_block(report: services.Report) -> str:
+    """Which block an htmx request wants: a re-sorted table (by the id it targets), else the whole body."""
+    target = request.headers.get("HX-Target")
+    if target == "department-table" and "participation" in report.parts:
+        return "table"
+    if target == "training-table" and "training" in report.parts and "participation" not in report.parts:
+        return "training_table"
+    return "body"
+
+
+@bp.route("/export.xlsx")
+@roles_required(*STATS_ROLES)
+def export():
+    """The report as one workbook, one sheet per part the user sees, headers in the user's language (audited)."""
+    begin_write()  # the export is audited, so this GET writes one row: take the write lock up front (SQLite)
+    tree = department_tree()
+    filters = Filters(request.args, tree)
+    report = _report(filters, tree)
+    data = build_workbook(exports.build_sheets(report))
+    audit.record("stats.export", detail=f"year={filters.year} dept={filters.dept_arg} "
+                                        f"sheets={','.join(sorted(report.parts))}")
+    db.session.commit()
+    # A department name is typed by people: keep only what is safe in a file name.
+    scope = re.sub(r'[\\/:*?"<>|\s]+', "_", exports.scope_label(report)).strip("_") or "all"
+    name = _("竞赛统计-%(year)s-%(scope)s.xlsx", year=filters.year, scope=scope)
+    return Response(data, mimetype=XLSX_MIME, headers=attachment_headers(name))
+
+
+# --- Participation targets (admins, inline) --------------------------------------------------------------------------
+
+
+def _target_department(dept_id: int) -> Department:
+    department = db.session.get(Department, dept_id)
+    if department is None:
+        abort(404)
+    return department
+
+
+def _row_context(department: Department, year: int, form: TargetForm | None = None, saved: bool = False) -> dict:
+    """One table line, computed with the same queries as the page (bounded), for the inline editor."""
+    tree = department_tree()
+    scope = services.make_scope(year, department)
+    rows, _total = services.department_rows(scope, [department], tree=tree, counts=head_counts(),
+                                            targets=services.targets_for(year))
+    return {"row": rows[0], "form": form, "year": year, "saved": saved, "can_edit_targets": True,
+            "filters": _ReturnFilters(request.values, year), "editing": form is not None}
+
+
+class _ReturnFilters:
+    """The filters of the page the inline editor sits on (to come back to it, and for sorting links)."""
+
+    def __init__(self, values, year: int):
+        self.year = year
+        self.dept_arg = values.get("dept", "")
+        self.sort = values.get("sort", "name") if values.get("sort") in services.SORT_KEYS else "name"
+        self.descending = values.get("order") == "desc"
+
+    def args(self, **changes) -> dict:
+        values = {"year": self.year, "sort": self.sort, "order": "desc" if self.descending else "asc"}
+        if self.dept_arg:
+            values["dept"] = self.dept_arg
+        values.update(changes)
+        return values
+
+
+def _back_to_report(filters: _ReturnFilters) -> str:
+    return url_for("stats.index", **filters.args())
+
+
+@bp.route("/targets/<int:dept_id>")
+@roles_required("admin")
+def target_row(dept_id: int):
+    """htmx: the department's table line (the editor's "cancel"); a plain request goes back to the report."""
+    department = _target_department(dept_id)
+    year = services.parse_year(request.args.get("year"))
+    if not is_fragment_request():
+        return redirect(_back_to_report(_ReturnFilters(request.args, year)))
+    return render_template("stats/_department_row.html", **_row_context(department, year))
+
+
+@bp.route("/targets/<int:dept_id>/edit")
+@roles_required("admin")
+def target_edit(dept_id: int):
+    """The target editor: in place of the table line (htmx), or as a small page without JavaScript."""
+    department = _target_department(dept_id)
+    year = services.parse_year(request.args.get("year"))
+    current = services.targets_for(year).get(department.id)
+    form = TargetForm(formdata=None, rate="" if current is None else str(current), year=year,
+                      dept=request.args.get("dept", ""), sort=request.args.get("sort", ""),
+                      order=request.args.get("order", ""))
+    if is_fragment_request():
+        return render_template("stats/_department_row.html", **_row_context(department, year, form))
+    inherited = services.effective_target(department, services.targets_for(year),
+                                          {d.id: d.name for d in department_tree()})
+    return render_template("stats/target_form.html", department=department, form=form, year=year,
+                           inherited=inherited, filters=_ReturnFilters(request.args, year))
+
+
+@bp.route("/targets/<int:dept_id>", methods=["POST"])
+@roles_required("admin")
+def target_save(dept_id: int):
+    """Save (or clear, to inherit) a target: htmx re-renders the report body so every figure and chart agrees;
+    a refused value comes back in the editor with the reason and what was typed."""
+    department = _target_department(dept_id)
+    form = TargetForm()
+    raw_year = (form.year.data or "").strip()
+    if not raw_year.isdigit():
+        abort(400)  # the hidden field was tampered with: never guess which year to change
+    year = int(raw_year)
+    filters = _ReturnFilters(request.form, year)
+    try:
+        if not form.validate_on_submit():  # the token is checked before the view; this is the length check
+            raise DomainError(services.RATE_HELP, field="rate")
+        after = services.set_target(department, year, services.parse_rate(form.rate.data), current_user)[1]
+    except DomainError as error:
+        db.session.rollback()
+        form.rate.errors = [str(error)]
+        if is_fragment_request():
+            return render_template("stats/_department_row.html", **_row_context(department, year, form))
+        inherited = services.effective_target(department, services.targets_for(year),
+                                              {d.id: d.name for d in department_tree()})
+        return render_template("stats/target_form.html", department=department, form=form, year=year,
+                               inherited=inherited, filters=filters)
+    db.session.commit()
+    if after is None:
+        message = _("已清除“%(name)s”%(year)s 年的目标，改为沿用上级单位的目标。", name=department.name, year=year)
+    else:
+        message = _("已将“%(name)s”%(year)s 年的目标参与率设为 %(rate)s%%。", name=department.name, year=year,
+                    rate=after)
+    if is_fragment_request():
+        # The whole body is re-rendered: the line, the totals and the chart all show the new target.
+        tree = department_tree()
+        page_filters = Filters(filters.args(), tree)
+        report = _report(page_filters, tree)
+        context = _page_context(page_filters, tree, report)
+        context.update(saved_department_id=department.id, saved_message=message)
+        response = make_response(render("stats/index.html", "body", **context))
+        response.headers["HX-Retarget"] = "#stats-body"
+        response.headers["HX-Reswap"] = "innerHTML"
+        return response
+    flash(message, "success")
+    return redirect_after_change(_back_to_report(filters) + f"#dept-{department.id}")
+
+
+# --- Personal records ------------------------------------------------------------------------------------------------
+
+
+@bp.route("/people/")
+@roles_required("admin", "hr")
+def record_lookup():
+    """Admins and HR find a person (type-ahead by name, 工号 or pinyin) and open their record."""
+    form = RecordLookupForm(request.args)
+    if form.employee_no.data:
+        person = record.lookup_person(form.employee_no.data)
+        if person is not None:
+            return redirect(url_for("stats.person_record", user_id=person.id))
+        form.employee_no.errors = [_("没有找到工号为“%(no)s”的人员。", no=form.employee_no.data.strip()[:50])]
+    return render_template("stats/lookup.html", form=form)
+
+
+@bp.route("/people/<int:user_id>")
+@login_required
+def person_record(user_id: int):
+    """A worker's record: suggestions, awards, trainings and certificates, workshops. The person, admins and HR."""
+    found = record.load_person(user_id)
+    if found is None or not services.can_view_record(current_user, found[0]):
+        deny(404, f"record of user {user_id}")
+    person, department = found
+    data = record.person_record(person, department, current_user)
+    from blueprints.training.services import can_view_enrollment
+
+    return render_template(
+        "stats/record.html", record=data, person=person, is_self=current_user.id == person.id,
+        can_open_workshop=record.can_open_workshop, can_view_enrollment=can_view_enrollment,
+        labels={"category": CATEGORY_LABELS, "status": SUGGESTION_STATUS_LABELS, "look": SUGGESTION_STATUS_LOOK,
+                "grade": GRADE_LABELS, "attendance": ATTENDANCE_LABELS, "result": RESULT_LABELS,
+                "kind": TRAINING_KIND_LABELS, "ws_role": WORKSHOP_ROLE_LABELS, "ws_status": WORKSHOP_STATUS_LABELS,
+                "level": LEVEL_LABELS},
+        can_see_money=services.can_see_reward_amounts(current_user, person),
+        can_look_up=services.can_look_up_records(current_user))

@@ -1,0 +1,90 @@
+"""The demo world the app-wide security sweeps run in: real ids for every URL argument, and helpers.
+
+Registered as a pytest plugin in tests/conftest.py, so any test module can ask for the `demo_urls` fixture.
+"""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from extensions import db
+
+# How to find a realistic value for each URL argument in the demo data (lead1's approved workshop and its rows).
+ARGUMENT_QUERIES = {
+    "filename": None,
+    "user_id": "SELECT id FROM users WHERE employee_no = 'worker2'",
+    "dept_id": "SELECT id FROM departments ORDER BY id DESC LIMIT 1",
+    "notification_id": "SELECT id FROM notifications ORDER BY id LIMIT 1",
+    "workshop_id": "SELECT w.id FROM workshops w JOIN users u ON u.id = w.lead_id WHERE u.employee_no = 'lead1' "
+                   "AND w.status = 'approved'",
+    "member_id": "SELECT m.id FROM workshop_members m JOIN workshops w ON w.id = m.workshop_id "
+                 "JOIN users u ON u.id = w.lead_id WHERE u.employee_no = 'lead1' AND m.role = 'member' "
+                 "ORDER BY m.id LIMIT 1",
+    "achievement_id": "SELECT a.id FROM workshop_achievements a JOIN workshops w ON w.id = a.workshop_id "
+                      "JOIN users u ON u.id = w.lead_id WHERE u.employee_no = 'lead1' ORDER BY a.id LIMIT 1",
+    # worker1's passed enrollment of a completed session: roster, certificate and exports all have data.
+    "session_id": "SELECT e.session_id FROM training_enrollments e JOIN users u ON u.id = e.user_id "
+                  "WHERE u.employee_no = 'worker1' AND e.certificate_no IS NOT NULL ORDER BY e.id LIMIT 1",
+    "enrollment_id": "SELECT e.id FROM training_enrollments e JOIN users u ON u.id = e.user_id "
+                     "WHERE u.employee_no = 'worker1' AND e.certificate_no IS NOT NULL ORDER BY e.id LIMIT 1",
+    "action": "SELECT 'close'",
+    "token": "SELECT 'not-a-feed-token'",
+    # A suggestion waiting for review in lead1's workshop, with whatever it has attached.
+    "suggestion_id": "SELECT s.id FROM suggestions s JOIN workshops w ON w.id = s.workshop_id "
+                     "JOIN users u ON u.id = w.lead_id WHERE u.employee_no = 'lead1' AND s.status = 'submitted' "
+                     "ORDER BY s.id LIMIT 1",
+    "attachment_id": "SELECT id FROM suggestion_attachments ORDER BY id LIMIT 1",
+    "template_id": "SELECT id FROM suggestion_answer_templates ORDER BY id LIMIT 1",
+}
+# Arguments whose realistic value depends on the route.
+ARGUMENT_OVERRIDES = {("suggestions.decide", "action"): "accept"}
+
+
+@pytest.fixture
+def demo_urls(demo_app):
+    """(endpoint, method) -> a URL of the demo world with real ids in it."""
+    from flask import url_for
+    from sqlalchemy import text
+
+    values = {}
+    with demo_app.app_context():
+        for arg, sql in ARGUMENT_QUERIES.items():
+            # A query without a row in the demo data still gives a routable URL (that answers 404).
+            values[arg] = "css/app.css" if sql is None else (db.session.scalar(text(sql)) or 999999)
+    urls = {}
+    with demo_app.test_request_context():
+        for endpoint, method, rule in all_routes(demo_app):
+            unknown = rule.arguments - set(values)
+            assert not unknown, f"add the URL arguments {unknown} of {endpoint} to ARGUMENT_QUERIES"
+            args = {arg: ARGUMENT_OVERRIDES.get((endpoint, arg), values[arg]) for arg in rule.arguments}
+            urls[(endpoint, method)] = url_for(endpoint, **args)
+    return urls
+
+
+def _demo_client(demo_app, employee_no: str):
+    from tests.conftest import PortalClient
+
+    demo_app.test_client_class = PortalClient
+    browser = demo_app.test_client()
+    response = browser.post("/auth/login", data={"employee_no": employee_no, "password": "demo1234"})
+    assert response.status_code == 303
+    return browser
+
+
+
+def all_routes(application) -> list[tuple[str, str, object]]:
+    """Every (endpoint, method, rule) of the app except HEAD and OPTIONS."""
+    routes = []
+    for rule in application.url_map.iter_rules():
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            routes.append((rule.endpoint, method, rule))
+    return routes
+
+
+def _row_counts(app) -> dict[str, int]:
+    ignored = {"audit_log", "login_sessions"}  # refusals and exports are audited and sign-ins make sessions
+    with app.app_context():
+        return {table.name: db.session.scalar(select(func.count()).select_from(table))
+                for table in db.metadata.sorted_tables if table.name not in ignored}
+
+
