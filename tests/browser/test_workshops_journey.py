@@ -12,6 +12,7 @@ NAME = "王振华智能制造工匠创新工作室"
 
 def pick_person(page, field_id: str, query: str, employee_no: str) -> None:
     """Use the person picker's type-ahead: search, then click the person in the results."""
+    page.wait_for_load_state("load")  # htmx must be listening before the type-ahead gets its input
     search = page.locator(f"#{field_id}").locator("xpath=ancestor::div[contains(@class,'person-picker')]") \
         .locator("input[type=search]")
     search.fill(query)
