@@ -23,10 +23,11 @@ AXE_RUN = """async () => {
 PAGES = {
     "worker1": ["/", "/suggestions/", "/suggestions/new", "{suggestion}", "/workshops/", "{workshop}",
                 "/training/", "{session}", "/training/my", "/notifications/", "/auth/password"],
-    "lead1": ["/", "/suggestions/review", "/workshops/requests", "{workshop}"],
-    "hr1": ["/", "/training/manage", "/training/new", "{roster}"],
+    "lead1": ["/", "/suggestions/review", "/workshops/requests", "{workshop}", "/stats/"],
+    "hr1": ["/", "/training/manage", "/training/new", "{roster}", "/stats/", "/stats/people/"],
     "admin": ["/", "/workshops/review", "/suggestions/rewards", "/admin/users", "/admin/users/new",
-              "/admin/departments", "/admin/import", "/admin/audit", "/admin/settings"],
+              "/admin/departments", "/admin/import", "/admin/audit", "/admin/settings", "/stats/",
+              "{record}"],
 }
 
 
@@ -54,6 +55,7 @@ def test_main_pages_have_no_serious_accessibility_violations(browser, live_serve
             "{workshop}": lambda: _first_link(page, "/workshops/", r"/workshops/\d+"),
             "{session}": lambda: _first_link(page, "/training/", r"/training/\d+"),
             "{roster}": lambda: _first_link(page, "/training/manage", r"/training/\d+/roster"),
+            "{record}": lambda: _first_link(page, "/", r"/stats/people/\d+"),
         }
         problems = {}
         for path in PAGES[employee_no]:
