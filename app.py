@@ -47,6 +47,7 @@ DEFAULTS = {
     "PROXY_FIX": 0,  # number of trusted proxies in front of the app
     "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session, so a long form is not lost
     "PAGE_SIZE": 20,
+    "NOTIFICATION_POLL_SECONDS": 60,  # how often the navbar badge asks for the unread count
 }
 
 # Environment variables read without the PORTAL_ prefix because deployments conventionally set them by these names.

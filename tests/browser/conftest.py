@@ -61,7 +61,8 @@ class LiveServer:
 def live_server(tmp_path, demo_template):
     """A fresh demo database served on a free port; `live_server.url`, `live_server.app`."""
     shutil.copy(demo_template, tmp_path / "test.sqlite3")
-    application = create_app(base_config(tmp_path))
+    # The badge polls every 2 s here, so journeys can watch it change in place without waiting a minute.
+    application = create_app({**base_config(tmp_path), "NOTIFICATION_POLL_SECONDS": 2})
     server = LiveServer(application).start()
     yield server
     server.stop()
