@@ -130,7 +130,7 @@ def user_set_active(user_id: int):
         message = (_("已启用 %(name)s。", name=user.name) if active
                    else _("已停用 %(name)s，其登录已全部失效。", name=user.name))
         flash(message, "success")
-    return redirect_after_change(request.referrer if _same_site(request.referrer) else url_for("admin.users"))
+    return redirect_after_change(url_for("admin.user_edit", user_id=user.id))
 
 
 @bp.route("/users/<int:user_id>/reset-password", methods=["POST"])
@@ -142,17 +142,6 @@ def user_reset_password(user_id: int):
     db.session.commit()
     flash(_("%(name)s 的临时密码：%(pw)s —— 请转告本人，下次登录时必须修改。", name=user.name, pw=temp), "warning")
     return redirect_after_change(url_for("admin.user_edit", user_id=user.id))
-
-
-def _same_site(url: str | None) -> bool:
-    from blueprints.core.web import safe_next_url
-
-    if not url:
-        return False
-    from urllib.parse import urlsplit
-
-    parts = urlsplit(url)
-    return parts.netloc == request.host and safe_next_url(parts.path, "") != ""
 
 
 # --- Departments -------------------------------------------------------------------------------------------
