@@ -2,6 +2,11 @@
 (function () {
   "use strict";
 
+  // htmx "settles" a swapped element by copying the old element's attributes onto the new one, style included.
+  // Copying a style attribute is an inline style, which the CSP (style-src 'self') refuses with a console error
+  // whenever a script or the browser had touched the old element's style. Nothing here animates inline styles.
+  if (window.htmx) { window.htmx.config.attributesToSettle = ["class", "width", "height"]; }
+
   // Forms with data-confirm ask before submitting (destructive actions). Without JS they submit directly.
   document.addEventListener("submit", function (event) {
     var form = event.target;
