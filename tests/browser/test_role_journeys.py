@@ -44,6 +44,8 @@ LABELS = {
         "awaiting_review": "待审核",
         "unread": "{n} 条未读通知",
         "joined_note": "您已加入工作室“{name}”。",
+        "certificate": "培训合格证书",
+        "print_certificate": "打印证书",
     },
     "en": {
         "my_space": "My space",
@@ -62,6 +64,8 @@ LABELS = {
         "awaiting_review": "Awaiting review",
         "unread": "{n} unread notifications",
         "joined_note": "You have joined the workshop “{name}”.",
+        "certificate": "Training Certificate",
+        "print_certificate": "Print certificate",
     },
 }
 
@@ -131,6 +135,13 @@ def test_worker_day(new_page, locale):
     expect(page.locator("#flashes")).to_contain_text(t["submitted_flash"])
     serial = re.search(r"WX-\d{4}-\d{4}", page.locator("#flashes").inner_text()).group(0)
     screenshot(page, f"role-worker-{locale}-2-suggestion")
+    # On paper: the suggestion itself, without navigation, buttons or the comment box.
+    page.emulate_media(media="print")
+    expect(page.get_by_role("heading", name="车间照明分区控制节电改造")).to_be_visible()
+    for hidden in ("nav.navbar", ".breadcrumb", "#comments", "#flashes"):  # no comments yet: no empty card
+        expect(page.locator(hidden)).to_be_hidden()
+    screenshot(page, f"role-worker-{locale}-2-suggestion-print")
+    page.emulate_media(media="screen")
 
     # 3. A training signup: the seat count and the button change in place.
     page.goto("/training/")
@@ -170,6 +181,17 @@ def test_worker_day(new_page, locale):
     workshops = page.locator("section[aria-labelledby=panel-workshops]")
     expect(workshops.locator("li", has_text=LEAD1_WORKSHOP)).to_contain_text(t["requested"])
     screenshot(page, f"role-worker-{locale}-5-my-space")
+
+    # A certificate from My space prints as a certificate, nothing else.
+    trainings.get_by_role("link", name="数控车工技能提升（第一期）").click()
+    expect(page.get_by_role("heading", name=t["certificate"])).to_be_visible()
+    page.emulate_media(media="print")
+    expect(page.locator("article.certificate")).to_contain_text("PX-2026-00001")
+    expect(page.get_by_role("button", name=t["print_certificate"])).to_be_hidden()
+    expect(page.locator("nav.navbar")).to_be_hidden()
+    screenshot(page, f"role-worker-{locale}-5-certificate-print")
+    page.emulate_media(media="screen")
+    page.go_back()
 
     # 6. lead1 approves the request in another browser; worker1's badge changes without a reload.
     page.wait_for_load_state("load")
