@@ -95,6 +95,18 @@
   }
   document.addEventListener("DOMContentLoaded", function () { applySizes(document); });
   document.addEventListener("htmx:afterSettle", function (event) { applySizes(event.target); });
+
+  // An inline form that htmx has just put in place (a decision in the review queue) takes the keyboard focus:
+  // its first refused field, else its first field. Otherwise the focus falls back to the top of the page.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var root = event.target;
+    var form = root.matches && root.matches("form[data-focus-first]") ? root
+      : root.querySelector && root.querySelector("form[data-focus-first]");
+    if (!form) { return; }
+    var field = form.querySelector("[aria-invalid=true]") ||
+      form.querySelector("input:not([type=hidden]):not([disabled]), select:not([disabled]), textarea:not([disabled])");
+    if (field) { field.focus(); }
+  });
 })();
 
 /* Person picker: clicking a search result adds its 工号 to the picker's field (comma separated, no repeats). */

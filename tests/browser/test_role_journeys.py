@@ -290,6 +290,7 @@ def test_lead_day(new_page, locale):
     # 2. Accept with the rubric, inline: the total and the grade follow the typing.
     item = rows.filter(has_text="WX-2026-0096")
     item.get_by_role("link", name=t["accept"], exact=True).click()
+    expect(item.locator("input[name=score_innovation]")).to_be_focused()  # keyboard users carry on in the form
     item.locator("input[name=score_innovation]").fill("25")
     item.locator("input[name=score_practicality]").fill("24")
     item.locator("input[name=score_benefit]").fill("20")
@@ -309,6 +310,7 @@ def test_lead_day(new_page, locale):
     item.get_by_role("link", name=t["return"], exact=True).click()
     item.get_by_role("button", name=t["confirm_return"]).click()
     expect(item.get_by_role("alert")).to_contain_text(t["comment_required"])
+    expect(item.locator("textarea[name=comment]")).to_be_focused()
     item.locator("textarea[name=comment]").fill("请补充模具更换前后的用时对比。")
     item.get_by_role("button", name=t["confirm_return"]).click()
     expect(item).to_contain_text(t["returned"].format(serial="WX-2026-0092"))
