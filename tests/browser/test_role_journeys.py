@@ -349,8 +349,14 @@ def test_lead_day(new_page, locale):
     request = page.locator("#requests li", has_text="戴志明")
     page.wait_for_load_state("load")
     loads = seen["loads"]
+    members = page.locator("#members li")
+    expect(members).to_have_count(7)
     request.get_by_role("button", name=re.compile(t["approve"])).click()
     expect(request).to_contain_text(t["approved"])
+    expect(members.filter(has_text="戴志明")).to_have_count(1)  # the member list follows, in place
+    expect(members).to_have_count(8)
+    expect(page.locator("#requests-count")).to_have_text("2")
+    expect(page.locator("#workshop-stats")).to_contain_text("8")
     assert seen["loads"] == loads
     screenshot(page, f"role-lead-{locale}-5-request")
     member = page.locator("#members li", has_text="秦凤英")
