@@ -81,13 +81,23 @@ def _switch_language(page, locale: str) -> None:
 
 
 def _watch(page) -> dict:
-    """Count full page loads and collect script errors (a CSP violation would show here)."""
-    seen = {"loads": 0, "errors": []}
-    page.on("load", lambda: seen.__setitem__("loads", seen["loads"] + 1))
+    """Collect script errors (a CSP violation would show here)."""
+    seen = {"errors": []}
     page.on("console", lambda m: seen["errors"].append(f"{page.url}: {m.text[:60]} {m.location}")
             if m.type == "error" else None)
     page.on("pageerror", lambda e: seen["errors"].append(str(e)))
     return seen
+
+
+def _mark(page) -> None:
+    """Tag the current document; a full page load (instead of an htmx swap) would lose the tag."""
+    page.wait_for_load_state("load")
+    page.evaluate("() => { window.journeyMark = true; }")
+
+
+def _same_document(page) -> bool:
+    """True while the document tagged by _mark is still the one shown (nothing reloaded the page)."""
+    return page.evaluate("() => window.journeyMark === true")
 
 
 def _assert_unique_ids(page) -> None:
@@ -114,13 +124,13 @@ def test_worker_day(new_page, locale):
 
     # 1. Live search on the suggestion list narrows the table in place and keeps the address bookmarkable.
     page.goto("/suggestions/")
-    loads = seen["loads"]
+    _mark(page)
     page.fill("#q", "电缆剥皮")
     rows = page.locator("#results tbody tr")
     expect(rows.filter(has_not_text="电缆剥皮")).to_have_count(0)  # waits for the swap
     expect(rows).to_have_count(4)
     expect(page).to_have_url(re.compile(r"q=%E7%94%B5%E7%BC%86"))
-    assert seen["loads"] == loads, "the live search reloaded the page"
+    assert _same_document(page), "the live search reloaded the page"
     screenshot(page, f"role-worker-{locale}-1-search")
 
     # 2. A suggestion, submitted for review.
@@ -148,26 +158,25 @@ def test_worker_day(new_page, locale):
     page.get_by_role("link", name=OPEN_SESSION).click()
     seats = page.locator("#seats")
     expect(seats).to_contain_text(t["seats_left"].format(n=48))
-    page.wait_for_load_state("load")
-    loads = seen["loads"]
+    _mark(page)
     page.locator("#mybox").get_by_role("button", name=t["sign_up_now"]).click()
     expect(page.locator("#mybox")).to_contain_text(t["signed_up"])
     expect(seats).to_contain_text(t["seats_left"].format(n=47))
     expect(seats.locator("[role=progressbar]")).to_have_attribute("aria-valuenow", "13")
-    assert seen["loads"] == loads, "signing up reloaded the page"
+    assert _same_document(page), "signing up reloaded the page"
     screenshot(page, f"role-worker-{locale}-3-signed-up")
 
     # 4. Asking to join lead1's workshop: the box changes in place.
     page.goto("/workshops/")
     page.get_by_role("link", name=LEAD1_WORKSHOP).click()
+    page.wait_for_url(re.compile(r"/workshops/\d+$"))
     workshop_url = page.url
     membership = page.locator("#membership")
-    page.wait_for_load_state("load")
-    loads = seen["loads"]
+    _mark(page)
     membership.get_by_role("button", name=t["ask_to_join"]).click()
     expect(membership.get_by_text(t["join_requested"])).to_be_visible()
     expect(membership.get_by_role("button", name=t["withdraw_request"])).to_be_visible()
-    assert seen["loads"] == loads and page.url == workshop_url
+    assert _same_document(page) and page.url == workshop_url
     screenshot(page, f"role-worker-{locale}-4-join-requested")
 
     # 5. My space shows all three.
@@ -194,9 +203,9 @@ def test_worker_day(new_page, locale):
     page.go_back()
 
     # 6. lead1 approves the request in another browser; worker1's badge changes without a reload.
-    page.wait_for_load_state("load")
+    expect(workshops.locator("li", has_text=LEAD1_WORKSHOP)).to_be_visible()  # back in My space
     before = _unread(page)
-    loads = seen["loads"]
+    _mark(page)
     lead = new_page()
     login(lead, "lead1")
     lead.goto(workshop_url)
@@ -205,7 +214,7 @@ def test_worker_day(new_page, locale):
     badge = page.locator("#notification-badge")
     expect(badge).to_have_text(str(before + 1))
     expect(badge).to_have_attribute("aria-label", t["unread"].format(n=before + 1))
-    assert seen["loads"] == loads, "the badge changed by reloading the page"
+    assert _same_document(page), "the badge changed by reloading the page"
     page.reload()
     expect(page.get_by_text(t["joined_note"].format(name=LEAD1_WORKSHOP))).to_be_visible()
     screenshot(page, f"role-worker-{locale}-6-badge")
@@ -277,15 +286,14 @@ def test_lead_day(new_page, locale):
     # 1. The queue: a category filter and a search narrow it in place.
     page.locator("#panel-review").locator("xpath=ancestor::section").get_by_role("link").last.click()
     page.wait_for_url(re.compile(r"/suggestions/review"))
-    page.wait_for_load_state("load")
-    loads = seen["loads"]
+    _mark(page)
     rows = page.locator("#results tbody.queue-item")
     page.select_option("#category", "invention")
     expect(rows.filter(has_not_text=t["invention"])).to_have_count(0)
     page.fill("#q", "扳手")
     expect(rows).to_have_count(1)
     expect(page).to_have_url(re.compile(r"category=invention"))
-    assert seen["loads"] == loads
+    assert _same_document(page)
 
     # 2. Accept with the rubric, inline: the total and the grade follow the typing.
     item = rows.filter(has_text="WX-2026-0096")
@@ -300,7 +308,7 @@ def test_lead_day(new_page, locale):
     screenshot(page, f"role-lead-{locale}-1-accept")
     item.get_by_role("button", name=t["confirm_accept"]).click()
     expect(item).to_contain_text(t["accepted"].format(serial="WX-2026-0096"))
-    assert seen["loads"] == loads
+    assert _same_document(page)
 
     # 3. Return with a comment: an empty comment is refused in place first.
     page.fill("#q", "")
@@ -314,7 +322,7 @@ def test_lead_day(new_page, locale):
     item.locator("textarea[name=comment]").fill("请补充模具更换前后的用时对比。")
     item.get_by_role("button", name=t["confirm_return"]).click()
     expect(item).to_contain_text(t["returned"].format(serial="WX-2026-0092"))
-    assert seen["loads"] == loads
+    assert _same_document(page)
     screenshot(page, f"role-lead-{locale}-2-returned")
 
     # 4. A bulk answer: two suggestions returned with one of lead1's templates.
@@ -332,23 +340,23 @@ def test_lead_day(new_page, locale):
 
     # 5. A private note on a suggestion, added in place.
     rows.filter(has_text="WX-2026-0088").get_by_role("link", name="数控车床冷却液回收装置改进").click()
+    page.wait_for_url(re.compile(r"/suggestions/\d+$"))
     notes = page.locator("#notes")
-    page.wait_for_load_state("load")
-    _assert_unique_ids(page)
-    loads = seen["loads"]
+    _mark(page)
+    _assert_unique_ids(page)  # the note box and the comment box are told apart
     notes.get_by_label(t["note_label"]).fill("与 WX-2026-0091 思路相近，可一起评审。")
     notes.get_by_role("button", name=t["save_note"]).click()
     expect(notes.locator("li", has_text="与 WX-2026-0091 思路相近")).to_contain_text("王振华")
     expect(notes.get_by_label(t["note_label"])).to_have_value("")
-    assert seen["loads"] == loads
+    assert _same_document(page)
     screenshot(page, f"role-lead-{locale}-4-note")
 
     # 6. The roster: a join request approved in place, then a deputy appointed.
     page.goto("/workshops/")
     page.get_by_role("link", name=LEAD1_WORKSHOP).click()
+    page.wait_for_url(re.compile(r"/workshops/\d+$"))
     request = page.locator("#requests li", has_text="戴志明")
-    page.wait_for_load_state("load")
-    loads = seen["loads"]
+    _mark(page)
     members = page.locator("#members li")
     expect(members).to_have_count(7)
     request.get_by_role("button", name=re.compile(t["approve"])).click()
@@ -357,7 +365,7 @@ def test_lead_day(new_page, locale):
     expect(members).to_have_count(8)
     expect(page.locator("#requests-count")).to_have_text("2")
     expect(page.locator("#workshop-stats")).to_contain_text("8")
-    assert seen["loads"] == loads
+    assert _same_document(page)
     screenshot(page, f"role-lead-{locale}-5-request")
     member = page.locator("#members li", has_text="秦凤英")
     member.get_by_role("button", name=re.compile(t["manage"])).click()
@@ -482,8 +490,7 @@ def test_hr_day(new_page, locale):
 
     # 2. Bulk signup by pasted 工号: one line per person, in place.
     bulk = page.locator("#bulk")
-    page.wait_for_load_state("load")
-    loads = seen["loads"]
+    _mark(page)
     bulk.get_by_label(t["paste_label"]).fill("worker11 worker12\nworker12, nobody-99")
     bulk.get_by_role("button", name=t["add"]).click()
     result = bulk.locator("#bulk-result")
@@ -495,7 +502,7 @@ def test_hr_day(new_page, locale):
     expect(lines.filter(has_text="nobody-99")).to_contain_text(t["not_found"])
     roster_rows = page.locator("#roster table.roster-table tbody tr")
     expect(roster_rows).to_have_count(2)  # the roster below refreshed itself
-    assert seen["loads"] == loads
+    assert _same_document(page)
     screenshot(page, f"role-hr-{locale}-2-pasted")
 
     # 3. Bulk signup by an uploaded .xlsx: the fourth seat goes, then the waitlist starts.
@@ -509,7 +516,7 @@ def test_hr_day(new_page, locale):
     expect(lines.filter(has_text="worker11")).to_contain_text(t["already"])
     expect(lines.filter(has_text="worker15")).to_contain_text(t["waitlisted_1"])
     expect(roster_rows).to_have_count(4)
-    assert seen["loads"] == loads
+    assert _same_document(page)
     screenshot(page, f"role-hr-{locale}-3-uploaded")
 
     # 4. Attendance toggles in place, then "all present" for the rest; a result with a score.
@@ -519,7 +526,7 @@ def test_hr_day(new_page, locale):
     row12 = roster_rows.filter(has_text="worker12")
     row12.get_by_role("button", name=t["absent"]).click()
     expect(row12.get_by_role("button", name=t["absent"])).to_have_attribute("aria-pressed", "true")
-    assert seen["loads"] == loads
+    assert _same_document(page)
     page.get_by_role("button", name=t["all_present"]).click()
     expect(page.locator("#flashes")).to_contain_text(t["all_present_done"])
     for no, value in (("worker11", t["present"]), ("worker12", t["absent"]), ("worker13", t["present"]),
@@ -529,12 +536,11 @@ def test_hr_day(new_page, locale):
     row11 = roster_rows.filter(has_text="worker11")
     row11.get_by_role("combobox").select_option("pass")
     row11.get_by_role("spinbutton").fill("92")
-    page.wait_for_load_state("load")
-    loads = seen["loads"]
+    _mark(page)
     row11.get_by_role("button", name=t["save"]).click()
     expect(row11.get_by_role("spinbutton")).to_have_value("92")
     expect(row11.get_by_role("combobox")).to_have_value("pass")
-    assert seen["loads"] == loads
+    assert _same_document(page)
     _assert_unique_ids(page)
     screenshot(page, f"role-hr-{locale}-4-attendance")
 
@@ -647,14 +653,13 @@ def test_admin_day(new_page, locale):
     page.locator("section[aria-labelledby=panel-ws-review]").get_by_role("link", name=t["to_queue"]).click()
     count = page.locator("#queue-count")
     expect(count).to_have_text("2")
-    page.wait_for_load_state("load")
-    loads = seen["loads"]
+    _mark(page)
     name = page.locator("article.ws-review").first.get_by_role("heading").inner_text()
     card = page.locator("article.ws-review", has_text=name)
     card.get_by_role("button", name=re.compile(t["approve"])).click()
     expect(card).to_contain_text(t["approved"])
     expect(count).to_have_text("1")
-    assert seen["loads"] == loads
+    assert _same_document(page)
     expect(card.get_by_role("link", name=name)).to_be_visible()  # the decided card stays, linking to the profile
     screenshot(page, f"role-admin-{locale}-1-workshop-approved")
 
@@ -677,8 +682,7 @@ def test_admin_day(new_page, locale):
     year = datetime.now(ZoneInfo("Asia/Shanghai")).year
     page.locator("nav.navbar").get_by_role("link", name=t["stats"]).click()
     expect(page.locator("canvas[data-drawn=true]")).to_have_count(3)
-    page.wait_for_load_state("load")
-    loads = seen["loads"]
+    _mark(page)
     page.select_option("#year", str(year - 1))
     expect(page.locator("#stats-body")).to_contain_text(t["year_scope"].format(year=year - 1))
     page.select_option("#year", str(year))
@@ -695,7 +699,7 @@ def test_admin_day(new_page, locale):
     expect(page.locator(".alert-success")).to_contain_text(t["target_saved"].format(year=year))
     expect(page.locator("#department-table tbody tr", has_text="第二机械厂")).to_contain_text("65%")
     expect(page.locator("canvas[data-drawn=true]")).to_have_count(3)
-    assert seen["loads"] == loads
+    assert _same_document(page)
     screenshot(page, f"role-admin-{locale}-3-stats")
 
     # 4. A user import: a file with a bad row changes nothing; a good one is applied.
@@ -721,12 +725,11 @@ def test_admin_day(new_page, locale):
     expect(page.locator("#flashes")).to_contain_text(t["imported"])
 
     # 5. The new person is found by the live search on the people page.
-    page.wait_for_load_state("load")
-    loads = seen["loads"]
+    _mark(page)
     page.fill("#q", "zxg")  # pinyin initials of 郑晓光
     rows = page.locator("#results tbody tr")
     expect(rows.filter(has_text="worker901")).to_have_count(1)
     expect(rows.filter(has_not_text="worker901")).to_have_count(0)
-    assert seen["loads"] == loads
+    assert _same_document(page)
     screenshot(page, f"role-admin-{locale}-6-found")
     assert seen["errors"] == [], seen["errors"]
