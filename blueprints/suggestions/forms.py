@@ -159,7 +159,9 @@ class CommentForm(FlaskForm):
 class NoteForm(FlaskForm):
     """A private reviewer note."""
 
-    body = TextAreaField(_l("审核备注"), validators=[DataRequired(_l("请填写备注内容。")), too_long(COMMENT_MAX)])
+    # Its own id: the comment form on the same page also has a "body" field, and labels must find their box.
+    body = TextAreaField(_l("审核备注"), validators=[DataRequired(_l("请填写备注内容。")), too_long(COMMENT_MAX)],
+                         id="note-body")
 
 
 class TemplateForm(FlaskForm):

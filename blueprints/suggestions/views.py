@@ -993,4 +993,4 @@ def adopted_suggestions(workshop_id: int, limit: int = 10) -> dict:
     total, capped = capped_count(base) if len(items) >= limit else (len(items), False)
     return {"rows": items, "total": total, "capped": capped,
             "url": url_for("suggestions.index", workshop=workshop_id),
-            "status_labels": STATUS_LABELS, "grade_labels": GRADE_LABELS}
+            "status_labels": STATUS_LABELS, "status_look": STATUS_LOOK, "grade_labels": GRADE_LABELS}

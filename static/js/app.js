@@ -2,6 +2,11 @@
 (function () {
   "use strict";
 
+  // htmx "settles" a swapped element by copying the old element's attributes onto the new one, style included.
+  // Copying a style attribute is an inline style, which the CSP (style-src 'self') refuses with a console error
+  // whenever a script or the browser had touched the old element's style. Nothing here animates inline styles.
+  if (window.htmx) { window.htmx.config.attributesToSettle = ["class", "width", "height"]; }
+
   // Forms with data-confirm ask before submitting (destructive actions). Without JS they submit directly.
   document.addEventListener("submit", function (event) {
     var form = event.target;
@@ -90,6 +95,18 @@
   }
   document.addEventListener("DOMContentLoaded", function () { applySizes(document); });
   document.addEventListener("htmx:afterSettle", function (event) { applySizes(event.target); });
+
+  // An inline form that htmx has just put in place (a decision in the review queue) takes the keyboard focus:
+  // its first refused field, else its first field. Otherwise the focus falls back to the top of the page.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var root = event.target;
+    var form = root.matches && root.matches("form[data-focus-first]") ? root
+      : root.querySelector && root.querySelector("form[data-focus-first]");
+    if (!form) { return; }
+    var field = form.querySelector("[aria-invalid=true]") ||
+      form.querySelector("input:not([type=hidden]):not([disabled]), select:not([disabled]), textarea:not([disabled])");
+    if (field) { field.focus(); }
+  });
 })();
 
 /* Person picker: clicking a search result adds its 工号 to the picker's field (comma separated, no repeats). */
