@@ -16,6 +16,7 @@ po_path = root / "translations/en/LC_MESSAGES/messages.po"
 with po_path.open("rb") as f:
     catalog = read_po(f)
 unknown = []
+mismatched = []
 filled = 0
 for name in sys.argv[1:]:
     for msgid, text in json.loads(Path(name).read_text(encoding="utf-8")).items():
@@ -28,6 +29,10 @@ for name in sys.argv[1:]:
         if message is None:
             unknown.append(msgid)
             continue
+        if isinstance(message.id, tuple) != isinstance(text, list):
+            # A plural message needs a list of forms; a stale singular entry must not overwrite it.
+            mismatched.append(msgid)
+            continue
         message.string = tuple(text) if isinstance(message.id, tuple) else text
         message.flags.discard("fuzzy")
         filled += 1
@@ -36,3 +41,5 @@ with po_path.open("wb") as f:
 print(f"filled {filled} messages")
 for msgid in unknown:
     print(f"not in catalogue (stale or misspelt): {msgid!r}")
+for msgid in mismatched:
+    print(f"singular/plural mismatch, skipped: {msgid!r}")

@@ -93,7 +93,7 @@ def test_admin_awards_with_the_suggested_grade_and_an_equal_split(app, client, a
     assert {(line.status, line.approved_by_id) for line in lines} == {("pending", w.admin.id)}
     with app.app_context():
         note = db.session.scalars(select(Notification).where(Notification.user_id == w.author.id)).all()[-1]
-        assert note.message == services.AWARD_MESSAGES["second"] and note.params["amount"] == "1000.00"
+        assert note.message == services.AWARD_MESSAGES["second"] and note.params["amount"] == "1,000.00"
         assert db.session.scalar(select(func.count()).select_from(AuditLog)
                                  .where(AuditLog.action == "suggestion.award")) == 1
 

@@ -666,7 +666,7 @@ def _notify_people(suggestion: Suggestion, action: str, actor, comment: str) -> 
               "total": suggestion.score_total if suggestion.score_total is not None else ""}
     if action == "award":
         message = AWARD_MESSAGES[suggestion.grade]
-        params["amount"] = str(suggestion.reward_amount)
+        params["amount"] = f"{suggestion.reward_amount:,.2f}"  # thousands separated, like money on the pages
     else:
         message = TRANSITION_MESSAGES[action]
     # The author always hears (a submission receipt carries the serial); co-authors hear what others did.
@@ -917,7 +917,7 @@ def mark_paid(share_ids: Iterable[int], actor, paid_on: date) -> tuple[int, int]
     for row in rows:
         notify(row.user_id, N_("您在建议 %(serial)s 中的奖金 %(amount)s 元已发放。"),
                link=f"/suggestions/{row.suggestion_id}",
-               serial=row.serial, amount=str(row.amount))
+               serial=row.serial, amount=f"{row.amount:,.2f}")
     audit.record("suggestion.reward_paid", actor=actor,
                  detail=f"ledger ids {','.join(str(r.id) for r in rows)} paid on {paid_on.isoformat()}")
     return result.rowcount, len(ids) - result.rowcount

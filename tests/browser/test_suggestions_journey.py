@@ -94,7 +94,7 @@ def test_submit_accept_implement_award_and_see_it(new_page, live_server):
     # worker1 sees the award, the ledger lines and the notification.
     worker.goto("/")
     expect(worker.locator("#notification-badge")).not_to_have_text("0")
-    award_note = f"建议 {serial}《数控车床冷却液过滤再生小车》荣获二等奖，奖金 1000.00 元。"
+    award_note = f"建议 {serial}《数控车床冷却液过滤再生小车》荣获二等奖，奖金 1,000.00 元。"
     expect(worker.get_by_text(award_note)).to_be_visible()
     screenshot(worker, "suggestions-05-home")
     worker.goto(suggestion_url)
