@@ -8,7 +8,12 @@ from pathlib import Path
 
 from flask import Flask
 
-from blueprints.core.database import configure_engine, normalise_database_url, render_migration_item
+from blueprints.core.database import (
+    configure_engine,
+    include_schema_name,
+    normalise_database_url,
+    render_migration_item,
+)
 from extensions import babel, csrf, db, limiter, login_manager, migrate
 
 
@@ -111,7 +116,7 @@ def register_extensions(app: Flask) -> None:
     configure_engine(app)
     # Batch mode lets Alembic alter SQLite tables by copying them, since SQLite's ALTER TABLE is limited.
     migrate.init_app(app, db, render_as_batch=True, render_item=render_migration_item,
-                     directory=str(Path(app.root_path) / "migrations"))
+                     include_name=include_schema_name, directory=str(Path(app.root_path) / "migrations"))
     login_manager.init_app(app)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)

@@ -186,7 +186,26 @@ def _reset_pg_schema(url: str, schema: str) -> None:
     with engine.connect() as conn:
         conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        _trigram_extension_in_public(conn)
     engine.dispose()
+
+
+def _trigram_extension_in_public(conn) -> None:
+    """Install pg_trgm (the search index of migration 0006) in public, once for every worker.
+
+    Left to the migration, it would land in the first worker's own schema, and dropping that schema would
+    cascade into every other worker's search index.
+    """
+    conn.execute(text("SELECT pg_advisory_lock(7206)"))
+    try:
+        where = conn.execute(text("SELECT extnamespace::regnamespace::text FROM pg_extension "
+                                  "WHERE extname = 'pg_trgm'")).scalar()
+        if where is None:
+            conn.execute(text("CREATE EXTENSION pg_trgm SCHEMA public"))
+        elif where != "public":
+            conn.execute(text("ALTER EXTENSION pg_trgm SET SCHEMA public"))
+    finally:
+        conn.execute(text("SELECT pg_advisory_unlock(7206)"))
 
 
 both_backends = pytest.mark.parametrize("app", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)],

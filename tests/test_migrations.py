@@ -10,6 +10,7 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect
 
 from app import create_app
+from blueprints.core.database import include_schema_name
 from extensions import db
 from tests.conftest import _pg_schema_url, _reset_pg_schema, base_config, postgres_url, schema_name
 
@@ -39,6 +40,7 @@ def test_upgrade_downgrade_upgrade(tmp_path, backend):
         assert set(inspect(db.engine).get_table_names()) == tables
         # The migrated schema is exactly what the models describe: nothing missing, nothing extra.
         with db.engine.connect() as conn:
-            diff = compare_metadata(MigrationContext.configure(conn), db.metadata)
+            diff = compare_metadata(MigrationContext.configure(conn, opts={"include_name": include_schema_name}),
+                                    db.metadata)
         assert diff == []
         db.engine.dispose()

@@ -18,7 +18,7 @@ from blueprints.core.models import ROLE_KEYS, AuditLog, Department, User
 from blueprints.core.pagination import keyset_page
 from blueprints.core.permissions import roles_required
 from blueprints.core.settings import REGISTRY, get_setting, set_setting
-from blueprints.core.web import redirect_after_change, render
+from blueprints.core.web import is_fragment_request, redirect_after_change, render
 from extensions import db
 
 
@@ -45,7 +45,8 @@ def users():
                        before=request.args.get("before"), count=True)
     dept_names = _department_names({u.department_id for u in page.items})
     return render("admin/users.html", "results", page=page, q=q, department_id=department_id, role=role,
-                  status=status, dept_names=dept_names, department_choices=people.department_choices(),
+                  status=status, dept_names=dept_names,
+                  department_choices=[] if is_fragment_request() else people.department_filter_choices(department_id),
                   form=EmptyForm())
 
 

@@ -180,6 +180,52 @@ def department_choices(blank: str | None = None) -> list[tuple[int | str, str]]:
     return choices
 
 
+FILTER_DEPARTMENT_CAP = 300
+
+
+def filter_departments_select(selected_id: int | None = None) -> Select:
+    """Departments offered in a filter box: the top levels of the tree, as many whole levels as fit in
+    FILTER_DEPARTMENT_CAP, plus the department currently filtered on.
+
+    A city tree has tens of thousands of teams; a select box of them all would weigh megabytes on every list
+    page. Filtering on a plant or an enterprise includes every team below it, so the top levels are enough.
+    """
+    per_level = (select(Department.depth.label("depth"),
+                        func.sum(func.count()).over(order_by=Department.depth).label("running"))
+                 .group_by(Department.depth).subquery())
+    deepest = select(func.coalesce(func.max(per_level.c.depth), 0)).where(
+        per_level.c.running <= FILTER_DEPARTMENT_CAP).scalar_subquery()
+    shown = Department.depth <= deepest
+    if selected_id:
+        shown = or_(shown, Department.id == selected_id)
+    return select(Department.id, Department.name, Department.code, Department.parent_id,
+                  Department.depth).where(shown)
+
+
+def indented_tree(rows) -> list[tuple[int, str]]:
+    """(id, indented name) in tree order from rows with id, name, code, parent_id, depth; a row whose parent
+    is not among them (a deep department being filtered on) comes last."""
+    rows = sorted(rows, key=lambda r: r.code)
+    present = {r.id for r in rows}
+    children: dict[int | None, list] = {}
+    for row in rows:
+        children.setdefault(row.parent_id if row.parent_id in present else None, []).append(row)
+    ordered: list[tuple[int, str]] = []
+
+    def walk(parent_id):
+        for row in children.get(parent_id, []):
+            ordered.append((row.id, "\u3000" * row.depth + row.name))
+            walk(row.id)
+
+    walk(None)
+    return ordered
+
+
+def department_filter_choices(selected_id: int | None = None) -> list[tuple[int, str]]:
+    """(id, indented name) for a department filter box, capped (see filter_departments_select)."""
+    return indented_tree(db.session.execute(filter_departments_select(selected_id)).all())
+
+
 def head_counts() -> dict[int, int]:
     """Active users in each department and below it, computed in SQL with one query."""
     descendant = select(Department.id.label("root_id"), Department.path.label("root_path")).subquery()

@@ -93,12 +93,13 @@ def _chart_data(report: services.Report) -> dict:
 
 
 def _page_context(filters: Filters, tree: list[Department], report: services.Report) -> dict:
-    from blueprints.core.people import department_choices
+    from blueprints.core.people import department_filter_choices
 
     return {
         "filters": filters, "report": report, "tree": tree, "charts": _chart_data(report),
         "years": services.year_choices(filters.year),
-        "department_choices": department_choices() if services.can_pick_department(current_user) else [],
+        "department_choices": (department_filter_choices(filters.root.id if filters.root else None)
+                               if services.can_pick_department(current_user) else []),
         "breadcrumb": services.ancestors(tree, filters.root),
         "can_edit_targets": services.can_edit_targets(current_user),
         "can_look_up": services.can_look_up_records(current_user),

@@ -12,7 +12,7 @@ from decimal import ROUND_DOWN, Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
 from flask import current_app, g, has_request_context, url_for
-from sqlalchemy import and_, false, func, literal, or_, select, true, update
+from sqlalchemy import and_, false, func, literal, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from blueprints.core import audit
@@ -20,10 +20,11 @@ from blueprints.core.errors import DomainError
 from blueprints.core.i18n import N_
 from blueprints.core.models import Role, User
 from blueprints.core.notify import notify, notify_many
-from blueprints.core.people import escape_like, resolve_people
+from blueprints.core.people import resolve_people
 from blueprints.core.settings import get_setting, register
 from blueprints.core.types import FEN, utcnow
 from blueprints.core.uploads import CheckedUpload, delete_stored, store
+from blueprints.suggestions import search
 from blueprints.suggestions.labels import ACTION_LABELS, RUBRIC, STATUS_LABELS
 from blueprints.suggestions.models import (
     BENEFIT_MAX,
@@ -264,29 +265,29 @@ def workshop_name(workshop_id: int | None) -> str | None:
     return db.session.scalar(select(Workshop.name).where(Workshop.id == workshop_id))
 
 
-def filter_options() -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
-    """The list's filter choices in one query: departments in tree order (indented) and approved workshops."""
+WORKSHOP_FILTER_CAP = 300
+
+
+def filter_options(department_id: int | None = None, workshop: str | None = None
+                   ) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+    """The list's filter choices in one query: the top of the department tree (capped, indented) and approved
+    workshops by name (the first WORKSHOP_FILTER_CAP), each with the one currently filtered on."""
     from sqlalchemy import union_all
 
-    from blueprints.core.models import Department
+    from blueprints.core.people import filter_departments_select, indented_tree
 
+    departments = filter_departments_select(department_id).subquery()
+    workshop_shown = select(Workshop.id).where(Workshop.status == "approved").order_by(Workshop.name).limit(
+        WORKSHOP_FILTER_CAP)
+    shown = Workshop.id.in_(workshop_shown.scalar_subquery())
+    if workshop and workshop.isdigit():
+        shown = or_(shown, Workshop.id == int(workshop))
     rows = db.session.execute(union_all(
-        select(literal("d").label("kind"), Department.id, Department.name, Department.code, Department.parent_id,
-               Department.depth),
+        select(literal("d").label("kind"), departments.c.id, departments.c.name, departments.c.code,
+               departments.c.parent_id, departments.c.depth),
         select(literal("w").label("kind"), Workshop.id, Workshop.name, Workshop.name, literal(None), literal(0))
-        .where(Workshop.status == "approved"))).all()
-    departments = sorted((r for r in rows if r.kind == "d"), key=lambda r: r.code)
-    children: dict[int | None, list] = {}
-    for dept in departments:
-        children.setdefault(dept.parent_id, []).append(dept)
-    ordered: list[tuple[int, str]] = []
-
-    def walk(parent_id):
-        for dept in children.get(parent_id, []):
-            ordered.append((dept.id, "\u3000" * dept.depth + dept.name))
-            walk(dept.id)
-
-    walk(None)
+        .where(Workshop.status == "approved", shown))).all()
+    ordered = indented_tree(r for r in rows if r.kind == "d")
     workshops = sorted(((r.id, r.name) for r in rows if r.kind == "w"), key=lambda item: item[1])
     return ordered, workshops
 
@@ -349,22 +350,6 @@ def allocate_serial(year: int) -> str:
 # --- Search ----------------------------------------------------------------------------------------------------------
 
 
-def search_condition(q: str, title_only: bool = False):
-    """THE text-search condition of suggestions (title, problem, proposal, serial), one place to swap in an index.
-
-    Each space-separated term must occur somewhere (Chinese substrings, LIKE with % and _ escaped). A city-scale
-    deployment replaces this body with an FTS5 trigram / PostgreSQL bigram index lookup and nothing else changes.
-    """
-    terms = [t for t in q.split() if t][:5]
-    conditions = []
-    for term in terms:
-        pattern = f"%{escape_like(term)}%"
-        columns = [Suggestion.title] if title_only else [Suggestion.title, Suggestion.problem,
-                                                         Suggestion.proposal, Suggestion.serial]
-        conditions.append(or_(*(column.ilike(pattern, escape="\\") for column in columns)))
-    return and_(true(), *conditions)
-
-
 def visible_clause(user):
     """SQL for "the user may see it": submitted once, or theirs (as author or co-author)."""
     own_coauthored = select(SuggestionCoauthor.suggestion_id).where(SuggestionCoauthor.user_id == user.id)
@@ -388,15 +373,17 @@ def _bigrams(text: str) -> list[str]:
 
 def similar_suggestions(title: str, user, exclude_id: int | None = None, limit: int = 5) -> list[Suggestion]:
     """The duplicate hint: up to `limit` visible suggestions whose titles share the most two-character pieces
-    with `title` (Chinese has no spaces to split words on). Bounded: a few LIKE terms, at most 50 candidates."""
+    with `title` (Chinese has no spaces to split words on). Bounded: a few LIKE terms over the newest
+    search.RECENT_WINDOW suggestions, at most 50 candidates."""
     title = title.strip()[:TITLE_MAX]
     grams = _bigrams(title)
     if len(title) < 2 or not grams:
         return []
-    # At most eight pieces are looked up, so a long title still costs one small, bounded query.
+    # At most eight pieces, looked up among the newest suggestions only: one small query however large the table.
     probes = grams[:8]
-    condition = or_(*(search_condition(gram, title_only=True) for gram in probes))
-    stmt = (select(Suggestion).where(condition, visible_clause(user), Suggestion.status != "withdrawn")
+    condition = or_(*(search.like_condition(gram, title_only=True) for gram in probes))
+    stmt = (select(Suggestion).where(condition, search.recent_window_condition(), visible_clause(user),
+                                     Suggestion.status != "withdrawn")
             .order_by(Suggestion.listed_at.desc()).limit(50))
     if exclude_id:
         stmt = stmt.where(Suggestion.id != exclude_id)
@@ -434,6 +421,21 @@ class ListFilters:
     year: int | None = None
     mine: bool = False
     sort: str = "new"
+    _search: search.TextSearch | None = field(default=None, init=False, repr=False, compare=False)
+    _planned: bool = field(default=False, init=False, repr=False, compare=False)
+
+    @property
+    def search(self) -> search.TextSearch | None:
+        """The text search planned once per request (planning may probe the index)."""
+        if not self._planned:
+            self._search = search.plan(self.q)
+            self._planned = True
+        return self._search
+
+    @property
+    def text_only(self) -> bool:
+        """True when the search box is the only filter, so the index probe alone tells the count."""
+        return not (self.category or self.status or self.department_id or self.workshop or self.year or self.mine)
 
 
 def filtered_statement(user, filters: ListFilters, base=None):
@@ -442,8 +444,8 @@ def filtered_statement(user, filters: ListFilters, base=None):
 
     stmt = base if base is not None else select(Suggestion)
     stmt = stmt.where(visible_clause(user))
-    if filters.q.strip():
-        stmt = stmt.where(search_condition(filters.q))
+    if filters.search is not None:
+        stmt = stmt.where(filters.search.condition)
     if filters.category in CATEGORIES:
         stmt = stmt.where(Suggestion.category == filters.category)
     if filters.status in STATUS_LABELS:

@@ -18,14 +18,14 @@ from blueprints.core.database import begin_write
 from blueprints.core.errors import DomainError
 from blueprints.core.forms import EmptyForm
 from blueprints.core.models import Department, User
-from blueprints.core.pagination import keyset_page
+from blueprints.core.pagination import COUNT_CAP, keyset_page
 from blueprints.core.people import parse_employee_nos
 from blueprints.core.permissions import deny, roles_required
 from blueprints.core.spreadsheets import xlsx_response
 from blueprints.core.types import utcnow
 from blueprints.core.uploads import ACCEPT_ATTR, read_uploads, send_stored
 from blueprints.core.web import is_fragment_request, redirect_after_change, render
-from blueprints.suggestions import bp, services
+from blueprints.suggestions import bp, search, services
 from blueprints.suggestions.forms import (
     DECISION_FORMS,
     AwardForm,
@@ -153,16 +153,21 @@ def index():
     filters = _filters_from_args(request.args)
     columns, descending = services.SORTS[filters.sort]
     stmt = services.list_rows_statement(current_user, filters)
+    # A common search term with no other filter: the index probe already proved there are more than the cap.
+    over_cap = filters.search is not None and filters.search.many and filters.text_only
     page = keyset_page(stmt, list(columns), descending=descending, cursor=request.args.get("after"),
-                       before=request.args.get("before"), count=True, scalars=False)
+                       before=request.args.get("before"), count=not over_cap, scalars=False)
+    if over_cap:
+        page.total, page.total_capped = COUNT_CAP, True
     services.mark_participation(page.items)
     return render("suggestions/index.html", "results", page=page, filters=filters,
-                  filter_choices=_filter_choices, years=_year_choices())
+                  recent_window=search.RECENT_WINDOW,
+                  filter_choices=lambda: _filter_choices(filters), years=_year_choices())
 
 
-def _filter_choices() -> dict:
+def _filter_choices(filters: services.ListFilters) -> dict:
     """Department and workshop options for the filter bar (called only when the whole page is rendered)."""
-    departments, workshops = services.filter_options()
+    departments, workshops = services.filter_options(filters.department_id, filters.workshop)
     return {"departments": departments, "workshops": workshops}
 
 

@@ -120,7 +120,7 @@ def index():
     stmt = services.directory_query(current_user, filters)
     page = keyset_page(stmt, [Workshop.name, Workshop.id], descending=False, cursor=request.args.get("after"),
                        before=request.args.get("before"), count=True, scalars=False)
-    choices = [] if is_fragment_request() else people.department_choices()
+    choices = [] if is_fragment_request() else people.department_filter_choices(filters.department_id)
     return render("workshops/index.html", "results", page=page, filters=filters, department_choices=choices)
 
 
