@@ -58,5 +58,17 @@ lint: $(VENV)/.dev
 messages: $(VENV)/.runtime
 	scripts/i18n.sh
 
+# City-scale benchmark (QUALITY "Performance"): seed the two SQLite databases once, then run every bar.
+# `make bench-seed SCALE=100000` seeds a smaller large one (then `make bench BENCH_ARGS="--large sqlite:///..."`);
+# `make bench BENCH_ARGS="--quick"` is the smoke run. With DATABASE_URL set, bench runs on PostgreSQL (bench/README.md).
+bench-seed: SCALE ?= 1000000
+bench-seed: SMALL_SCALE ?= 1000
+bench-seed: $(VENV)/.runtime
+	$(BIN)/python -m bench.seed_scale --scale $(SMALL_SCALE) --db sqlite:///$(CURDIR)/bench/data/city-$(SMALL_SCALE).sqlite3
+	$(BIN)/python -m bench.seed_scale --scale $(SCALE) --db sqlite:///$(CURDIR)/bench/data/city-$(SCALE).sqlite3
+
+bench: $(VENV)/.runtime
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) .pytest_cache translations/*/LC_MESSAGES/*.mo

@@ -97,7 +97,7 @@ class Writer:
         if self.postgres:
             with self.conn.cursor() as cur:
                 for table in ("departments", "users", "workshops", "workshop_members", "suggestions",
-                              "training_sessions", "training_enrollments"):
+                              "training_sessions", "training_enrollments", "audit_log"):
                     cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                                 f"(SELECT coalesce(max(id), 1) FROM {table}))")
                 cur.execute("ANALYZE")
@@ -287,9 +287,25 @@ def seed(url: str, scale: int, seed_value: int = 2026) -> dict[str, int]:
                                    "created_at", "updated_at"], session_rows, len(session_rows))
     w.insert("training_enrollments", ["id", "session_id", "user_id", "status", "waitlist_position", "created_at"],
              enrollment_rows, len(enrollment_rows))
+
+    # Audit log: one sign-in a user (and a suggestion created for every other), spread over the same years.
+    n_audit = scale * 2
+
+    def audit_rows():
+        for aid in range(1, n_audit + 1):
+            actor = rng.randint(1, scale)
+            at = EPOCH + timedelta(seconds=SPAN_SECONDS * aid // n_audit)
+            if aid % 2:
+                yield (aid, w.ts(at), actor, f"c{actor:07d}", "auth.login", "user", str(actor), "", "10.0.0.1")
+            else:
+                yield (aid, w.ts(at), actor, f"c{actor:07d}", "suggestion.created", "suggestion", str(aid // 2),
+                       "", "10.0.0.1")
+
+    w.insert("audit_log", ["id", "created_at", "actor_id", "actor_label", "action", "target_type", "target_id",
+                           "detail", "ip"], audit_rows(), n_audit)
     w.finish()
     return {"departments": len(dept_rows), "users": scale, "workshops": n_workshops, "suggestions": n_suggestions,
-            "training_sessions": n_sessions, "training_enrollments": len(enrollment_rows)}
+            "training_sessions": n_sessions, "training_enrollments": len(enrollment_rows), "audit_log": n_audit}
 
 
 def main() -> None:

@@ -85,6 +85,17 @@ def test_healthz_answers_ok(client):
     assert response.get_data(as_text=True) == "ok"
 
 
+def test_ping_answers_without_the_database(app, client, monkeypatch):
+    from sqlalchemy.orm import Session
+
+    def no_database(*args, **kwargs):
+        raise AssertionError("ping must not query the database")
+
+    monkeypatch.setattr(Session, "execute", no_database)
+    response = client.get("/ping")
+    assert response.status_code == 200 and response.data == b"pong"
+
+
 def test_healthz_reports_a_dead_database(app, client, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("database gone")

@@ -25,6 +25,7 @@ ADMIN_ONLY = {"anonymous": "login", "worker": "deny", "lead": "deny", "hr": "den
 MATRIX: dict[tuple[str, str], dict[str, str]] = {
     ("static", "GET"): PUBLIC,
     ("core.healthz", "GET"): PUBLIC,
+    ("core.ping", "GET"): PUBLIC,
     ("core.set_locale", "POST"): PUBLIC,
     ("auth.login", "GET"): PUBLIC,
     ("auth.login", "POST"): PUBLIC,

@@ -1,4 +1,4 @@
-"""My space, notifications, the language switch and the health check."""
+"""My space, notifications, the language switch and the health checks."""
 from __future__ import annotations
 
 from flask import abort, current_app, redirect, request, session, url_for
@@ -21,6 +21,12 @@ def home():
     """My space: what is mine and what waits for me, panel by panel for each role."""
     panels = myspace.panels_for(current_user)
     return render("core/home.html", panels=panels)
+
+
+@bp.route("/ping")
+def ping():
+    """Liveness: the process answers, without touching the database (also the benchmark's bare route, P6)."""
+    return "pong", 200, {"Content-Type": "text/plain; charset=utf-8"}
 
 
 @bp.route("/healthz")

@@ -277,19 +277,30 @@ def filter_options(department_id: int | None = None, workshop: str | None = None
     from blueprints.core.people import filter_departments_select, indented_tree
 
     departments = filter_departments_select(department_id).subquery()
-    workshop_shown = select(Workshop.id).where(Workshop.status == "approved").order_by(Workshop.name).limit(
-        WORKSHOP_FILTER_CAP)
-    shown = Workshop.id.in_(workshop_shown.scalar_subquery())
-    if workshop and workshop.isdigit():
-        shown = or_(shown, Workshop.id == int(workshop))
     rows = db.session.execute(union_all(
         select(literal("d").label("kind"), departments.c.id, departments.c.name, departments.c.code,
                departments.c.parent_id, departments.c.depth),
         select(literal("w").label("kind"), Workshop.id, Workshop.name, Workshop.name, literal(None), literal(0))
-        .where(Workshop.status == "approved", shown))).all()
+        .where(_workshop_filter_shown(workshop)))).all()
     ordered = indented_tree(r for r in rows if r.kind == "d")
     workshops = sorted(((r.id, r.name) for r in rows if r.kind == "w"), key=lambda item: item[1])
     return ordered, workshops
+
+
+def _workshop_filter_shown(workshop: str | None):
+    """Approved workshops for a filter box: the first WORKSHOP_FILTER_CAP by name, and the one filtered on."""
+    first = (select(Workshop.id).where(Workshop.status == "approved").order_by(Workshop.name)
+             .limit(WORKSHOP_FILTER_CAP))
+    shown = Workshop.id.in_(first.scalar_subquery())
+    if workshop and str(workshop).isdigit():
+        shown = or_(shown, Workshop.id == int(workshop))
+    return and_(Workshop.status == "approved", shown)
+
+
+def workshop_filter_choices(workshop: str | None = None) -> list[tuple[int, str]]:
+    """(id, name) for a workshop filter box, capped like the department box (see _workshop_filter_shown)."""
+    return [tuple(row) for row in db.session.execute(
+        select(Workshop.id, Workshop.name).where(_workshop_filter_shown(workshop)).order_by(Workshop.name))]
 
 
 def approved_workshops() -> list[tuple[int, str]]:

@@ -58,7 +58,9 @@ from blueprints.suggestions.models import (
 )
 from extensions import db
 
-EXPORT_LIMIT = 50000
+# One export holds at most this many rows: 100,000 rows take about half a minute and ~60 MB above the
+# worker's baseline (BENCHMARKS.md, row M); gunicorn.conf.py's timeout leaves room for it.
+EXPORT_LIMIT = 100_000
 
 
 # --- helpers --------------------------------------------------------------------------------------------------------
@@ -748,9 +750,9 @@ def queue_statement(filters: dict):
     return stmt
 
 
-def _reviewer_workshops() -> list[tuple[int, str]]:
+def _reviewer_workshops(selected: str | None = None) -> list[tuple[int, str]]:
     if current_user.has_role("admin"):
-        return services.approved_workshops()
+        return services.workshop_filter_choices(selected)  # capped: a city has thousands of workshops
     return services.reviewed_workshops(current_user)
 
 
@@ -759,7 +761,7 @@ def _reviewer_workshops() -> list[tuple[int, str]]:
 def review():
     """The queue of suggestions sent to the reviewer's workshops (admins: all), oldest waiting first."""
     # For a lead this one query both scopes the queue and fills the workshop filter.
-    workshops = _reviewer_workshops()
+    workshops = _reviewer_workshops(request.args.get("workshop"))
     if not services.is_review_user(current_user) and current_user.has_role("lead"):
         # A lead whose workshop is not approved yet (or who has none) learns why the queue is empty.
         return render_template("suggestions/review_none.html")

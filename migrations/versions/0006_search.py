@@ -1,4 +1,4 @@
-"""search: an index for Chinese substring search of suggestions, and indexes for city-scale lists
+"""search: an index for Chinese substring search of suggestions, and case-blind employee-number lookups
 
 SQLite gets an FTS5 table with the trigram tokenizer over title, problem, proposal and serial, stored as an
 external-content table (the text lives once, in suggestions) and kept in sync by triggers. PostgreSQL gets a
@@ -63,6 +63,12 @@ POSTGRES_DOWN = [
 ]
 
 
+# Employee numbers are matched without regard to case (imports, bulk signups, the person picker), so lookups
+# compare lower(employee_no); without an index of that expression each lookup reads every user.
+EMPLOYEE_NO_INDEX_UP = "CREATE INDEX ix_users_employee_no_lower ON users (lower(employee_no))"
+EMPLOYEE_NO_INDEX_DOWN = "DROP INDEX IF EXISTS ix_users_employee_no_lower"
+
+
 def _trigram_schema() -> str:
     """Install pg_trgm if needed; the schema it lives in (it may be off the search path, so names are qualified)."""
     bind = op.get_bind()
@@ -77,6 +83,7 @@ def _trigrams_cover_chinese(schema: str) -> bool:
 
 
 def upgrade():
+    op.execute(EMPLOYEE_NO_INDEX_UP)
     if op.get_bind().dialect.name == "sqlite":
         for statement in SQLITE_UP:
             op.execute(statement)
@@ -92,6 +99,7 @@ def upgrade():
 
 
 def downgrade():
+    op.execute(EMPLOYEE_NO_INDEX_DOWN)
     dialect = op.get_bind().dialect.name
     for statement in SQLITE_DOWN if dialect == "sqlite" else POSTGRES_DOWN:
         op.execute(statement)
