@@ -99,11 +99,15 @@ def _default_key(keys) -> Callable:
 
 def keyset_page(stmt: Select, keys: Sequence, *, descending: bool = True, cursor: str | None = None,
                 before: str | None = None, per_page: int | None = None, key_of: Callable | None = None,
-                count: bool = False, scalars: bool = True) -> Page:
+                count: bool = False, scalars: bool = True, count_stmt: Select | None = None,
+                rows_for: Callable | None = None) -> Page:
     """Fetch one page of `stmt` ordered by `keys` (the last key must be unique, usually the id).
 
     `cursor` asks for the page after that key, `before` for the page before it. With `count`, the total is
-    counted up to COUNT_CAP + 1 rows only, so a count never scans a million rows.
+    counted up to COUNT_CAP + 1 rows only, so a count never scans a million rows; `count_stmt` counts a leaner
+    statement with the same rows (no display joins or per-row columns). With `rows_for`, `stmt` selects only
+    ids: the page is chosen on that narrow statement and rows_for(page_subquery) adds the display columns to
+    those few rows, so joins run per shown row instead of per candidate row (a subtree filter has thousands).
     """
     per_page = per_page or current_app.config["PAGE_SIZE"]
     key_of = key_of or _default_key(keys)
@@ -121,6 +125,9 @@ def keyset_page(stmt: Select, keys: Sequence, *, descending: bool = True, cursor
     elif backwards:
         page_stmt = page_stmt.where(key_tuple > tuple_(*before_values) if descending
                                     else key_tuple < tuple_(*before_values))
+
+    if rows_for is not None:
+        page_stmt = rows_for(page_stmt.subquery("page")).order_by(*(backward_order if backwards else forward_order))
 
     from extensions import db
 
@@ -143,7 +150,7 @@ def keyset_page(stmt: Select, keys: Sequence, *, descending: bool = True, cursor
     elif after_values is not None:
         page.prev_cursor = encode_cursor(after_values)
     if count:
-        page.total, page.total_capped = capped_count(stmt)
+        page.total, page.total_capped = capped_count(count_stmt if count_stmt is not None else stmt)
     return page
 
 

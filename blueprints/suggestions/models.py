@@ -44,6 +44,8 @@ class Suggestion(db.Model):
         Index("ix_suggestions_status_listed", "status", "listed_at"),
         Index("ix_suggestions_workshop_status", "workshop_id", "status"),
         Index("ix_suggestions_author_listed", "author_id", "listed_at"),
+        # A department-subtree filter reads the subtree's rows in list order from this index alone.
+        Index("ix_suggestions_department_listed", "department_id", "listed_at"),
         Index("ix_suggestions_year_status", "year", "status"),
         # One suggestion per form the author opened: a double-clicked or replayed "submit" creates nothing twice.
         UniqueConstraint("author_id", "client_token", name="uq_suggestions_author_client_token"),

@@ -476,16 +476,30 @@ def filtered_statement(user, filters: ListFilters, base=None):
     return stmt
 
 
-def list_rows_statement(user, filters: ListFilters):
-    """The list's one query: suggestion, author name, department name, workshop name, whether it is the user's."""
+def _list_columns(user):
+    """Suggestion, author name, department name, workshop name, whether it is the user's: one row per line."""
     from blueprints.core.models import Department
 
-    base = (select(Suggestion, User.name.label("author_name"), Department.name.label("department_name"),
+    return (select(Suggestion, User.name.label("author_name"), Department.name.label("department_name"),
                    Workshop.name.label("workshop_name"), participant_expression(user).label("is_mine"))
             .join(User, User.id == Suggestion.author_id)
             .outerjoin(Department, Department.id == Suggestion.department_id)
             .outerjoin(Workshop, Workshop.id == Suggestion.workshop_id))
-    return filtered_statement(user, filters, base)
+
+
+def list_rows_statement(user, filters: ListFilters):
+    """The list's one query with its display columns (the export streams it)."""
+    return filtered_statement(user, filters, _list_columns(user))
+
+
+def list_page_statements(user, filters: ListFilters):
+    """For keyset_page: the narrow statement that picks a page of ids, and how to dress those ids for display."""
+    narrow = filtered_statement(user, filters, select(Suggestion.id))
+
+    def rows_for(page_ids):
+        return _list_columns(user).join(page_ids, page_ids.c.id == Suggestion.id)
+
+    return narrow, rows_for
 
 
 def mark_participation(rows) -> None:

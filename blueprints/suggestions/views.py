@@ -154,11 +154,11 @@ def index():
     """All suggestions the user may see, with live search, filters, sorting and keyset pages."""
     filters = _filters_from_args(request.args)
     columns, descending = services.SORTS[filters.sort]
-    stmt = services.list_rows_statement(current_user, filters)
+    narrow, rows_for = services.list_page_statements(current_user, filters)
     # A common search term with no other filter: the index probe already proved there are more than the cap.
     over_cap = filters.search is not None and filters.search.many and filters.text_only
-    page = keyset_page(stmt, list(columns), descending=descending, cursor=request.args.get("after"),
-                       before=request.args.get("before"), count=not over_cap, scalars=False)
+    page = keyset_page(narrow, list(columns), descending=descending, cursor=request.args.get("after"),
+                       before=request.args.get("before"), count=not over_cap, scalars=False, rows_for=rows_for)
     if over_cap:
         page.total, page.total_capped = COUNT_CAP, True
     services.mark_participation(page.items)
