@@ -239,8 +239,23 @@ def audit_log():
                                                                      time.min, tz))
     page = keyset_page(stmt, [AuditLog.created_at, AuditLog.id], cursor=request.args.get("after"),
                        before=request.args.get("before"), count=True)
-    actions = db.session.scalars(select(AuditLog.action).distinct().order_by(AuditLog.action).limit(200)).all()
+    actions = [] if is_fragment_request() else _audit_actions()
     return render("admin/audit.html", "results", page=page, form=form, actions=actions)
+
+
+def _audit_actions(limit: int = 200) -> list[str]:
+    """The distinct actions in the log, for the filter box, by hopping along the action index.
+
+    SELECT DISTINCT reads every row on PostgreSQL (0.3 s at two million rows); the recursive query asks the
+    index for the next larger action once per distinct value instead.
+    """
+    from sqlalchemy import func
+
+    first = select(func.min(AuditLog.action).label("action")).cte("actions", recursive=True)
+    following = select(select(func.min(AuditLog.action)).where(AuditLog.action > first.c.action)
+                       .scalar_subquery()).where(first.c.action.is_not(None))
+    hops = first.union_all(following)
+    return list(db.session.scalars(select(hops.c.action).where(hops.c.action.is_not(None)).limit(limit)))
 
 
 # --- Settings ----------------------------------------------------------------------------------------------

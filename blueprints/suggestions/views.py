@@ -156,7 +156,7 @@ def index():
     columns, descending = services.SORTS[filters.sort]
     narrow, rows_for = services.list_page_statements(current_user, filters)
     # A common search term with no other filter: the index probe already proved there are more than the cap.
-    over_cap = filters.search is not None and filters.search.many and filters.text_only
+    over_cap = filters.search is not None and filters.search.over_cap and filters.text_only
     page = keyset_page(narrow, list(columns), descending=descending, cursor=request.args.get("after"),
                        before=request.args.get("before"), count=not over_cap, scalars=False, rows_for=rows_for)
     if over_cap:
