@@ -39,6 +39,10 @@ DEFAULTS = {
     "LOGIN_RATE_LIMIT": "10 per 15 minutes",
     "LOGIN_IP_RATE_LIMIT": "100 per 15 minutes",
     "PERMANENT_SESSION_LIFETIME": timedelta(hours=10),  # one working day
+    # Send the session cookie only when it changed. Re-sending it on every response let a background poll (the
+    # navbar badge) that overlapped a form post overwrite the newer cookie and lose the post's flash message;
+    # the sign-in itself ends at a fixed time kept server-side (login_sessions.expires_at).
+    "SESSION_REFRESH_EACH_REQUEST": False,
     "REMEMBER_COOKIE_DURATION": timedelta(days=14),
     "SESSION_COOKIE_NAME": "portal_session",
     "SESSION_COOKIE_HTTPONLY": True,

@@ -117,6 +117,17 @@ def test_cookie_flags_and_lifetimes(app, client, auth, make_user):
     assert app.config["REMEMBER_COOKIE_DURATION"] == timedelta(days=14)
 
 
+def test_a_background_poll_never_overwrites_a_newer_session_cookie(client, auth, make_user):
+    """The navbar badge polls while people work: its answer must not re-send the session cookie, or a poll that
+    overlaps a form post replaces the cookie holding the post's flash message with its older copy."""
+    make_user(employee_no="w109")
+    auth.login("w109")
+    client.get("/")
+    poll = client.get("/notifications/badge", headers={"HX-Request": "true"})
+    assert poll.status_code == 200
+    assert not [c for c in poll.headers.getlist("Set-Cookie") if c.startswith("portal_session=")]
+
+
 @pytest.mark.app_config({"HTTPS": True})
 def test_cookies_are_secure_when_served_over_https(client, make_user):
     make_user(employee_no="w108")

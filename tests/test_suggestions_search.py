@@ -114,6 +114,11 @@ def test_filter_boxes_show_the_top_of_a_large_tree_and_the_chosen_department(app
         names = [label.strip("\u3000") for _, label in people.department_filter_choices(teams[4].id)]
     # The chosen team sits under its plant, in tree order.
     assert names == ["市总", "分厂0", "分厂1", "班组1-1", "分厂2"]
+    # However small the cap, the top two levels stay: they are the useful part of a city's tree.
+    monkeypatch.setattr(people, "FILTER_DEPARTMENT_CAP", 1)
+    with app.app_context():
+        names = [label.strip("\u3000") for _, label in people.department_filter_choices()]
+    assert names == ["市总", "分厂0", "分厂1", "分厂2"]
 
 
 @pytest.mark.parametrize("q", ["泵", "模具", "数控车床"])

@@ -185,7 +185,7 @@ FILTER_DEPARTMENT_CAP = 300
 
 def filter_departments_select(selected_id: int | None = None) -> Select:
     """Departments offered in a filter box: the top levels of the tree, as many whole levels as fit in
-    FILTER_DEPARTMENT_CAP, plus the department currently filtered on.
+    FILTER_DEPARTMENT_CAP (but at least two), plus the department currently filtered on.
 
     A city tree has tens of thousands of teams; a select box of them all would weigh megabytes on every list
     page. Filtering on a plant or an enterprise includes every team below it, so the top levels are enough.
@@ -193,9 +193,10 @@ def filter_departments_select(selected_id: int | None = None) -> Select:
     per_level = (select(Department.depth.label("depth"),
                         func.sum(func.count()).over(order_by=Department.depth).label("running"))
                  .group_by(Department.depth).subquery())
-    deepest = select(func.coalesce(func.max(per_level.c.depth), 0)).where(
+    fitting = select(func.coalesce(func.max(per_level.c.depth), 0)).where(
         per_level.c.running <= FILTER_DEPARTMENT_CAP).scalar_subquery()
-    shown = Department.depth <= deepest
+    # The top two levels always: a city's 500 enterprises are a long list, but the only useful one.
+    shown = or_(Department.depth <= 1, Department.depth <= fitting)
     if selected_id:
         shown = or_(shown, Department.id == selected_id)
     return select(Department.id, Department.name, Department.code, Department.parent_id,
