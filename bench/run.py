@@ -221,7 +221,7 @@ def throwaway_copy(url: str, tag: str):
     copy_url = with_database(sa_url(url), name)
     if seeded:  # the template had other connections: build an equivalent database instead
         log(f"  {template} is in use; seeding {name} instead of copying it")
-        subprocess.run([sys.executable, "-m", "bench.seed_scale", "--scale", str(count_users(url)),  # noqa: S603
+        subprocess.run([sys.executable, "-m", "bench.seed_scale", "--scale", str(count_users(url)),
                         "--db", copy_url], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
     try:
         yield copy_url
@@ -685,7 +685,7 @@ def gunicorn(url: str, log_path: Path):
                APP_ENV="production", PORTAL_RATELIMIT_ENABLED="false", RATELIMIT_STORAGE_URI="memory://",
                GUNICORN_BIND=f"127.0.0.1:{port}", GUNICORN_ACCESSLOG="/dev/null")
     with open(log_path, "wb") as log_file:
-        process = subprocess.Popen(  # noqa: S603 - fixed argv, our own interpreter
+        process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "app:create_app()"],
             cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT)
         base = f"http://127.0.0.1:{port}"
@@ -716,7 +716,7 @@ def wrk(url: str, seconds: int, cookie: str | None = None) -> tuple[float, int, 
     cmd = ["wrk", "-t2", "-c8", f"-d{seconds}s", "-H", "User-Agent: bench"]
     if cookie:
         cmd += ["-H", f"Cookie: {cookie}"]
-    out = subprocess.run(cmd + [url], capture_output=True, text=True, timeout=seconds + 60,  # noqa: S603
+    out = subprocess.run(cmd + [url], capture_output=True, text=True, timeout=seconds + 60,
                          check=False).stdout
     rate = re.search(r"Requests/sec:\s+([\d.]+)", out)
     transfer = re.search(r"Transfer/sec:\s+([\d.]+)([KMG]?B)", out)
@@ -1030,7 +1030,7 @@ def xlsx_rows(path: Path) -> int:
 def bar_m(url: str, label: str, tmp: Path) -> list[Row]:
     """M: peak memory of exporting (up to) 100,000 suggestions to .xlsx, in a child process."""
     out = tmp / "export.xlsx"
-    done = subprocess.run([sys.executable, "-m", "bench.run", "--export-child", url, str(out)],  # noqa: S603
+    done = subprocess.run([sys.executable, "-m", "bench.run", "--export-child", url, str(out)],
                           cwd=ROOT, capture_output=True, text=True, timeout=1800, check=False)
     if done.returncode != 0:
         raise BenchError(f"export child failed: {done.stderr[-800:]}")

@@ -21,7 +21,7 @@ from extensions import db
 pytest_plugins = ["tests.fixtures_workshops", "tests.fixtures_suggestions", "tests.fixtures_training",
                   "tests.fixtures_stats", "tests.security_world"]
 
-TEST_PASSWORD = "Correct-Horse-42"  # noqa: S105
+TEST_PASSWORD = "Correct-Horse-42"
 FAST_HASH = "pbkdf2:sha256:1000"
 IN_CI = os.environ.get("CI") == "true" or os.environ.get("REQUIRE_POSTGRES") == "1"
 

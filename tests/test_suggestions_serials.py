@@ -7,9 +7,10 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select
 
+from blueprints.core import counters
 from blueprints.core.errors import DomainError
 from blueprints.suggestions import services
-from blueprints.suggestions.models import SerialCounter, Suggestion
+from blueprints.suggestions.models import SERIAL_SERIES, Suggestion
 from extensions import db
 from tests.conftest import TEST_PASSWORD, PortalClient, both_backends
 
@@ -61,7 +62,7 @@ def test_twenty_simultaneous_submissions_get_twenty_consecutive_serials(app, mak
         assert {status for _, status in rows} == {"submitted"}
         # Every number exactly once, 1..20 with no gap, and the counter agrees.
         assert serials == [f"WX-{year}-{n:04d}" for n in range(1, SUBMITTERS + 1)]
-        assert db.session.scalar(select(SerialCounter.last_value).where(SerialCounter.year == year)) == SUBMITTERS
+        assert counters.last_number(SERIAL_SERIES, year) == SUBMITTERS
         db.session.remove()
 
 
@@ -134,6 +135,6 @@ def test_serials_restart_each_year_and_follow_the_local_new_year(app):
 @pytest.mark.parametrize("count", [9999, 10000])
 def test_serials_keep_growing_past_four_digits(app, count):
     with app.test_request_context(method="POST"):
-        db.session.add(SerialCounter(year=2026, last_value=count - 1))
+        counters.set_last(SERIAL_SERIES, 2026, count - 1)
         db.session.flush()
         assert services.allocate_serial(2026) == f"WX-2026-{count:04d}"

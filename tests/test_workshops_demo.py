@@ -16,7 +16,7 @@ def test_demo_workshops(app):
     from blueprints.workshops import demo
 
     with app.app_context():
-        ctx = DemoContext(rng=random.Random(2026), password_hash="x")  # noqa: S311
+        ctx = DemoContext(rng=random.Random(2026), password_hash="x")
         core_demo.seed(ctx)
         demo.seed(ctx)
         db.session.commit()

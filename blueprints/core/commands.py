@@ -5,7 +5,7 @@ import importlib
 import random
 import shutil
 import sqlite3
-import subprocess  # noqa: S404  (pg_dump is run with a fixed argument list, never through a shell)
+import subprocess
 import tarfile
 from datetime import datetime
 from pathlib import Path

@@ -84,3 +84,12 @@ def render_migration_item(type_, obj, autogen_context):
     if type_ == "type" and isinstance(obj, TypeDecorator):
         return f"sa.{obj.impl_instance.__class__.__name__}()"
     return False
+
+
+def upsert_insert(table):
+    """An INSERT for the session's dialect that supports ON CONFLICT (PostgreSQL and SQLite spell it the same)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(table)

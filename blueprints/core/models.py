@@ -195,3 +195,13 @@ class StoredFile(db.Model):
     sha256: Mapped[str] = mapped_column(String(64))
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class YearlyCounter(db.Model):
+    """The last number handed out per series and year (WX- suggestion serials, PX- certificates); never reused."""
+
+    __tablename__ = "yearly_counters"
+
+    series: Mapped[str] = mapped_column(String(32), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last: Mapped[int] = mapped_column(Integer, default=0)

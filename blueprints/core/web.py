@@ -1,16 +1,21 @@
-"""Shared web plumbing: htmx fragment rendering, redirects, security headers and template globals."""
+"""Shared web plumbing: the request pipeline, htmx fragment rendering, redirects, security headers, template globals."""
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, redirect, render_template, request
+from flask import Flask, current_app, flash, redirect, render_template, request
 from flask_babel import get_locale
 from flask_login import current_user
 from jinja2_fragments.flask import render_block
 from markupsafe import Markup, escape
 
 from blueprints.core import i18n
+from blueprints.core.errors import DomainError
 from blueprints.core.labels import ROLE_LABELS
+from extensions import db
 
 CSP = "; ".join(
     [
@@ -26,6 +31,60 @@ CSP = "; ".join(
         "form-action 'self'",
     ]
 )
+
+
+@dataclass
+class Outcome:
+    """What a view's action came to: done (committed), or refused with the service's DomainError (rolled back)."""
+
+    done: bool = False
+    error: DomainError | None = None
+
+    @property
+    def message(self) -> str:
+        """The refusal in the user's language ("" when the action was done)."""
+        return str(self.error) if self.error is not None else ""
+
+
+def show_error(error: DomainError, form=None, *, flash_message: bool = True) -> None:
+    """Put a refusal on the form field it names, else in a flash message (unless the caller shows it itself)."""
+    field = getattr(form, error.field, None) if form is not None and error.field else None
+    if field is not None and hasattr(field, "errors"):
+        field.errors = [*field.errors, str(error)]
+    elif flash_message:
+        flash(str(error), "danger")
+
+
+@contextmanager
+def action(form=None, *, flash_error: bool = True) -> Iterator[Outcome]:
+    """The request pipeline around a view's action: commit once when it succeeds; on a DomainError roll back and
+    show the message on the form's field (or as a flash, unless flash_error=False because a fragment shows it).
+
+        with action(form) as outcome:
+            services.do_it(...)
+        if outcome.done:
+            return redirect_after_change(...)
+
+    Any other exception rolls back and propagates to the error handler. Services only flush; views never commit.
+    """
+    outcome = Outcome()
+    try:
+        yield outcome
+    except DomainError as error:
+        db.session.rollback()
+        outcome.error = error
+        show_error(error, form, flash_message=flash_error)
+    except BaseException:
+        db.session.rollback()
+        raise
+    else:
+        db.session.commit()
+        outcome.done = True
+
+
+def commit_read_side_effect() -> None:
+    """Commit what a read-only page recorded on the way (an audit row of an export, a notification marked read)."""
+    db.session.commit()
 
 
 def is_fragment_request() -> bool:

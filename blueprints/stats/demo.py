@@ -10,12 +10,14 @@ from __future__ import annotations
 import math
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, select
 
+from blueprints.core import counters as core_counters
+from blueprints.core.models import YearlyCounter
 from blueprints.core.people import department_tree, head_counts
 from blueprints.stats import services
 from blueprints.stats.models import ParticipationTarget
-from blueprints.training.models import CertificateCounter, Enrollment, TrainingSession
+from blueprints.training.models import CERTIFICATE_SERIES, Enrollment, TrainingSession
 from extensions import db
 
 # (title, kind, hours, capacity, instructor, location)
@@ -92,7 +94,8 @@ def _seed_training_history(ctx) -> None:
     workers = [ctx.users[f"worker{n}"] for n in range(2, 301)]
     taking_part = set(db.session.scalars(services.participant_ids(services.make_scope(this_year))))
     regulars = [w for w in workers if w.id in taking_part] or workers
-    counters = {row.year: row.last for row in db.session.scalars(select(CertificateCounter))}
+    counters = {row.year: row.last for row in db.session.scalars(
+        select(YearlyCounter).where(YearlyCounter.series == CERTIFICATE_SERIES))}
     before = dict(counters)
     year_start = services.month_starts(this_year)[0]
     latest = now - timedelta(days=75)  # the training demo's own completed sessions fill the last two months
@@ -104,10 +107,8 @@ def _seed_training_history(ctx) -> None:
                    _spread(last_start + timedelta(days=40), last_start + timedelta(days=320), len(LAST_YEAR_SESSIONS)),
                    hr_id, workers, regulars, counters)
     for year, last in counters.items():
-        if year in before:
-            db.session.execute(update(CertificateCounter).where(CertificateCounter.year == year).values(last=last))
-        else:
-            db.session.add(CertificateCounter(year=year, last=last))
+        if last != before.get(year):
+            core_counters.set_last(CERTIFICATE_SERIES, year, last)
     db.session.flush()
 
 

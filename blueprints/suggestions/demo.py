@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
+from blueprints.core import counters as core_counters
 from blueprints.core.demo import DemoContext
 from blueprints.core.models import Notification
 from blueprints.core.types import utcnow
@@ -16,7 +17,6 @@ from blueprints.suggestions.models import (
     AnswerTemplate,
     ReviewerNote,
     RewardShare,
-    SerialCounter,
     Suggestion,
     SuggestionCoauthor,
     SuggestionComment,
@@ -314,7 +314,8 @@ def seed(ctx: DemoContext) -> None:
         counters[year] = counters.get(year, 0) + 1
         suggestion.year = year
         suggestion.serial = f"WX-{year}-{counters[year]:04d}"
-    db.session.add_all(SerialCounter(year=year, last_value=value) for year, value in counters.items())
+    for year, value in counters.items():
+        core_counters.set_last(services.SERIAL_SERIES, year, value)
     db.session.add_all(events + endorsements + comments + notes + ledger)
 
     # Notifications a demo user would have received: decisions for authors, arrivals for reviewers.

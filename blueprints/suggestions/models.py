@@ -25,14 +25,7 @@ COMMENT_MAX = 1000
 MAX_COAUTHORS = 5
 MAX_ATTACHMENTS = 5
 
-
-class SerialCounter(db.Model):
-    """The last serial number handed out in a year; one row per year, bumped by an atomic UPDATE."""
-
-    __tablename__ = "suggestion_serials"
-
-    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    last_value: Mapped[int] = mapped_column(Integer, default=0)
+SERIAL_SERIES = "suggestion_serial"  # yearly_counters series of WX- serials
 
 
 class Suggestion(db.Model):

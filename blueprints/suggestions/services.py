@@ -15,7 +15,7 @@ from flask import current_app, g, has_request_context, url_for
 from sqlalchemy import and_, false, func, literal, or_, select, update
 from sqlalchemy.orm import selectinload
 
-from blueprints.core import audit
+from blueprints.core import audit, counters
 from blueprints.core.errors import DomainError
 from blueprints.core.i18n import N_
 from blueprints.core.models import Role, User
@@ -35,11 +35,11 @@ from blueprints.suggestions.models import (
     MAX_COAUTHORS,
     PROBLEM_MAX,
     PROPOSAL_MAX,
+    SERIAL_SERIES,
     TITLE_MAX,
     AnswerTemplate,
     ReviewerNote,
     RewardShare,
-    SerialCounter,
     Suggestion,
     SuggestionAttachment,
     SuggestionCoauthor,
@@ -341,20 +341,8 @@ def _dialect_insert(model):
 
 
 def allocate_serial(year: int) -> str:
-    """Hand out the next WX-<year>-<sequence>: an atomic UPDATE … RETURNING on the year's counter row.
-
-    On PostgreSQL the UPDATE takes the row lock, so a concurrent submitter waits and then sees the new value; on
-    SQLite the POST transaction already holds the write lock (BEGIN IMMEDIATE). The counter moves inside the
-    caller's transaction, so a submission that fails rolls its number back: no gaps, no number used twice.
-    """
-    db.session.execute(_dialect_insert(SerialCounter).values(year=year, last_value=0)
-                       .on_conflict_do_nothing(index_elements=["year"]))
-    value = db.session.execute(
-        update(SerialCounter).where(SerialCounter.year == year)
-        .values(last_value=SerialCounter.last_value + 1)
-        .returning(SerialCounter.last_value)
-        .execution_options(synchronize_session=False)
-    ).scalar_one()
+    """Hand out the next WX-<year>-<sequence> from the year's counter (rolled back with a failed submission)."""
+    (value,) = counters.reserve(SERIAL_SERIES, year)
     return f"WX-{year}-{value:04d}"
 
 

@@ -7,8 +7,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import insert
 
+from blueprints.core import counters
 from blueprints.core.models import Notification
-from blueprints.training.models import CertificateCounter, Enrollment, SessionDepartment, TrainingSession
+from blueprints.training.models import CERTIFICATE_SERIES, Enrollment, SessionDepartment, TrainingSession
 from extensions import db
 
 ZONE = ZoneInfo("Asia/Shanghai")
@@ -130,7 +131,7 @@ def seed(ctx) -> None:
 
     db.session.execute(insert(Enrollment), enrollments)
     for year, last in certificate_seq.items():
-        db.session.add(CertificateCounter(year=year, last=last))
+        counters.set_last(CERTIFICATE_SERIES, year, last)
     cnc = ctx.training_sessions["cnc"]
     notes.append({"user_id": worker1.id, "created_at": now - timedelta(hours=3), "link": f"/training/{cnc.id}",
                   "message": "好消息：您已从候补转为正式学员，培训《%(title)s》（%(start)s 开始）为您保留了名额。",

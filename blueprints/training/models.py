@@ -18,6 +18,8 @@ ACTIVE_STATUSES = ("confirmed", "waitlisted")
 ATTENDANCE = ("present", "absent")
 RESULTS = ("pass", "fail")
 
+CERTIFICATE_SERIES = "training_certificate"  # yearly_counters series of PX- numbers
+
 
 class TrainingSession(db.Model):
     """One training, drill, contest, mentoring or safety session with a limited number of seats."""
@@ -126,15 +128,6 @@ class Enrollment(db.Model):
     @property
     def self_enrolled(self) -> bool:
         return self.enrolled_by_id in (None, self.user_id)
-
-
-class CertificateCounter(db.Model):
-    """The last certificate number given out per year (PX-<year>-<seq>); numbers are never reused."""
-
-    __tablename__ = "training_certificate_counters"
-
-    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    last: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class FeedToken(db.Model):

@@ -21,7 +21,7 @@ from flask_babel import gettext
 from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.orm import selectinload
 
-from blueprints.core import audit
+from blueprints.core import audit, counters
 from blueprints.core.errors import DomainError
 from blueprints.core.i18n import N_
 from blueprints.core.models import Department, Notification, User
@@ -30,8 +30,8 @@ from blueprints.core.people import resolve_people
 from blueprints.core.types import utcnow
 from blueprints.training.models import (
     ACTIVE_STATUSES,
+    CERTIFICATE_SERIES,
     KINDS,
-    CertificateCounter,
     Enrollment,
     FeedToken,
     SessionDepartment,
@@ -766,19 +766,7 @@ def set_result(session: TrainingSession, enrollment_id: int, result: str | None,
 
 def next_certificate_numbers(year: int, n: int) -> list[str]:
     """Reserve n certificate numbers PX-<year>-<seq>; the counter row is locked until commit, so none repeats."""
-    if n <= 0:
-        return []
-    dialect = db.session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
-    db.session.execute(dialect_insert(CertificateCounter).values(year=year, last=0).on_conflict_do_nothing())
-    db.session.execute(update(CertificateCounter).where(CertificateCounter.year == year)
-                       .values(last=CertificateCounter.last + n).execution_options(synchronize_session=False))
-    last = db.session.scalar(select(CertificateCounter.last).where(CertificateCounter.year == year)
-                             .execution_options(populate_existing=True))
-    return [f"PX-{year}-{seq:05d}" for seq in range(last - n + 1, last + 1)]
+    return [f"PX-{year}-{seq:05d}" for seq in counters.reserve(CERTIFICATE_SERIES, year, n)]
 
 
 def issue_certificates(session: TrainingSession, actor=None) -> int:
