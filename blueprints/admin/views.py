@@ -123,16 +123,8 @@ def user_reset_password(user_id: int):
 
 def _department_form(dept: Department | None = None) -> DepartmentForm:
     form = DepartmentForm(obj=dept)
-    choices = people.department_choices(blank=_("（无，顶级单位）"))
-    if dept is not None:
-        choices = [c for c in choices if c[0] == "" or not _is_in_subtree(c[0], dept)]
-    form.parent_id.choices = choices
+    form.parent_id.choices = people.department_choices(blank=_("（无，顶级单位）"), outside=dept)
     return form
-
-
-def _is_in_subtree(dept_id, root: Department) -> bool:
-    dept = db.session.get(Department, dept_id)
-    return dept is not None and dept.path.startswith(root.path)
 
 
 def _chosen_parent(form: DepartmentForm) -> Department | None:

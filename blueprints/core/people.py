@@ -197,10 +197,12 @@ def department_names(ids) -> dict[int, str]:
     return dict(db.session.execute(select(Department.id, Department.name).where(Department.id.in_(ids))).all())
 
 
-def department_choices(blank: str | None = None) -> list[tuple[int | str, str]]:
-    """(id, indented name) pairs for a select box, in tree order."""
+def department_choices(blank: str | None = None, outside: Department | None = None) -> list[tuple[int | str, str]]:
+    """(id, indented name) pairs for a select box, in tree order; without `outside` and its subtree when given
+    (a department cannot move under itself)."""
     choices: list[tuple[int | str, str]] = [("", blank)] if blank is not None else []
-    choices += [(d.id, "\u3000" * d.depth + d.name) for d in department_tree()]
+    choices += [(d.id, "\u3000" * d.depth + d.name) for d in department_tree()
+                if outside is None or not d.path.startswith(outside.path)]
     return choices
 
 
