@@ -11,7 +11,7 @@ PORT ?= 5000
 help:
 	@echo "make run    - install, compile translations, migrate, seed demo data if empty, serve on $(HOST):$(PORT)"
 	@echo "make test   - run the whole test suite"
-	@echo "make lint   - ruff (with a complexity gate), bandit and the import contract (.importlinter)"
+	@echo "make lint   - ruff (with a complexity gate), bandit, the import contract (.importlinter), functions <= 60 lines"
 	@echo "make messages - extract new UI strings into the catalogues"
 
 $(BIN)/python:
@@ -55,6 +55,7 @@ lint: $(VENV)/.dev
 	$(BIN)/ruff check .
 	$(BIN)/bandit -q -ll -c pyproject.toml -r app.py extensions.py blueprints
 	PYTHONPATH=. $(BIN)/lint-imports --no-cache
+	$(BIN)/python scripts/long_functions.py
 
 messages: $(VENV)/.runtime
 	scripts/i18n.sh

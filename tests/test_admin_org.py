@@ -266,3 +266,26 @@ def test_audit_date_filter_uses_the_local_day(app, client, login_as):
     next_day = html_text(client.get("/admin/audit", query_string={"action": "tz.", "date_from": "2026-03-02",
                                                                    "date_to": "2026-03-02"}, headers=fragment))
     assert "tz.check" in same_day and "tz.check" not in next_day
+
+
+def test_import_refuses_a_bad_employee_no_with_the_one_rule(app, client, login_as, make_department):
+    login_as("admin")
+    make_department("导入部", code="IMP")
+    data = "工号,姓名,部门编码\nbad no!/é,坏工号,IMP\ni050,好工号,IMP\n".encode()
+    body = html_text(_upload(client, "people.csv", data))
+    assert "有 1 行存在问题" in body and "工号“bad no!/é”无效：工号只能包含字母" in body
+    assert "确认导入" not in body
+
+
+def test_import_refused_for_its_password_can_be_confirmed_again_with_a_better_one(app, client, login_as,
+                                                                                  make_department):
+    login_as("admin")
+    make_department("导入部", code="IMP")
+    token = _token(html_text(_upload(client, "people.csv", "工号,姓名,部门编码\ni060,钱六十,IMP\n".encode())))
+    refused = html_text(client.post("/admin/import/apply", data={"token": token, "initial_password": "12345678"}))
+    assert "太常见" in refused and "确认导入" in refused and _token(refused) == token
+    done = client.post("/admin/import/apply", data={"token": token, "initial_password": "Start-Here-2026"},
+                       follow_redirects=True)
+    assert "导入完成：新建 1 人，更新 0 人" in html_text(done)
+    with app.app_context():
+        assert db.session.scalar(select(User).where(User.employee_no == "i060")).must_change_password

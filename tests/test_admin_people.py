@@ -224,3 +224,40 @@ def test_settings_page_saves_and_validates(app, client, login_as):
 
     with app.test_request_context():
         assert get_setting("site.competition_year") == 2027
+
+
+@pytest.mark.parametrize("employee_no", ["bad no!", "é01", "x" * 33])
+def test_create_and_update_user_refuse_a_bad_employee_no(app, make_user, employee_no):
+    """The one 工号 rule (core.people.EMPLOYEE_NO) holds in the services, not only in the admin form."""
+    from blueprints.core.errors import DomainError
+    from blueprints.core.people import create_user, update_user
+
+    user = make_user(employee_no="good-01")
+    with app.test_request_context():
+        with pytest.raises(DomainError) as refused:
+            create_user(employee_no=employee_no, name="坏工号", department_id=None)
+        assert refused.value.field == "employee_no" and "工号只能包含字母" in str(refused.value)
+        stored = db.session.get(User, user.id)
+        with pytest.raises(DomainError) as refused:
+            update_user(stored, employee_no=employee_no, name=stored.name, department_id=None, job_title="",
+                        skill_level="无", phone=None, email=None, roles=("worker",))
+        assert refused.value.field == "employee_no"
+        db.session.rollback()
+        assert db.session.scalar(select(User).where(User.name == "坏工号")) is None
+        assert db.session.get(User, user.id).employee_no == "good-01"
+
+
+def test_employee_no_too_long_is_explained_on_the_form(client, login_as):
+    login_as("admin")
+    response = client.post("/admin/users/new", data={
+        "employee_no": "x" * 33, "name": "长工号", "department_id": "", "skill_level": "无", "roles": ["worker"]})
+    assert response.status_code == 200 and "最多 32 个字符" in html_text(response)
+
+
+def test_settings_change_is_audited_once_with_what_changed(app, client, login_as):
+    admin = login_as("admin")
+    client.post("/admin/settings", data={"site.competition_year": "2031"})
+    client.post("/admin/settings", data={"site.competition_year": "2031"})  # nothing changed: no second row
+    with app.app_context():
+        rows = db.session.scalars(select(AuditLog).where(AuditLog.action == "settings.changed")).all()
+        assert [(r.detail, r.actor_id) for r in rows] == [("site.competition_year=2031", admin.id)]

@@ -246,3 +246,12 @@ def test_htmx_login_answers_with_hx_redirect(client, make_user):
     response = client.post("/auth/login", data={"employee_no": "w113", "password": TEST_PASSWORD},
                            headers={"HX-Request": "true"})
     assert response.status_code == 200 and response.headers["HX-Redirect"] == "/"
+
+
+def test_new_password_must_differ_from_the_current_one(app, client, login_as):
+    user = login_as("worker")
+    response = client.post("/auth/password", data={
+        "current_password": TEST_PASSWORD, "new_password": TEST_PASSWORD, "confirm": TEST_PASSWORD})
+    assert response.status_code == 200 and "新密码不能与当前密码相同" in html_text(response)
+    with app.app_context():
+        assert db.session.get(User, user.id).password_changed_at is None

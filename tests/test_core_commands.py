@@ -47,6 +47,15 @@ def test_create_admin_checks_the_password(app, runner):
         assert db.session.scalar(select(User).where(User.employee_no == "boss")).roles == {"admin", "worker"}
 
 
+def test_create_admin_refuses_a_bad_employee_no(app, runner):
+    """create-admin goes through core.people.create_user, so the one 工号 rule holds on the command line too."""
+    result = runner.invoke(args=["create-admin", "--employee-no", "bad no!/é", "--name", "老板",
+                                 "--password", "A-good-long-one-9"])
+    assert result.exit_code != 0 and "工号只能包含字母" in result.output
+    with app.app_context():
+        assert db.session.scalar(select(func.count(User.id))) == 0
+
+
 def _people_file(tmp_path, rows) -> Path:
     book = Workbook()
     for row in rows:

@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__)
 
-from blueprints.admin import views  # noqa: E402,F401
+from blueprints.admin import commands, views  # noqa: E402,F401  (routes, CLI)

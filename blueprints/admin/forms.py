@@ -3,16 +3,26 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, PasswordField, SelectField, SelectMultipleField, StringField
-from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
+from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from blueprints.core.errors import DomainError
 from blueprints.core.labels import ROLE_LABELS
 from blueprints.core.models import SKILL_LEVELS
+from blueprints.core.people import check_employee_no
 
 
 def optional_int(value):
     """Coerce a select value to int, with '' meaning None."""
     return int(value) if value not in (None, "", "None") else None
+
+
+def valid_employee_no(form, field) -> None:
+    """The one 工号 rule (core.people.check_employee_no), put on the field when the form is submitted."""
+    try:
+        check_employee_no(field.data)
+    except DomainError as error:
+        raise ValidationError(str(error)) from None
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -25,9 +35,7 @@ class MultiCheckboxField(SelectMultipleField):
 class UserForm(FlaskForm):
     """Create or edit a person."""
 
-    employee_no = StringField(_l("工号"), validators=[
-        DataRequired(_l("请填写工号。")), Length(max=32, message=_l("工号最多 32 个字符。")),
-        Regexp(r"^[A-Za-z0-9_\-]+$", message=_l("工号只能包含字母、数字、下划线和横线。"))])
+    employee_no = StringField(_l("工号"), validators=[DataRequired(_l("请填写工号。")), valid_employee_no])
     name = StringField(_l("姓名"), validators=[DataRequired(_l("请填写姓名。")),
                                              Length(max=50, message=_l("姓名最多 50 个字。"))])
     department_id = SelectField(_l("部门"), coerce=optional_int, validate_choice=True)

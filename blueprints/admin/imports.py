@@ -13,7 +13,8 @@ from blueprints.core import audit
 from blueprints.core.errors import DomainError
 from blueprints.core.i18n import N_
 from blueprints.core.models import SKILL_LEVELS, Department, ImportBatch, User
-from blueprints.core.people import pinyin_key
+from blueprints.core.passwords import check_password_policy, hash_password
+from blueprints.core.people import check_employee_no, pinyin_key
 from blueprints.core.spreadsheets import map_columns, read_table
 from blueprints.core.types import utcnow
 from extensions import db
@@ -28,7 +29,7 @@ COLUMNS = {
 }
 REQUIRED = ("employee_no", "name", "department_code")
 PHONE = re.compile(r"^\+?[0-9][0-9\- ]{4,19}$")
-EMPLOYEE_NO = re.compile(r"^[A-Za-z0-9_\-]{1,32}$")
+CHUNK = 500  # 工号 per IN (...) list: SQLite allows 999 bound parameters
 
 
 @dataclass
@@ -77,44 +78,87 @@ def parse_file(filename: str, data: bytes) -> list[ImportRow]:
 
 def check_rows(rows: list[ImportRow]) -> ImportPreview:
     """Check every row against the rules and the database (in bulk), marking each as create or update."""
-    from flask_babel import gettext as _
-
-    codes = {d.code: d.id for d in db.session.scalars(select(Department))}
-    numbers = [row.values["employee_no"].lower() for row in rows if row.values["employee_no"]]
-    existing = set()
-    for chunk_start in range(0, len(numbers), 500):
-        chunk = numbers[chunk_start:chunk_start + 500]
-        existing.update(db.session.scalars(select(func.lower(User.employee_no))
-                                           .where(func.lower(User.employee_no).in_(chunk))))
+    codes = {d.code for d in db.session.scalars(select(Department))}
+    existing = _existing_nos(row.values["employee_no"] for row in rows if row.values["employee_no"])
     seen: dict[str, int] = {}
     for row in rows:
-        v = row.values
-        no = v["employee_no"]
-        if not no:
-            row.errors.append(_("工号为空"))
-        elif not EMPLOYEE_NO.match(no):
-            row.errors.append(_("工号“%(no)s”只能包含字母、数字、下划线和横线", no=no))
-        elif no.lower() in seen:
-            row.errors.append(_("工号“%(no)s”与第 %(line)s 行重复", no=no, line=seen[no.lower()]))
-        else:
-            seen[no.lower()] = row.line
-        if not v["name"]:
-            row.errors.append(_("姓名为空"))
-        elif len(v["name"]) > 50:
-            row.errors.append(_("姓名超过 50 个字"))
-        if not v["department_code"]:
-            row.errors.append(_("部门编码为空"))
-        elif v["department_code"] not in codes:
-            row.errors.append(_("部门编码“%(code)s”不存在", code=v["department_code"]))
-        if v["skill_level"] and v["skill_level"] not in SKILL_LEVELS:
-            row.errors.append(_("技能等级“%(level)s”无效，应为：%(all)s", level=v["skill_level"],
-                                all="、".join(SKILL_LEVELS)))
-        if v["phone"] and not PHONE.match(v["phone"]):
-            row.errors.append(_("手机号“%(phone)s”格式不对", phone=v["phone"]))
-        if len(v["job_title"]) > 100:
-            row.errors.append(_("岗位超过 100 个字"))
-        row.action = "update" if no and no.lower() in existing else "create"
+        _check_employee_no(row, seen)
+        _check_values(row, codes)
+        no = row.values["employee_no"].lower()
+        row.action = "update" if no and no in existing else "create"
     return ImportPreview(rows=rows)
+
+
+def _chunks(employee_nos) -> list[list[str]]:
+    """The lower-cased 工号 without repeats, in lists short enough for one IN (...)."""
+    numbers = list(dict.fromkeys(no.lower() for no in employee_nos))
+    return [numbers[start:start + CHUNK] for start in range(0, len(numbers), CHUNK)]
+
+
+def _existing_nos(employee_nos) -> set[str]:
+    """Which of these 工号 (any case) are taken, lower-cased."""
+    found: set[str] = set()
+    for chunk in _chunks(employee_nos):
+        found.update(db.session.scalars(select(func.lower(User.employee_no))
+                                        .where(func.lower(User.employee_no).in_(chunk))))
+    return found
+
+
+def _users_by_no(employee_nos) -> dict[str, User]:
+    """The users with these 工号 (any case), keyed by the lower-cased 工号."""
+    found: dict[str, User] = {}
+    for chunk in _chunks(employee_nos):
+        stmt = select(User).where(func.lower(User.employee_no).in_(chunk))
+        found.update((user.employee_no.lower(), user) for user in db.session.scalars(stmt))
+    return found
+
+
+def _check_employee_no(row: ImportRow, seen: dict[str, int]) -> None:
+    """The 工号 rule of core.people, and no 工号 twice in one file (seen: 工号 → first line)."""
+    from flask_babel import gettext as _
+
+    no = row.values["employee_no"]
+    if not no:
+        row.errors.append(_("工号为空"))
+        return
+    try:
+        check_employee_no(no)
+    except DomainError as error:
+        row.errors.append(_("工号“%(no)s”无效：%(reason)s", no=no, reason=str(error)))
+        return
+    if no.lower() in seen:
+        row.errors.append(_("工号“%(no)s”与第 %(line)s 行重复", no=no, line=seen[no.lower()]))
+    else:
+        seen[no.lower()] = row.line
+
+
+def _check_values(row: ImportRow, codes: set[str]) -> None:
+    """Name, department code, skill level, phone and job title of one row."""
+    from flask_babel import gettext as _
+
+    v = row.values
+    if not v["name"]:
+        row.errors.append(_("姓名为空"))
+    elif len(v["name"]) > 50:
+        row.errors.append(_("姓名超过 50 个字"))
+    if not v["department_code"]:
+        row.errors.append(_("部门编码为空"))
+    elif v["department_code"] not in codes:
+        row.errors.append(_("部门编码“%(code)s”不存在", code=v["department_code"]))
+    if v["skill_level"] and v["skill_level"] not in SKILL_LEVELS:
+        row.errors.append(_("技能等级“%(level)s”无效，应为：%(all)s", level=v["skill_level"],
+                            all="、".join(SKILL_LEVELS)))
+    if v["phone"] and not PHONE.match(v["phone"]):
+        row.errors.append(_("手机号“%(phone)s”格式不对", phone=v["phone"]))
+    if len(v["job_title"]) > 100:
+        row.errors.append(_("岗位超过 100 个字"))
+
+
+def preview_upload(filename: str, data: bytes, user) -> tuple[ImportPreview, str | None]:
+    """Read and check an uploaded file; an error-free preview is stashed for the confirm step (its token)."""
+    preview = check_rows(parse_file(filename, data))
+    token = None if preview.bad_rows else stash(preview, filename, user)
+    return preview, token
 
 
 def stash(preview: ImportPreview, filename: str, user) -> str:
@@ -126,16 +170,27 @@ def stash(preview: ImportPreview, filename: str, user) -> str:
     return token
 
 
-def take_stash(token: str, user) -> tuple[list[ImportRow], str] | None:
-    """The stashed rows for this admin's token (consumed), or None if unknown, foreign or already used."""
-    batch = db.session.scalar(select(ImportBatch).where(ImportBatch.token == token, ImportBatch.kind == "users",
-                                                         ImportBatch.created_by_id == user.id))
+def _batch(token: str, user) -> ImportBatch | None:
+    """The stash of this token if this admin made it."""
+    return db.session.scalar(select(ImportBatch).where(ImportBatch.token == token, ImportBatch.kind == "users",
+                                                       ImportBatch.created_by_id == user.id))
+
+
+def stashed_rows(token: str, user) -> list[ImportRow] | None:
+    """The stashed rows of this admin's token (left in place), or None if unknown, foreign or already used."""
+    batch = _batch(token, user)
     if batch is None:
         return None
-    rows = [ImportRow(line=item["line"], values=item["values"]) for item in batch.payload]
-    filename = batch.filename
-    db.session.delete(batch)
-    return rows, filename
+    return [ImportRow(line=item["line"], values=item["values"]) for item in batch.payload]
+
+
+def apply_stash(token: str, initial_password: str | None, actor) -> tuple[int, int]:
+    """Apply this admin's stashed import (consuming the token): every row or none; returns (created, updated)."""
+    rows = stashed_rows(token, actor)
+    if rows is None:
+        raise DomainError(N_("这个导入已经执行过或已过期，请重新上传文件。"))
+    db.session.execute(delete(ImportBatch).where(ImportBatch.token == token))
+    return apply_rows(rows, initial_password, actor=actor)
 
 
 def apply_rows(rows: list[ImportRow], initial_password: str | None, actor=None,
@@ -145,43 +200,18 @@ def apply_rows(rows: list[ImportRow], initial_password: str | None, actor=None,
     New accounts share one initial password, hashed once (so 10,000 rows take seconds, not hours), and
     must change it at their first login.
     """
-    from blueprints.auth.services import check_password_policy, hash_password
-
     preview = check_rows(rows)
-    if preview.bad_rows:
-        raise DomainError(N_("有 %(n)s 行数据有错误，没有导入任何人员。"), n=len(preview.bad_rows))
-    if preview.creates and not initial_password:
-        raise DomainError(N_("有新人员要创建，请填写初始密码。"), field="initial_password")
-    shared_hash = None
-    if preview.creates:
-        check_password_policy(initial_password)
-        shared_hash = hash_password(initial_password)
+    shared_hash = _shared_password_hash(preview, initial_password)
     codes = {d.code: d.id for d in db.session.scalars(select(Department))}
-    by_no = {}
-    update_nos = [r.values["employee_no"].lower() for r in preview.rows if r.action == "update"]
-    for chunk_start in range(0, len(update_nos), 500):
-        chunk = update_nos[chunk_start:chunk_start + 500]
-        for user in db.session.scalars(select(User).where(func.lower(User.employee_no).in_(chunk))):
-            by_no[user.employee_no.lower()] = user
+    by_no = _users_by_no(r.values["employee_no"] for r in preview.rows if r.action == "update")
     now = utcnow()
     new_rows = []
     for done, row in enumerate(preview.rows, start=1):
-        v = row.values
-        fields = {
-            "name": v["name"], "name_pinyin": pinyin_key(v["name"]),
-            "department_id": codes[v["department_code"]], "job_title": v["job_title"],
-            "skill_level": v["skill_level"] or "无", "phone": v["phone"] or None,
-        }
+        fields = _user_fields(row.values, codes)
         if row.action == "update":
-            user = by_no[v["employee_no"].lower()]
-            for key, value in fields.items():
-                if key == "skill_level" and not v["skill_level"]:
-                    continue  # a blank cell keeps the stored level
-                if key == "phone" and not v["phone"]:
-                    continue
-                setattr(user, key, value)
+            _update_user(by_no[row.values["employee_no"].lower()], row.values, fields)
         else:
-            new_rows.append({**fields, "employee_no": v["employee_no"], "password_hash": shared_hash,
+            new_rows.append({**fields, "employee_no": row.values["employee_no"], "password_hash": shared_hash,
                              "must_change_password": True, "role_mask": 1, "active": True, "created_at": now})
         if progress:
             progress(done)
@@ -191,3 +221,32 @@ def apply_rows(rows: list[ImportRow], initial_password: str | None, actor=None,
     audit.record("user.import", actor=actor,
                  detail=f"created={preview.creates} updated={preview.updates} rows={len(preview.rows)}")
     return preview.creates, preview.updates
+
+
+def _shared_password_hash(preview: ImportPreview, initial_password: str | None) -> str | None:
+    """Refuse a file with bad rows, or new people without an acceptable initial password; hash that password once."""
+    if preview.bad_rows:
+        raise DomainError(N_("有 %(n)s 行数据有错误，没有导入任何人员。"), n=len(preview.bad_rows))
+    if not preview.creates:
+        return None
+    if not initial_password:
+        raise DomainError(N_("有新人员要创建，请填写初始密码。"), field="initial_password")
+    check_password_policy(initial_password, field="initial_password")
+    return hash_password(initial_password)
+
+
+def _user_fields(values: dict, codes: dict[str, int]) -> dict:
+    """The User columns a row sets."""
+    return {
+        "name": values["name"], "name_pinyin": pinyin_key(values["name"]),
+        "department_id": codes[values["department_code"]], "job_title": values["job_title"],
+        "skill_level": values["skill_level"] or "无", "phone": values["phone"] or None,
+    }
+
+
+def _update_user(user: User, values: dict, fields: dict) -> None:
+    """Update an existing person; a blank skill level or phone cell keeps the stored value."""
+    for key, value in fields.items():
+        if key in ("skill_level", "phone") and not values[key]:
+            continue
+        setattr(user, key, value)

@@ -1,9 +1,8 @@
-"""Authentication rules: password policy and hashing, login sessions, and the Flask-Login user loader."""
+"""Authentication: signing in and out, changing one's password, and the Flask-Login user loader (the password rules
+themselves are in core.passwords)."""
 from __future__ import annotations
 
-import hashlib
 import secrets
-from pathlib import Path
 
 from flask import Flask, current_app, redirect, request, session, url_for
 from flask_login import current_user, login_user, logout_user
@@ -14,58 +13,20 @@ from blueprints.core import audit
 from blueprints.core.errors import DomainError
 from blueprints.core.i18n import N_
 from blueprints.core.models import LoginSession, User
+from blueprints.core.passwords import (  # noqa: F401  (re-exported: the rules live in core)
+    MAX_PASSWORD,
+    MIN_PASSWORD,
+    check_password_policy,
+    common_passwords,
+    hash_password,
+    set_password,
+)
+from blueprints.core.sessions import end_all_sessions, token_hash  # noqa: F401
 from blueprints.core.types import utcnow
 from extensions import db, login_manager
 
-MIN_PASSWORD = 8
-MAX_PASSWORD = 128  # ASVS 6.2.9: at least 64 characters must be allowed
-_COMMON = None
 # A real hash to compare against when the 工号 is unknown, so both failures take the same time.
 _DUMMY_HASH: dict[str, str] = {}
-
-
-def common_passwords() -> frozenset[str]:
-    """The list of passwords too common to allow (ASVS 6.2.4), loaded once."""
-    global _COMMON
-    if _COMMON is None:
-        text = (Path(__file__).parent / "common_passwords.txt").read_text(encoding="utf-8")
-        _COMMON = frozenset(line.strip().lower() for line in text.splitlines() if line.strip()
-                            and not line.startswith("#"))
-    return _COMMON
-
-
-def check_password_policy(password: str, employee_no: str | None = None) -> None:
-    """Raise DomainError when the password is too short, too long, too common, or the 工号 itself."""
-    if len(password) < MIN_PASSWORD:
-        raise DomainError(N_("密码至少需要 %(n)s 个字符。"), field="password", n=MIN_PASSWORD)
-    if len(password) > MAX_PASSWORD:
-        raise DomainError(N_("密码不能超过 %(n)s 个字符。"), field="password", n=MAX_PASSWORD)
-    lowered = password.lower()
-    if lowered in common_passwords() or (employee_no and lowered == employee_no.lower()):
-        raise DomainError(N_("这个密码太常见，很容易被猜到，请换一个。"), field="password")
-
-
-def hash_password(password: str) -> str:
-    """Hash with the configured method (PBKDF2-SHA256, 600,000 rounds in production)."""
-    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
-
-
-def set_password(user: User, password: str, *, must_change: bool = False) -> None:
-    """Give the user a new password and end every other login session of theirs."""
-    user.password_hash = hash_password(password)
-    user.must_change_password = must_change
-    user.password_changed_at = utcnow()
-    keep = _token_hash(current_user.session_token) if (
-        current_user and current_user.is_authenticated and current_user.id == user.id
-        and current_user.session_token) else None
-    stmt = delete(LoginSession).where(LoginSession.user_id == user.id)
-    if keep:
-        stmt = stmt.where(LoginSession.token_hash != keep)
-    db.session.execute(stmt)
-
-
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def authenticate(employee_no: str, password: str) -> User | None:
@@ -89,7 +50,7 @@ def start_session(user: User, remember: bool) -> None:
     lifetime = (current_app.config["REMEMBER_COOKIE_DURATION"] if remember
                 else current_app.config["PERMANENT_SESSION_LIFETIME"])
     db.session.add(LoginSession(
-        token_hash=_token_hash(token), user_id=user.id, expires_at=utcnow() + lifetime,
+        token_hash=token_hash(token), user_id=user.id, expires_at=utcnow() + lifetime,
         ip=audit.client_ip(), user_agent=(request.user_agent.string or "")[:200],
     ))
     # Drop expired rows of this user while we are here, so the table does not grow without bound.
@@ -102,19 +63,25 @@ def start_session(user: User, remember: bool) -> None:
     audit.record("auth.login", target=user, actor=user)
 
 
+def change_password(user: User, current: str, new: str) -> None:
+    """Change one's own password: the current one must match, the new one must pass the policy and differ."""
+    if not check_password_hash(user.password_hash or "", current):
+        raise DomainError(N_("当前密码不正确。"), field="current_password")
+    check_password_policy(new, user.employee_no, field="new_password")
+    if new == current:
+        raise DomainError(N_("新密码不能与当前密码相同。"), field="new_password")
+    set_password(user, new)
+    audit.record("auth.password_changed", target=user)
+
+
 def end_session() -> None:
     """Sign out: delete this login session so the cookie, even replayed, no longer works."""
     if current_user.is_authenticated and current_user.session_token:
         db.session.execute(delete(LoginSession).where(
-            LoginSession.token_hash == _token_hash(current_user.session_token)))
+            LoginSession.token_hash == token_hash(current_user.session_token)))
         audit.record("auth.logout", target=current_user)
     logout_user()
     session.clear()
-
-
-def end_all_sessions(user: User) -> None:
-    """End every login session of a user (on deactivation)."""
-    db.session.execute(delete(LoginSession).where(LoginSession.user_id == user.id))
 
 
 def load_user(token: str) -> User | None:
@@ -122,7 +89,7 @@ def load_user(token: str) -> User | None:
     row = db.session.execute(
         select(User, LoginSession.expires_at)
         .join(LoginSession, LoginSession.user_id == User.id)
-        .where(LoginSession.token_hash == _token_hash(token))
+        .where(LoginSession.token_hash == token_hash(token))
     ).first()
     if row is None:
         return None

@@ -8,10 +8,8 @@ from flask_login import current_user, login_required
 from blueprints.auth import bp, services
 from blueprints.auth.forms import LoginForm, PasswordChangeForm
 from blueprints.core import audit
-from blueprints.core.errors import DomainError
 from blueprints.core.forms import EmptyForm
-from blueprints.core.i18n import N_
-from blueprints.core.web import redirect_after_change, safe_next_url
+from blueprints.core.web import action, redirect_after_change, safe_next_url
 from extensions import db, limiter
 
 
@@ -54,8 +52,8 @@ def login():
 def logout():
     """Sign out (POST only, with the CSRF token)."""
     EmptyForm().validate_on_submit()  # CSRFProtect has already checked the token
-    services.end_session()
-    db.session.commit()
+    with action():
+        services.end_session()
     flash(_("您已安全退出。"), "info")
     return redirect_after_change(url_for("auth.login"))
 
@@ -66,21 +64,9 @@ def password():
     """Change one's own password (forced after an admin reset)."""
     form = PasswordChangeForm()
     if form.validate_on_submit():
-        from werkzeug.security import check_password_hash
-
-        if not check_password_hash(current_user.password_hash, form.current_password.data):
-            form.current_password.errors.append(_("当前密码不正确。"))
-        else:
-            try:
-                services.check_password_policy(form.new_password.data, current_user.employee_no)
-                if form.new_password.data == form.current_password.data:
-                    raise DomainError(N_("新密码不能与当前密码相同。"), field="new_password")
-            except DomainError as error:
-                form.new_password.errors.append(str(error))
-            else:
-                services.set_password(current_user, form.new_password.data)
-                audit.record("auth.password_changed", target=current_user)
-                db.session.commit()
-                flash(_("密码已修改。其他设备上的登录已全部退出。"), "success")
-                return redirect_after_change(url_for("core.home"))
+        with action(form) as outcome:
+            services.change_password(current_user, form.current_password.data, form.new_password.data)
+        if outcome.done:
+            flash(_("密码已修改。其他设备上的登录已全部退出。"), "success")
+            return redirect_after_change(url_for("core.home"))
     return render_template("auth/password.html", form=form)

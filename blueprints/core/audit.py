@@ -1,12 +1,15 @@
-"""The audit log: one function to record an action, safe against log forging."""
+"""The audit log: one function to record an action, safe against log forging, and the queries that read it back."""
 from __future__ import annotations
 
 import logging
 import re
+from datetime import date, datetime, time, timedelta
 
 from flask import g, has_request_context, request
 from flask_login import current_user
+from sqlalchemy import Select, func, select
 
+from blueprints.core.clock import local_zone
 from blueprints.core.models import AuditLog
 from extensions import db
 
@@ -59,3 +62,32 @@ def record_denial(status: int, detail: str = "") -> None:
     begin_write()
     record("access.denied", detail=clean(f"{status} {request.method} {request.path} {detail}".strip()))
     db.session.commit()
+
+
+def log_query(actor: str | None = None, action: str | None = None, date_from: date | None = None,
+              date_to: date | None = None) -> Select:
+    """The log filtered by the actor's 工号, an action prefix and local dates (both ends included)."""
+    stmt = select(AuditLog)
+    if actor and actor.strip():
+        stmt = stmt.where(func.lower(AuditLog.actor_label) == actor.strip().lower())
+    if action and action.strip():
+        stmt = stmt.where(AuditLog.action.startswith(action.strip()))
+    zone = local_zone()
+    if date_from:
+        stmt = stmt.where(AuditLog.created_at >= datetime.combine(date_from, time.min, zone))
+    if date_to:
+        stmt = stmt.where(AuditLog.created_at < datetime.combine(date_to + timedelta(days=1), time.min, zone))
+    return stmt
+
+
+def logged_actions(limit: int = 200) -> list[str]:
+    """The distinct actions in the log, for the filter box, by hopping along the action index.
+
+    SELECT DISTINCT reads every row on PostgreSQL (0.3 s at two million rows); the recursive query asks the
+    index for the next larger action once per distinct value instead.
+    """
+    first = select(func.min(AuditLog.action).label("action")).cte("actions", recursive=True)
+    following = select(select(func.min(AuditLog.action)).where(AuditLog.action > first.c.action)
+                       .scalar_subquery()).where(first.c.action.is_not(None))
+    hops = first.union_all(following)
+    return list(db.session.scalars(select(hops.c.action).where(hops.c.action.is_not(None)).limit(limit)))

@@ -1,4 +1,4 @@
-"""CLI commands: seed-demo, create-admin, import-users and backup."""
+"""CLI commands: seed-demo, create-admin and backup (import-users is admin's, blueprints/admin/commands.py)."""
 from __future__ import annotations
 
 import importlib
@@ -18,6 +18,7 @@ from sqlalchemy.engine import make_url
 
 from blueprints.core.errors import DomainError
 from blueprints.core.models import User
+from blueprints.core.passwords import check_password_policy, hash_password
 from extensions import db
 
 # Domains whose blueprints/<domain>/demo.py has a seed(ctx) function, run in this order with one DemoContext.
@@ -37,7 +38,6 @@ def demo_seeders() -> list[str]:
 @click.option("--if-empty", is_flag=True, help="Do nothing (and succeed) when the database already has users.")
 def seed_demo_command(if_empty: bool) -> None:
     """Fill an empty database with the demo enterprise (refuses if any user exists)."""
-    from blueprints.auth.services import hash_password
     from blueprints.core.demo import DEMO_PASSWORD, DemoContext
 
     if db.session.scalar(select(func.count(User.id))):
@@ -62,7 +62,6 @@ def seed_demo_command(if_empty: bool) -> None:
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
 def create_admin_command(employee_no: str, name: str, password: str) -> None:
     """Create a union admin account (for a fresh production database)."""
-    from blueprints.auth.services import check_password_policy
     from blueprints.core.people import create_user
 
     try:
@@ -73,47 +72,6 @@ def create_admin_command(employee_no: str, name: str, password: str) -> None:
         raise click.ClickException(str(error)) from None
     db.session.commit()
     click.echo(f"admin {user.employee_no} created")
-
-
-@click.command("import-users")
-@with_appcontext
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--initial-password", envvar="PORTAL_INITIAL_PASSWORD", default=None,
-              help="Initial password shared by the new accounts (they must change it at first login).")
-@click.option("--dry-run", is_flag=True, help="Only check the file and report; change nothing.")
-def import_users_command(file: Path, initial_password: str | None, dry_run: bool) -> None:
-    """Import people from an .xlsx/.csv file (工号, 姓名, 部门编码, 岗位, 技能等级, 手机): all rows or none."""
-    from blueprints.admin import imports
-
-    try:
-        rows = imports.parse_file(file.name, file.read_bytes())
-    except DomainError as error:
-        raise click.ClickException(str(error)) from None
-    preview = imports.check_rows(rows)
-    for row in preview.bad_rows:
-        click.echo(f"line {row.line}: {'; '.join(row.errors)}", err=True)
-    if preview.bad_rows:
-        raise click.ClickException(f"{len(preview.bad_rows)} bad row(s); nothing was imported")
-    click.echo(f"{len(rows)} rows: {preview.creates} to create, {preview.updates} to update")
-    if dry_run:
-        return
-    if preview.creates and not initial_password:
-        initial_password = click.prompt("Initial password for the new accounts", hide_input=True,
-                                        confirmation_prompt=True)
-    with click.progressbar(length=len(rows), label="importing") as bar:
-        last = [0]
-
-        def progress(done: int) -> None:
-            bar.update(done - last[0])
-            last[0] = done
-
-        try:
-            created, updated = imports.apply_rows(rows, initial_password, progress=progress)
-        except DomainError as error:
-            db.session.rollback()
-            raise click.ClickException(str(error)) from None
-    db.session.commit()
-    click.echo(f"imported: {created} created, {updated} updated")
 
 
 @click.command("backup")
@@ -171,5 +129,5 @@ def backup_uploads(dest: Path, stamp: str) -> Path:
 
 def init_commands(app: Flask) -> None:
     """Register the CLI commands on the app."""
-    for command in (seed_demo_command, create_admin_command, import_users_command, backup_command):
+    for command in (seed_demo_command, create_admin_command, backup_command):
         app.cli.add_command(command)

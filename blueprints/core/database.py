@@ -9,13 +9,23 @@ from __future__ import annotations
 
 import sqlite3
 
-from flask import Flask, g, has_request_context, request
-from sqlalchemy import event
+from flask import Flask, current_app, g, has_request_context, request
+from sqlalchemy import event, text
 
 from extensions import db
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 BUSY_TIMEOUT_MS = 15000
+
+
+def database_answers() -> bool:
+    """Whether the database answers a trivial query (the health check); a failure is logged, not raised."""
+    try:
+        db.session.execute(text("SELECT 1"))
+    except Exception:
+        current_app.logger.exception("health check failed")
+        return False
+    return True
 
 
 def wants_write_lock() -> bool:

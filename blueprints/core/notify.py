@@ -1,4 +1,4 @@
-"""In-app notifications: send one, count unread, mark read."""
+"""In-app notifications: send one, list and count them, mark read."""
 from __future__ import annotations
 
 from sqlalchemy import func, select, update
@@ -22,6 +22,11 @@ def notify_many(user_ids, message: str, link: str | None = None, **params) -> in
     if rows:
         db.session.execute(Notification.__table__.insert(), rows)
     return len(rows)
+
+
+def inbox_query(user_id: int):
+    """The user's notifications (the list page orders them newest first)."""
+    return select(Notification).where(Notification.user_id == user_id)
 
 
 def unread_count(user_id: int) -> int:

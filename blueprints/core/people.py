@@ -1,6 +1,7 @@
 """Services for users and the department tree: create, edit, move, search, deactivate."""
 from __future__ import annotations
 
+import re
 import secrets
 import string
 
@@ -11,7 +12,23 @@ from blueprints.core import audit
 from blueprints.core.errors import DomainError
 from blueprints.core.i18n import N_
 from blueprints.core.models import ROLE_KEYS, SKILL_LEVELS, Department, User
+from blueprints.core.passwords import hash_password, set_password
+from blueprints.core.sessions import end_all_sessions
 from extensions import db
+
+# The one rule for a 工号, used by the forms, the import and create_user/update_user.
+EMPLOYEE_NO = re.compile(r"^[A-Za-z0-9_\-]{1,32}$")
+EMPLOYEE_NO_RULE = N_("工号只能包含字母、数字、下划线和横线，最多 32 个字符。")
+
+
+def check_employee_no(employee_no: str) -> str:
+    """The 工号 without surrounding spaces; DomainError on field employee_no when empty or not EMPLOYEE_NO."""
+    employee_no = (employee_no or "").strip()
+    if not employee_no:
+        raise DomainError(N_("请填写工号。"), field="employee_no")
+    if not EMPLOYEE_NO.match(employee_no):
+        raise DomainError(EMPLOYEE_NO_RULE, field="employee_no")
+    return employee_no
 
 
 def pinyin_key(name: str) -> str:
@@ -89,9 +106,7 @@ def create_user(*, employee_no: str, name: str, department_id: int | None, job_t
                 skill_level: str = "无", phone: str | None = None, email: str | None = None,
                 roles=("worker",), password: str | None = None, actor=None) -> tuple[User, str | None]:
     """Create a user; without a password a temporary one is generated and returned (must be changed)."""
-    from blueprints.auth.services import hash_password
-
-    employee_no = employee_no.strip()
+    employee_no = check_employee_no(employee_no)
     _check_user_fields(employee_no, skill_level, roles)
     temp = None
     if password is None:
@@ -110,7 +125,7 @@ def create_user(*, employee_no: str, name: str, department_id: int | None, job_t
 def update_user(user: User, *, employee_no: str, name: str, department_id: int | None, job_title: str,
                 skill_level: str, phone: str | None, email: str | None, roles, actor=None) -> None:
     """Edit a user's profile and roles; a role change is audited with before and after."""
-    employee_no = employee_no.strip()
+    employee_no = check_employee_no(employee_no)
     _check_user_fields(employee_no, skill_level, roles, exclude_id=user.id)
     if actor is not None and actor.id == user.id and "admin" not in roles:
         raise DomainError(N_("不能取消自己的管理员角色，请让另一位管理员操作。"), field="roles")
@@ -133,8 +148,6 @@ def update_user(user: User, *, employee_no: str, name: str, department_id: int |
 
 def set_active(user: User, active: bool, actor=None) -> None:
     """Deactivate (ending every live session at once) or reactivate a user; their records stay."""
-    from blueprints.auth.services import end_all_sessions
-
     if actor is not None and actor.id == user.id and not active:
         raise DomainError(N_("不能停用自己的账号。"))
     user.active = active
@@ -143,10 +156,13 @@ def set_active(user: User, active: bool, actor=None) -> None:
     audit.record("user.activated" if active else "user.deactivated", target=user, actor=actor)
 
 
+def set_locale(user: User, locale: str) -> None:
+    """Remember the user's interface language (one of LANGUAGES, checked by the caller)."""
+    user.locale = locale
+
+
 def reset_password(user: User, actor=None) -> str:
     """Give the user a temporary password they must change at the next login; returns it once."""
-    from blueprints.auth.services import set_password
-
     temp = temporary_password()
     set_password(user, temp, must_change=True)
     audit.record("user.password_reset", target=user, actor=actor)
@@ -173,10 +189,20 @@ def department_tree() -> list[Department]:
     return ordered
 
 
-def department_choices(blank: str | None = None) -> list[tuple[int | str, str]]:
-    """(id, indented name) pairs for a select box, in tree order."""
+def department_names(ids) -> dict[int, str]:
+    """Department id → name for the given ids (None and repeats ignored), in one query."""
+    ids = {i for i in ids if i}
+    if not ids:
+        return {}
+    return dict(db.session.execute(select(Department.id, Department.name).where(Department.id.in_(ids))).all())
+
+
+def department_choices(blank: str | None = None, outside: Department | None = None) -> list[tuple[int | str, str]]:
+    """(id, indented name) pairs for a select box, in tree order; without `outside` and its subtree when given
+    (a department cannot move under itself)."""
     choices: list[tuple[int | str, str]] = [("", blank)] if blank is not None else []
-    choices += [(d.id, "\u3000" * d.depth + d.name) for d in department_tree()]
+    choices += [(d.id, "\u3000" * d.depth + d.name) for d in department_tree()
+                if outside is None or not d.path.startswith(outside.path)]
     return choices
 
 
@@ -305,8 +331,6 @@ def delete_department(dept: Department, actor=None) -> None:
 
 def parse_employee_nos(text: str | None) -> list[str]:
     """Split typed or pasted 工号 on commas, spaces, semicolons and Chinese punctuation; keep order, no repeats."""
-    import re
-
     parts = re.split(r"[\s,;，；、]+", text or "")
     return list(dict.fromkeys(p.strip() for p in parts if p.strip()))
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import g
+from flask_babel import gettext
 
+from blueprints.core import audit
 from blueprints.core.i18n import N_
 from blueprints.core.models import Setting
 from extensions import db
@@ -52,3 +54,34 @@ def set_setting(key: str, value) -> None:
     else:
         row.value = value
     g.setdefault("_settings_cache", {})[key] = value
+
+
+def parse_settings(form) -> tuple[dict[str, object], dict[str, str]]:
+    """The typed values of the settings page's fields, and an error message for each value that is not a number.
+
+    A checkbox left unticked is absent from the form and means False; another field absent is left unchanged.
+    """
+    values: dict[str, object] = {}
+    errors: dict[str, str] = {}
+    for key, spec in REGISTRY.items():
+        raw = form.get(key)
+        if spec.kind is bool:
+            values[key] = raw == "on"
+        elif raw is not None:
+            try:
+                values[key] = spec.kind(raw.strip())
+            except (ValueError, ArithmeticError):
+                errors[key] = gettext("请输入有效的数值。")
+    return values, errors
+
+
+def save_settings(values: dict[str, object], actor=None) -> list[str]:
+    """Store the values that differ from the current ones and audit them in one row; returns "key=value" of each."""
+    changed = []
+    for key, value in values.items():
+        if get_setting(key) != value:
+            set_setting(key, value)
+            changed.append(f"{key}={value}")
+    if changed:
+        audit.record("settings.changed", actor=actor, detail="; ".join(changed))
+    return changed

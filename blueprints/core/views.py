@@ -1,17 +1,17 @@
 """My space, notifications, the language switch and the health checks."""
 from __future__ import annotations
 
-from flask import abort, current_app, redirect, request, session, url_for
+from flask import abort, current_app, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select, text
 
-from blueprints.core import bp, myspace, notify
+from blueprints.core import bp, myspace, notify, people
+from blueprints.core.database import database_answers
 from blueprints.core.forms import EmptyForm
 from blueprints.core.models import Notification
 from blueprints.core.pagination import keyset_page
 from blueprints.core.permissions import deny
-from blueprints.core.web import is_fragment_request, redirect_after_change, render, safe_next_url
+from blueprints.core.web import action, is_fragment_request, redirect_after_change, render, safe_next_url
 from extensions import db
 
 
@@ -32,10 +32,7 @@ def ping():
 @bp.route("/healthz")
 def healthz():
     """200 ok when the database answers (for load balancers and monitoring)."""
-    try:
-        db.session.execute(text("SELECT 1"))
-    except Exception:
-        current_app.logger.exception("health check failed")
+    if not database_answers():
         return "database unavailable", 503, {"Content-Type": "text/plain; charset=utf-8"}
     return "ok", 200, {"Content-Type": "text/plain; charset=utf-8"}
 
@@ -44,7 +41,7 @@ def healthz():
 @login_required
 def notifications():
     """The user's notifications, newest first, paged."""
-    stmt = select(Notification).where(Notification.user_id == current_user.id)
+    stmt = notify.inbox_query(current_user.id)
     page = keyset_page(stmt, [Notification.created_at, Notification.id], descending=True,
                        cursor=request.args.get("after"), before=request.args.get("before"))
     return render("core/notifications.html", "results", page=page, form=EmptyForm(),
@@ -67,8 +64,8 @@ def open_notification(notification_id: int):
     note = db.session.get(Notification, notification_id)
     if note is None or note.user_id != current_user.id:
         deny(404, f"notification {notification_id}")
-    notify.mark_read(current_user.id, notification_id)
-    db.session.commit()
+    with action():
+        notify.mark_read(current_user.id, notification_id)
     return redirect_after_change(safe_next_url(note.link, url_for("core.notifications")))
 
 
@@ -76,11 +73,10 @@ def open_notification(notification_id: int):
 @login_required
 def read_all_notifications():
     """Mark every notification read."""
-    count = notify.mark_read(current_user.id)
-    db.session.commit()
-    from flask import flash
-
-    flash(_("已将 %(n)s 条通知标为已读。", n=count), "success")
+    with action() as outcome:
+        count = notify.mark_read(current_user.id)
+    if outcome.done:
+        flash(_("已将 %(n)s 条通知标为已读。", n=count), "success")
     return redirect_after_change(url_for("core.notifications"))
 
 
@@ -88,11 +84,9 @@ def read_all_notifications():
 @login_required
 def people_search():
     """Type-ahead for the person picker: up to 10 active people by name, 工号 or pinyin initials."""
-    from blueprints.core.people import find_people
-
     q = request.args.get("q", "")[:50]
     target = request.args.get("target", "")[:64]
-    results = find_people(q) if len(q.strip()) >= 1 else []
+    results = people.find_people(q) if len(q.strip()) >= 1 else []
     return render("core/_people_results.html", "results", results=results, q=q, target=target)
 
 
@@ -105,6 +99,6 @@ def set_locale():
         abort(400)
     session["locale"] = locale
     if current_user.is_authenticated:
-        current_user.locale = locale
-        db.session.commit()
+        with action():
+            people.set_locale(current_user, locale)
     return redirect_after_change(safe_next_url(request.form.get("next"), url_for("core.home")))
