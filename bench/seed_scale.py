@@ -145,13 +145,22 @@ def migrate(url: str, revision: str = "head") -> None:
 
 def seed(url: str, scale: int, seed_value: int = 2026) -> dict[str, int]:
     """Fill an empty migrated database; returns the row counts written."""
-    from blueprints.core.people import pinyin_key
-
     rng = random.Random(seed_value)
     w = Writer(url)
     now = datetime(2026, 11, 1, tzinfo=UTC)
+    n_departments, teams = _seed_departments(w, scale, now)
+    user_dept = _seed_users(w, rng, scale, teams)
+    n_workshops = _seed_workshops(w, scale, teams)
+    n_suggestions = _seed_suggestions(w, rng, scale, n_workshops, user_dept)
+    n_sessions, n_enrollments = _seed_training(w, rng, scale, now)
+    n_audit = _seed_audit(w, rng, scale)
+    w.finish()
+    return {"departments": n_departments, "users": scale, "workshops": n_workshops, "suggestions": n_suggestions,
+            "training_sessions": n_sessions, "training_enrollments": n_enrollments, "audit_log": n_audit}
 
-    # Departments: city → enterprise → plant → floor → team (40 teams per enterprise, ~50 people per team).
+
+def _seed_departments(w: Writer, scale: int, now: datetime) -> tuple[int, list[int]]:
+    """City → enterprise → plant → floor → team (40 teams per enterprise, ~50 people per team); returns the teams."""
     teams_wanted = max(20, scale // 50)
     enterprises = max(1, teams_wanted // 40)
     dept_rows, teams = [], []
@@ -177,12 +186,17 @@ def seed(url: str, scale: int, seed_value: int = 2026) -> dict[str, int]:
                     teams.append(t_id)
     w.insert("departments", ["id", "code", "name", "parent_id", "path", "depth", "created_at"], dept_rows,
              len(dept_rows))
+    return len(dept_rows), teams
 
-    # Users: names from a small pool, pinyin computed once per distinct name.
-    names = [s + g for s in SURNAMES for g in GIVEN]
-    pinyin = {name: pinyin_key(name) for name in names}
+
+def _seed_users(w: Writer, rng: random.Random, scale: int, teams: list[int]) -> list[int]:
+    """Users with names from a small pool (pinyin computed once per distinct name); returns each user's team."""
     from werkzeug.security import generate_password_hash
 
+    from blueprints.core.people import pinyin_key
+
+    names = [s + g for s in SURNAMES for g in GIVEN]
+    pinyin = {name: pinyin_key(name) for name in names}
     shared_hash = generate_password_hash("bench-password-1", method="pbkdf2:sha256:1000")
     user_dept = [0] * (scale + 1)
 
@@ -198,8 +212,11 @@ def seed(url: str, scale: int, seed_value: int = 2026) -> dict[str, int]:
     w.insert("users", ["id", "employee_no", "name", "name_pinyin", "department_id", "job_title", "skill_level",
                        "phone", "email", "role_mask", "active", "must_change_password", "password_hash", "locale",
                        "created_at", "password_changed_at"], users(), scale)
+    return user_dept
 
-    # Workshops: one per 500 workers, led by the first "lead" users, all approved.
+
+def _seed_workshops(w: Writer, scale: int, teams: list[int]) -> int:
+    """One approved workshop per 500 workers, led by the first "lead" users."""
     n_workshops = max(2, scale // 500)
     kinds, levels = ("model_worker", "craftsman", "worker", "master"), ("enterprise", "city", "province", "national")
     w.insert("workshops", ["id", "name", "kind", "level", "lead_id", "department_id", "field", "founded_on",
@@ -213,8 +230,11 @@ def seed(url: str, scale: int, seed_value: int = 2026) -> dict[str, int]:
                                   "left_at"],
              ((i, i, 3 + (i - 1) % max(1, scale // 500), "lead", "active", w.ts(EPOCH), w.ts(EPOCH), None)
               for i in range(1, n_workshops + 1)), n_workshops)
+    return n_workshops
 
-    # Suggestions: 2 per user, across every status and category, spread over three years.
+
+def _seed_suggestions(w: Writer, rng: random.Random, scale: int, n_workshops: int, user_dept: list[int]) -> int:
+    """Two suggestions per user, across every status and category, spread over three years."""
     n_suggestions = scale * 2
     statuses = list(STATUS_WEIGHTS)
     weights = list(STATUS_WEIGHTS.values())
@@ -235,10 +255,8 @@ def seed(url: str, scale: int, seed_value: int = 2026) -> dict[str, int]:
             if status in ("accepted", "implemented", "awarded", "rejected"):
                 decided = w.ts(created + timedelta(days=7))
             obj, act = OBJECTS[sid % len(OBJECTS)], ACTIONS[(sid // 7) % len(ACTIONS)]
-            scored = status in ("accepted", "implemented", "awarded")
-            scores = (rng.randint(10, 30), rng.randint(10, 30), rng.randint(8, 25), rng.randint(5, 15)) \
-                if scored else (None, None, None, None)
-            total = sum(scores) if scored else None
+            scores = _rubric(rng, status)
+            total = sum(scores) if scores[0] is not None else None
             yield (sid, serial, f"{obj}{act}建议（第{sid}号）", CATEGORIES[sid % 6],
                    PROBLEMS[sid % 5] % (sid % 50 + 1) + f"，涉及{obj}。",
                    f"对{obj}进行{act}：调整结构、加装传感器并修订作业指导书。", "预计每年节约成本。",
@@ -253,21 +271,29 @@ def seed(url: str, scale: int, seed_value: int = 2026) -> dict[str, int]:
                              "implemented_on", "annual_benefit", "grade", "suggested_grade", "grade_reason",
                              "reward_amount", "awarded_at", "awarded_by_id", "endorsement_count"],
              suggestions(), n_suggestions)
+    # Loaded at LOAD_REVISION, before migration 0007 moves the counters into yearly_counters.
     w.insert("suggestion_serials", ["year", "last_value"], list(serials.items()), len(serials))
+    return n_suggestions
 
-    # Training: sessions of 30–300 seats; enrollments fill them, the rest waitlisted, a few cancelled.
+
+def _rubric(rng: random.Random, status: str) -> tuple:
+    """Rubric scores of an adopted suggestion, else four NULLs."""
+    if status not in ("accepted", "implemented", "awarded"):
+        return (None, None, None, None)
+    return (rng.randint(10, 30), rng.randint(10, 30), rng.randint(8, 25), rng.randint(5, 15))
+
+
+def _seed_training(w: Writer, rng: random.Random, scale: int, now: datetime) -> tuple[int, int]:
+    """Sessions of 30–300 seats; enrollments fill them, the rest waitlisted, a few cancelled."""
     n_sessions = max(20, scale // 50)
-    n_enrollments = scale * 5
-    per_session = n_enrollments // n_sessions
+    per_session = scale * 5 // n_sessions
     session_rows, enrollment_rows = [], []
-    eid = 0
     for sess in range(1, n_sessions + 1):
         starts = EPOCH + timedelta(seconds=SPAN_SECONDS * sess // n_sessions)
         capacity = rng.randint(30, 300)
         people = rng.sample(range(1, scale + 1), min(per_session, scale))
         confirmed = waitlisted = 0
         for pos, uid in enumerate(people):
-            eid += 1
             if pos % 25 == 24:
                 status, wl = "cancelled", None
             elif confirmed < capacity:
@@ -276,7 +302,8 @@ def seed(url: str, scale: int, seed_value: int = 2026) -> dict[str, int]:
             else:
                 waitlisted += 1
                 status, wl = "waitlisted", waitlisted
-            enrollment_rows.append((eid, sess, uid, status, wl, w.ts(starts - timedelta(days=10))))
+            enrollment_rows.append((len(enrollment_rows) + 1, sess, uid, status, wl,
+                                    w.ts(starts - timedelta(days=10))))
         status = "completed" if starts < now else "open"
         session_rows.append((sess, f"技能培训第{sess}期", SESSION_KINDS[sess % 5], "", "讲师", "培训中心",
                              w.ts(starts), w.ts(starts + timedelta(hours=4)), w.ts(starts - timedelta(days=1)),
@@ -287,8 +314,11 @@ def seed(url: str, scale: int, seed_value: int = 2026) -> dict[str, int]:
                                    "created_at", "updated_at"], session_rows, len(session_rows))
     w.insert("training_enrollments", ["id", "session_id", "user_id", "status", "waitlist_position", "created_at"],
              enrollment_rows, len(enrollment_rows))
+    return n_sessions, len(enrollment_rows)
 
-    # Audit log: one sign-in a user (and a suggestion created for every other), spread over the same years.
+
+def _seed_audit(w: Writer, rng: random.Random, scale: int) -> int:
+    """One sign-in a user (and a suggestion created for every other), spread over the same years."""
     n_audit = scale * 2
 
     def audit_rows():
@@ -303,9 +333,7 @@ def seed(url: str, scale: int, seed_value: int = 2026) -> dict[str, int]:
 
     w.insert("audit_log", ["id", "created_at", "actor_id", "actor_label", "action", "target_type", "target_id",
                            "detail", "ip"], audit_rows(), n_audit)
-    w.finish()
-    return {"departments": len(dept_rows), "users": scale, "workshops": n_workshops, "suggestions": n_suggestions,
-            "training_sessions": n_sessions, "training_enrollments": len(enrollment_rows), "audit_log": n_audit}
+    return n_audit
 
 
 def main() -> None:
