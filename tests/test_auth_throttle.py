@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import http.client
+import json
 import os
 import re
 import socket
@@ -175,7 +176,7 @@ def test_json_login_after_throttling_is_refused_and_does_not_sign_in(client, mak
 @pytest.mark.parametrize("content_type", ["application/json", "text/plain", "application/xml", None])
 def test_sign_in_reads_form_posts_only(client, make_user, password_checks, content_type):
     make_user(employee_no="json2")
-    body = '{"employee_no": "json2", "password": "%s"}' % TEST_PASSWORD
+    body = json.dumps({"employee_no": "json2", "password": TEST_PASSWORD})
     headers = {"Content-Type": content_type} if content_type else {}
     response = client.post("/auth/login", data=body.encode(), headers=headers)
     assert response.status_code == 415
