@@ -49,7 +49,9 @@ class Attempt:
     def refund(self) -> None:
         """Give the attempt back after a successful sign-in, so the owner signing in often is never throttled.
 
-        Skipped when the window ended meanwhile (count 0): a new window must not start below zero.
+        A refund rather than a reset: failures before the success stay counted, so the owner signing in does not
+        hand someone guessing at the account a fresh allowance. Skipped when the window ended meanwhile (count 0),
+        so a new window never starts below zero (a window ending between the two steps can shift one attempt).
         """
         storage = limiter.storage
         for item, identifiers in self.counted:
