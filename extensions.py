@@ -31,4 +31,5 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 # Storage comes from RATELIMIT_STORAGE_URI: memory:// in development, redis://… when several workers share limits.
+# It holds the sign-in counters of blueprints/auth/throttle.py, which counts each attempt before its check.
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
