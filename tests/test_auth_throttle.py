@@ -196,6 +196,13 @@ def test_account_key_folds_case_spaces_and_full_width():
     assert account_key("\u3000WORKER1\t") == "worker1"  # ideographic space, tab
 
 
+def test_full_width_employee_no_signs_in_as_the_account(client, make_user):
+    make_user(employee_no="wide1")
+    response = client.post("/auth/login", data={"employee_no": "ｗｉｄｅ１", "password": TEST_PASSWORD})
+    assert response.status_code == 303
+    assert client.get("/").status_code == 200
+
+
 def test_spelling_variants_of_one_account_share_its_allowance(client, make_user, password_checks):
     make_user(employee_no="worker1")
     variants = ["Worker1", " worker1 ", "ｗｏｒｋｅｒ１", "WORKER1", "ｗｏｒｋｅｒ１"]

@@ -21,6 +21,7 @@ from blueprints.core.passwords import (  # noqa: F401  (re-exported: the rules l
     hash_password,
     set_password,
 )
+from blueprints.core.people import login_key
 from blueprints.core.sessions import end_all_sessions, token_hash  # noqa: F401
 from blueprints.core.types import utcnow
 from extensions import db, login_manager
@@ -31,7 +32,7 @@ _DUMMY_HASH: dict[str, str] = {}
 
 def authenticate(employee_no: str, password: str) -> User | None:
     """The active user with this 工号 and password, or None; an unknown 工号 costs as much as a wrong password."""
-    user = db.session.scalar(select(User).where(func.lower(User.employee_no) == employee_no.strip().lower()))
+    user = db.session.scalar(select(User).where(func.lower(User.employee_no) == login_key(employee_no)))
     if user is None or not user.password_hash:
         method = current_app.config["PASSWORD_HASH_METHOD"]
         dummy = _DUMMY_HASH.setdefault(method, generate_password_hash("not-a-password", method=method))

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import math
 import time
-import unicodedata
 from dataclasses import dataclass, field
 
 from flask import current_app, request
 from limits import RateLimitItem, parse
 from limits.strategies import FixedWindowRateLimiter
 
+from blueprints.core.people import login_key
 from extensions import limiter
 
 # Sign-in reads its fields from a form post only, so the counted 工号 is always the one whose password is checked.
@@ -30,7 +30,7 @@ def is_form_post() -> bool:
 
 def account_key(employee_no: str | None) -> str:
     """The 工号 as the throttle counts it: NFKC (full-width letters and digits fold to ASCII), trimmed, lower-case."""
-    return unicodedata.normalize("NFKC", employee_no or "").strip().lower()
+    return login_key(employee_no)
 
 
 @dataclass

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 import secrets
 import string
+import unicodedata
 
 from pypinyin import lazy_pinyin
 from sqlalchemy import Select, and_, case, delete, func, or_, select, update
@@ -19,6 +20,11 @@ from extensions import db
 # The one rule for a 工号, used by the forms, the import and create_user/update_user.
 EMPLOYEE_NO = re.compile(r"^[A-Za-z0-9_\-]{1,32}$")
 EMPLOYEE_NO_RULE = N_("工号只能包含字母、数字、下划线和横线，最多 32 个字符。")
+
+
+def login_key(employee_no: str | None) -> str:
+    """The 工号 as sign-in looks it up and counts attempts: NFKC (full-width letters fold to ASCII), trimmed, lower."""
+    return unicodedata.normalize("NFKC", employee_no or "").strip().lower()
 
 
 def check_employee_no(employee_no: str) -> str:
