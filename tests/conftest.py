@@ -1,6 +1,7 @@
 """Shared fixtures: the app on a temporary SQLite file (or PostgreSQL), a CSRF-aware client, auth and factories."""
 from __future__ import annotations
 
+import functools
 import itertools
 import os
 import re
@@ -11,6 +12,7 @@ import pytest
 from flask.testing import FlaskClient
 from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import event, text
+from werkzeug.security import generate_password_hash
 
 from app import create_app
 from blueprints.core.models import Department, User
@@ -263,28 +265,56 @@ def make_department(app):
     return make
 
 
+@functools.cache
+def _password_hash(password: str) -> str:
+    return generate_password_hash(password, method=FAST_HASH)
+
+
+def _add_user(*, employee_no: str, name: str, roles=("worker",), department: Department | None = None,
+              password: str = TEST_PASSWORD, **fields) -> User:
+    """The one way tests build a user: the row with its pinyin key, roles and a password, added to the session."""
+    if department is not None:
+        fields["department_id"] = department.id
+    user = User(employee_no=employee_no, name=name, name_pinyin=pinyin_key(name),
+                password_hash=_password_hash(password), **fields)
+    user.set_roles(roles)
+    db.session.add(user)
+    return user
+
+
 @pytest.fixture
 def make_user(app):
     """Factory: make_user(employee_no=..., roles=("worker",), department=..., **fields) -> User (committed)."""
-    from werkzeug.security import generate_password_hash
-
-    hashed = generate_password_hash(TEST_PASSWORD, method=FAST_HASH)
 
     def make(employee_no: str | None = None, roles=("worker",), department: Department | None = None,
              name: str | None = None, password: str | None = None, **fields) -> User:
         n = next(_counter)
         with app.app_context():
-            user = User(employee_no=employee_no or f"u{n:05d}", name=name or f"测试员{n}",
-                        department_id=department.id if department else fields.pop("department_id", None),
-                        password_hash=generate_password_hash(password, method=FAST_HASH) if password else hashed,
-                        **fields)
-            user.name_pinyin = pinyin_key(user.name)
-            user.set_roles(roles)
-            db.session.add(user)
+            user = _add_user(employee_no=employee_no or f"u{n:05d}", name=name or f"测试员{n}", roles=roles,
+                             department=department, password=password or TEST_PASSWORD, **fields)
             db.session.commit()
             db.session.refresh(user)
             db.session.expunge(user)
         return user
+
+    return make
+
+
+@pytest.fixture
+def make_users(app):
+    """Factory, the bulk form of make_user: make_users(n, prefix=..., roles=..., department=..., **fields) -> user
+    ids in 工号 order ("<prefix>0001", "<prefix>0002", ...), written in one flush."""
+
+    def make(n: int, prefix: str | None = None, roles=("worker",), department: Department | None = None,
+             **fields) -> list[int]:
+        prefix = prefix or f"p{next(_counter)}x"
+        with app.app_context():
+            users = [_add_user(employee_no=f"{prefix}{i:04d}", name=f"测试员{prefix}{i}", roles=roles,
+                               department=department, **fields) for i in range(1, n + 1)]
+            db.session.flush()
+            ids = [user.id for user in users]
+            db.session.commit()
+        return ids
 
     return make
 

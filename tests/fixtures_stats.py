@@ -12,13 +12,13 @@ year boundaries.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from decimal import Decimal
+from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from blueprints.core.models import Department, Role, User
 from extensions import db
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -53,54 +53,38 @@ EXPECTED_2025 = {
 }
 
 
-def _department(code: str, name: str, parent: Department | None) -> Department:
-    dept = Department(code=code, name=name, parent_id=parent.id if parent else None,
-                      depth=(parent.depth + 1) if parent else 0, path="/")
-    db.session.add(dept)
-    db.session.flush()
-    dept.path = f"{parent.path if parent else '/'}{dept.id}/"
-    db.session.flush()
-    return dept
-
-
-def _user(key: str, dept: Department | None, roles=Role.WORKER, active: bool = True) -> User:
-    from werkzeug.security import generate_password_hash
-
-    user = User(employee_no=f"st-{key}", name=f"统计{key}", name_pinyin=key, department_id=dept.id if dept else None,
-                role_mask=int(roles), active=active,
-                password_hash=generate_password_hash("Correct-Horse-42", method="pbkdf2:sha256:1000"))
-    db.session.add(user)
-    db.session.flush()
-    return user
-
-
 @pytest.fixture
-def stats_org(app) -> StatsOrg:
-    """The organisation above with its 2025 activity (and a little of 2024 and 2026 around the boundaries)."""
+def stats_org(app, make_department, make_user, make_suggestion, make_session) -> StatsOrg:
+    """The organisation above with its 2025 activity (and a little of 2024 and 2026 around the boundaries).
+
+    Departments, people, suggestions and sessions come from the shared factories (departments through the
+    production create_department, so their paths are the real ones); the workshops, with their membership history,
+    and the enrollments are written here row by row."""
     from blueprints.stats.models import ParticipationTarget
-    from blueprints.suggestions.models import RewardShare, Suggestion, SuggestionCoauthor
-    from blueprints.training.models import Enrollment, TrainingSession
+    from blueprints.suggestions.models import RewardShare
+    from blueprints.training.models import Enrollment
     from blueprints.workshops.models import Workshop, WorkshopMember
 
     org = StatsOrg()
-    with app.app_context():
-        ent = _department("ENT", "示范集团", None)
-        p1 = _department("ENT-P1", "一厂", ent)
-        t1 = _department("ENT-P1-T1", "甲班", p1)
-        t2 = _department("ENT-P1-T2", "乙班", p1)
-        p2 = _department("ENT-P2", "二厂", ent)
-        org.departments = {"ENT": ent.id, "P1": p1.id, "T1": t1.id, "T2": t2.id, "P2": p2.id}
-        u = {}
-        for key in ("a1", "a2", "a3", "a4", "a6"):
-            u[key] = _user(key, t1)
-        u["a5"] = _user("a5", t1, active=False)
-        u["b1"], u["b2"] = _user("b1", t2), _user("b2", t2)
-        for key in ("c1", "c2", "c3"):
-            u[key] = _user(key, p2)
-        u["z1"] = _user("z1", None)
-        u["admin"] = _user("admin", None, Role.ADMIN | Role.WORKER)
-        org.users = {key: user.id for key, user in u.items()}
+    ent = make_department("示范集团", None, "ENT")
+    p1 = make_department("一厂", ent, "ENT-P1")
+    t1 = make_department("甲班", p1, "ENT-P1-T1")
+    t2 = make_department("乙班", p1, "ENT-P1-T2")
+    p2 = make_department("二厂", ent, "ENT-P2")
+    org.departments = {"ENT": ent.id, "P1": p1.id, "T1": t1.id, "T2": t2.id, "P2": p2.id}
 
+    def person(key: str, dept, roles=("worker",), active: bool = True):
+        return make_user(employee_no=f"st-{key}", name=f"统计{key}", department=dept, roles=roles, active=active)
+
+    u = {key: person(key, t1) for key in ("a1", "a2", "a3", "a4", "a6")}
+    u["a5"] = person("a5", t1, active=False)
+    u["b1"], u["b2"] = person("b1", t2), person("b2", t2)
+    u.update({key: person(key, p2) for key in ("c1", "c2", "c3")})
+    u["z1"] = person("z1", None)
+    u["admin"] = person("admin", None, ("admin", "worker"))
+    org.users = {key: user.id for key, user in u.items()}
+
+    with app.app_context():
         # Workshops. W1 approved (P1, city); W2 pending; W3 revoked during 2025; W4 approved only at 2026-01-01 00:00.
         w1 = Workshop(name="统计一号工作室", kind="master", level="city", lead_id=u["a1"].id, department_id=p1.id,
                       status="approved", decided_at=local(2024, 5, 1, 10))
@@ -132,36 +116,46 @@ def stats_org(app) -> StatsOrg:
                            joined_at=local(2025, 12, 1, 10)),  # approved only after 2025: does not count
         ])
 
-        def suggestion(key, author, dept, category, status, year, listed, workshop=None, benefit=None,
-                       coauthors=(), serial=True, **fields):
-            s = Suggestion(title=f"统计建议{key}", category=category, author_id=u[author].id,
-                           department_id=dept.id if dept else None, workshop_id=workshop.id if workshop else None,
-                           status=status, year=year, created_at=listed, listed_at=listed,
-                           submitted_at=listed if serial else None, serial=f"WX-{year}-S{key}" if serial else None,
-                           annual_benefit=benefit, **fields)
-            s.coauthors = [SuggestionCoauthor(user_id=u[c].id, position=i) for i, c in enumerate(coauthors)]
-            db.session.add(s)
-            db.session.flush()
-            org.suggestions[key] = s.id
-            return s
+        db.session.commit()
+    w1 = SimpleNamespace(id=org.workshops["W1"])
 
-        s1 = suggestion("s1", "a1", t1, "renovation", "awarded", 2025, local(2025, 3, 10, 9), w1,
-                        Decimal("10000.00"), coauthors=("a2",), grade="third", reward_amount=Decimal("1000.00"),
-                        awarded_at=local(2025, 6, 1, 10))
-        # 00:30 on 1 January 2025 in Shanghai is still 2024 in UTC: it belongs to 2025, January.
-        suggestion("s2", "a1", t1, "invention", "implemented", 2025, local(2025, 1, 1, 0, 30), w1, Decimal("2500.50"))
-        # 23:30 on 31 December 2025 in Shanghai: still 2025, December.
-        suggestion("s3", "b1", t2, "suggestion", "rejected", 2025, local(2025, 12, 31, 23, 30), w1)
-        suggestion("s4", "c1", p2, "design", "submitted", 2025, local(2025, 5, 5, 9))
-        suggestion("s5", "c2", p2, "design", "withdrawn", 2025, local(2025, 5, 6, 9))  # withdrawn: never counted
-        suggestion("s6", "c3", p2, "creation", "draft", 2025, local(2025, 5, 7, 9), serial=False)  # a draft
-        suggestion("s7", "b2", t2, "renovation", "accepted", 2024, local(2024, 12, 31, 23, 30))  # 2024
-        suggestion("s8", "a5", t1, "rationalization", "accepted", 2025, local(2025, 7, 15, 9))  # a5 left the company
-        suggestion("s9", "z1", None, "renovation", "accepted", 2025, local(2025, 8, 1, 9))  # no department
-        # A 2024 suggestion awarded in 2025: its reward counts for 2025.
-        s10 = suggestion("s10", "b2", t2, "invention", "awarded", 2024, local(2024, 10, 10, 9), None,
-                         Decimal("800.00"), grade="excellence", reward_amount=Decimal("200.00"),
-                         awarded_at=local(2025, 2, 1, 10))
+    def suggestion(key, author, category, status, year, listed, workshop=None, benefit=None, coauthors=(), **fields):
+        # The suggestion's department is its author's (make_suggestion copies it), as when it is written.
+        made = make_suggestion(u[author], status, workshop=workshop, coauthors=[u[c] for c in coauthors],
+                               title=f"统计建议{key}", year=year, at=listed, category=category,
+                               annual_benefit=benefit, **fields)
+        org.suggestions[key] = made.id
+        return made
+
+    s1 = suggestion("s1", "a1", "renovation", "awarded", 2025, local(2025, 3, 10, 9), w1, Decimal("10000.00"),
+                    coauthors=("a2",), grade="third", reward_amount=Decimal("1000.00"),
+                    awarded_at=local(2025, 6, 1, 10))
+    # 00:30 on 1 January 2025 in Shanghai is still 2024 in UTC: it belongs to 2025, January.
+    suggestion("s2", "a1", "invention", "implemented", 2025, local(2025, 1, 1, 0, 30), w1, Decimal("2500.50"))
+    # 23:30 on 31 December 2025 in Shanghai: still 2025, December.
+    suggestion("s3", "b1", "suggestion", "rejected", 2025, local(2025, 12, 31, 23, 30), w1)
+    suggestion("s4", "c1", "design", "submitted", 2025, local(2025, 5, 5, 9))
+    suggestion("s5", "c2", "design", "withdrawn", 2025, local(2025, 5, 6, 9))  # withdrawn: never counted
+    suggestion("s6", "c3", "creation", "draft", 2025, local(2025, 5, 7, 9))  # a draft (no serial)
+    suggestion("s7", "b2", "renovation", "accepted", 2024, local(2024, 12, 31, 23, 30))  # 2024
+    suggestion("s8", "a5", "rationalization", "accepted", 2025, local(2025, 7, 15, 9))  # a5 left the company
+    suggestion("s9", "z1", "renovation", "accepted", 2025, local(2025, 8, 1, 9))  # no department
+    # A 2024 suggestion awarded in 2025: its reward counts for 2025.
+    s10 = suggestion("s10", "b2", "invention", "awarded", 2024, local(2024, 10, 10, 9), None, Decimal("800.00"),
+                     grade="excellence", reward_amount=Decimal("200.00"), awarded_at=local(2025, 2, 1, 10))
+
+    def session(key, kind, status, starts, hours):
+        made = make_session(title=f"统计培训{key}", kind=kind, status=status, starts_at=starts, hours=hours,
+                            capacity=10)
+        org.sessions[key] = made.id
+        return made
+
+    x1 = session("X1", "safety", "completed", local(2025, 3, 1, 9), 2)
+    x2 = session("X2", "skills", "closed", local(2025, 1, 1, 0, 30), 3)  # 2025 in Shanghai, 2024 in UTC
+    x3 = session("X3", "drill", "cancelled", local(2025, 6, 1, 9), 4)
+    x4 = session("X4", "contest", "completed", local(2026, 1, 1, 0, 30), 5)  # 2026 in Shanghai
+
+    with app.app_context():
         db.session.add_all([
             RewardShare(suggestion_id=s1.id, user_id=u["a1"].id, share_bp=5000, amount=Decimal("500.00"),
                         status="paid", paid_on=date(2025, 7, 1), created_at=local(2025, 6, 1, 10)),
@@ -170,20 +164,6 @@ def stats_org(app) -> StatsOrg:
             RewardShare(suggestion_id=s10.id, user_id=u["b2"].id, share_bp=10000, amount=Decimal("200.00"),
                         status="paid", paid_on=date(2025, 3, 1), created_at=local(2025, 2, 1, 10)),
         ])
-
-        def session(key, kind, status, starts, hours):
-            s = TrainingSession(title=f"统计培训{key}", kind=kind, starts_at=starts,
-                                ends_at=starts + timedelta(hours=hours), signup_deadline=starts, capacity=10,
-                                confirmed_count=0, waitlist_count=0, skill_levels=[], status=status)
-            db.session.add(s)
-            db.session.flush()
-            org.sessions[key] = s.id
-            return s
-
-        x1 = session("X1", "safety", "completed", local(2025, 3, 1, 9), 2)
-        x2 = session("X2", "skills", "closed", local(2025, 1, 1, 0, 30), 3)  # 2025 in Shanghai, 2024 in UTC
-        x3 = session("X3", "drill", "cancelled", local(2025, 6, 1, 9), 4)
-        x4 = session("X4", "contest", "completed", local(2026, 1, 1, 0, 30), 5)  # 2026 in Shanghai
 
         def enroll(key, who, s, status="confirmed", attendance=None, result=None, certificate=None):
             e = Enrollment(session_id=s.id, user_id=u[who].id, status=status, attendance=attendance, result=result,

@@ -4,11 +4,12 @@ from __future__ import annotations
 import itertools
 import struct
 import zlib
-from datetime import date, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 import pytest
 
+from blueprints.core.clock import local_today, local_year
 from blueprints.core.types import utcnow
 from extensions import db
 
@@ -29,27 +30,10 @@ PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 @pytest.fixture
-def make_suggestion_workshop(app, make_user):
-    """Factory: an approved (or other status) workshop with a lead, deputies and members, all active."""
-    from blueprints.workshops.models import Workshop, WorkshopMember
-
-    def make(lead=None, deputies=(), members=(), status: str = "approved", name: str | None = None):
-        lead = lead or make_user(roles=("lead", "worker"))
-        with app.app_context():
-            workshop = Workshop(name=name or f"测试工作室{next(_n)}", kind="worker", level="enterprise",
-                                lead_id=lead.id, status=status)
-            db.session.add(workshop)
-            db.session.flush()
-            people = [(lead, "lead")] + [(u, "deputy") for u in deputies] + [(u, "member") for u in members]
-            for user, role in people:
-                db.session.add(WorkshopMember(workshop_id=workshop.id, user_id=user.id, role=role, status="active",
-                                              joined_at=utcnow()))
-            db.session.commit()
-            db.session.refresh(workshop)
-            db.session.expunge(workshop)
-        return workshop
-
-    return make
+def make_suggestion_workshop(make_workshop):
+    """The workshops domain's factory (make_workshop) under the name these tests use: an approved (or other status)
+    workshop with a lead, deputies and members, all active."""
+    return make_workshop
 
 
 @pytest.fixture
@@ -81,10 +65,11 @@ def make_suggestion(app):
     from blueprints.suggestions.models import Suggestion, SuggestionCoauthor
 
     def make(author, status: str = "submitted", workshop=None, coauthors=(), title: str | None = None,
-             private: bool | None = None, **fields):
+             private: bool | None = None, year: int | None = None, at: datetime | None = None, **fields):
+        """`at` is when it was written, listed and submitted (default now); `year` defaults to at's local year."""
         with app.app_context():
-            now = utcnow()
-            year = services.competition_year(now)
+            now = at or utcnow()
+            year = year or local_year(now)
             suggestion = Suggestion(
                 title=title or f"测试建议{next(_n)}", category=fields.pop("category", "renovation"),
                 problem=fields.pop("problem", "冷却液浪费严重"), proposal=fields.pop("proposal", "加装回收装置"),
@@ -101,7 +86,7 @@ def make_suggestion(app):
                 suggestion.score_total = 84
                 suggestion.decided_at = now
             if status in ("implemented", "awarded"):
-                suggestion.implemented_on = date.today() - timedelta(days=3)
+                suggestion.implemented_on = local_today() - timedelta(days=3)
                 suggestion.annual_benefit = Decimal("12345.67")
             for key, value in fields.items():
                 setattr(suggestion, key, value)

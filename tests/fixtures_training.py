@@ -2,12 +2,11 @@
 from __future__ import annotations
 
 import itertools
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
-from blueprints.core.models import Role, User
 from blueprints.core.types import utcnow
 from blueprints.training import services
 from blueprints.training.models import Enrollment, SessionDepartment, TrainingSession
@@ -20,16 +19,18 @@ _numbers = itertools.count(1)
 def make_session(app):
     """Factory: make_session(capacity=5, status="open", starts_in=timedelta(days=7), ...) -> TrainingSession.
 
-    The row is written directly (any status), with no enrollments; departments are Department objects or ids.
+    The row is written directly (any status), with no enrollments; departments are Department objects or ids;
+    starts_at (an aware datetime) overrides starts_in for a session at a fixed moment.
     """
 
-    def make(*, capacity: int = 5, status: str = "open", starts_in: timedelta = timedelta(days=7), hours: float = 2,
-             deadline_in: timedelta | None = None, kind: str = "skills", title: str | None = None,
-             departments=(), skill_levels=(), manager_id: int | None = None, location: str = "培训楼 301",
-             instructor: str = "王老师", description: str = "") -> TrainingSession:
+    def make(*, capacity: int = 5, status: str = "open", starts_in: timedelta = timedelta(days=7),
+             starts_at: datetime | None = None, hours: float = 2, deadline_in: timedelta | None = None,
+             kind: str = "skills", title: str | None = None, departments=(), skill_levels=(),
+             manager_id: int | None = None, location: str = "培训楼 301", instructor: str = "王老师",
+             description: str = "") -> TrainingSession:
         n = next(_numbers)
         now = utcnow()
-        starts = now + starts_in
+        starts = starts_at or now + starts_in
         with app.app_context():
             session = TrainingSession(
                 title=title or f"测试培训{n}", kind=kind, description=description, instructor=instructor,
@@ -50,22 +51,13 @@ def make_session(app):
 
 
 @pytest.fixture
-def session_people(app):
-    """Factory: session_people(n, prefix="t", department_id=None, skill_level="中级工") -> [user ids] (one insert)."""
+def session_people(make_users):
+    """Factory: session_people(n, prefix=None, department_id=None, skill_level="中级工") -> [user ids]: the shared
+    bulk user factory (make_users) with the skill level training sessions ask for."""
 
     def make(n: int, prefix: str | None = None, department_id: int | None = None,
              skill_level: str = "中级工") -> list[int]:
-        prefix = prefix or f"p{next(_numbers)}x"
-        rows = [{"employee_no": f"{prefix}{i:04d}", "name": f"学员{prefix}{i}", "name_pinyin": "", "job_title": "",
-                 "department_id": department_id, "skill_level": skill_level, "role_mask": int(Role.WORKER),
-                 "active": True, "must_change_password": False, "password_hash": "x", "created_at": utcnow()}
-                for i in range(1, n + 1)]
-        with app.app_context():
-            db.session.execute(insert(User), rows)
-            db.session.commit()
-            ids = db.session.scalars(select(User.id).where(User.employee_no.like(f"{prefix}%"))
-                                     .order_by(User.employee_no)).all()
-        return list(ids)
+        return make_users(n, prefix=prefix, department_id=department_id, skill_level=skill_level)
 
     return make
 

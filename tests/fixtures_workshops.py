@@ -22,7 +22,8 @@ def make_workshop(app, make_user):
     """Factory: make_workshop(status=..., lead=..., members=[users], deputies=[users], requested=[users], ...)
     -> SimpleNamespace(id, name, status, lead_id, member_ids={user_id: workshop_members.id}).
 
-    Builds the rows directly (any status), the way the services would have left them."""
+    Builds the rows directly (any status), the way the services would have left them. The one workshop factory: the
+    suggestions tests use it as make_suggestion_workshop."""
     from blueprints.workshops.models import LevelChange, Workshop, WorkshopMember
 
     def make(status: str = "approved", lead=None, members=(), deputies=(), requested=(), name: str | None = None,

@@ -62,11 +62,13 @@ def demo_urls(demo_app):
 
 
 def _demo_client(demo_app, employee_no: str):
+    """A CSRF-aware test client signed in as a demo account."""
+    from blueprints.core.demo import DEMO_PASSWORD
     from tests.conftest import PortalClient
 
     demo_app.test_client_class = PortalClient
     browser = demo_app.test_client()
-    response = browser.post("/auth/login", data={"employee_no": employee_no, "password": "demo1234"})
+    response = browser.post("/auth/login", data={"employee_no": employee_no, "password": DEMO_PASSWORD})
     assert response.status_code == 303
     return browser
 

@@ -61,6 +61,28 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
+def _wait_until_serving(server: subprocess.Popen, base: str, output: Path, seconds: float = 30) -> None:
+    """Wait for gunicorn's /healthz; fail with everything gunicorn printed if it exits or never answers."""
+    deadline = time.monotonic() + seconds
+    last_error: OSError | None = None
+    while time.monotonic() < deadline and server.poll() is None:
+        try:
+            with urllib.request.urlopen(base + "/healthz", timeout=1):
+                return
+        except OSError as error:
+            last_error = error
+            time.sleep(0.1)
+    state = f"exited with code {server.returncode}" if server.poll() is not None else f"no answer in {seconds:g} s"
+    server.terminate()
+    try:
+        server.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
+    pytest.fail(f"gunicorn never served {base}/healthz ({state}; last error: {last_error}). Its output:\n"
+                f"{output.read_text(errors='replace') or '(nothing)'}", pytrace=False)
+
+
 @pytest.mark.slow
 def test_eleventh_wrong_password_is_429_across_two_gunicorn_workers(tmp_path, sqlite_template, make_user):
     if not _redis_up():
@@ -78,17 +100,14 @@ def test_eleventh_wrong_password_is_429_across_two_gunicorn_workers(tmp_path, sq
            "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0", "PORTAL_RATELIMIT_KEY_PREFIX": "t" + uuid.uuid4().hex,
            "PORTAL_PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000", "APP_ENV": "testing"}
     root = Path(__file__).resolve().parent.parent
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--workers", "2", "--bind", f"127.0.0.1:{port}", "--log-level",
-         "warning", "app:create_app()"], cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    output = tmp_path / "gunicorn.log"  # a file, not a pipe: nobody reads a pipe while gunicorn runs, so it could fill
+    with output.open("wb") as log:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "--workers", "2", "--bind", f"127.0.0.1:{port}", "--log-level",
+             "warning", "app:create_app()"], cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
         base = f"http://127.0.0.1:{port}"
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(base + "/healthz", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.1)
+        _wait_until_serving(server, base, output)
         statuses = []
         for _ in range(11):
             # A fresh cookie jar each time, as an attacker would use, so nothing but the shared store remembers.

@@ -14,13 +14,13 @@ import pytest
 from werkzeug.serving import make_server
 
 from app import create_app
+from blueprints.core.demo import DEMO_PASSWORD
 from extensions import db
 from tests.conftest import base_config
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
-DEMO_PASSWORD = "demo1234"
 SCREENSHOTS = Path(__file__).parent / "screenshots"
 
 

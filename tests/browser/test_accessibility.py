@@ -1,23 +1,15 @@
 """Accessibility of every main page, as each role: axe-core finds no serious or critical violation.
 
-axe is vendored under tests/browser/vendor (never served to users) and injected only into this test's browser
-context, which is the one context allowed to bypass the app's CSP for that purpose.
+axe runs through the shared helper (tests/browser/axe.py), in the one kind of context allowed to inject it.
 """
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
+from tests.browser.axe import axe_context, serious_violations
 from tests.browser.conftest import login
-
-AXE_SOURCE = (Path(__file__).parent / "vendor" / "axe.min.js").read_text()
-AXE_RUN = """async () => {
-  const result = await axe.run(document, {resultTypes: ['violations']});
-  return result.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
-    .map(v => v.id + ' (' + v.impact + '): ' + v.nodes.map(n => n.target.join(' ')).slice(0, 3).join(', '));
-}"""
 
 # Main pages per role. "{suggestion}", "{workshop}" and "{session}" are filled from links found in the demo data.
 PAGES = {
@@ -42,9 +34,7 @@ def _first_link(page, list_path: str, pattern: str) -> str:
 @pytest.mark.parametrize("employee_no", list(PAGES))
 @pytest.mark.parametrize("locale", ["zh-CN", "en"])
 def test_main_pages_have_no_serious_accessibility_violations(browser, live_server, employee_no, locale):
-    context = browser.new_context(base_url=live_server.url, bypass_csp=True, locale="zh-CN",
-                                  viewport={"width": 1366, "height": 900})
-    try:
+    with axe_context(browser, live_server) as context:
         page = context.new_page()
         login(page, employee_no)
         if locale == "en":
@@ -57,14 +47,11 @@ def test_main_pages_have_no_serious_accessibility_violations(browser, live_serve
             "{roster}": lambda: _first_link(page, "/training/manage", r"/training/\d+/roster"),
             "{record}": lambda: _first_link(page, "/", r"/stats/people/\d+"),
         }
-        problems = {}
+        problems = {}  # every page is checked before failing, so one run names them all
         for path in PAGES[employee_no]:
             url = found[path]() if path in found else path
             page.goto(url)
-            page.add_script_tag(content=AXE_SOURCE)
-            violations = page.evaluate(AXE_RUN)
+            violations = serious_violations(page)
             if violations:
                 problems[url] = violations
         assert not problems, problems
-    finally:
-        context.close()

@@ -5,6 +5,7 @@ import re
 
 from playwright.sync_api import expect
 
+from tests.browser.axe import assert_accessible, axe_context
 from tests.browser.conftest import login, screenshot
 
 NAME = "王振华智能制造工匠创新工作室"
@@ -138,24 +139,9 @@ def test_ineligible_submit_names_the_rule_and_keeps_the_form(page):
     screenshot(page, "workshops-07-ineligible")
 
 
-# The core's notifications panel on "/" is not this domain's (its header link is reported to the lead).
-AXE_RUN = """async () => {
-  const context = {exclude: [['section[aria-labelledby=panel-notifications]']]};
-  const result = await axe.run(context, {resultTypes: ['violations']});
-  return result.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
-    .map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).slice(0, 3).join(', '));
-}"""
-
-
 def test_workshop_pages_pass_axe(browser, live_server):
     """No serious or critical accessibility violations on the workshops pages (axe-core, vendored)."""
-    from pathlib import Path
-
-    axe = (Path(__file__).parent / "vendor" / "axe.min.js").read_text()
-    # axe is injected as an inline script, which the app's CSP rightly forbids; this context only is exempt.
-    context = browser.new_context(base_url=live_server.url, bypass_csp=True, locale="zh-CN",
-                                  viewport={"width": 1366, "height": 900})
-    try:
+    with axe_context(browser, live_server) as context:
         page = context.new_page()
         for user, paths in (("lead1", ["/", "/workshops/", "/workshops/1", "/workshops/new", "/workshops/requests",
                                        "/workshops/1/achievements/new", "/workshops/1/edit"]),
@@ -163,9 +149,8 @@ def test_workshop_pages_pass_axe(browser, live_server):
             login(page, user)
             for path in paths:
                 page.goto(path)
-                page.add_script_tag(content=axe)
-                assert page.evaluate(AXE_RUN) == [], path
+                # The core's notifications panel on "/" is not this domain's (its header link is reported to the lead).
+                assert_accessible(page, exclude=("section[aria-labelledby=panel-notifications]",),
+                                  label=f"{user} {path}")
             page.click("nav form[action$='/auth/logout'] button")
             page.wait_for_url("**/auth/login")
-    finally:
-        context.close()
