@@ -38,12 +38,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from sqlalchemy import (
     String,
     and_,
@@ -60,21 +58,22 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 
 from blueprints.core import audit
+from blueprints.core.clock import local_year, local_zone
 from blueprints.core.errors import DomainError
 from blueprints.core.i18n import N_
 from blueprints.core.models import Department, User
 from blueprints.core.settings import get_setting
 from blueprints.core.types import Money, utcnow
 from blueprints.stats.models import ParticipationTarget
-from blueprints.suggestions.models import CATEGORIES, RewardShare, Suggestion, SuggestionCoauthor
+from blueprints.suggestions.models import ADOPTED, CATEGORIES, RewardShare, Suggestion, SuggestionCoauthor
 from blueprints.training.models import KINDS as TRAINING_KINDS
 from blueprints.training.models import Enrollment, TrainingSession
 from blueprints.workshops.models import LEVELS, Achievement, Workshop, WorkshopMember
+from blueprints.workshops.queries import managed_workshop_ids
 from extensions import db
 
 YEAR_MIN, YEAR_MAX = 2000, 2100
 TOTAL = 0  # the key of the scope's own row in the per-department queries (department ids start at 1)
-ADOPTED = ("accepted", "implemented", "awarded")
 IMPLEMENTED = ("implemented", "awarded")
 HELD_STATUSES = ("open", "closed", "completed")
 LEADERBOARD_SIZE = 10
@@ -134,22 +133,12 @@ def can_see_reward_amounts(viewer, person) -> bool:
 # --- Year and scope --------------------------------------------------------------------------------------------------
 
 
-def local_zone() -> ZoneInfo:
-    """The configured zone; zoneinfo, never pytz, whose zones in datetime() carry the LMT offset (+08:06)."""
-    return ZoneInfo(current_app.config["TIMEZONE"])
-
-
-def local_year(moment: datetime | None = None) -> int:
-    """The calendar year of a moment (default now) in the configured zone."""
-    return (moment or utcnow()).astimezone(local_zone()).year
-
-
 def month_starts(year: int) -> list[datetime]:
     """13 aware UTC instants: local midnight of 1 January … 1 December of `year`, and 1 January of the next."""
-    zone = local_zone()
+    zone = local_zone()  # a zoneinfo zone: in datetime() a pytz zone would carry the LMT offset (+08:06)
     starts = [datetime(year, month, 1, tzinfo=zone) for month in range(1, 13)]
     starts.append(datetime(year + 1, 1, 1, tzinfo=zone))
-    return [moment.astimezone(ZoneInfo("UTC")) for moment in starts]
+    return [moment.astimezone(UTC) for moment in starts]
 
 
 def default_year() -> int:
@@ -782,10 +771,7 @@ class MyWorkshops:
 
 def my_workshops(user, scope: Scope) -> MyWorkshops:
     """Figures of the approved workshops the user leads or deputises (three queries)."""
-    from blueprints.suggestions.services import reviewed_workshops
-
-    managed = reviewed_workshops(user)
-    ids = [wid for wid, _name in managed]
+    ids = managed_workshop_ids(user.id)
     if not ids:
         return MyWorkshops([], {})
     members = (select(func.count(WorkshopMember.id)).where(WorkshopMember.workshop_id == Workshop.id,

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from blueprints.core import audit
+from blueprints.core.clock import to_local
 from blueprints.core.database import begin_write
 from blueprints.core.errors import DomainError
 from blueprints.core.models import Department
@@ -22,6 +23,7 @@ from blueprints.suggestions.labels import STATUS_LABELS as SUGGESTION_STATUS_LAB
 from blueprints.suggestions.labels import STATUS_LOOK as SUGGESTION_STATUS_LOOK
 from blueprints.training.labels import ATTENDANCE_LABELS, RESULT_LABELS
 from blueprints.training.labels import KIND_LABELS as TRAINING_KIND_LABELS
+from blueprints.training.queries import can_view_enrollment
 from blueprints.workshops.labels import LEVEL_LABELS
 from blueprints.workshops.labels import ROLE_LABELS as WORKSHOP_ROLE_LABELS
 from blueprints.workshops.labels import STATUS_LABELS as WORKSHOP_STATUS_LABELS
@@ -82,7 +84,7 @@ def _chart_data(report: services.Report) -> dict:
     if "participation" in report.parts and report.rows:
         data["participation"] = charts.participation_by_department(report.rows)
     if report.training is not None:
-        now = report.scope.now.astimezone(services.local_zone())
+        now = to_local(report.scope.now)
         months_so_far = 12 if year < now.year else (now.month if year == now.year else 0)
         data["training"] = charts.training_by_month(year, report.training.person_times_by_month,
                                                     [services.hours(m) for m in report.training.minutes_by_month],
@@ -293,8 +295,6 @@ def person_record(user_id: int):
         deny(404, f"record of user {user_id}")
     person, department = found
     data = record.person_record(person, department, current_user)
-    from blueprints.training.services import can_view_enrollment
-
     return render_template(
         "stats/record.html", record=data, person=person, is_self=current_user.id == person.id,
         can_open_workshop=record.can_open_workshop, can_view_enrollment=can_view_enrollment,
