@@ -444,6 +444,34 @@ def effective_target(department: Department | None, targets: dict[int, int],
     return None
 
 
+def _participants_query(scope: Scope, people, key):
+    """Active participants (`people`: participant_ids) of the scope's departments, grouped by `key`."""
+    return (select(func.count(User.id), key).select_from(User)
+            .join(Department, User.department_id == Department.id)
+            .join(people, people.c.user_id == User.id)
+            .where(User.active.is_(True), Department.path.startswith(scope.path)))
+
+
+def _suggestions_query(scope: Scope, key):
+    """Submitted, adopted and the annual benefit of the year's suggestions in the scope, grouped by `key`."""
+    return (select(func.count(Suggestion.id), _count_if(Suggestion.status.in_(ADOPTED)),
+                   money_sum(case((Suggestion.status.in_(IMPLEMENTED), Suggestion.annual_benefit))), key)
+            .select_from(Suggestion).join(Department, Department.id == Suggestion.department_id)
+            .where(submitted_in(scope), Department.path.startswith(scope.path)))
+
+
+def _training_query(scope: Scope, key):
+    """Person-times, minutes, trainees, passes, fails and sessions of the year's training, grouped by `key`."""
+    return (select(func.count(Enrollment.id), func.coalesce(func.sum(session_minutes()), 0),
+                   func.count(distinct(User.id)), _count_if(Enrollment.result == "pass"),
+                   _count_if(Enrollment.result == "fail"), func.count(distinct(TrainingSession.id)), key)
+            .select_from(Enrollment)
+            .join(TrainingSession, and_(TrainingSession.id == Enrollment.session_id, held_in(scope)))
+            .join(User, User.id == Enrollment.user_id)
+            .join(Department, Department.id == User.department_id)
+            .where(person_time(), Department.path.startswith(scope.path)))
+
+
 def department_rows(scope: Scope, departments: Sequence[Department], *, tree: Sequence[Department],
                     counts: dict[int, int], targets: dict[int, int], training: bool = True,
                     participation: bool = True) -> tuple[list[DepartmentRow], DepartmentRow]:
@@ -466,42 +494,15 @@ def department_rows(scope: Scope, departments: Sequence[Department], *, tree: Se
                 if row is not None:
                     yield row, values
 
-    in_scope = Department.path.startswith(scope.path)
     if participation:
         people = participant_ids(scope).subquery("participants")
-
-        def participants_query(key):
-            return (select(func.count(User.id), key).select_from(User)
-                    .join(Department, User.department_id == Department.id)
-                    .join(people, people.c.user_id == User.id)
-                    .where(User.active.is_(True), in_scope))
-
-        for row, (n,) in run(participants_query):
+        for row, (n,) in run(lambda key: _participants_query(scope, people, key)):
             row.participants = n
-
-        adopted = Suggestion.status.in_(ADOPTED)
-
-        def suggestions_query(key):
-            return (select(func.count(Suggestion.id), _count_if(adopted),
-                           money_sum(case((Suggestion.status.in_(IMPLEMENTED), Suggestion.annual_benefit))), key)
-                    .select_from(Suggestion).join(Department, Department.id == Suggestion.department_id)
-                    .where(submitted_in(scope), in_scope))
-
-        for row, (submitted, n_adopted, benefit) in run(suggestions_query):
+        for row, (submitted, n_adopted, benefit) in run(lambda key: _suggestions_query(scope, key)):
             row.submitted, row.adopted, row.benefit = submitted, int(n_adopted), benefit
-
     if training:
-        def training_query(key):
-            return (select(func.count(Enrollment.id), func.coalesce(func.sum(session_minutes()), 0),
-                           func.count(distinct(User.id)), _count_if(Enrollment.result == "pass"),
-                           _count_if(Enrollment.result == "fail"), func.count(distinct(TrainingSession.id)), key)
-                    .select_from(Enrollment)
-                    .join(TrainingSession, and_(TrainingSession.id == Enrollment.session_id, held_in(scope)))
-                    .join(User, User.id == Enrollment.user_id)
-                    .join(Department, Department.id == User.department_id)
-                    .where(person_time(), in_scope))
-
-        for row, (person_times, minutes, trainees, passed, failed, sessions) in run(training_query):
+        for row, (person_times, minutes, trainees, passed, failed, sessions) in run(
+                lambda key: _training_query(scope, key)):
             row.person_times, row.minutes, row.trainees = person_times, int(minutes), trainees
             row.passed, row.failed, row.sessions = int(passed), int(failed), sessions
     return [rows[d.id] for d in departments], total
