@@ -3,6 +3,7 @@ stats counts a lead's workshops, the profile page loads its lists). The rules he
 from __future__ import annotations
 
 from sqlalchemy import Select, and_, case, exists, or_, select
+from sqlalchemy.orm import joinedload
 
 from blueprints.core.models import Department, StoredFile, User
 from blueprints.workshops.models import Achievement, LevelChange, Workshop, WorkshopMember
@@ -74,7 +75,13 @@ def visible_clause(user):
     return or_(Workshop.status.in_(PUBLIC_STATUSES), Workshop.lead_id == user.id, own_pending)
 
 
-# --- What the profile page lists ----------------------------------------------------------------------------
+# --- What the pages load and list ---------------------------------------------------------------------------
+
+
+def load_workshop(workshop_id: int) -> Workshop | None:
+    """The workshop with its lead and department (one query), or None."""
+    return db.session.scalar(select(Workshop).where(Workshop.id == workshop_id)
+                             .options(joinedload(Workshop.lead), joinedload(Workshop.department)))
 
 
 def roster(workshop_id: int) -> tuple[list, list]:

@@ -826,6 +826,13 @@ def directory_query(user, filters: DirectoryFilters) -> Select:
     return stmt
 
 
+def directory_export_rows(user, filters: DirectoryFilters, limit: int) -> list:
+    """The directory's rows for the export, by name, with each workshop's achievement count (one query)."""
+    stmt = (directory_query(user, filters).add_columns(achievement_count().label("achievements"))
+            .order_by(Workshop.name, Workshop.id).limit(limit))
+    return db.session.execute(stmt).all()
+
+
 def review_queue_query() -> Select:
     """Pending workshops with lead, department, member and achievement counts (the admin's queue)."""
     return (select(Workshop, User.name.label("lead_name"), User.employee_no.label("lead_no"),

@@ -11,8 +11,6 @@ from types import SimpleNamespace
 from flask import abort, flash, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
 from blueprints.core import audit, people
 from blueprints.core.clock import local_today
@@ -78,8 +76,7 @@ def _labels():
 
 def _load(workshop_id: int) -> tuple[Workshop, WorkshopMember | None]:
     """The workshop with its lead and department, and my membership; 404 (audited) when I may not see it."""
-    workshop = db.session.scalar(select(Workshop).where(Workshop.id == workshop_id)
-                                 .options(joinedload(Workshop.lead), joinedload(Workshop.department)))
+    workshop = queries.load_workshop(workshop_id)
     if workshop is None:
         abort(404)
     membership = services.membership_of(current_user.id, workshop.id)
@@ -123,12 +120,10 @@ def index():
 def export():
     """The filtered directory as an .xlsx file (audited: it lists people)."""
     filters = DirectoryFilters.from_args(request.args)
-    stmt = (services.directory_query(current_user, filters)
-            .add_columns(services.achievement_count().label("achievements"))
-            .order_by(Workshop.name, Workshop.id).limit(EXPORT_LIMIT))
     data = [[w.name, str(KIND_LABELS[w.kind]), str(LEVEL_LABELS[w.level]), str(STATUS_LABELS[w.status]),
              lead_name, lead_no, dept or "", w.field, w.founded_on, members, achievements]
-            for w, lead_name, lead_no, dept, members, achievements in db.session.execute(stmt)]
+            for w, lead_name, lead_no, dept, members, achievements
+            in services.directory_export_rows(current_user, filters, EXPORT_LIMIT)]
     # Audited after reading: begin_write() ends the read transaction (expiring what it loaded).
     begin_write()
     audit.record("workshop.exported", detail=f"{len(data)} rows; filters={filters.as_args()}")
