@@ -234,13 +234,15 @@ def target_save(dept_id: int):
         abort(400)  # the hidden field was tampered with: never guess which year to change
     year = int(raw_year)
     filters = _ReturnFilters(request.form, year)
-    valid = form.validate_on_submit()  # the token is checked before the view; this is the length check
-    form.rate.errors = []  # one message only: the service's, which says what to type
-    with action(form) as outcome:
+    # The editor has one visible field: every refusal (the year's too) is shown under it, and replaces the message
+    # of the length check, so the user reads what to type. The token is checked before the view.
+    valid = form.validate_on_submit()
+    with action(flash_error=False) as outcome:
         if not valid:
             raise DomainError(services.RATE_HELP, field="rate")
         after = services.set_target(department, year, services.parse_rate(form.rate.data), current_user)[1]
     if not outcome.done:
+        form.rate.errors = [outcome.message]
         return _target_editor(department, year, form, filters)
     if after is None:
         message = _("已清除“%(name)s”%(year)s 年的目标，改为沿用上级单位的目标。", name=department.name, year=year)
