@@ -264,3 +264,22 @@ def test_join_requests_page_queries_do_not_grow_with_rows(app, client, auth, mak
         page = html_text(client.get("/workshops/requests"))
     assert "共 30 条" in page
     assert small.count == large.count <= 6
+
+
+def test_profile_shows_the_sections_other_domains_register(app, client, auth, make_user, make_workshop, monkeypatch):
+    """The profile includes no other domain's template by name: each domain registers a section (core)."""
+    from blueprints.core import profile_sections
+
+    asked = []
+
+    def hidden_section(workshop, viewer):
+        asked.append((workshop.id, viewer.id))
+        return None  # a provider may leave its section out
+
+    monkeypatch.setattr(profile_sections, "_PROVIDERS", [*profile_sections._PROVIDERS, hidden_section])
+    lead = make_user()
+    made = make_workshop(lead=lead)
+    auth.login(lead.employee_no)
+    page = html_text(client.get(f"/workshops/{made.id}"))
+    assert "经本工作室采纳的建议" in page  # the section the suggestions domain registers
+    assert asked == [(made.id, lead.id)]

@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import insert, select
 
 from blueprints.core import counters as core_counters
+from blueprints.core.clock import local_year
 from blueprints.core.models import YearlyCounter
 from blueprints.core.people import department_tree, head_counts
 from blueprints.stats import services
@@ -45,7 +46,6 @@ def _past_sessions(ctx, specs, moments, hr_id: int, workers: list, regulars: lis
     Most trainees are `regulars` (people who take part anyway), as in a real plant, so the participation rate
     stays believable."""
     rng = ctx.rng
-    zone = services.local_zone()
     enrollments = []
     for (title, kind, hours, capacity, instructor, location), starts in zip(specs, moments, strict=False):
         ends = starts + timedelta(hours=hours)
@@ -61,7 +61,7 @@ def _past_sessions(ctx, specs, moments, hr_id: int, workers: list, regulars: lis
             created_by_id=hr_id, created_at=starts - timedelta(days=20), updated_at=ends + timedelta(days=1))
         db.session.add(session)
         db.session.flush()
-        year = starts.astimezone(zone).year
+        year = local_year(starts)
         for person in people:
             present = rng.random() > 0.08
             score = rng.randint(55, 99) if present else None
@@ -89,7 +89,7 @@ def _spread(start: datetime, end: datetime, n: int, hour_utc: int = 1) -> list[d
 
 def _seed_training_history(ctx) -> None:
     now = datetime.now(UTC)
-    this_year = services.local_year(now)
+    this_year = local_year(now)
     hr_id = ctx.users["hr1"].id
     workers = [ctx.users[f"worker{n}"] for n in range(2, 301)]
     taking_part = set(db.session.scalars(services.participant_ids(services.make_scope(this_year))))

@@ -11,9 +11,9 @@ from blueprints.core.myspace import Panel, panel_provider
 from blueprints.stats import services
 from blueprints.stats.models import ParticipationTarget
 from blueprints.stats.record import written_by
-from blueprints.suggestions.models import RewardShare, Suggestion
+from blueprints.suggestions.models import ADOPTED, RewardShare, Suggestion
 from blueprints.training.models import Enrollment, TrainingSession
-from blueprints.workshops.models import Workshop, WorkshopMember
+from blueprints.workshops.queries import managed_workshops_query
 from extensions import db
 
 
@@ -31,7 +31,7 @@ def my_record_panel(user) -> Panel:
                  .where(Enrollment.user_id == user.id, services.person_time(), services.held_in(scope)))
     row = db.session.execute(select(
         _count(select(func.count(Suggestion.id)).where(counted)),
-        _count(select(func.count(Suggestion.id)).where(counted, Suggestion.status.in_(services.ADOPTED))),
+        _count(select(func.count(Suggestion.id)).where(counted, Suggestion.status.in_(ADOPTED))),
         _count(trainings),
         _count(select(func.count(Enrollment.id)).where(Enrollment.user_id == user.id,
                                                        Enrollment.certificate_no.is_not(None))),
@@ -114,7 +114,7 @@ def year_summary(user) -> YearSummary:
             .where(ParticipationTarget.year == scope.year, Department.parent_id.is_(None), single_top).limit(1))
         submitted = and_(services.submitted_in(scope), Suggestion.department_id.is_not(None))
         add("submitted", select(func.count(Suggestion.id)).where(submitted))
-        add("adopted", select(func.count(Suggestion.id)).where(submitted, Suggestion.status.in_(services.ADOPTED)))
+        add("adopted", select(func.count(Suggestion.id)).where(submitted, Suggestion.status.in_(ADOPTED)))
     if user.has_role("hr"):
         held = (select(Enrollment.id, Enrollment.session_id, Enrollment.result,
                        services.session_minutes().label("minutes"))
@@ -126,12 +126,10 @@ def year_summary(user) -> YearSummary:
         add("passed", select(func.count(held.c.id)).where(held.c.result == "pass"))
         add("failed", select(func.count(held.c.id)).where(held.c.result == "fail"))
     if user.has_role("lead"):
-        managed = (select(WorkshopMember.workshop_id).join(Workshop, Workshop.id == WorkshopMember.workshop_id)
-                   .where(WorkshopMember.user_id == user.id, WorkshopMember.status == "active",
-                          WorkshopMember.role.in_(("lead", "deputy")), Workshop.status == "approved"))
+        managed = managed_workshops_query(user.id)
         mine = and_(Suggestion.workshop_id.in_(managed), services.submitted_in(scope))
         add("ws_received", select(func.count(Suggestion.id)).where(mine))
-        add("ws_adopted", select(func.count(Suggestion.id)).where(mine, Suggestion.status.in_(services.ADOPTED)))
+        add("ws_adopted", select(func.count(Suggestion.id)).where(mine, Suggestion.status.in_(ADOPTED)))
         add("ws_benefit", select(services.money_sum(case((Suggestion.status.in_(services.IMPLEMENTED),
                                                            Suggestion.annual_benefit)))).where(mine))
     if columns:

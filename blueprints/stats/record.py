@@ -14,7 +14,6 @@ from sqlalchemy import and_, distinct, func, or_, select
 from blueprints.core.models import Department, User
 from blueprints.core.types import utcnow
 from blueprints.stats.services import (
-    ADOPTED,
     HELD_STATUSES,
     ZERO,
     can_see_reward_amounts,
@@ -23,10 +22,11 @@ from blueprints.stats.services import (
     person_time,
     session_minutes,
 )
-from blueprints.suggestions import services as suggestion_services
-from blueprints.suggestions.models import RewardShare, Suggestion, SuggestionCoauthor
+from blueprints.suggestions.models import ADOPTED, RewardShare, Suggestion, SuggestionCoauthor
+from blueprints.suggestions.queries import identity_hidden
 from blueprints.training.models import Enrollment, TrainingSession
 from blueprints.workshops.models import Workshop, WorkshopMember
+from blueprints.workshops.queries import can_view as can_view_workshop
 from extensions import db
 
 RECORD_LIMIT = 50
@@ -118,7 +118,7 @@ def person_record(person: User, department: str | None, viewer) -> PersonRecord:
 
     stmt = (select(Suggestion, Workshop.name.label("workshop_name"),
                    (Suggestion.author_id == person.id).label("is_author"),
-                   suggestion_services.participant_expression(viewer).label("is_mine"))
+                   written_by(viewer.id).label("is_mine"))
             .outerjoin(Workshop, Workshop.id == Suggestion.workshop_id)
             .where(written_by(person.id))
             .order_by(Suggestion.listed_at.desc(), Suggestion.id.desc()).limit(RECORD_LIMIT + 1))
@@ -129,7 +129,7 @@ def person_record(person: User, department: str | None, viewer) -> PersonRecord:
     for row in rows[:RECORD_LIMIT]:
         suggestion = row[0]
         suggestion.viewer_participant = bool(row.is_mine)
-        if not is_self and suggestion_services.identity_hidden(viewer, suggestion):
+        if not is_self and identity_hidden(viewer, suggestion):
             record.hidden_in_review += 1  # blind review: its reviewers must not learn who wrote it from here
             continue
         record.suggestions.append(row)
@@ -162,9 +162,7 @@ def person_record(person: User, department: str | None, viewer) -> PersonRecord:
 
 def can_open_workshop(viewer, person: User, membership: WorkshopMember, workshop: Workshop) -> bool:
     """Link a workshop on the record only where the viewer may open it (the workshops domain's rule)."""
-    from blueprints.workshops.services import can_view
-
-    return can_view(viewer, workshop, membership if viewer.id == person.id else None)
+    return can_view_workshop(viewer, workshop, membership if viewer.id == person.id else None)
 
 
 def lookup_person(employee_no: str) -> User | None:

@@ -38,12 +38,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from sqlalchemy import (
     String,
     and_,
@@ -60,21 +58,22 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 
 from blueprints.core import audit
+from blueprints.core.clock import local_year, local_zone
 from blueprints.core.errors import DomainError
 from blueprints.core.i18n import N_
 from blueprints.core.models import Department, User
 from blueprints.core.settings import get_setting
 from blueprints.core.types import Money, utcnow
 from blueprints.stats.models import ParticipationTarget
-from blueprints.suggestions.models import CATEGORIES, RewardShare, Suggestion, SuggestionCoauthor
+from blueprints.suggestions.models import ADOPTED, CATEGORIES, RewardShare, Suggestion, SuggestionCoauthor
 from blueprints.training.models import KINDS as TRAINING_KINDS
 from blueprints.training.models import Enrollment, TrainingSession
 from blueprints.workshops.models import LEVELS, Achievement, Workshop, WorkshopMember
+from blueprints.workshops.queries import managed_workshop_ids
 from extensions import db
 
 YEAR_MIN, YEAR_MAX = 2000, 2100
 TOTAL = 0  # the key of the scope's own row in the per-department queries (department ids start at 1)
-ADOPTED = ("accepted", "implemented", "awarded")
 IMPLEMENTED = ("implemented", "awarded")
 HELD_STATUSES = ("open", "closed", "completed")
 LEADERBOARD_SIZE = 10
@@ -134,22 +133,12 @@ def can_see_reward_amounts(viewer, person) -> bool:
 # --- Year and scope --------------------------------------------------------------------------------------------------
 
 
-def local_zone() -> ZoneInfo:
-    """The configured zone; zoneinfo, never pytz, whose zones in datetime() carry the LMT offset (+08:06)."""
-    return ZoneInfo(current_app.config["TIMEZONE"])
-
-
-def local_year(moment: datetime | None = None) -> int:
-    """The calendar year of a moment (default now) in the configured zone."""
-    return (moment or utcnow()).astimezone(local_zone()).year
-
-
 def month_starts(year: int) -> list[datetime]:
     """13 aware UTC instants: local midnight of 1 January … 1 December of `year`, and 1 January of the next."""
-    zone = local_zone()
+    zone = local_zone()  # a zoneinfo zone: in datetime() a pytz zone would carry the LMT offset (+08:06)
     starts = [datetime(year, month, 1, tzinfo=zone) for month in range(1, 13)]
     starts.append(datetime(year + 1, 1, 1, tzinfo=zone))
-    return [moment.astimezone(ZoneInfo("UTC")) for moment in starts]
+    return [moment.astimezone(UTC) for moment in starts]
 
 
 def default_year() -> int:
@@ -455,6 +444,34 @@ def effective_target(department: Department | None, targets: dict[int, int],
     return None
 
 
+def _participants_query(scope: Scope, people, key):
+    """Active participants (`people`: participant_ids) of the scope's departments, grouped by `key`."""
+    return (select(func.count(User.id), key).select_from(User)
+            .join(Department, User.department_id == Department.id)
+            .join(people, people.c.user_id == User.id)
+            .where(User.active.is_(True), Department.path.startswith(scope.path)))
+
+
+def _suggestions_query(scope: Scope, key):
+    """Submitted, adopted and the annual benefit of the year's suggestions in the scope, grouped by `key`."""
+    return (select(func.count(Suggestion.id), _count_if(Suggestion.status.in_(ADOPTED)),
+                   money_sum(case((Suggestion.status.in_(IMPLEMENTED), Suggestion.annual_benefit))), key)
+            .select_from(Suggestion).join(Department, Department.id == Suggestion.department_id)
+            .where(submitted_in(scope), Department.path.startswith(scope.path)))
+
+
+def _training_query(scope: Scope, key):
+    """Person-times, minutes, trainees, passes, fails and sessions of the year's training, grouped by `key`."""
+    return (select(func.count(Enrollment.id), func.coalesce(func.sum(session_minutes()), 0),
+                   func.count(distinct(User.id)), _count_if(Enrollment.result == "pass"),
+                   _count_if(Enrollment.result == "fail"), func.count(distinct(TrainingSession.id)), key)
+            .select_from(Enrollment)
+            .join(TrainingSession, and_(TrainingSession.id == Enrollment.session_id, held_in(scope)))
+            .join(User, User.id == Enrollment.user_id)
+            .join(Department, Department.id == User.department_id)
+            .where(person_time(), Department.path.startswith(scope.path)))
+
+
 def department_rows(scope: Scope, departments: Sequence[Department], *, tree: Sequence[Department],
                     counts: dict[int, int], targets: dict[int, int], training: bool = True,
                     participation: bool = True) -> tuple[list[DepartmentRow], DepartmentRow]:
@@ -477,42 +494,15 @@ def department_rows(scope: Scope, departments: Sequence[Department], *, tree: Se
                 if row is not None:
                     yield row, values
 
-    in_scope = Department.path.startswith(scope.path)
     if participation:
         people = participant_ids(scope).subquery("participants")
-
-        def participants_query(key):
-            return (select(func.count(User.id), key).select_from(User)
-                    .join(Department, User.department_id == Department.id)
-                    .join(people, people.c.user_id == User.id)
-                    .where(User.active.is_(True), in_scope))
-
-        for row, (n,) in run(participants_query):
+        for row, (n,) in run(lambda key: _participants_query(scope, people, key)):
             row.participants = n
-
-        adopted = Suggestion.status.in_(ADOPTED)
-
-        def suggestions_query(key):
-            return (select(func.count(Suggestion.id), _count_if(adopted),
-                           money_sum(case((Suggestion.status.in_(IMPLEMENTED), Suggestion.annual_benefit))), key)
-                    .select_from(Suggestion).join(Department, Department.id == Suggestion.department_id)
-                    .where(submitted_in(scope), in_scope))
-
-        for row, (submitted, n_adopted, benefit) in run(suggestions_query):
+        for row, (submitted, n_adopted, benefit) in run(lambda key: _suggestions_query(scope, key)):
             row.submitted, row.adopted, row.benefit = submitted, int(n_adopted), benefit
-
     if training:
-        def training_query(key):
-            return (select(func.count(Enrollment.id), func.coalesce(func.sum(session_minutes()), 0),
-                           func.count(distinct(User.id)), _count_if(Enrollment.result == "pass"),
-                           _count_if(Enrollment.result == "fail"), func.count(distinct(TrainingSession.id)), key)
-                    .select_from(Enrollment)
-                    .join(TrainingSession, and_(TrainingSession.id == Enrollment.session_id, held_in(scope)))
-                    .join(User, User.id == Enrollment.user_id)
-                    .join(Department, Department.id == User.department_id)
-                    .where(person_time(), in_scope))
-
-        for row, (person_times, minutes, trainees, passed, failed, sessions) in run(training_query):
+        for row, (person_times, minutes, trainees, passed, failed, sessions) in run(
+                lambda key: _training_query(scope, key)):
             row.person_times, row.minutes, row.trainees = person_times, int(minutes), trainees
             row.passed, row.failed, row.sessions = int(passed), int(failed), sessions
     return [rows[d.id] for d in departments], total
@@ -782,10 +772,7 @@ class MyWorkshops:
 
 def my_workshops(user, scope: Scope) -> MyWorkshops:
     """Figures of the approved workshops the user leads or deputises (three queries)."""
-    from blueprints.suggestions.services import reviewed_workshops
-
-    managed = reviewed_workshops(user)
-    ids = [wid for wid, _name in managed]
+    ids = managed_workshop_ids(user.id)
     if not ids:
         return MyWorkshops([], {})
     members = (select(func.count(WorkshopMember.id)).where(WorkshopMember.workshop_id == Workshop.id,

@@ -8,13 +8,14 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from blueprints.core import audit
+from blueprints.core.clock import to_local
 from blueprints.core.database import begin_write
 from blueprints.core.errors import DomainError
 from blueprints.core.models import Department
 from blueprints.core.people import department_tree, head_counts
 from blueprints.core.permissions import deny, roles_required
 from blueprints.core.spreadsheets import XLSX_MIME, attachment_headers, build_workbook
-from blueprints.core.web import is_fragment_request, redirect_after_change, render
+from blueprints.core.web import action, commit_read_side_effect, is_fragment_request, redirect_after_change, render
 from blueprints.stats import bp, charts, exports, record, services
 from blueprints.stats.forms import RecordLookupForm, TargetForm
 from blueprints.suggestions.labels import CATEGORY_LABELS, GRADE_LABELS
@@ -22,12 +23,16 @@ from blueprints.suggestions.labels import STATUS_LABELS as SUGGESTION_STATUS_LAB
 from blueprints.suggestions.labels import STATUS_LOOK as SUGGESTION_STATUS_LOOK
 from blueprints.training.labels import ATTENDANCE_LABELS, RESULT_LABELS
 from blueprints.training.labels import KIND_LABELS as TRAINING_KIND_LABELS
+from blueprints.training.queries import can_view_enrollment
 from blueprints.workshops.labels import LEVEL_LABELS
 from blueprints.workshops.labels import ROLE_LABELS as WORKSHOP_ROLE_LABELS
 from blueprints.workshops.labels import STATUS_LABELS as WORKSHOP_STATUS_LABELS
 from extensions import db
 
 STATS_ROLES = ("admin", "lead", "hr")
+# The suggestion statuses in the shape of every STATUS_BADGES table, (label, tone, icon), for the status_badge macro.
+SUGGESTION_BADGES = {status: (SUGGESTION_STATUS_LABELS[status], *look)
+                     for status, look in SUGGESTION_STATUS_LOOK.items()}
 
 
 # --- The report ------------------------------------------------------------------------------------------------------
@@ -82,7 +87,7 @@ def _chart_data(report: services.Report) -> dict:
     if "participation" in report.parts and report.rows:
         data["participation"] = charts.participation_by_department(report.rows)
     if report.training is not None:
-        now = report.scope.now.astimezone(services.local_zone())
+        now = to_local(report.scope.now)
         months_so_far = 12 if year < now.year else (now.month if year == now.year else 0)
         data["training"] = charts.training_by_month(year, report.training.person_times_by_month,
                                                     [services.hours(m) for m in report.training.minutes_by_month],
@@ -145,7 +150,7 @@ def export():
     data = build_workbook(exports.build_sheets(report))
     audit.record("stats.export", detail=f"year={filters.year} dept={filters.dept_arg} "
                                         f"sheets={','.join(sorted(report.parts))}")
-    db.session.commit()
+    commit_read_side_effect()
     # A department name is typed by people: keep only what is safe in a file name.
     scope = re.sub(r'[\\/:*?"<>|\s]+', "_", exports.scope_label(report)).strip("_") or "all"
     name = _("竞赛统计-%(year)s-%(scope)s.xlsx", year=filters.year, scope=scope)
@@ -214,12 +219,7 @@ def target_edit(dept_id: int):
     form = TargetForm(formdata=None, rate="" if current is None else str(current), year=year,
                       dept=request.args.get("dept", ""), sort=request.args.get("sort", ""),
                       order=request.args.get("order", ""))
-    if is_fragment_request():
-        return render_template("stats/_department_row.html", **_row_context(department, year, form))
-    inherited = services.effective_target(department, services.targets_for(year),
-                                          {d.id: d.name for d in department_tree()})
-    return render_template("stats/target_form.html", department=department, form=form, year=year,
-                           inherited=inherited, filters=_ReturnFilters(request.args, year))
+    return _target_editor(department, year, form, _ReturnFilters(request.args, year))
 
 
 @bp.route("/targets/<int:dept_id>", methods=["POST"])
@@ -234,38 +234,48 @@ def target_save(dept_id: int):
         abort(400)  # the hidden field was tampered with: never guess which year to change
     year = int(raw_year)
     filters = _ReturnFilters(request.form, year)
-    try:
-        if not form.validate_on_submit():  # the token is checked before the view; this is the length check
+    # The editor has one visible field: every refusal (the year's too) is shown under it, and replaces the message
+    # of the length check, so the user reads what to type. The token is checked before the view.
+    valid = form.validate_on_submit()
+    with action(flash_error=False) as outcome:
+        if not valid:
             raise DomainError(services.RATE_HELP, field="rate")
         after = services.set_target(department, year, services.parse_rate(form.rate.data), current_user)[1]
-    except DomainError as error:
-        db.session.rollback()
-        form.rate.errors = [str(error)]
-        if is_fragment_request():
-            return render_template("stats/_department_row.html", **_row_context(department, year, form))
-        inherited = services.effective_target(department, services.targets_for(year),
-                                              {d.id: d.name for d in department_tree()})
-        return render_template("stats/target_form.html", department=department, form=form, year=year,
-                               inherited=inherited, filters=filters)
-    db.session.commit()
+    if not outcome.done:
+        form.rate.errors = [outcome.message]
+        return _target_editor(department, year, form, filters)
     if after is None:
         message = _("已清除“%(name)s”%(year)s 年的目标，改为沿用上级单位的目标。", name=department.name, year=year)
     else:
         message = _("已将“%(name)s”%(year)s 年的目标参与率设为 %(rate)s%%。", name=department.name, year=year,
                     rate=after)
     if is_fragment_request():
-        # The whole body is re-rendered: the line, the totals and the chart all show the new target.
-        tree = department_tree()
-        page_filters = Filters(filters.args(), tree)
-        report = _report(page_filters, tree)
-        context = _page_context(page_filters, tree, report)
-        context.update(saved_department_id=department.id, saved_message=message)
-        response = make_response(render("stats/index.html", "body", **context))
-        response.headers["HX-Retarget"] = "#stats-body"
-        response.headers["HX-Reswap"] = "innerHTML"
-        return response
+        return _saved_report_body(department, filters, message)
     flash(message, "success")
     return redirect_after_change(_back_to_report(filters) + f"#dept-{department.id}")
+
+
+def _target_editor(department: Department, year: int, form: TargetForm, filters: _ReturnFilters):
+    """The editor again with the refusal and what was typed: in the table line (htmx) or as its own page."""
+    if is_fragment_request():
+        return render_template("stats/_department_row.html", **_row_context(department, year, form))
+    inherited = services.effective_target(department, services.targets_for(year),
+                                          {d.id: d.name for d in department_tree()})
+    return render_template("stats/target_form.html", department=department, form=form, year=year,
+                           inherited=inherited, filters=filters)
+
+
+def _saved_report_body(department: Department, filters: _ReturnFilters, message: str):
+    """After saving from the table: the whole body again, so the line, the totals and the chart all agree."""
+    tree = department_tree()
+    page_filters = Filters(filters.args(), tree)
+    report = _report(page_filters, tree)
+    context = _page_context(page_filters, tree, report)
+    context.update(saved_department_id=department.id, saved_message=message)
+    response = make_response(render("stats/index.html", "body", **context))
+    response.headers["HX-Retarget"] = "#stats-body"
+    response.headers["HX-Reswap"] = "innerHTML"
+    return response
 
 
 # --- Personal records ------------------------------------------------------------------------------------------------
@@ -293,12 +303,10 @@ def person_record(user_id: int):
         deny(404, f"record of user {user_id}")
     person, department = found
     data = record.person_record(person, department, current_user)
-    from blueprints.training.services import can_view_enrollment
-
     return render_template(
         "stats/record.html", record=data, person=person, is_self=current_user.id == person.id,
         can_open_workshop=record.can_open_workshop, can_view_enrollment=can_view_enrollment,
-        labels={"category": CATEGORY_LABELS, "status": SUGGESTION_STATUS_LABELS, "look": SUGGESTION_STATUS_LOOK,
+        labels={"category": CATEGORY_LABELS, "status": SUGGESTION_STATUS_LABELS, "badges": SUGGESTION_BADGES,
                 "grade": GRADE_LABELS, "attendance": ATTENDANCE_LABELS, "result": RESULT_LABELS,
                 "kind": TRAINING_KIND_LABELS, "ws_role": WORKSHOP_ROLE_LABELS, "ws_status": WORKSHOP_STATUS_LABELS,
                 "level": LEVEL_LABELS},

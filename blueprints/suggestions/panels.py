@@ -4,6 +4,7 @@ from __future__ import annotations
 from sqlalchemy import func, or_, select
 
 from blueprints.core.myspace import Panel, panel_provider
+from blueprints.core.profile_sections import Section, workshop_section
 from blueprints.suggestions import services
 from blueprints.suggestions.models import RewardShare, Suggestion, SuggestionCoauthor
 from extensions import db
@@ -34,3 +35,9 @@ def review_panel(user) -> Panel | None:
         return None
     return Panel("suggestions/_panel_review.html", order=15,
                  context={"pending": services.pending_review_count(user)})
+
+
+@workshop_section
+def adopted_section(workshop, viewer) -> Section:
+    """On a workshop's profile: the suggestions adopted through it (the template asks adopted_suggestions)."""
+    return Section("suggestions/_workshop_adopted.html", order=50)

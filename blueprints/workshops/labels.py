@@ -20,13 +20,13 @@ STATUS_LABELS = {
     "rejected": _l("未通过"),
     "revoked": _l("已撤销"),
 }
-# Badge tone and Bootstrap icon per status: the text always goes with them, never the colour alone.
-STATUS_STYLE = {
-    "draft": ("secondary", "pencil"),
-    "pending": ("warning", "hourglass-split"),
-    "approved": ("success", "check-circle"),
-    "rejected": ("danger", "x-circle"),
-    "revoked": ("dark", "slash-circle"),
+# status: (label, badge tone, Bootstrap icon), for the status_badge macro: the text always goes with the colour.
+STATUS_BADGES = {
+    "draft": (STATUS_LABELS["draft"], "secondary", "pencil"),
+    "pending": (STATUS_LABELS["pending"], "warning", "hourglass-split"),
+    "approved": (STATUS_LABELS["approved"], "success", "check-circle"),
+    "rejected": (STATUS_LABELS["rejected"], "danger", "x-circle"),
+    "revoked": (STATUS_LABELS["revoked"], "dark", "slash-circle"),
 }
 ROLE_LABELS = {"lead": _l("负责人"), "deputy": _l("副负责人"), "member": _l("普通成员")}
 MEMBER_STATUS_LABELS = {

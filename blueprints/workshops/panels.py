@@ -5,7 +5,7 @@ from sqlalchemy import case, func, or_, select
 
 from blueprints.core.myspace import Panel, panel_provider
 from blueprints.workshops.models import Workshop, WorkshopMember
-from blueprints.workshops.services import MANAGER_ROLES
+from blueprints.workshops.queries import managed_workshops_query
 from extensions import db
 
 MY_WORKSHOPS_LIMIT = 8
@@ -35,8 +35,7 @@ def join_requests_panel(user) -> Panel | None:
     """Leads and deputies: how many join requests wait in the workshops they run (one query)."""
     if not user.has_role("lead"):
         return None
-    managed = select(WorkshopMember.workshop_id).where(
-        WorkshopMember.user_id == user.id, WorkshopMember.status == "active", WorkshopMember.role.in_(MANAGER_ROLES))
+    managed = managed_workshops_query(user.id)
     waiting = db.session.scalar(
         select(func.count(WorkshopMember.id)).join(Workshop, Workshop.id == WorkshopMember.workshop_id)
         .where(WorkshopMember.status == "requested", Workshop.status == "approved",

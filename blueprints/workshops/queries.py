@@ -1,19 +1,37 @@
-"""Read-only questions other domains ask about workshops (suggestions use these to find reviewers)."""
+"""Read-only questions about workshops, asked by this domain and by others (suggestions find reviewers with them,
+stats counts a lead's workshops, the profile page loads its lists). The rules here are written once."""
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import Select, and_, case, exists, or_, select
+from sqlalchemy.orm import joinedload
 
-from blueprints.workshops.models import Workshop, WorkshopMember
+from blueprints.core.models import Department, StoredFile, User
+from blueprints.workshops.models import Achievement, LevelChange, Workshop, WorkshopMember
 from extensions import db
 
+PUBLIC_STATUSES = ("approved", "revoked")  # everyone may see these
+MANAGER_ROLES = ("lead", "deputy")
+ROLE_ORDER = case((WorkshopMember.role == "lead", 0), (WorkshopMember.role == "deputy", 1), else_=2)
 
-def led_workshop_ids(user_id: int) -> list[int]:
-    """Approved workshops where the user is an active lead or deputy (they review its suggestions)."""
-    stmt = (select(WorkshopMember.workshop_id)
+
+# --- Who runs and who sees a workshop -----------------------------------------------------------------------
+
+
+def managed_workshops_query(user_id: int) -> Select:
+    """SELECT of the approved workshops where the user is an active lead or deputy (the one definition of
+    "runs a workshop": they review its suggestions, answer its join requests, see its figures)."""
+    return (select(WorkshopMember.workshop_id)
             .join(Workshop, Workshop.id == WorkshopMember.workshop_id)
             .where(WorkshopMember.user_id == user_id, WorkshopMember.status == "active",
-                   WorkshopMember.role.in_(("lead", "deputy")), Workshop.status == "approved"))
-    return list(db.session.scalars(stmt))
+                   WorkshopMember.role.in_(MANAGER_ROLES), Workshop.status == "approved"))
+
+
+def managed_workshop_ids(user_id: int) -> list[int]:
+    """Approved workshops where the user is an active lead or deputy."""
+    return list(db.session.scalars(managed_workshops_query(user_id)))
+
+
+led_workshop_ids = managed_workshop_ids  # the name the suggestions domain calls
 
 
 def member_workshop_ids(user_id: int) -> list[int]:
@@ -30,5 +48,75 @@ def reviewer_ids(workshop_id: int) -> list[int]:
     """Users who review suggestions sent to this workshop: its active lead and deputies."""
     stmt = select(WorkshopMember.user_id).where(
         WorkshopMember.workshop_id == workshop_id, WorkshopMember.status == "active",
-        WorkshopMember.role.in_(("lead", "deputy")))
+        WorkshopMember.role.in_(MANAGER_ROLES))
     return list(db.session.scalars(stmt))
+
+
+def is_lead(user, workshop: Workshop) -> bool:
+    """The user is the workshop's lead."""
+    return workshop.lead_id == user.id
+
+
+def can_view(user, workshop: Workshop, membership: WorkshopMember | None) -> bool:
+    """Approved and revoked workshops are public; drafts and rejected ones only for their lead and admins;
+    a pending one also for its (founding) members."""
+    if workshop.status in PUBLIC_STATUSES or user.has_role("admin") or is_lead(user, workshop):
+        return True
+    return (workshop.status == "pending" and membership is not None and membership.status == "active")
+
+
+def visible_clause(user):
+    """SQL condition for the workshops this user may see (the same rule as can_view)."""
+    if user.has_role("admin"):
+        return True
+    own_pending = and_(Workshop.status == "pending", exists().where(
+        WorkshopMember.workshop_id == Workshop.id, WorkshopMember.user_id == user.id,
+        WorkshopMember.status == "active"))
+    return or_(Workshop.status.in_(PUBLIC_STATUSES), Workshop.lead_id == user.id, own_pending)
+
+
+# --- What the pages load and list ---------------------------------------------------------------------------
+
+
+def load_workshop(workshop_id: int) -> Workshop | None:
+    """The workshop with its lead and department (one query), or None."""
+    return db.session.scalar(select(Workshop).where(Workshop.id == workshop_id)
+                             .options(joinedload(Workshop.lead), joinedload(Workshop.department)))
+
+
+def roster(workshop_id: int) -> tuple[list, list]:
+    """Active members (lead, deputies, members) and open requests as (member, user, department name): one query."""
+    rows = db.session.execute(
+        select(WorkshopMember, User, Department.name)
+        .join(User, User.id == WorkshopMember.user_id)
+        .outerjoin(Department, Department.id == User.department_id)
+        .where(WorkshopMember.workshop_id == workshop_id, WorkshopMember.status.in_(("active", "requested")))
+        .order_by(ROLE_ORDER, WorkshopMember.joined_at, WorkshopMember.requested_at, WorkshopMember.id)
+    ).all()
+    active = [row for row in rows if row[0].status == "active"]
+    requested = [row for row in rows if row[0].status == "requested"]
+    return active, requested
+
+
+def achievements_of(workshop_id: int) -> list:
+    """(achievement, attachment name, attachment size), newest first: one query."""
+    return db.session.execute(
+        select(Achievement, StoredFile.original_name, StoredFile.size)
+        .outerjoin(StoredFile, StoredFile.id == Achievement.file_id)
+        .where(Achievement.workshop_id == workshop_id)
+        .order_by(Achievement.achieved_on.desc(), Achievement.id.desc())
+    ).all()
+
+
+def level_history(workshop_id: int) -> list[LevelChange]:
+    """The dated level changes, newest first."""
+    return list(db.session.scalars(select(LevelChange).where(LevelChange.workshop_id == workshop_id)
+                                   .order_by(LevelChange.changed_on.desc(), LevelChange.id.desc())))
+
+
+def count_by_kind(achievements) -> dict[str, int]:
+    """How many achievements of each kind, from the rows achievements_of returned."""
+    counts: dict[str, int] = {}
+    for achievement, _name, _size in achievements:
+        counts[achievement.kind] = counts.get(achievement.kind, 0) + 1
+    return counts

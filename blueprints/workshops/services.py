@@ -13,19 +13,20 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import gettext as _
-from flask_babel import to_user_timezone
-from sqlalchemy import Select, and_, exists, func, or_, select, update
+from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from blueprints.core import audit
+from blueprints.core.clock import local_today
 from blueprints.core.errors import DomainError
 from blueprints.core.i18n import N_
 from blueprints.core.models import Department, Role, User
 from blueprints.core.notify import notify, notify_many
 from blueprints.core.people import escape_like
 from blueprints.core.settings import get_setting, register
+from blueprints.core.states import Transition, actions_from, can_move, machine
 from blueprints.core.types import utcnow
-from blueprints.core.uploads import CheckedUpload, delete_stored, store
+from blueprints.core.uploads import CheckedUpload, delete_stored, read_uploads, store
 from blueprints.workshops.labels import ACHIEVEMENT_LABELS, LEVEL_LABELS, STATUS_LABELS
 from blueprints.workshops.models import (
     ACHIEVEMENT_KINDS,
@@ -36,6 +37,13 @@ from blueprints.workshops.models import (
     Workshop,
     WorkshopMember,
 )
+from blueprints.workshops.queries import (
+    can_view,
+    is_lead,
+    managed_workshops_query,
+    reviewer_ids,
+    visible_clause,
+)
 from extensions import db
 
 # Eligibility rules for submitting a workshop, edited by the union at /admin/settings.
@@ -43,9 +51,7 @@ register("workshops.min_members", 3, N_("工作室申报条件：至少在册成
 register("workshops.min_description_chars", 20, N_("工作室申报条件：简介至少字数"), int)
 register("workshops.max_led_per_person", 3, N_("工作室申报条件：每人最多领办的工作室数（待审批和已批准）"), int)
 
-PUBLIC_STATUSES = ("approved", "revoked")  # everyone may see these
 EDITABLE_STATUSES = ("draft", "approved")  # pending waits for the union; rejected and revoked are closed
-MANAGER_ROLES = ("lead", "deputy")
 MAX_FOUNDING_MEMBERS = 30
 # What a refused transition says, one sentence per action so each reads well in every language.
 WRONG_STATUS = {
@@ -57,28 +63,14 @@ WRONG_STATUS = {
 REASON_MISSING = {"reject": N_("请填写驳回原因。"), "revoke": N_("请填写撤销原因。")}
 
 
-@dataclass(frozen=True)
-class Transition:
-    """One allowed move of the status machine and who may make it ("manager" = lead or deputy, or "admin")."""
-
-    source: str
-    target: str
-    actor: str
-    needs_reason: bool = False
-
-
 # The workshop status machine, written once: draft → pending → approved | rejected, then approved → revoked.
-TRANSITIONS: dict[str, Transition] = {
-    "submit": Transition("draft", "pending", "manager"),
-    "approve": Transition("pending", "approved", "admin"),
-    "reject": Transition("pending", "rejected", "admin", needs_reason=True),
-    "revoke": Transition("approved", "revoked", "admin", needs_reason=True),
-}
-
-
-def local_today() -> date:
-    """Today in the configured time zone (founding and achievement dates may not be after it)."""
-    return to_user_timezone(utcnow()).date()
+# The actor "manager" is the lead or an active deputy; "admin" a union admin.
+TRANSITIONS = machine(
+    Transition("submit", ("draft",), "pending", actor="manager"),
+    Transition("approve", ("pending",), "approved", actor="admin"),
+    Transition("reject", ("pending",), "rejected", actor="admin", needs_reason=True),
+    Transition("revoke", ("approved",), "revoked", actor="admin", needs_reason=True),
+)
 
 
 # --- Who may do what ----------------------------------------------------------------------------------------
@@ -90,24 +82,11 @@ def membership_of(user_id: int, workshop_id: int) -> WorkshopMember | None:
                                                           WorkshopMember.user_id == user_id))
 
 
-def is_lead(user, workshop: Workshop) -> bool:
-    """The user is the workshop's lead."""
-    return workshop.lead_id == user.id
-
-
 def is_manager(user, workshop: Workshop, membership: WorkshopMember | None) -> bool:
     """The user is the lead or an active deputy."""
     if is_lead(user, workshop):
         return True
     return membership is not None and membership.status == "active" and membership.role == "deputy"
-
-
-def can_view(user, workshop: Workshop, membership: WorkshopMember | None) -> bool:
-    """Approved and revoked workshops are public; drafts and rejected ones only for their lead and admins;
-    a pending one also for its (founding) members."""
-    if workshop.status in PUBLIC_STATUSES or user.has_role("admin") or is_lead(user, workshop):
-        return True
-    return (workshop.status == "pending" and membership is not None and membership.status == "active")
 
 
 def can_edit(user, workshop: Workshop, membership: WorkshopMember | None) -> bool:
@@ -150,12 +129,13 @@ def may_act(user, workshop: Workshop, action: str, membership: WorkshopMember | 
 
 def can_transition(user, workshop: Workshop, action: str, membership: WorkshopMember | None) -> bool:
     """The transition leaves the current status and the user's role allows it."""
-    return workshop.status == TRANSITIONS[action].source and may_act(user, workshop, action, membership)
+    return can_move(TRANSITIONS, action, workshop.status) and may_act(user, workshop, action, membership)
 
 
 def allowed_actions(user, workshop: Workshop, membership: WorkshopMember | None) -> list[str]:
     """The transitions this user can make now, in table order."""
-    return [action for action in TRANSITIONS if can_transition(user, workshop, action, membership)]
+    return [action for action in actions_from(TRANSITIONS, workshop.status)
+            if may_act(user, workshop, action, membership)]
 
 
 def can_join(user, workshop: Workshop, membership: WorkshopMember | None) -> bool:
@@ -202,16 +182,6 @@ def access_for(user, workshop: Workshop, membership: WorkshopMember | None) -> A
         is_manager=is_manager(user, workshop, membership),
         actions=tuple(allowed_actions(user, workshop, membership)),
     )
-
-
-def visible_clause(user):
-    """SQL condition for the workshops this user may see (the same rule as can_view)."""
-    if user.has_role("admin"):
-        return True
-    own_pending = and_(Workshop.status == "pending", exists().where(
-        WorkshopMember.workshop_id == Workshop.id, WorkshopMember.user_id == user.id,
-        WorkshopMember.status == "active"))
-    return or_(Workshop.status.in_(PUBLIC_STATUSES), Workshop.lead_id == user.id, own_pending)
 
 
 # --- Registration and editing -------------------------------------------------------------------------------
@@ -420,10 +390,11 @@ def eligibility(workshop: Workshop) -> list[EligibilityCheck]:
 
 def transition(actor: User, workshop: Workshop, action: str, reason: str = "") -> None:
     """Move the workshop along the status machine: checks the table, the reason and eligibility; audits and
-    notifies the lead. The caller has checked may_act (a refusal there is a 403, not a message)."""
+    notifies. The caller has checked may_act (a refusal there is a 403, not a message)."""
     rule = TRANSITIONS[action]
-    if workshop.status != rule.source:
-        raise DomainError(WRONG_STATUS[action], name=workshop.name, status=STATUS_LABELS[workshop.status])
+    source = workshop.status
+    if not rule.allows(source):
+        raise DomainError(WRONG_STATUS[action], name=workshop.name, status=STATUS_LABELS[source])
     reason = (reason or "").strip()
     if rule.needs_reason and not reason:
         raise DomainError(REASON_MISSING[action], field="reason")
@@ -440,14 +411,18 @@ def transition(actor: User, workshop: Workshop, action: str, reason: str = "") -
         values.update(decided_at=now, decided_by_id=actor.id)
         if rule.needs_reason:
             values["status_reason"] = reason
-    moved = db.session.execute(update(Workshop).where(Workshop.id == workshop.id, Workshop.status == rule.source)
+    moved = db.session.execute(update(Workshop).where(Workshop.id == workshop.id, Workshop.status == source)
                                .values(**values).execution_options(synchronize_session=False)).rowcount
-    if moved != 1:
-        db.session.refresh(workshop)
-        raise DomainError(WRONG_STATUS[action], name=workshop.name, status=STATUS_LABELS[workshop.status])
     db.session.refresh(workshop)
+    if moved != 1:
+        raise DomainError(WRONG_STATUS[action], name=workshop.name, status=STATUS_LABELS[workshop.status])
     audit.record(f"workshop.{action}", target=workshop, actor=actor,
-                 detail=f"{rule.source} -> {rule.target}" + (f"; reason: {reason}" if reason else ""))
+                 detail=f"{source} -> {rule.target}" + (f"; reason: {reason}" if reason else ""))
+    _after_transition(actor, workshop, action, reason)
+
+
+def _after_transition(actor: User, workshop: Workshop, action: str, reason: str) -> None:
+    """Tell the people concerned; approval also grants the lead role, revocation closes the join requests."""
     link = f"/workshops/{workshop.id}"
     if action == "submit":
         admins = db.session.scalars(select(User.id).where(User.role_mask.op("&")(int(Role.ADMIN)) != 0,
@@ -512,8 +487,6 @@ def grant_lead_role(user: User, actor: User | None, why: str) -> bool:
 
 
 def _manager_ids(workshop: Workshop) -> list[int]:
-    from blueprints.workshops.queries import reviewer_ids
-
     return reviewer_ids(workshop.id)
 
 
@@ -681,6 +654,17 @@ def _check_achievement(data: AchievementData) -> None:
         raise DomainError(N_("取得日期不能晚于今天。"), field="achieved_on")
 
 
+def checked_attachment(files) -> CheckedUpload | None:
+    """An achievement's one attachment from the form's file inputs, checked, or None; a refused file is reported
+    on the form's file field."""
+    try:
+        uploads = read_uploads(files)
+    except DomainError as error:
+        error.field = "file"
+        raise
+    return uploads[0] if uploads else None
+
+
 def add_achievement(actor: User, workshop: Workshop, data: AchievementData,
                     upload: CheckedUpload | None) -> Achievement:
     """Record an achievement, with an optional checked attachment."""
@@ -842,6 +826,13 @@ def directory_query(user, filters: DirectoryFilters) -> Select:
     return stmt
 
 
+def directory_export_rows(user, filters: DirectoryFilters, limit: int) -> list:
+    """The directory's rows for the export, by name, with each workshop's achievement count (one query)."""
+    stmt = (directory_query(user, filters).add_columns(achievement_count().label("achievements"))
+            .order_by(Workshop.name, Workshop.id).limit(limit))
+    return db.session.execute(stmt).all()
+
+
 def review_queue_query() -> Select:
     """Pending workshops with lead, department, member and achievement counts (the admin's queue)."""
     return (select(Workshop, User.name.label("lead_name"), User.employee_no.label("lead_no"),
@@ -854,9 +845,7 @@ def review_queue_query() -> Select:
 
 def join_requests_query(user_id: int) -> Select:
     """Open join requests in the approved workshops the user leads or deputises (with requester and workshop)."""
-    managed = select(WorkshopMember.workshop_id).where(
-        WorkshopMember.user_id == user_id, WorkshopMember.status == "active",
-        WorkshopMember.role.in_(MANAGER_ROLES))
+    managed = managed_workshops_query(user_id)
     return (select(WorkshopMember, User, Workshop.name.label("workshop_name"),
                    Department.name.label("department_name"))
             .join(User, User.id == WorkshopMember.user_id)
@@ -864,3 +853,17 @@ def join_requests_query(user_id: int) -> Select:
             .outerjoin(Department, Department.id == User.department_id)
             .where(WorkshopMember.status == "requested", Workshop.status == "approved",
                    WorkshopMember.workshop_id.in_(managed)))
+
+
+def pending_count() -> int:
+    """How many workshops wait for approval (capped, for the queue's heading)."""
+    from blueprints.core.pagination import capped_count
+
+    return capped_count(select(Workshop.id).where(Workshop.status == "pending"))[0]
+
+
+def queue_row(workshop: Workshop):
+    """The approval queue's row for a workshop still pending (after a refused decision), else None."""
+    if workshop.status != "pending":
+        return None
+    return db.session.execute(review_queue_query().where(Workshop.id == workshop.id)).first()

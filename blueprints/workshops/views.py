@@ -2,7 +2,7 @@
 
 Each view loads the workshop (404, audited, when the user may not see it), asks the permission functions of
 services.py (403 when the user sees the workshop but may not do this), validates its form, calls one service
-and commits once.
+inside core.web.action (which commits once, or rolls back and shows the refusal) and renders.
 """
 from __future__ import annotations
 
@@ -11,21 +11,29 @@ from types import SimpleNamespace
 from flask import abort, flash, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import case, select
-from sqlalchemy.orm import joinedload
 
 from blueprints.core import audit, people
+from blueprints.core.clock import local_today
 from blueprints.core.database import begin_write
 from blueprints.core.errors import DomainError
 from blueprints.core.forms import EmptyForm
 from blueprints.core.i18n import N_
 from blueprints.core.models import Department, StoredFile, User
-from blueprints.core.pagination import capped_count, keyset_page
+from blueprints.core.pagination import keyset_page
 from blueprints.core.permissions import deny, roles_required
+from blueprints.core.profile_sections import workshop_sections
 from blueprints.core.spreadsheets import xlsx_response
-from blueprints.core.uploads import ACCEPT_ATTR, read_uploads, send_stored
-from blueprints.core.web import is_fragment_request, redirect_after_change, render, safe_next_url
-from blueprints.workshops import bp, services
+from blueprints.core.uploads import ACCEPT_ATTR, send_stored
+from blueprints.core.web import (
+    action,
+    commit_read_side_effect,
+    is_fragment_request,
+    redirect_after_change,
+    render,
+    safe_next_url,
+    show_error,
+)
+from blueprints.workshops import bp, queries, services
 from blueprints.workshops.forms import AchievementForm, LevelForm, ReasonForm, WorkshopForm
 from blueprints.workshops.labels import (
     ACHIEVEMENT_ICONS,
@@ -34,9 +42,10 @@ from blueprints.workshops.labels import (
     LEVEL_LABELS,
     MEMBER_STATUS_LABELS,
     ROLE_LABELS,
+    STATUS_BADGES,
     STATUS_LABELS,
 )
-from blueprints.workshops.models import Achievement, LevelChange, Workshop, WorkshopMember
+from blueprints.workshops.models import Achievement, Workshop, WorkshopMember
 from blueprints.workshops.services import (
     AchievementData,
     DirectoryFilters,
@@ -51,18 +60,9 @@ EXPORT_LIMIT = 10000
 N_LEAD_SUBMITS = N_("代他人登记时只能保存为草稿，请由负责人本人提交审批。")
 
 
-@bp.app_template_global()
-def workshop_status_badge(status: str):
-    """(label, tone, icon) of a workshop status, for the badge macro."""
-    from blueprints.workshops.labels import STATUS_STYLE
-
-    tone, icon = STATUS_STYLE[status]
-    return STATUS_LABELS[status], tone, icon
-
-
 WS_LABELS = SimpleNamespace(kind=KIND_LABELS, level=LEVEL_LABELS, status=STATUS_LABELS, role=ROLE_LABELS,
-                            achievement=ACHIEVEMENT_LABELS, achievement_icon=ACHIEVEMENT_ICONS,
-                            member_status=MEMBER_STATUS_LABELS)
+                            status_badges=STATUS_BADGES, achievement=ACHIEVEMENT_LABELS,
+                            achievement_icon=ACHIEVEMENT_ICONS, member_status=MEMBER_STATUS_LABELS)
 
 
 @bp.app_context_processor
@@ -76,8 +76,7 @@ def _labels():
 
 def _load(workshop_id: int) -> tuple[Workshop, WorkshopMember | None]:
     """The workshop with its lead and department, and my membership; 404 (audited) when I may not see it."""
-    workshop = db.session.scalar(select(Workshop).where(Workshop.id == workshop_id)
-                                 .options(joinedload(Workshop.lead), joinedload(Workshop.department)))
+    workshop = queries.load_workshop(workshop_id)
     if workshop is None:
         abort(404)
     membership = services.membership_of(current_user.id, workshop.id)
@@ -95,14 +94,6 @@ def _require(allowed: bool) -> None:
 def _back(default: str) -> str:
     """Where a plain form goes after its action: the local page it came from, else `default`."""
     return safe_next_url(request.form.get("next"), default)
-
-
-def _form_error(form, error: DomainError) -> None:
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = list(field.errors) + [str(error)]
-    else:
-        flash(str(error), "danger")
 
 
 def _profile_url(workshop: Workshop) -> str:
@@ -129,16 +120,14 @@ def index():
 def export():
     """The filtered directory as an .xlsx file (audited: it lists people)."""
     filters = DirectoryFilters.from_args(request.args)
-    stmt = (services.directory_query(current_user, filters)
-            .add_columns(services.achievement_count().label("achievements"))
-            .order_by(Workshop.name, Workshop.id).limit(EXPORT_LIMIT))
     data = [[w.name, str(KIND_LABELS[w.kind]), str(LEVEL_LABELS[w.level]), str(STATUS_LABELS[w.status]),
              lead_name, lead_no, dept or "", w.field, w.founded_on, members, achievements]
-            for w, lead_name, lead_no, dept, members, achievements in db.session.execute(stmt)]
+            for w, lead_name, lead_no, dept, members, achievements
+            in services.directory_export_rows(current_user, filters, EXPORT_LIMIT)]
     # Audited after reading: begin_write() ends the read transaction (expiring what it loaded).
     begin_write()
     audit.record("workshop.exported", detail=f"{len(data)} rows; filters={filters.as_args()}")
-    db.session.commit()
+    commit_read_side_effect()
     header = [_("工作室名称"), _("类别"), _("级别"), _("状态"), _("负责人"), _("负责人工号"), _("所属单位"),
               _("专业领域"), _("成立日期"), _("在册成员"), _("成果数")]
     return xlsx_response(_("创新工作室名录.xlsx"), _("创新工作室"), header, data,
@@ -174,12 +163,17 @@ def _form_data(form: WorkshopForm, workshop: Workshop | None = None) -> Workshop
                         founded_on=form.founded_on.data, description=form.description.data or "")
 
 
-def _show_unmet(form: WorkshopForm, error: IneligibleError) -> list[str]:
-    """Put each unmet rule next to its field; return them all for the summary above the form."""
+def _show_refusal(form: WorkshopForm, error: DomainError | None) -> list[str]:
+    """Put each unmet eligibility rule next to its field and return them all for the summary above the form;
+    any other refusal goes on its field or in a flash message."""
+    if not isinstance(error, IneligibleError):
+        if error is not None:
+            show_error(error, form)
+        return []
     for check in error.unmet:
         field = getattr(form, check.field, None) if check.field else None
         if field is not None:
-            field.errors = list(field.errors) + [check.problem]
+            field.errors = [*field.errors, check.problem]
     return [check.problem for check in error.unmet]
 
 
@@ -198,7 +192,8 @@ def new():
     unmet: list[str] = []
     if form.validate_on_submit():
         submit = request.form.get("action") == "submit"
-        try:
+        # The refusal is shown below: unmet eligibility rules go next to their fields and in a summary.
+        with action(flash_error=False) as outcome:
             lead = _chosen_lead(form) if is_admin else current_user._get_current_object()
             founding = services.resolve_founding_members(people.parse_employee_nos(form.members.data), lead)
             workshop = services.create_workshop(current_user, lead, _form_data(form), founding)
@@ -206,14 +201,8 @@ def new():
                 if not services.may_act(current_user, workshop, "submit", None):
                     raise DomainError(N_LEAD_SUBMITS, field="lead")
                 services.transition(current_user, workshop, "submit")
-        except IneligibleError as error:
-            db.session.rollback()
-            unmet = _show_unmet(form, error)
-        except DomainError as error:
-            db.session.rollback()
-            _form_error(form, error)
-        else:
-            db.session.commit()
+        unmet = _show_refusal(form, outcome.error)
+        if outcome.done:
             if submit:
                 flash(_("已登记并提交“%(name)s”，请等待工会审批。", name=workshop.name), "success")
             else:
@@ -256,7 +245,7 @@ def edit(workshop_id: int):
     unmet: list[str] = []
     if form.validate_on_submit():
         submit = workshop.status == "draft" and request.form.get("action") == "submit"
-        try:
+        with action(flash_error=False) as outcome:
             founding = None
             if workshop.status == "draft":
                 lead = db.session.get(User, workshop.lead_id)
@@ -264,14 +253,8 @@ def edit(workshop_id: int):
             services.update_workshop(current_user, workshop, _form_data(form, workshop), founding)
             if submit:
                 services.transition(current_user, workshop, "submit")
-        except IneligibleError as error:
-            db.session.rollback()
-            unmet = _show_unmet(form, error)
-        except DomainError as error:
-            db.session.rollback()
-            _form_error(form, error)
-        else:
-            db.session.commit()
+        unmet = _show_refusal(form, outcome.error)
+        if outcome.done:
             if submit:
                 flash(_("已提交“%(name)s”，请等待工会审批。", name=workshop.name), "success")
             else:
@@ -289,36 +272,16 @@ def delete(workshop_id: int):
     """The lead deletes a draft or a rejected workshop."""
     workshop, _membership = _load(workshop_id)
     _require(services.can_delete(current_user, workshop))
-    name = workshop.name
-    try:
+    name, profile_url = workshop.name, _profile_url(workshop)
+    with action() as outcome:
         services.delete_workshop(current_user, workshop)
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error), "danger")
-        return redirect_after_change(_profile_url(workshop))
-    db.session.commit()
+    if not outcome.done:
+        return redirect_after_change(profile_url)
     flash(_("已删除“%(name)s”。", name=name), "success")
     return redirect_after_change(url_for("workshops.index"))
 
 
 # --- Profile ------------------------------------------------------------------------------------------------
-
-ROLE_ORDER = case((WorkshopMember.role == "lead", 0), (WorkshopMember.role == "deputy", 1), else_=2)
-
-
-def _roster(workshop_id: int):
-    """Active members (lead, deputies, members) and open requests, with their department names: one query."""
-    rows = db.session.execute(
-        select(WorkshopMember, User, Department.name)
-        .join(User, User.id == WorkshopMember.user_id)
-        .outerjoin(Department, Department.id == User.department_id)
-        .where(WorkshopMember.workshop_id == workshop_id, WorkshopMember.status.in_(("active", "requested")))
-        .order_by(ROLE_ORDER, WorkshopMember.joined_at, WorkshopMember.requested_at, WorkshopMember.id)
-    ).all()
-    active = [row for row in rows if row[0].status == "active"]
-    requested = [row for row in rows if row[0].status == "requested"]
-    return active, requested
-
 
 @bp.route("/<int:workshop_id>")
 @login_required
@@ -326,64 +289,40 @@ def profile(workshop_id: int):
     """The workshop's page: people, achievements, level history, statistics and the actions I may take."""
     workshop, membership = _load(workshop_id)
     access = access_for(current_user, workshop, membership)
-    active, requested = _roster(workshop.id)
-    achievements = db.session.execute(
-        select(Achievement, StoredFile.original_name, StoredFile.size)
-        .outerjoin(StoredFile, StoredFile.id == Achievement.file_id)
-        .where(Achievement.workshop_id == workshop.id)
-        .order_by(Achievement.achieved_on.desc(), Achievement.id.desc())
-    ).all()
-    levels = db.session.scalars(select(LevelChange).where(LevelChange.workshop_id == workshop.id)
-                                .order_by(LevelChange.changed_on.desc(), LevelChange.id.desc())).all()
-    by_kind: dict[str, int] = {}
-    for achievement, _name, _size in achievements:
-        by_kind[achievement.kind] = by_kind.get(achievement.kind, 0) + 1
+    active, requested = queries.roster(workshop.id)
+    achievements = queries.achievements_of(workshop.id)
     checks = services.eligibility(workshop) if workshop.status == "draft" and access.edit else []
     return render_template(
         "workshops/profile.html", workshop=workshop, membership=membership, access=access, members=active,
-        requests=requested if access.roster else [], achievements=achievements, levels=levels, by_kind=by_kind,
-        checks=checks, form=EmptyForm(), reason_form=ReasonForm())
+        requests=requested if access.roster else [], achievements=achievements,
+        levels=queries.level_history(workshop.id), by_kind=queries.count_by_kind(achievements), checks=checks,
+        sections=workshop_sections(workshop, current_user), form=EmptyForm(), reason_form=ReasonForm())
 
 
 # --- Status machine -----------------------------------------------------------------------------------------
 
 
-def _queue_count() -> int:
-    return capped_count(select(Workshop.id).where(Workshop.status == "pending"))[0]
-
-
-def _transition_view(workshop_id: int, action: str):
+def _transition_view(workshop_id: int, move: str):
     """Submit, approve, reject or revoke. From the queue (htmx) the answer is the queue row; otherwise a redirect."""
     workshop, membership = _load(workshop_id)
-    _require(services.may_act(current_user, workshop, action, membership))
-    form = ReasonForm() if services.TRANSITIONS[action].needs_reason else EmptyForm()
+    _require(services.may_act(current_user, workshop, move, membership))
+    form = ReasonForm() if services.TRANSITIONS[move].needs_reason else EmptyForm()
     form.validate_on_submit()  # CSRF is already checked; the reason rule lives in the service
     reason = request.form.get("reason", "")[:1000]
-    error = None
-    try:
-        services.transition(current_user, workshop, action, reason)
-    except DomainError as exc:
-        db.session.rollback()
-        error = str(exc)
+    # The queue's row shows a refusal itself; a plain form gets it as a flash below.
+    with action(flash_error=False) as outcome:
+        services.transition(current_user, workshop, move, reason)
+    if outcome.error is not None:
         workshop, membership = _load(workshop_id)
-    else:
-        db.session.commit()
     if is_fragment_request():
-        return render_template("workshops/_review_row.html", workshop=workshop, row=_queue_row(workshop),
-                               done=None if error else action, error=error, reason=reason,
-                               queue_count=_queue_count(), oob=True)
-    if error:
-        flash(error, "danger")
+        return render_template("workshops/_review_row.html", workshop=workshop, row=services.queue_row(workshop),
+                               done=move if outcome.done else None, error=outcome.message or None, reason=reason,
+                               queue_count=services.pending_count(), oob=True)
+    if outcome.done:
+        flash(_TRANSITION_DONE[move](workshop.name), "success")
     else:
-        flash(_TRANSITION_DONE[action](workshop.name), "success")
+        flash(outcome.message, "danger")
     return redirect_after_change(_back(_profile_url(workshop)))
-
-
-def _queue_row(workshop: Workshop):
-    """The queue's row for a workshop still pending (after a refused decision), else None."""
-    if workshop.status != "pending":
-        return None
-    return db.session.execute(services.review_queue_query().where(Workshop.id == workshop.id)).first()
 
 
 _TRANSITION_DONE = {
@@ -440,24 +379,19 @@ def change_level(workshop_id: int):
     _require(services.can_change_level(current_user, workshop))
     form = LevelForm()
     if not form.is_submitted():
-        form.changed_on.data = services.local_today()
+        form.changed_on.data = local_today()
         next_levels = [key for key in LEVEL_LABELS if key != workshop.level]
         form.level.data = next_levels[min(list(LEVEL_LABELS).index(workshop.level), len(next_levels) - 1)]
     if form.validate_on_submit():
-        try:
+        with action(form) as outcome:
             services.change_level(current_user, workshop, form.level.data, form.changed_on.data, form.note.data)
-        except DomainError as error:
-            db.session.rollback()
-            _form_error(form, error)
-            workshop, _membership = _load(workshop_id)
-        else:
-            db.session.commit()
+        if outcome.done:
             flash(_("已把“%(name)s”的级别调整为%(level)s。", name=workshop.name, level=LEVEL_LABELS[workshop.level]),
                   "success")
             return redirect_after_change(_profile_url(workshop))
-    levels = db.session.scalars(select(LevelChange).where(LevelChange.workshop_id == workshop.id)
-                                .order_by(LevelChange.changed_on.desc(), LevelChange.id.desc())).all()
-    return render_template("workshops/level_form.html", form=form, workshop=workshop, levels=levels)
+        workshop, _membership = _load(workshop_id)
+    return render_template("workshops/level_form.html", form=form, workshop=workshop,
+                           levels=queries.level_history(workshop.id))
 
 
 # --- Membership ---------------------------------------------------------------------------------------------
@@ -478,58 +412,39 @@ def _membership_answer(workshop: Workshop, message: str | None, error: str | Non
 @login_required
 def join(workshop_id: int):
     """Ask to join (one htmx button that turns into "request sent")."""
-    workshop, membership = _load(workshop_id)
-    error = message = None
-    try:
+    workshop, _membership = _load(workshop_id)
+    with action(flash_error=False) as outcome:
         services.request_join(current_user, workshop)
-    except DomainError as exc:
-        db.session.rollback()
-        error = str(exc)
-        workshop, membership = _load(workshop_id)
-    else:
-        db.session.commit()
-        message = _("已提交申请，负责人同意后您就是“%(name)s”的成员了。", name=workshop.name)
-    return _membership_answer(workshop, message, error)
+    if not outcome.done:
+        return _membership_answer(_load(workshop_id)[0], None, outcome.message)
+    message = _("已提交申请，负责人同意后您就是“%(name)s”的成员了。", name=workshop.name)
+    return _membership_answer(workshop, message, None)
 
 
 @bp.route("/<int:workshop_id>/withdraw", methods=["POST"])
 @login_required
 def withdraw(workshop_id: int):
     """Take back my open join request."""
-    workshop, membership = _load(workshop_id)
-    error = message = None
-    try:
+    workshop, _membership = _load(workshop_id)
+    with action(flash_error=False) as outcome:
         services.withdraw_request(current_user, workshop)
-    except DomainError as exc:
-        db.session.rollback()
-        error = str(exc)
-        workshop, membership = _load(workshop_id)
-    else:
-        db.session.commit()
-        message = _("已撤回加入申请。")
-    return _membership_answer(workshop, message, error)
+    if not outcome.done:
+        return _membership_answer(_load(workshop_id)[0], None, outcome.message)
+    return _membership_answer(workshop, _("已撤回加入申请。"), None)
 
 
 @bp.route("/<int:workshop_id>/leave", methods=["POST"])
 @login_required
 def leave(workshop_id: int):
     """Leave the workshop (the lead is refused until the lead is handed over)."""
-    workshop, membership = _load(workshop_id)
-    error = message = None
-    try:
+    workshop, _membership = _load(workshop_id)
+    with action(flash_error=False) as outcome:
         services.leave(current_user, workshop)
-    except DomainError as exc:
-        db.session.rollback()
-        error = str(exc)
-        workshop, membership = _load(workshop_id)
-    else:
-        db.session.commit()
-        message = _("您已退出“%(name)s”。", name=workshop.name)
-    if is_fragment_request() and not error:
-        # The roster on the page changed too: reload the whole profile.
-        flash(message, "success")
-        return redirect_after_change(_profile_url(workshop))
-    return _membership_answer(workshop, message, error)
+    if not outcome.done:
+        return _membership_answer(_load(workshop_id)[0], None, outcome.message)
+    # The roster on the page changed too: htmx reloads the whole profile, a plain form goes back to it.
+    flash(_("您已退出“%(name)s”。", name=workshop.name), "success")
+    return redirect_after_change(_profile_url(workshop))
 
 
 def _member_row(workshop: Workshop, member_id: int) -> WorkshopMember:
@@ -561,18 +476,12 @@ def _decide(workshop_id: int, member_id: int, approve: bool):
     workshop, membership = _load(workshop_id)
     _require(services.can_manage_roster(current_user, workshop, membership))
     row = _member_row(workshop, member_id)
-    error = done = None
-    try:
+    with action(flash_error=False) as outcome:
         services.decide_request(current_user, workshop, row, approve)
-    except DomainError as exc:
-        db.session.rollback()
-        error = str(exc)
-        workshop, membership = _load(workshop_id)
-        row = _member_row(workshop, member_id)
-    else:
-        db.session.commit()
-        done = "approved" if approve else "declined"
-    return _request_answer(workshop, row, done, error)
+    if not outcome.done:
+        workshop, _membership = _load(workshop_id)
+        return _request_answer(workshop, _member_row(workshop, member_id), None, outcome.message)
+    return _request_answer(workshop, row, "approved" if approve else "declined", None)
 
 
 @bp.route("/<int:workshop_id>/members/<int:member_id>/approve", methods=["POST"])
@@ -597,20 +506,17 @@ def _roster_change(workshop_id: int, member_id: int, change: str):
         _require(services.can_manage_deputies(current_user, workshop))
     row = _member_row(workshop, member_id)
     person = db.session.get(User, row.user_id)
-    try:
+    back = _profile_url(workshop) + "#members"
+    with action() as outcome:
         if change == "remove":
             services.remove_member(current_user, workshop, row)
         elif change == "handover":
             services.hand_over(current_user, workshop, row)
         else:
             services.set_deputy(current_user, workshop, row, deputy=change == "deputy")
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error), "danger")
-    else:
-        db.session.commit()
+    if outcome.done:
         flash(_ROSTER_DONE[change](person.name), "success")
-    return redirect_after_change(_profile_url(workshop) + "#members")
+    return redirect_after_change(back)
 
 
 _ROSTER_DONE = {
@@ -677,12 +583,7 @@ def _achievement_data(form: AchievementForm) -> AchievementData:
 
 def _upload(form: AchievementForm):
     """The checked attachment or None; a refused file raises DomainError(field="file")."""
-    try:
-        uploads = read_uploads(request.files.getlist("file"))
-    except DomainError as error:
-        error.field = "file"
-        raise
-    return uploads[0] if uploads else None
+    return services.checked_attachment(request.files.getlist("file"))
 
 
 @bp.route("/<int:workshop_id>/achievements/new", methods=["GET", "POST"])
@@ -694,16 +595,12 @@ def achievement_new(workshop_id: int):
     form = AchievementForm()
     del form.remove_file
     if form.validate_on_submit():
-        try:
+        with action(form) as outcome:
             services.add_achievement(current_user, workshop, _achievement_data(form), _upload(form))
-        except DomainError as error:
-            db.session.rollback()
-            _form_error(form, error)
-            workshop, membership = _load(workshop_id)
-        else:
-            db.session.commit()
+        if outcome.done:
             flash(_("已添加成果“%(title)s”。", title=form.title.data.strip()), "success")
             return redirect_after_change(_profile_url(workshop) + "#achievements")
+        workshop, membership = _load(workshop_id)
     return render_template("workshops/achievement_form.html", form=form, workshop=workshop, achievement=None,
                            accept=ACCEPT_ATTR, current_file=None)
 
@@ -718,18 +615,14 @@ def achievement_edit(workshop_id: int, achievement_id: int):
     form = AchievementForm(data={"title": achievement.title, "kind": achievement.kind,
                                  "achieved_on": achievement.achieved_on, "description": achievement.description})
     if form.validate_on_submit():
-        try:
+        with action(form) as outcome:
             services.update_achievement(current_user, workshop, achievement, _achievement_data(form), _upload(form),
                                         bool(form.remove_file.data))
-        except DomainError as error:
-            db.session.rollback()
-            _form_error(form, error)
-            workshop, membership = _load(workshop_id)
-            achievement = _achievement(workshop, achievement_id)
-        else:
-            db.session.commit()
+        if outcome.done:
             flash(_("已保存成果“%(title)s”。", title=achievement.title), "success")
             return redirect_after_change(_profile_url(workshop) + "#achievements")
+        workshop, membership = _load(workshop_id)
+        achievement = _achievement(workshop, achievement_id)
     current_file = db.session.get(StoredFile, achievement.file_id) if achievement.file_id else None
     return render_template("workshops/achievement_form.html", form=form, workshop=workshop, achievement=achievement,
                            accept=ACCEPT_ATTR, current_file=current_file)
@@ -742,11 +635,12 @@ def achievement_delete(workshop_id: int, achievement_id: int):
     workshop, membership = _load(workshop_id)
     _require(services.can_manage_achievements(current_user, workshop, membership))
     achievement = _achievement(workshop, achievement_id)
-    title = achievement.title
-    services.delete_achievement(current_user, workshop, achievement)
-    db.session.commit()
-    flash(_("已删除成果“%(title)s”。", title=title), "success")
-    return redirect_after_change(_profile_url(workshop) + "#achievements")
+    title, back = achievement.title, _profile_url(workshop) + "#achievements"
+    with action() as outcome:
+        services.delete_achievement(current_user, workshop, achievement)
+    if outcome.done:
+        flash(_("已删除成果“%(title)s”。", title=title), "success")
+    return redirect_after_change(back)
 
 
 @bp.route("/<int:workshop_id>/achievements/<int:achievement_id>/file")
