@@ -169,7 +169,7 @@ def test_waitlist_state_machine(app, make_session, session_people, make_user):
         @invariant()
         def database_matches_model_and_invariants(self):
             with app.app_context():
-                session = self._session()
+                training_session = self._session()
                 rows = db.session.execute(select(Enrollment.user_id, Enrollment.status, Enrollment.waitlist_position)
                                           .where(Enrollment.session_id == self.session_id)).all()
                 told = dict(db.session.execute(
@@ -180,11 +180,11 @@ def test_waitlist_state_machine(app, make_session, session_people, make_user):
             confirmed = [r.user_id for r in rows if r.status == "confirmed"]
             waiting = sorted((r for r in rows if r.status == "waitlisted"), key=lambda r: r.waitlist_position)
             active = confirmed + [r.user_id for r in waiting]
-            assert len(confirmed) <= session.capacity == self.capacity
-            assert not waiting or len(confirmed) == session.capacity, "someone waits while a seat is free"
+            assert len(confirmed) <= training_session.capacity == self.capacity
+            assert not waiting or len(confirmed) == training_session.capacity, "someone waits while a seat is free"
             assert [r.waitlist_position for r in waiting] == list(range(1, len(waiting) + 1))
             assert len(active) == len(set(active)), "two active enrollments for one person"
-            assert (session.confirmed_count, session.waitlist_count) == (len(confirmed), len(waiting))
+            assert (training_session.confirmed_count, training_session.waitlist_count) == (len(confirmed), len(waiting))
             assert set(confirmed) == self.confirmed and [r.user_id for r in waiting] == self.waitlist
             assert told == {p: n for p, n in self.promotions.items() if n}
 

@@ -53,14 +53,14 @@ RECORDING = frozenset({"open", "closed", "completed"})  # attendance and results
 MAX_BULK = 5000
 
 
-def allowed_actions(session: TrainingSession) -> list[str]:
+def allowed_actions(training_session: TrainingSession) -> list[str]:
     """The status actions possible from the session's current status, in display order."""
-    return [action for action, (sources, _target) in TRANSITIONS.items() if session.status in sources]
+    return [action for action, (sources, _target) in TRANSITIONS.items() if training_session.status in sources]
 
 
-def can_transition(session: TrainingSession, action: str) -> bool:
+def can_transition(training_session: TrainingSession, action: str) -> bool:
     """Whether the status machine allows `action` now."""
-    return action in TRANSITIONS and session.status in TRANSITIONS[action][0]
+    return action in TRANSITIONS and training_session.status in TRANSITIONS[action][0]
 
 
 # --- Permissions (used by views and templates alike) --------------------------------------------------------
@@ -71,9 +71,9 @@ def can_manage(user) -> bool:
     return bool(user and user.is_authenticated and user.has_role("hr"))
 
 
-def can_view(user, session: TrainingSession) -> bool:
+def can_view(user, training_session: TrainingSession) -> bool:
     """Everyone sees published sessions; drafts only HR."""
-    return session.status != "draft" or can_manage(user)
+    return training_session.status != "draft" or can_manage(user)
 
 
 def can_view_enrollment(user, enrollment: Enrollment) -> bool:
@@ -122,10 +122,10 @@ def lock_session(session_id: int) -> TrainingSession:
     """Load the session holding its row lock until commit, with fresh values even if it was loaded before."""
     stmt = (select(TrainingSession).where(TrainingSession.id == session_id).with_for_update()
             .execution_options(populate_existing=True))
-    session = db.session.scalars(stmt).one_or_none()
-    if session is None:
+    training_session = db.session.scalars(stmt).one_or_none()
+    if training_session is None:
         raise DomainError(N_("该培训场次不存在。"))
-    return session
+    return training_session
 
 
 def take_seats(session_id: int, n: int = 1) -> bool:
@@ -141,14 +141,14 @@ def take_seats(session_id: int, n: int = 1) -> bool:
     return result.rowcount == 1
 
 
-def _release_seats(session: TrainingSession, n: int) -> None:
+def _release_seats(training_session: TrainingSession, n: int) -> None:
     if n:
-        session.confirmed_count = TrainingSession.confirmed_count - n
+        training_session.confirmed_count = TrainingSession.confirmed_count - n
 
 
-def _refresh_counts(session: TrainingSession) -> None:
+def _refresh_counts(training_session: TrainingSession) -> None:
     db.session.flush()
-    db.session.refresh(session, ["confirmed_count", "waitlist_count", "capacity"])
+    db.session.refresh(training_session, ["confirmed_count", "waitlist_count", "capacity"])
 
 
 def _shift_waitlist(session_id: int, after_position: int, by: int) -> None:
@@ -162,23 +162,23 @@ def _shift_waitlist(session_id: int, after_position: int, by: int) -> None:
     )
 
 
-def promote_waitlist(session: TrainingSession, actor=None) -> list[int]:
+def promote_waitlist(training_session: TrainingSession, actor=None) -> list[int]:
     """Give free seats to the first waitlisted trainees, exactly once each, and tell them; returns their user ids."""
-    if session.status not in ROSTER_OPEN:
+    if training_session.status not in ROSTER_OPEN:
         return []
-    _refresh_counts(session)
-    free = session.capacity - session.confirmed_count
-    if free <= 0 or session.waitlist_count <= 0:
+    _refresh_counts(training_session)
+    free = training_session.capacity - training_session.confirmed_count
+    if free <= 0 or training_session.waitlist_count <= 0:
         return []
     first = db.session.execute(
         select(Enrollment.id, Enrollment.user_id)
-        .where(Enrollment.session_id == session.id, Enrollment.status == "waitlisted")
+        .where(Enrollment.session_id == training_session.id, Enrollment.status == "waitlisted")
         .order_by(Enrollment.waitlist_position, Enrollment.id).limit(free)
     ).all()
     if not first:
         return []
     ids = [row.id for row in first]
-    if not take_seats(session.id, len(ids)):
+    if not take_seats(training_session.id, len(ids)):
         raise RuntimeError("seat counter disagrees with the lock")  # cannot happen while we hold the lock
     # The status condition makes a promotion happen once even if this ran twice.
     result = db.session.execute(
@@ -189,13 +189,13 @@ def promote_waitlist(session: TrainingSession, actor=None) -> list[int]:
     )
     if result.rowcount != len(ids):
         raise RuntimeError("waitlist changed under the lock")
-    _shift_waitlist(session.id, 0, len(ids))
-    session.waitlist_count = TrainingSession.waitlist_count - len(ids)
+    _shift_waitlist(training_session.id, 0, len(ids))
+    training_session.waitlist_count = TrainingSession.waitlist_count - len(ids)
     user_ids = [row.user_id for row in first]
     notify_many(user_ids, N_("好消息：您已从候补转为正式学员，培训《%(title)s》（%(start)s 开始）为您保留了名额。"),
-                link=session_link(session.id), title=session.title, start=local_text(session.starts_at))
-    audit.record("training.promoted", target=session, actor=actor, detail=f"users={','.join(map(str, user_ids))}")
-    _refresh_counts(session)
+                link=session_link(training_session.id), title=training_session.title, start=local_text(training_session.starts_at))
+    audit.record("training.promoted", target=training_session, actor=actor, detail=f"users={','.join(map(str, user_ids))}")
+    _refresh_counts(training_session)
     return user_ids
 
 
@@ -224,19 +224,19 @@ class Eligibility:
         return None
 
 
-def eligibility_of(session: TrainingSession) -> Eligibility:
+def eligibility_of(training_session: TrainingSession) -> Eligibility:
     """The session's eligibility rules (from its loaded departments, else with one query)."""
     from sqlalchemy import inspect as sa_inspect
 
-    if "departments" not in sa_inspect(session).unloaded:
-        depts = session.departments
-        return Eligibility([d.path for d in depts], [d.name for d in depts], list(session.skill_levels or []))
+    if "departments" not in sa_inspect(training_session).unloaded:
+        depts = training_session.departments
+        return Eligibility([d.path for d in depts], [d.name for d in depts], list(training_session.skill_levels or []))
     rows = db.session.execute(
         select(Department.path, Department.name)
         .join(SessionDepartment, SessionDepartment.department_id == Department.id)
-        .where(SessionDepartment.session_id == session.id).order_by(Department.code)
+        .where(SessionDepartment.session_id == training_session.id).order_by(Department.code)
     ).all()
-    return Eligibility([r.path for r in rows], [r.name for r in rows], list(session.skill_levels or []))
+    return Eligibility([r.path for r in rows], [r.name for r in rows], list(training_session.skill_levels or []))
 
 
 def department_path(department_id: int | None) -> str | None:
@@ -258,7 +258,7 @@ def active_enrollment(session_id: int, user_id: int) -> Enrollment | None:
     ).first()
 
 
-def signup_problem(session: TrainingSession, user: User, enrollment: Enrollment | None,
+def signup_problem(training_session: TrainingSession, user: User, enrollment: Enrollment | None,
                    eligibility: Eligibility | None = None, now: datetime | None = None) -> DomainError | None:
     """Why this person cannot sign themselves up now (closed, past the deadline, not eligible, enrolled), or None."""
     now = now or utcnow()
@@ -266,17 +266,17 @@ def signup_problem(session: TrainingSession, user: User, enrollment: Enrollment 
         if enrollment.status == "waitlisted":
             return DomainError(N_("您已在候补名单中，当前第 %(pos)s 位。"), pos=enrollment.waitlist_position)
         return DomainError(N_("您已经报名了这个场次，名额已确认。"))
-    if session.status == "cancelled":
+    if training_session.status == "cancelled":
         return DomainError(N_("该场次已取消，不能报名。"))
-    if session.status == "completed":
+    if training_session.status == "completed":
         return DomainError(N_("该场次已结束，不能报名。"))
-    if session.status != "open":
+    if training_session.status != "open":
         return DomainError(N_("该场次的报名已关闭。"))
-    if now >= session.starts_at:
+    if now >= training_session.starts_at:
         return DomainError(N_("培训已经开始，不能再报名。"))
-    if now > session.signup_deadline:
-        return DomainError(N_("报名已于 %(deadline)s 截止。"), deadline=local_text(session.signup_deadline))
-    eligibility = eligibility or eligibility_of(session)
+    if now > training_session.signup_deadline:
+        return DomainError(N_("报名已于 %(deadline)s 截止。"), deadline=local_text(training_session.signup_deadline))
+    eligibility = eligibility or eligibility_of(training_session)
     return eligibility.problem(user.skill_level, department_path(user.department_id))
 
 
@@ -288,59 +288,59 @@ class SignupResult:
     overlaps: list[TrainingSession] = field(default_factory=list)
 
 
-def _new_enrollment(session: TrainingSession, user_id: int, actor_id: int | None) -> Enrollment:
+def _new_enrollment(training_session: TrainingSession, user_id: int, actor_id: int | None) -> Enrollment:
     """Add one person: a seat if one is free (and nobody waits for it), else the end of the waitlist."""
     now = utcnow()
-    if session.waitlist_count == 0 and take_seats(session.id, 1):
-        enrollment = Enrollment(session_id=session.id, user_id=user_id, status="confirmed", confirmed_at=now,
+    if training_session.waitlist_count == 0 and take_seats(training_session.id, 1):
+        enrollment = Enrollment(session_id=training_session.id, user_id=user_id, status="confirmed", confirmed_at=now,
                                 enrolled_by_id=actor_id, created_at=now)
     else:
-        enrollment = Enrollment(session_id=session.id, user_id=user_id, status="waitlisted",
-                                waitlist_position=session.waitlist_count + 1, enrolled_by_id=actor_id,
+        enrollment = Enrollment(session_id=training_session.id, user_id=user_id, status="waitlisted",
+                                waitlist_position=training_session.waitlist_count + 1, enrolled_by_id=actor_id,
                                 created_at=now)
-        session.waitlist_count = TrainingSession.waitlist_count + 1
+        training_session.waitlist_count = TrainingSession.waitlist_count + 1
     db.session.add(enrollment)
-    _refresh_counts(session)
+    _refresh_counts(training_session)
     return enrollment
 
 
-def signup(session: TrainingSession, user: User) -> SignupResult:
+def signup(training_session: TrainingSession, user: User) -> SignupResult:
     """A worker signs themselves up: confirmed while seats are free, otherwise waitlisted (first come, first served)."""
-    session = lock_session(session.id)
-    problem = signup_problem(session, user, active_enrollment(session.id, user.id))
+    training_session = lock_session(training_session.id)
+    problem = signup_problem(training_session, user, active_enrollment(training_session.id, user.id))
     if problem is not None:
         raise problem
-    enrollment = _new_enrollment(session, user.id, user.id)
-    audit.record("training.signup", target=session, actor=user,
+    enrollment = _new_enrollment(training_session, user.id, user.id)
+    audit.record("training.signup", target=training_session, actor=user,
                  detail=f"{enrollment.status} position={enrollment.waitlist_position or ''}".strip())
-    return SignupResult(enrollment, overlapping_sessions(user.id, session))
+    return SignupResult(enrollment, overlapping_sessions(user.id, training_session))
 
 
-def overlapping_sessions(user_id: int, session: TrainingSession) -> list[TrainingSession]:
+def overlapping_sessions(user_id: int, training_session: TrainingSession) -> list[TrainingSession]:
     """The person's other confirmed, not cancelled sessions whose time overlaps this one."""
     return list(db.session.scalars(
         select(TrainingSession)
         .join(Enrollment, Enrollment.session_id == TrainingSession.id)
         .where(Enrollment.user_id == user_id, Enrollment.status == "confirmed",
-               TrainingSession.id != session.id, TrainingSession.status != "cancelled",
-               TrainingSession.starts_at < session.ends_at, TrainingSession.ends_at > session.starts_at)
+               TrainingSession.id != training_session.id, TrainingSession.status != "cancelled",
+               TrainingSession.starts_at < training_session.ends_at, TrainingSession.ends_at > training_session.starts_at)
         .order_by(TrainingSession.starts_at)
     ))
 
 
-def withdraw_problem(session: TrainingSession, enrollment: Enrollment | None, now: datetime | None = None):
+def withdraw_problem(training_session: TrainingSession, enrollment: Enrollment | None, now: datetime | None = None):
     """Why the trainee cannot cancel their place (or leave the waitlist) themselves now, or None."""
     now = now or utcnow()
     if enrollment is None or enrollment.status not in ACTIVE_STATUSES:
         return DomainError(N_("您没有报名这个场次。"))
-    if session.status not in ROSTER_OPEN:
+    if training_session.status not in ROSTER_OPEN:
         return DomainError(N_("该场次已不能取消报名。"))
-    if now >= session.starts_at:
+    if now >= training_session.starts_at:
         return DomainError(N_("培训已经开始，不能再取消报名。如有特殊情况请联系培训管理员。"))
     return None
 
 
-def _cancel(session: TrainingSession, enrollment: Enrollment, actor_id: int | None) -> str:
+def _cancel(training_session: TrainingSession, enrollment: Enrollment, actor_id: int | None) -> str:
     """Cancel one active enrollment under the session lock; a freed seat goes to the waitlist. Returns old status."""
     was, position = enrollment.status, enrollment.waitlist_position
     enrollment.status = "cancelled"
@@ -348,26 +348,26 @@ def _cancel(session: TrainingSession, enrollment: Enrollment, actor_id: int | No
     enrollment.cancelled_at = utcnow()
     enrollment.cancelled_by_id = actor_id
     if was == "confirmed":
-        _release_seats(session, 1)
+        _release_seats(training_session, 1)
         db.session.flush()
-        promote_waitlist(session)
+        promote_waitlist(training_session)
     else:
-        session.waitlist_count = TrainingSession.waitlist_count - 1
+        training_session.waitlist_count = TrainingSession.waitlist_count - 1
         db.session.flush()
-        _shift_waitlist(session.id, position or 0, 1)
-        _refresh_counts(session)
+        _shift_waitlist(training_session.id, position or 0, 1)
+        _refresh_counts(training_session)
     return was
 
 
-def withdraw(session: TrainingSession, user: User) -> str:
+def withdraw(training_session: TrainingSession, user: User) -> str:
     """The trainee cancels their place or leaves the waitlist; returns the status they had."""
-    session = lock_session(session.id)
-    enrollment = active_enrollment(session.id, user.id)
-    problem = withdraw_problem(session, enrollment)
+    training_session = lock_session(training_session.id)
+    enrollment = active_enrollment(training_session.id, user.id)
+    problem = withdraw_problem(training_session, enrollment)
     if problem is not None:
         raise problem
-    was = _cancel(session, enrollment, user.id)
-    audit.record("training.withdrawn" if was == "confirmed" else "training.left_waitlist", target=session,
+    was = _cancel(training_session, enrollment, user.id)
+    audit.record("training.withdrawn" if was == "confirmed" else "training.left_waitlist", target=training_session,
                  actor=user)
     return was
 
@@ -375,9 +375,9 @@ def withdraw(session: TrainingSession, user: User) -> str:
 # --- HR: roster changes -----------------------------------------------------------------------------------
 
 
-def _locked_enrollment(session: TrainingSession, enrollment_id: int) -> Enrollment:
+def _locked_enrollment(training_session: TrainingSession, enrollment_id: int) -> Enrollment:
     enrollment = db.session.scalars(
-        select(Enrollment).where(Enrollment.id == enrollment_id, Enrollment.session_id == session.id)
+        select(Enrollment).where(Enrollment.id == enrollment_id, Enrollment.session_id == training_session.id)
         .execution_options(populate_existing=True)
     ).one_or_none()
     if enrollment is None:
@@ -385,41 +385,41 @@ def _locked_enrollment(session: TrainingSession, enrollment_id: int) -> Enrollme
     return enrollment
 
 
-def remove_trainee(session: TrainingSession, enrollment_id: int, actor: User) -> Enrollment:
+def remove_trainee(training_session: TrainingSession, enrollment_id: int, actor: User) -> Enrollment:
     """HR takes someone off the roster (confirmed or waitlisted) and tells them; a freed seat is passed on."""
-    session = lock_session(session.id)
-    if session.status not in ROSTER_OPEN:
+    training_session = lock_session(training_session.id)
+    if training_session.status not in ROSTER_OPEN:
         raise DomainError(N_("只有报名中或已截止报名的场次才能调整名单。"))
-    enrollment = _locked_enrollment(session, enrollment_id)
+    enrollment = _locked_enrollment(training_session, enrollment_id)
     if enrollment.status not in ACTIVE_STATUSES:
         raise DomainError(N_("此人的报名已经取消。"))
-    was = _cancel(session, enrollment, actor.id)
-    notify(enrollment.user_id, N_("培训管理员已将您从培训《%(title)s》的名单中移除。"), link=session_link(session.id),
-           title=session.title)
+    was = _cancel(training_session, enrollment, actor.id)
+    notify(enrollment.user_id, N_("培训管理员已将您从培训《%(title)s》的名单中移除。"), link=session_link(training_session.id),
+           title=training_session.title)
     audit.record("training.removed", target=enrollment, actor=actor, detail=f"was={was}")
     return enrollment
 
 
-def move_in_waitlist(session: TrainingSession, enrollment_id: int, position: int, reason: str,
+def move_in_waitlist(training_session: TrainingSession, enrollment_id: int, position: int, reason: str,
                      actor: User) -> Enrollment:
     """HR moves a waitlisted trainee to another position; only with a reason, which is kept and audited."""
     reason = (reason or "").strip()
     if not reason:
         raise DomainError(N_("调整候补顺序必须填写原因。"), field="reason")
-    session = lock_session(session.id)
-    if session.status not in ROSTER_OPEN:
+    training_session = lock_session(training_session.id)
+    if training_session.status not in ROSTER_OPEN:
         raise DomainError(N_("只有报名中或已截止报名的场次才能调整名单。"))
-    enrollment = _locked_enrollment(session, enrollment_id)
+    enrollment = _locked_enrollment(training_session, enrollment_id)
     if enrollment.status != "waitlisted":
         raise DomainError(N_("只能调整候补中的学员的位次。"))
-    if not 1 <= position <= session.waitlist_count:
-        raise DomainError(N_("位次必须在 1 到 %(n)s 之间。"), field="position", n=session.waitlist_count)
+    if not 1 <= position <= training_session.waitlist_count:
+        raise DomainError(N_("位次必须在 1 到 %(n)s 之间。"), field="position", n=training_session.waitlist_count)
     old = enrollment.waitlist_position
     if position == old:
         raise DomainError(N_("此人已经在第 %(pos)s 位。"), field="position", pos=old)
     enrollment.waitlist_position = None  # out of the way while the others shift
     db.session.flush()
-    others = (update(Enrollment).where(Enrollment.session_id == session.id, Enrollment.status == "waitlisted",
+    others = (update(Enrollment).where(Enrollment.session_id == training_session.id, Enrollment.status == "waitlisted",
                                        Enrollment.id != enrollment.id)
               .execution_options(synchronize_session=False))
     if position < old:
@@ -431,7 +431,7 @@ def move_in_waitlist(session: TrainingSession, enrollment_id: int, position: int
     enrollment.waitlist_position = position
     enrollment.move_reason = reason[:500]
     notify(enrollment.user_id, N_("您在培训《%(title)s》候补名单中的位次已调整为第 %(pos)s 位。原因：%(reason)s"),
-           link=session_link(session.id), title=session.title, pos=position, reason=reason[:200])
+           link=session_link(training_session.id), title=training_session.title, pos=position, reason=reason[:200])
     audit.record("training.waitlist_moved", target=enrollment, actor=actor, detail=f"{old} -> {position}: {reason}")
     db.session.flush()
     return enrollment
@@ -448,14 +448,14 @@ class BulkLine:
     detail: str = ""
 
 
-def bulk_enroll(session: TrainingSession, employee_nos: list[str], actor: User) -> list[BulkLine]:
+def bulk_enroll(training_session: TrainingSession, employee_nos: list[str], actor: User) -> list[BulkLine]:
     """HR signs up many people at once, in a few queries whatever their number; one answer line per person."""
     if not employee_nos:
         raise DomainError(N_("请至少填写一个工号。"), field="pasted")
     if len(employee_nos) > MAX_BULK:
         raise DomainError(N_("一次最多报名 %(n)s 人，请分批提交。"), field="pasted", n=MAX_BULK)
-    session = lock_session(session.id)
-    if session.status not in ROSTER_OPEN:
+    training_session = lock_session(training_session.id)
+    if training_session.status not in ROSTER_OPEN:
         raise DomainError(N_("只有报名中或已截止报名的场次才能添加学员。"))
     users, _missing, inactive = resolve_people(employee_nos)
     by_no = {u.employee_no.lower(): u for u in users}
@@ -464,10 +464,10 @@ def bulk_enroll(session: TrainingSession, employee_nos: list[str], actor: User) 
     existing: dict[int, Enrollment] = {}
     for start in range(0, len(ids), 500):
         for enrollment in db.session.scalars(
-                select(Enrollment).where(Enrollment.session_id == session.id, Enrollment.status.in_(ACTIVE_STATUSES),
+                select(Enrollment).where(Enrollment.session_id == training_session.id, Enrollment.status.in_(ACTIVE_STATUSES),
                                          Enrollment.user_id.in_(ids[start:start + 500]))):
             existing[enrollment.user_id] = enrollment
-    eligibility = eligibility_of(session)
+    eligibility = eligibility_of(training_session)
     paths: dict[int, str] = {}
     if eligibility.paths:
         dept_ids = {u.department_id for u in users if u.department_id}
@@ -499,23 +499,23 @@ def bulk_enroll(session: TrainingSession, employee_nos: list[str], actor: User) 
             continue
         newcomers.append((line, user))
 
-    free = session.capacity - session.confirmed_count if session.waitlist_count == 0 else 0
+    free = training_session.capacity - training_session.confirmed_count if training_session.waitlist_count == 0 else 0
     n_confirm = max(min(free, len(newcomers)), 0)
-    if not take_seats(session.id, n_confirm):
+    if not take_seats(training_session.id, n_confirm):
         raise RuntimeError("seat counter disagrees with the lock")
     now = utcnow()
     rows, notes = [], []
-    position = session.waitlist_count
-    link = session_link(session.id)
-    start = local_text(session.starts_at)
+    position = training_session.waitlist_count
+    link = session_link(training_session.id)
+    start = local_text(training_session.starts_at)
     for index, (line, user) in enumerate(newcomers):
-        row = {"session_id": session.id, "user_id": user.id, "enrolled_by_id": actor.id, "created_at": now}
+        row = {"session_id": training_session.id, "user_id": user.id, "enrolled_by_id": actor.id, "created_at": now}
         if index < n_confirm:
             row.update(status="confirmed", confirmed_at=now, waitlist_position=None)
             line.outcome = "confirmed"
             notes.append({"user_id": user.id, "link": link, "created_at": now,
                           "message": N_("培训管理员为您报名了培训《%(title)s》（%(start)s 开始），名额已确认。"),
-                          "params": {"title": session.title, "start": start}})
+                          "params": {"title": training_session.title, "start": start}})
         else:
             position += 1
             row.update(status="waitlisted", confirmed_at=None, waitlist_position=position)
@@ -523,17 +523,17 @@ def bulk_enroll(session: TrainingSession, employee_nos: list[str], actor: User) 
             notes.append({"user_id": user.id, "link": link, "created_at": now,
                           "message": N_("培训管理员为您报名了培训《%(title)s》，"
                                         "目前名额已满，您在候补名单第 %(pos)s 位。"),
-                          "params": {"title": session.title, "pos": position}})
+                          "params": {"title": training_session.title, "pos": position}})
         rows.append(row)
     if rows:
         db.session.execute(insert(Enrollment), rows)
         db.session.execute(insert(Notification), notes)
     n_wait = len(rows) - n_confirm
     if n_wait:
-        session.waitlist_count = TrainingSession.waitlist_count + n_wait
-    audit.record("training.bulk_enrolled", target=session, actor=actor,
+        training_session.waitlist_count = TrainingSession.waitlist_count + n_wait
+    audit.record("training.bulk_enrolled", target=training_session, actor=actor,
                  detail=f"asked={len(employee_nos)} confirmed={n_confirm} waitlisted={n_wait}")
-    _refresh_counts(session)
+    _refresh_counts(training_session)
     return lines
 
 
@@ -598,129 +598,129 @@ def _check_data(data: SessionData) -> None:
         raise DomainError(N_("名额至少为 1。"), field="capacity")
 
 
-def _set_departments(session: TrainingSession, department_ids: list[int]) -> None:
+def _set_departments(training_session: TrainingSession, department_ids: list[int]) -> None:
     from sqlalchemy import delete
 
-    db.session.execute(delete(SessionDepartment).where(SessionDepartment.session_id == session.id))
+    db.session.execute(delete(SessionDepartment).where(SessionDepartment.session_id == training_session.id))
     ids = list(dict.fromkeys(department_ids))
     if ids:
-        db.session.execute(insert(SessionDepartment), [{"session_id": session.id, "department_id": d} for d in ids])
+        db.session.execute(insert(SessionDepartment), [{"session_id": training_session.id, "department_id": d} for d in ids])
 
 
 def create_session(data: SessionData, actor: User) -> TrainingSession:
     """A new session as a draft; HR opens it for signup when ready."""
     _check_data(data)
-    session = TrainingSession(
+    training_session = TrainingSession(
         title=data.title, kind=data.kind, description=data.description, instructor=data.instructor,
         location=data.location, starts_at=data.starts_at, ends_at=data.ends_at, signup_deadline=data.signup_deadline,
         capacity=data.capacity, skill_levels=list(data.skill_levels), status="draft",
         manager_id=data.manager_id or actor.id, created_by_id=actor.id, confirmed_count=0, waitlist_count=0)
-    db.session.add(session)
+    db.session.add(training_session)
     db.session.flush()
-    _set_departments(session, data.department_ids)
-    audit.record("training.created", target=session, actor=actor, detail=data.title)
-    return session
+    _set_departments(training_session, data.department_ids)
+    audit.record("training.created", target=training_session, actor=actor, detail=data.title)
+    return training_session
 
 
-def change_capacity(session: TrainingSession, capacity: int, actor=None) -> list[int]:
+def change_capacity(training_session: TrainingSession, capacity: int, actor=None) -> list[int]:
     """Set the number of seats: lowering below the confirmed count is refused; raising promotes from the waitlist."""
-    session = lock_session(session.id)
+    training_session = lock_session(training_session.id)
     if capacity < 1:
         raise DomainError(N_("名额至少为 1。"), field="capacity")
-    if capacity < session.confirmed_count:
+    if capacity < training_session.confirmed_count:
         raise DomainError(N_("已有 %(confirmed)s 人确认参加，名额不能少于 %(confirmed)s（您填写的是 %(capacity)s）。"
                              "如需减少名额，请先在名单中移除学员。"),
-                          field="capacity", confirmed=session.confirmed_count, capacity=capacity)
-    old = session.capacity
+                          field="capacity", confirmed=training_session.confirmed_count, capacity=capacity)
+    old = training_session.capacity
     if capacity == old:
         return []
-    session.capacity = capacity
+    training_session.capacity = capacity
     db.session.flush()
-    audit.record("training.capacity_changed", target=session, actor=actor, detail=f"{old} -> {capacity}")
-    return promote_waitlist(session, actor) if capacity > old else []
+    audit.record("training.capacity_changed", target=training_session, actor=actor, detail=f"{old} -> {capacity}")
+    return promote_waitlist(training_session, actor) if capacity > old else []
 
 
-def update_session(session: TrainingSession, data: SessionData, actor: User) -> list[int]:
+def update_session(training_session: TrainingSession, data: SessionData, actor: User) -> list[int]:
     """Edit a session that is not over; trainees hear about a new time or place. Returns promoted user ids."""
     _check_data(data)
-    session = lock_session(session.id)
-    if session.status not in EDITABLE:
+    training_session = lock_session(training_session.id)
+    if training_session.status not in EDITABLE:
         raise DomainError(N_("已结束或已取消的场次不能再修改。"))
-    promoted = change_capacity(session, data.capacity, actor)
-    moved = (data.starts_at != session.starts_at or data.ends_at != session.ends_at
-             or data.location != session.location)
-    session.title, session.kind, session.description = data.title, data.kind, data.description
-    session.instructor, session.location = data.instructor, data.location
-    session.starts_at, session.ends_at, session.signup_deadline = data.starts_at, data.ends_at, data.signup_deadline
-    session.skill_levels = list(data.skill_levels)
-    session.manager_id = data.manager_id or session.manager_id
-    _set_departments(session, data.department_ids)
+    promoted = change_capacity(training_session, data.capacity, actor)
+    moved = (data.starts_at != training_session.starts_at or data.ends_at != training_session.ends_at
+             or data.location != training_session.location)
+    training_session.title, training_session.kind, training_session.description = data.title, data.kind, data.description
+    training_session.instructor, training_session.location = data.instructor, data.location
+    training_session.starts_at, training_session.ends_at, training_session.signup_deadline = data.starts_at, data.ends_at, data.signup_deadline
+    training_session.skill_levels = list(data.skill_levels)
+    training_session.manager_id = data.manager_id or training_session.manager_id
+    _set_departments(training_session, data.department_ids)
     db.session.flush()
-    if moved and session.status in ROSTER_OPEN:
+    if moved and training_session.status in ROSTER_OPEN:
         people = db.session.scalars(select(Enrollment.user_id).where(
-            Enrollment.session_id == session.id, Enrollment.status.in_(ACTIVE_STATUSES))).all()
+            Enrollment.session_id == training_session.id, Enrollment.status.in_(ACTIVE_STATUSES))).all()
         notify_many(people, N_("培训《%(title)s》的时间或地点有变更：%(start)s 开始，地点：%(location)s。"),
-                    link=session_link(session.id), title=session.title, start=local_text(session.starts_at),
-                    location=session.location or "—")
-    audit.record("training.updated", target=session, actor=actor)
+                    link=session_link(training_session.id), title=training_session.title, start=local_text(training_session.starts_at),
+                    location=training_session.location or "—")
+    audit.record("training.updated", target=training_session, actor=actor)
     return promoted
 
 
-def transition(session: TrainingSession, action: str, actor: User, reason: str = "") -> TrainingSession:
+def transition(training_session: TrainingSession, action: str, actor: User, reason: str = "") -> TrainingSession:
     """Move a session through the status machine (open, close, complete, cancel) with its side effects."""
-    session = lock_session(session.id)
-    if not can_transition(session, action):
+    training_session = lock_session(training_session.id)
+    if not can_transition(training_session, action):
         raise DomainError(N_("当前状态下不能执行这个操作。"))
-    old = session.status
+    old = training_session.status
     if action == "cancel":
         reason = (reason or "").strip()
         if not reason:
             raise DomainError(N_("取消场次必须填写原因，它会通知给所有报名的人。"), field="reason")
-        _cancel_everyone(session, reason, actor)
-        session.status_reason = reason[:1000]
-    elif action == "open" and session.signup_deadline <= utcnow():
+        _cancel_everyone(training_session, reason, actor)
+        training_session.status_reason = reason[:1000]
+    elif action == "open" and training_session.signup_deadline <= utcnow():
         raise DomainError(N_("报名截止时间已过，请先修改截止时间再发布。"))
-    elif action == "complete" and utcnow() < session.starts_at:
+    elif action == "complete" and utcnow() < training_session.starts_at:
         raise DomainError(N_("培训还没有开始，不能标记为已结束。"))
-    session.status = TRANSITIONS[action][1]
+    training_session.status = TRANSITIONS[action][1]
     db.session.flush()
     if action == "complete":
-        issue_certificates(session, actor)
-    audit.record(f"training.{action}", target=session, actor=actor, detail=f"{old} -> {session.status} {reason}")
-    return session
+        issue_certificates(training_session, actor)
+    audit.record(f"training.{action}", target=training_session, actor=actor, detail=f"{old} -> {training_session.status} {reason}")
+    return training_session
 
 
-def _cancel_everyone(session: TrainingSession, reason: str, actor: User) -> None:
+def _cancel_everyone(training_session: TrainingSession, reason: str, actor: User) -> None:
     people = db.session.scalars(select(Enrollment.user_id).where(
-        Enrollment.session_id == session.id, Enrollment.status.in_(ACTIVE_STATUSES))).all()
+        Enrollment.session_id == training_session.id, Enrollment.status.in_(ACTIVE_STATUSES))).all()
     db.session.execute(
-        update(Enrollment).where(Enrollment.session_id == session.id, Enrollment.status.in_(ACTIVE_STATUSES))
+        update(Enrollment).where(Enrollment.session_id == training_session.id, Enrollment.status.in_(ACTIVE_STATUSES))
         .values(status="cancelled", waitlist_position=None, cancelled_at=utcnow(), cancelled_by_id=actor.id)
         .execution_options(synchronize_session=False))
-    session.confirmed_count = 0
-    session.waitlist_count = 0
+    training_session.confirmed_count = 0
+    training_session.waitlist_count = 0
     notify_many(people, N_("培训《%(title)s》（原定 %(start)s 开始）已取消，您的报名随之取消。原因：%(reason)s"),
-                link=session_link(session.id), title=session.title, start=local_text(session.starts_at),
+                link=session_link(training_session.id), title=training_session.title, start=local_text(training_session.starts_at),
                 reason=reason[:200])
 
 
 # --- Attendance, results, certificates --------------------------------------------------------------------
 
 
-def _recordable(session: TrainingSession, enrollment_id: int) -> Enrollment:
-    if session.status not in RECORDING:
+def _recordable(training_session: TrainingSession, enrollment_id: int) -> Enrollment:
+    if training_session.status not in RECORDING:
         raise DomainError(N_("只有已发布且未取消的场次才能记录考勤和成绩。"))
-    enrollment = _locked_enrollment(session, enrollment_id)
+    enrollment = _locked_enrollment(training_session, enrollment_id)
     if enrollment.status != "confirmed":
         raise DomainError(N_("只能为已确认的学员记录考勤和成绩。"))
     return enrollment
 
 
-def set_attendance(session: TrainingSession, enrollment_id: int, value: str | None, actor: User) -> Enrollment:
+def set_attendance(training_session: TrainingSession, enrollment_id: int, value: str | None, actor: User) -> Enrollment:
     """Mark one trainee present or absent (None clears the mark)."""
     if value not in ("present", "absent", None):
         raise DomainError(N_("考勤只能是出勤或缺勤。"))
-    enrollment = _recordable(session, enrollment_id)
+    enrollment = _recordable(training_session, enrollment_id)
     if value != "present" and enrollment.result == "pass":
         raise DomainError(N_("该学员已记为合格，不能标为缺勤；请先修改成绩。"))
     enrollment.attendance = value
@@ -729,26 +729,26 @@ def set_attendance(session: TrainingSession, enrollment_id: int, value: str | No
     return enrollment
 
 
-def mark_all_present(session: TrainingSession, actor: User) -> int:
+def mark_all_present(training_session: TrainingSession, actor: User) -> int:
     """Mark every confirmed trainee without a mark present (explicit absences stay); returns how many."""
-    if session.status not in RECORDING:
+    if training_session.status not in RECORDING:
         raise DomainError(N_("只有已发布且未取消的场次才能记录考勤和成绩。"))
     count = db.session.execute(
-        update(Enrollment).where(Enrollment.session_id == session.id, Enrollment.status == "confirmed",
+        update(Enrollment).where(Enrollment.session_id == training_session.id, Enrollment.status == "confirmed",
                                  Enrollment.attendance.is_(None))
         .values(attendance="present").execution_options(synchronize_session=False)).rowcount
-    audit.record("training.attendance_all", target=session, actor=actor, detail=f"present={count}")
+    audit.record("training.attendance_all", target=training_session, actor=actor, detail=f"present={count}")
     return count
 
 
-def set_result(session: TrainingSession, enrollment_id: int, result: str | None, score: int | None,
+def set_result(training_session: TrainingSession, enrollment_id: int, result: str | None, score: int | None,
                actor: User) -> Enrollment:
     """Record pass or fail and a score; a pass on a completed session issues the certificate, a fail withdraws it."""
     if result not in ("pass", "fail", None):
         raise DomainError(N_("结果只能是合格或不合格。"), field="result")
     if score is not None and not 0 <= score <= 100:
         raise DomainError(N_("成绩应在 0 到 100 之间。"), field="score")
-    enrollment = _recordable(session, enrollment_id)
+    enrollment = _recordable(training_session, enrollment_id)
     if result == "pass" and enrollment.attendance != "present":
         raise DomainError(N_("只有出勤的学员才能记为合格，请先记录出勤。"), field="result")
     enrollment.result, enrollment.score = result, score
@@ -759,8 +759,8 @@ def set_result(session: TrainingSession, enrollment_id: int, result: str | None,
         enrollment.certified_at = None
     audit.record("training.result", target=enrollment, actor=actor, detail=f"{result} {score}")
     db.session.flush()
-    if result == "pass" and session.status == "completed" and not enrollment.certificate_no:
-        issue_certificates(session, actor)
+    if result == "pass" and training_session.status == "completed" and not enrollment.certificate_no:
+        issue_certificates(training_session, actor)
     return enrollment
 
 
@@ -769,16 +769,16 @@ def next_certificate_numbers(year: int, n: int) -> list[str]:
     return [f"PX-{year}-{seq:05d}" for seq in counters.reserve(CERTIFICATE_SERIES, year, n)]
 
 
-def issue_certificates(session: TrainingSession, actor=None) -> int:
+def issue_certificates(training_session: TrainingSession, actor=None) -> int:
     """Give every passed trainee of a completed session without a certificate its number, and tell them."""
     waiting = db.session.scalars(
-        select(Enrollment).where(Enrollment.session_id == session.id, Enrollment.status == "confirmed",
+        select(Enrollment).where(Enrollment.session_id == training_session.id, Enrollment.status == "confirmed",
                                  Enrollment.result == "pass", Enrollment.certificate_no.is_(None))
         .order_by(Enrollment.id)
     ).all()
     if not waiting:
         return 0
-    year = session.starts_at.astimezone(local_zone()).year
+    year = training_session.starts_at.astimezone(local_zone()).year
     now = utcnow()
     notes = []
     for enrollment, number in zip(waiting, next_certificate_numbers(year, len(waiting)), strict=True):
@@ -786,12 +786,12 @@ def issue_certificates(session: TrainingSession, actor=None) -> int:
         enrollment.certified_at = now
         notes.append({"user_id": enrollment.user_id, "created_at": now, "message":
                       N_("恭喜！您已通过培训《%(title)s》，证书编号 %(no)s。"),
-                      "params": {"title": session.title, "no": number},
+                      "params": {"title": training_session.title, "no": number},
                       "link": url_for("training.certificate", enrollment_id=enrollment.id)
                       if has_request_context() else f"/training/certificates/{enrollment.id}"})
     db.session.flush()
     db.session.execute(insert(Notification), notes)
-    audit.record("training.certificates_issued", target=session, actor=actor, detail=f"count={len(waiting)}")
+    audit.record("training.certificates_issued", target=training_session, actor=actor, detail=f"count={len(waiting)}")
     return len(waiting)
 
 

@@ -36,20 +36,20 @@ ROSTER_PAGE = 50
 
 def _visible_session(session_id: int) -> TrainingSession:
     """The session with its departments, or 404 (drafts are hidden from workers, and the refusal is audited)."""
-    session = services.load_session(session_id)
-    if session is None:
+    training_session = services.load_session(session_id)
+    if training_session is None:
         abort(404)
-    if not services.can_view(current_user, session):
+    if not services.can_view(current_user, training_session):
         deny(404, f"training session {session_id}")
-    return session
+    return training_session
 
 
 def _managed_session(session_id: int) -> TrainingSession:
     """A session HR works on (the role is checked by the route decorator)."""
-    session = services.load_session(session_id)
-    if session is None:
+    training_session = services.load_session(session_id)
+    if training_session is None:
         abort(404)
-    return session
+    return training_session
 
 
 def _field_error(form, error: DomainError) -> None:
@@ -90,19 +90,19 @@ def index():
                   restricted=restricted, now=utcnow())
 
 
-def _detail_context(session: TrainingSession, **extra) -> dict:
+def _detail_context(training_session: TrainingSession, **extra) -> dict:
     """What the detail page and its signup box need, for the current user."""
-    enrollment = services.active_enrollment(session.id, current_user.id)
-    eligibility = services.eligibility_of(session)
-    problem = services.signup_problem(session, current_user, enrollment, eligibility)
-    withdraw_problem = services.withdraw_problem(session, enrollment)
-    overlaps = services.overlapping_sessions(current_user.id, session) if session.status in ("open", "closed") else []
+    enrollment = services.active_enrollment(training_session.id, current_user.id)
+    eligibility = services.eligibility_of(training_session)
+    problem = services.signup_problem(training_session, current_user, enrollment, eligibility)
+    withdraw_problem = services.withdraw_problem(training_session, enrollment)
+    overlaps = services.overlapping_sessions(current_user.id, training_session) if training_session.status in ("open", "closed") else []
     past = None
     if enrollment is None:
         past = db.session.scalars(select(Enrollment).where(
-            Enrollment.session_id == session.id, Enrollment.user_id == current_user.id)
+            Enrollment.session_id == training_session.id, Enrollment.user_id == current_user.id)
             .order_by(Enrollment.id.desc()).limit(1)).first()
-    context = {"session": session, "enrollment": enrollment, "eligibility": eligibility, "problem": problem,
+    context = {"session": training_session, "enrollment": enrollment, "eligibility": eligibility, "problem": problem,
                "withdraw_problem": withdraw_problem, "overlaps": overlaps, "past": past, "form": EmptyForm(),
                "can_manage": services.can_manage(current_user), "message": None, "message_tone": "success",
                "oob": False}
@@ -114,26 +114,26 @@ def _detail_context(session: TrainingSession, **extra) -> dict:
 @login_required
 def detail(session_id: int):
     """A session: what, when, where, who may come, the live seat count and my signup box."""
-    session = _visible_session(session_id)
-    return render("training/detail.html", "mybox", **_detail_context(session))
+    training_session = _visible_session(session_id)
+    return render("training/detail.html", "mybox", **_detail_context(training_session))
 
 
 @bp.route("/<int:session_id>/seats")
 @login_required
 def seats(session_id: int):
     """The seat count alone, polled by the detail page so it stays live."""
-    session = _visible_session(session_id)
+    training_session = _visible_session(session_id)
     if is_fragment_request():
-        return render_template("training/_seats.html", session=session, oob=False)
-    return redirect(url_for("training.detail", session_id=session.id))
+        return render_template("training/_seats.html", session=training_session, oob=False)
+    return redirect(url_for("training.detail", session_id=training_session.id))
 
 
 def _signup_answer(session_id: int, message: str | None, tone: str):
     """After a signup or cancel: the refreshed box (and seats) for htmx, or a message and a redirect."""
     if is_fragment_request():
-        session = _visible_session(session_id)
+        training_session = _visible_session(session_id)
         return render("training/detail.html", "mybox", **_detail_context(
-            session, message=message, message_tone=tone, oob=True))
+            training_session, message=message, message_tone=tone, oob=True))
     if message:
         flash(message, tone)
     return redirect(url_for("training.detail", session_id=session_id), code=303)
@@ -143,11 +143,11 @@ def _signup_answer(session_id: int, message: str | None, tone: str):
 @login_required
 def signup(session_id: int):
     """Sign myself up: a seat while there are free ones, else a place in the waitlist."""
-    session = _visible_session(session_id)
+    training_session = _visible_session(session_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
     try:
-        result = services.signup(session, current_user)
+        result = services.signup(training_session, current_user)
     except DomainError as error:
         db.session.rollback()
         return _signup_answer(session_id, str(error), "danger")
@@ -169,11 +169,11 @@ def signup(session_id: int):
 @login_required
 def withdraw(session_id: int):
     """Cancel my place, or leave the waitlist; the first person waiting moves up."""
-    session = _visible_session(session_id)
+    training_session = _visible_session(session_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
     try:
-        was = services.withdraw(session, current_user)
+        was = services.withdraw(training_session, current_user)
     except DomainError as error:
         db.session.rollback()
         return _signup_answer(session_id, str(error), "danger")
@@ -186,8 +186,8 @@ def withdraw(session_id: int):
 @login_required
 def session_ics(session_id: int):
     """The session as an iCalendar file."""
-    session = _visible_session(session_id)
-    return exports.ics_response([session], f"training-{session.id}.ics", session.title)
+    training_session = _visible_session(session_id)
+    return exports.ics_response([training_session], f"training-{training_session.id}.ics", training_session.title)
 
 
 @bp.route("/my")
@@ -249,10 +249,10 @@ def certificate(enrollment_id: int):
         .join(User, User.id == Enrollment.user_id).where(Enrollment.id == enrollment_id)).first()
     if row is None:
         abort(404)
-    enrollment, session, person = row
+    enrollment, training_session, person = row
     if not services.can_view_enrollment(current_user, enrollment) or not enrollment.certificate_no:
         deny(404, f"certificate of enrollment {enrollment_id}")
-    return render_template("training/certificate.html", enrollment=enrollment, session=session, person=person)
+    return render_template("training/certificate.html", enrollment=enrollment, session=training_session, person=person)
 
 
 # --- HR: sessions -----------------------------------------------------------------------------------------
@@ -273,18 +273,18 @@ def manage():
                   kind=request.args.get("kind", ""))
 
 
-def _session_form(session: TrainingSession | None = None) -> SessionForm:
+def _session_form(training_session: TrainingSession | None = None) -> SessionForm:
     form = SessionForm(obj=None)
     form.departments.choices = [(int(k), v) for k, v in department_choices()]
-    if session is not None and not form.is_submitted():
-        form.title.data, form.kind.data = session.title, session.kind
-        form.instructor.data, form.location.data = session.instructor, session.location
-        form.description.data, form.capacity.data = session.description, session.capacity
-        form.starts_at.data = services.to_local(session.starts_at)
-        form.ends_at.data = services.to_local(session.ends_at)
-        form.signup_deadline.data = services.to_local(session.signup_deadline)
-        form.departments.data = [d.id for d in session.departments]
-        form.skill_levels.data = list(session.skill_levels or [])
+    if training_session is not None and not form.is_submitted():
+        form.title.data, form.kind.data = training_session.title, training_session.kind
+        form.instructor.data, form.location.data = training_session.instructor, training_session.location
+        form.description.data, form.capacity.data = training_session.description, training_session.capacity
+        form.starts_at.data = services.to_local(training_session.starts_at)
+        form.ends_at.data = services.to_local(training_session.ends_at)
+        form.signup_deadline.data = services.to_local(training_session.signup_deadline)
+        form.departments.data = [d.id for d in training_session.departments]
+        form.skill_levels.data = list(training_session.skill_levels or [])
     return form
 
 
@@ -318,14 +318,14 @@ def new():
         form.manager.data = current_user.employee_no
     if form.validate_on_submit():
         try:
-            session = services.create_session(_form_data(form, current_user.id), current_user)
+            training_session = services.create_session(_form_data(form, current_user.id), current_user)
         except DomainError as error:
             db.session.rollback()
             _field_error(form, error)
         else:
             db.session.commit()
             flash(_("已保存为草稿。确认无误后点击“发布并开放报名”。"), "success")
-            return redirect_after_change(url_for("training.roster", session_id=session.id))
+            return redirect_after_change(url_for("training.roster", session_id=training_session.id))
     return render_template("training/session_form.html", form=form, session=None)
 
 
@@ -333,17 +333,17 @@ def new():
 @roles_required("hr")
 def edit(session_id: int):
     """Edit a session; capacity changes follow the waitlist rules, trainees hear about a new time or place."""
-    session = _managed_session(session_id)
-    if session.status not in services.EDITABLE:
+    training_session = _managed_session(session_id)
+    if training_session.status not in services.EDITABLE:
         flash(_("已结束或已取消的场次不能再修改。"), "warning")
-        return redirect(url_for("training.roster", session_id=session.id))
-    form = _session_form(session)
+        return redirect(url_for("training.roster", session_id=training_session.id))
+    form = _session_form(training_session)
     if not form.is_submitted():
-        manager = db.session.get(User, session.manager_id) if session.manager_id else None
+        manager = db.session.get(User, training_session.manager_id) if training_session.manager_id else None
         form.manager.data = manager.employee_no if manager else ""
     if form.validate_on_submit():
         try:
-            promoted = services.update_session(session, _form_data(form, session.manager_id), current_user)
+            promoted = services.update_session(training_session, _form_data(form, training_session.manager_id), current_user)
         except DomainError as error:
             db.session.rollback()
             _field_error(form, error)
@@ -352,26 +352,26 @@ def edit(session_id: int):
             flash(_("已保存。"), "success")
             if promoted:
                 flash(_("名额增加，候补名单中的 %(n)s 人已自动转为正式学员并收到通知。", n=len(promoted)), "info")
-            return redirect_after_change(url_for("training.roster", session_id=session.id))
-    return render_template("training/session_form.html", form=form, session=session)
+            return redirect_after_change(url_for("training.roster", session_id=training_session.id))
+    return render_template("training/session_form.html", form=form, session=training_session)
 
 
 @bp.route("/<int:session_id>/status/<action>", methods=["POST"])
 @roles_required("hr")
 def change_status(session_id: int, action: str):
     """Open, close, complete or cancel a session (cancelling needs a reason and tells everyone on it)."""
-    session = _managed_session(session_id)
+    training_session = _managed_session(session_id)
     if action not in services.TRANSITIONS:
         abort(404)
     form = CancelSessionForm() if action == "cancel" else EmptyForm()
     if not form.validate_on_submit():
         if action == "cancel" and form.reason.errors and not form.csrf_token.errors:
             flash(form.reason.errors[0], "danger")
-            return redirect_after_change(url_for("training.roster", session_id=session.id) + "#status-actions")
+            return redirect_after_change(url_for("training.roster", session_id=training_session.id) + "#status-actions")
         abort(400)
     reason = form.reason.data if action == "cancel" else ""
     try:
-        services.transition(session, action, current_user, reason=reason)
+        services.transition(training_session, action, current_user, reason=reason)
     except DomainError as error:
         db.session.rollback()
         flash(str(error), "danger")
@@ -381,20 +381,20 @@ def change_status(session_id: int, action: str):
                 "complete": _("已标记为结束，合格学员的证书已生成。"),
                 "cancel": _("场次已取消，所有报名已取消并通知到本人。")}
         flash(done[action], "success")
-    return redirect_after_change(url_for("training.roster", session_id=session.id))
+    return redirect_after_change(url_for("training.roster", session_id=training_session.id))
 
 
 # --- HR: roster -------------------------------------------------------------------------------------------
 
 
-def _roster_context(session: TrainingSession, tab: str, q: str, **extra) -> dict:
-    stmt = services.roster_query(session.id, tab, q)
+def _roster_context(training_session: TrainingSession, tab: str, q: str, **extra) -> dict:
+    stmt = services.roster_query(training_session.id, tab, q)
     keys = ([Enrollment.waitlist_position, Enrollment.id] if tab == "waitlisted" else [Enrollment.id])
     page = keyset_page(stmt, keys, descending=tab == "cancelled", cursor=request.args.get("after"),
                        before=request.args.get("before"), per_page=ROSTER_PAGE, scalars=False,
                        key_of=lambda row: [getattr(row[0], k.key) for k in keys])
-    context = {"session": session, "tab": tab, "q": q, "page": page, "counts": services.roster_counts(session.id),
-               "eligibility": services.eligibility_of(session), "actions": services.allowed_actions(session),
+    context = {"session": training_session, "tab": tab, "q": q, "page": page, "counts": services.roster_counts(training_session.id),
+               "eligibility": services.eligibility_of(training_session), "actions": services.allowed_actions(training_session),
                "action_labels": ACTION_LABELS, "bulk_form": BulkAddForm(), "cancel_form": CancelSessionForm(),
                "form": EmptyForm(), "lines": None, "result_choices": ResultForm().result.choices}
     context.update(extra)
@@ -410,16 +410,16 @@ def _tab() -> str:
 @roles_required("hr")
 def roster(session_id: int):
     """The roster: add trainees, attendance and results, the waitlist and the cancelled, exports."""
-    session = _managed_session(session_id)
+    training_session = _managed_session(session_id)
     q = request.args.get("q", "")[:50]
-    return render("training/roster.html", "roster", **_roster_context(session, _tab(), q))
+    return render("training/roster.html", "roster", **_roster_context(training_session, _tab(), q))
 
 
 @bp.route("/<int:session_id>/roster/add", methods=["POST"])
 @roles_required("hr")
 def roster_add(session_id: int):
     """Bulk signup from the picker, pasted 工号 and/or a file: one answer line per person, all or nothing."""
-    session = _managed_session(session_id)
+    training_session = _managed_session(session_id)
     form = BulkAddForm()
     lines = None
     if form.validate_on_submit():
@@ -428,83 +428,83 @@ def roster_add(session_id: int):
         try:
             if upload and upload.filename:
                 nos += services.parse_roster_file(upload.filename, upload.read())
-            lines = services.bulk_enroll(session, list(dict.fromkeys(nos)), current_user)
+            lines = services.bulk_enroll(training_session, list(dict.fromkeys(nos)), current_user)
         except DomainError as error:
             db.session.rollback()
             _field_error(form, error)
         else:
             db.session.commit()
             form = BulkAddForm(formdata=None)
-    session = _managed_session(session_id)
-    context = _roster_context(session, "confirmed", "", bulk_form=form, lines=lines)
+    training_session = _managed_session(session_id)
+    context = _roster_context(training_session, "confirmed", "", bulk_form=form, lines=lines)
     response = make_response(render("training/roster.html", "bulk", **context))
     if lines is not None and is_fragment_request():
         response.headers["HX-Trigger"] = "roster-changed"
     return response
 
 
-def _row_answer(session: TrainingSession, enrollment_id: int, error: str | None = None):
+def _row_answer(training_session: TrainingSession, enrollment_id: int, error: str | None = None):
     """After an attendance or result change: the row again for htmx, or back to the roster."""
     if is_fragment_request():
-        row = db.session.execute(services.roster_query(session.id, "confirmed").where(
+        row = db.session.execute(services.roster_query(training_session.id, "confirmed").where(
             Enrollment.id == enrollment_id)).first()
         if row is None:
-            return render_template("training/_roster_row_gone.html", session=session, enrollment_id=enrollment_id,
+            return render_template("training/_roster_row_gone.html", session=training_session, enrollment_id=enrollment_id,
                                    error=error)
-        return render_template("training/_roster_row.html", row=row, session=session, tab="confirmed",
+        return render_template("training/_roster_row.html", row=row, session=training_session, tab="confirmed",
                                error=error, result_choices=ResultForm().result.choices)
     if error:
         flash(error, "danger")
-    return redirect(url_for("training.roster", session_id=session.id) + f"#e{enrollment_id}", code=303)
+    return redirect(url_for("training.roster", session_id=training_session.id) + f"#e{enrollment_id}", code=303)
 
 
 @bp.route("/<int:session_id>/roster/<int:enrollment_id>/attendance", methods=["POST"])
 @roles_required("hr")
 def attendance(session_id: int, enrollment_id: int):
     """Mark one trainee present or absent (an htmx toggle on the roster)."""
-    session = _managed_session(session_id)
+    training_session = _managed_session(session_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
     value = request.form.get("value") or None
     error = None
     try:
-        services.set_attendance(session, enrollment_id, value, current_user)
+        services.set_attendance(training_session, enrollment_id, value, current_user)
     except DomainError as exc:
         db.session.rollback()
         error = str(exc)
     else:
         db.session.commit()
-    return _row_answer(session, enrollment_id, error)
+    return _row_answer(training_session, enrollment_id, error)
 
 
 @bp.route("/<int:session_id>/roster/present-all", methods=["POST"])
 @roles_required("hr")
 def present_all(session_id: int):
     """Mark every confirmed trainee without a mark present."""
-    session = _managed_session(session_id)
+    training_session = _managed_session(session_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
     try:
-        count = services.mark_all_present(session, current_user)
+        count = services.mark_all_present(training_session, current_user)
     except DomainError as error:
         db.session.rollback()
         flash(str(error), "danger")
     else:
         db.session.commit()
         flash(_("已将 %(n)s 人标为出勤。", n=count), "success")
-    return redirect_after_change(url_for("training.roster", session_id=session.id))
+    return redirect_after_change(url_for("training.roster", session_id=training_session.id))
 
 
 @bp.route("/<int:session_id>/roster/<int:enrollment_id>/result", methods=["POST"])
 @roles_required("hr")
 def result(session_id: int, enrollment_id: int):
     """Record pass or fail and a score for one trainee."""
-    session = _managed_session(session_id)
+    training_session = _managed_session(session_id)
     form = ResultForm()
     error = None
     if form.validate_on_submit():
         try:
-            services.set_result(session, enrollment_id, form.result.data or None, form.score.data, current_user)
+            services.set_result(training_session, enrollment_id, form.result.data or None, form.score.data, current_user)
         except DomainError as exc:
             db.session.rollback()
             error = str(exc)
@@ -514,18 +514,18 @@ def result(session_id: int, enrollment_id: int):
         abort(400)
     else:
         error = "；".join(str(e) for errors in form.errors.values() for e in errors)
-    return _row_answer(session, enrollment_id, error)
+    return _row_answer(training_session, enrollment_id, error)
 
 
 @bp.route("/<int:session_id>/roster/<int:enrollment_id>/move", methods=["POST"])
 @roles_required("hr")
 def move(session_id: int, enrollment_id: int):
     """Move a waitlisted trainee to another position, with a recorded reason."""
-    session = _managed_session(session_id)
+    training_session = _managed_session(session_id)
     form = MoveForm()
     if form.validate_on_submit():
         try:
-            services.move_in_waitlist(session, enrollment_id, form.position.data, form.reason.data, current_user)
+            services.move_in_waitlist(training_session, enrollment_id, form.position.data, form.reason.data, current_user)
         except DomainError as error:
             db.session.rollback()
             flash(str(error), "danger")
@@ -536,19 +536,19 @@ def move(session_id: int, enrollment_id: int):
         abort(400)
     else:
         flash("；".join(str(e) for errors in form.errors.values() for e in errors), "danger")
-    return redirect_after_change(url_for("training.roster", session_id=session.id, tab="waitlisted"))
+    return redirect_after_change(url_for("training.roster", session_id=training_session.id, tab="waitlisted"))
 
 
 @bp.route("/<int:session_id>/roster/<int:enrollment_id>/remove", methods=["POST"])
 @roles_required("hr")
 def remove(session_id: int, enrollment_id: int):
     """Take a trainee off the roster; a freed seat goes to the first person waiting."""
-    session = _managed_session(session_id)
+    training_session = _managed_session(session_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
     tab = request.form.get("tab") if request.form.get("tab") in ROSTER_TABS else "confirmed"
     try:
-        enrollment = services.remove_trainee(session, enrollment_id, current_user)
+        enrollment = services.remove_trainee(training_session, enrollment_id, current_user)
     except DomainError as error:
         db.session.rollback()
         flash(str(error), "danger")
@@ -556,15 +556,15 @@ def remove(session_id: int, enrollment_id: int):
         person = db.session.get(User, enrollment.user_id)
         db.session.commit()
         flash(_("已将 %(name)s 移出名单并通知本人。", name=person.name if person else ""), "success")
-    return redirect_after_change(url_for("training.roster", session_id=session.id, tab=tab))
+    return redirect_after_change(url_for("training.roster", session_id=training_session.id, tab=tab))
 
 
 @bp.route("/<int:session_id>/roster.xlsx")
 @roles_required("hr")
 def roster_xlsx(session_id: int):
     """The roster as .xlsx with a signature column (the sign-in sheet); exporting personal data is audited."""
-    session = _managed_session(session_id)
-    return exports.roster_xlsx(session)
+    training_session = _managed_session(session_id)
+    return exports.roster_xlsx(training_session)
 
 
 @bp.route("/<int:session_id>/signin")
@@ -573,9 +573,9 @@ def signin_sheet(session_id: int):
     """A printable sign-in sheet of the confirmed trainees (printing personal data is audited)."""
     _managed_session(session_id)
     exports.audit_print(session_id)
-    session = _managed_session(session_id)
-    rows = services.full_roster(session.id, ("confirmed",))
-    return render_template("training/signin.html", session=session, rows=rows, now=utcnow())
+    training_session = _managed_session(session_id)
+    rows = services.full_roster(training_session.id, ("confirmed",))
+    return render_template("training/signin.html", session=training_session, rows=rows, now=utcnow())
 
 
 @bp.route("/roster-template.xlsx")
