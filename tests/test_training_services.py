@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from blueprints.core.clock import local_year
 from blueprints.core.errors import DomainError
 from blueprints.core.models import AuditLog, Notification, User
 from blueprints.core.types import utcnow
@@ -312,7 +313,7 @@ def test_attendance_results_and_certificates(app, make_session, session_people, 
             services.set_attendance(_session(training_session.id), ids[a], "absent", actor)
         services.transition(_session(training_session.id), "complete", actor)
         db.session.commit()
-        year = training_session.starts_at.astimezone(services.local_zone()).year
+        year = local_year(training_session.starts_at)
         numbers = db.session.execute(select(Enrollment.user_id, Enrollment.certificate_no)
                                      .where(Enrollment.session_id == training_session.id).order_by(Enrollment.id)).all()
         assert numbers == [(a, f"PX-{year}-00001"), (b, None), (c, f"PX-{year}-00002")]

@@ -9,7 +9,9 @@ from icalendar import Calendar
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
-from blueprints.core.models import AuditLog, Notification
+from blueprints.core.clock import to_local_naive
+from blueprints.core.models import AuditLog, Notification, User
+from blueprints.core.types import utcnow
 from blueprints.training import services
 from blueprints.training.models import Enrollment, TrainingSession
 from extensions import db
@@ -239,7 +241,7 @@ def test_mine_filter_and_kind_and_date_filters(client, login_as, make_session, s
     assert "我的焊接课" in html_text(client.get("/training/?show=mine"))
     page = html_text(client.get("/training/?kind=safety"))
     assert "别人的安全课" in page and "我的焊接课" not in page
-    soon = (services.utcnow() + timedelta(days=10)).date().isoformat()
+    soon = (utcnow() + timedelta(days=10)).date().isoformat()
     page = html_text(client.get(f"/training/?date_from={soon}"))
     assert "别人的安全课" in page and "我的焊接课" not in page
     assert "日期格式不对" in html_text(client.get("/training/?date_from=not-a-date"))
@@ -303,7 +305,7 @@ def test_roster_query_count_is_the_same_for_10_and_200(app, client, login_as, ma
     ids = session_people(200, prefix="big")
     with app.app_context():
         services.bulk_enroll(db.session.get(TrainingSession, big_session.id),
-                             [f"big{i:04d}" for i in range(1, 201)], db.session.get(services.User, hr.id))
+                             [f"big{i:04d}" for i in range(1, 201)], db.session.get(User, hr.id))
         db.session.commit()
     assert len(session_state(app, big_session.id)["confirmed"]) == len(ids)
     small = _count_page(app, client, f"/training/{small_session.id}/roster", count_queries)
@@ -348,7 +350,7 @@ def test_lowering_capacity_below_confirmed_is_refused_with_the_numbers(app, clie
     page = html_text(client.get(f"/training/{training_session.id}/edit"))
     assert 'value="2"' in page
     with app.app_context():
-        starts, ends = services.to_local(training_session.starts_at), services.to_local(training_session.ends_at)
+        starts, ends = to_local_naive(training_session.starts_at), to_local_naive(training_session.ends_at)
     form = {"title": training_session.title, "kind": "skills", "location": "x", "capacity": "1",
             "starts_at": starts.strftime("%Y-%m-%dT%H:%M"), "ends_at": ends.strftime("%Y-%m-%dT%H:%M")}
     page = html_text(client.post(f"/training/{training_session.id}/edit", data=form))

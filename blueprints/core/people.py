@@ -1,6 +1,7 @@
 """Services for users and the department tree: create, edit, move, search, deactivate."""
 from __future__ import annotations
 
+import re
 import secrets
 import string
 
@@ -12,6 +13,9 @@ from blueprints.core.errors import DomainError
 from blueprints.core.i18n import N_
 from blueprints.core.models import ROLE_KEYS, SKILL_LEVELS, Department, User
 from extensions import db
+
+# The 工号 format everywhere (forms, imports, bulk signup): letters, digits, _ and -, at most 32 characters.
+EMPLOYEE_NO = re.compile(r"^[A-Za-z0-9_\-]{1,32}$")
 
 
 def pinyin_key(name: str) -> str:

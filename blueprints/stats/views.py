@@ -293,7 +293,7 @@ def person_record(user_id: int):
         deny(404, f"record of user {user_id}")
     person, department = found
     data = record.person_record(person, department, current_user)
-    from blueprints.training.services import can_view_enrollment
+    from blueprints.training.queries import can_view_enrollment
 
     return render_template(
         "stats/record.html", record=data, person=person, is_self=current_user.id == person.id,

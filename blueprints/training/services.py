@@ -10,23 +10,22 @@ positions are kept as 1..n with no gaps: every removal shifts the positions behi
 """
 from __future__ import annotations
 
-import re
 import secrets
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime, timedelta
 
-from flask import current_app, has_request_context, url_for
+from flask import has_request_context, url_for
 from flask_babel import gettext
-from sqlalchemy import func, insert, or_, select, update
-from sqlalchemy.orm import selectinload
+from sqlalchemy import insert, select, update
 
 from blueprints.core import audit, counters
+from blueprints.core.clock import local_year, to_local
 from blueprints.core.errors import DomainError
 from blueprints.core.i18n import N_
-from blueprints.core.models import Department, Notification, User
-from blueprints.core.notify import notify, notify_many
-from blueprints.core.people import resolve_people
+from blueprints.core.models import Department, User
+from blueprints.core.notify import notify, notify_each, notify_many
+from blueprints.core.people import EMPLOYEE_NO, resolve_people
+from blueprints.core.states import Transition, actions_from, can_move, machine
 from blueprints.core.types import utcnow
 from blueprints.training.models import (
     ACTIVE_STATUSES,
@@ -41,12 +40,12 @@ from extensions import db
 
 # --- The status machine (the only place that knows which move is allowed) ----------------------------------
 
-TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
-    "open": (frozenset({"draft"}), "open"),
-    "close": (frozenset({"open"}), "closed"),
-    "complete": (frozenset({"closed"}), "completed"),
-    "cancel": (frozenset({"draft", "open", "closed"}), "cancelled"),
-}
+TRANSITIONS = machine(
+    Transition("open", ("draft",), "open", actor="hr"),
+    Transition("close", ("open",), "closed", actor="hr"),
+    Transition("complete", ("closed",), "completed", actor="hr"),
+    Transition("cancel", ("draft", "open", "closed"), "cancelled", actor="hr", needs_reason=True),
+)
 EDITABLE = frozenset({"draft", "open", "closed"})  # details and capacity can still change
 ROSTER_OPEN = frozenset({"open", "closed"})  # HR may add, remove and move trainees
 RECORDING = frozenset({"open", "closed", "completed"})  # attendance and results may be recorded
@@ -55,57 +54,35 @@ MAX_BULK = 5000
 
 def allowed_actions(training_session: TrainingSession) -> list[str]:
     """The status actions possible from the session's current status, in display order."""
-    return [action for action, (sources, _target) in TRANSITIONS.items() if training_session.status in sources]
+    return actions_from(TRANSITIONS, training_session.status)
 
 
 def can_transition(training_session: TrainingSession, action: str) -> bool:
     """Whether the status machine allows `action` now."""
-    return action in TRANSITIONS and training_session.status in TRANSITIONS[action][0]
+    return can_move(TRANSITIONS, action, training_session.status)
 
 
-# --- Permissions (used by views and templates alike) --------------------------------------------------------
+def is_editable(training_session: TrainingSession) -> bool:
+    """Whether details and capacity can still change."""
+    return training_session.status in EDITABLE
 
 
-def can_manage(user) -> bool:
-    """HR staff manage every session: create, edit, rosters, attendance, exports."""
-    return bool(user and user.is_authenticated and user.has_role("hr"))
+def is_roster_open(training_session: TrainingSession) -> bool:
+    """Whether HR may still add, remove and move trainees."""
+    return training_session.status in ROSTER_OPEN
 
 
-def can_view(user, training_session: TrainingSession) -> bool:
-    """Everyone sees published sessions; drafts only HR."""
-    return training_session.status != "draft" or can_manage(user)
-
-
-def can_view_enrollment(user, enrollment: Enrollment) -> bool:
-    """A trainee sees their own enrollment (and certificate); HR sees all."""
-    return enrollment.user_id == user.id or can_manage(user)
+def is_recording(training_session: TrainingSession) -> bool:
+    """Whether attendance and results may be recorded."""
+    return training_session.status in RECORDING
 
 
 # --- Time helpers -----------------------------------------------------------------------------------------
 
 
-def local_zone() -> ZoneInfo:
-    """The configured display zone (Asia/Shanghai by default)."""
-    return ZoneInfo(current_app.config["TIMEZONE"])
-
-
-def from_local(value: datetime | None) -> datetime | None:
-    """A naive date-time typed in the local zone, as aware UTC."""
-    if value is None:
-        return None
-    return value.replace(tzinfo=local_zone()).astimezone(UTC)
-
-
-def to_local(value: datetime | None) -> datetime | None:
-    """An aware UTC date-time as a naive local one (to prefill a datetime-local input)."""
-    if value is None:
-        return None
-    return value.astimezone(local_zone()).replace(tzinfo=None)
-
-
 def local_text(value: datetime) -> str:
     """A date-time in the local zone as text for notifications (the same in every language)."""
-    return value.astimezone(local_zone()).strftime("%Y-%m-%d %H:%M")
+    return to_local(value).strftime("%Y-%m-%d %H:%M")
 
 
 def session_link(session_id: int) -> str:
@@ -113,6 +90,13 @@ def session_link(session_id: int) -> str:
     if has_request_context():
         return url_for("training.detail", session_id=session_id)
     return f"/training/{session_id}"
+
+
+def certificate_link(enrollment_id: int) -> str:
+    """The certificate page's path (also outside a request)."""
+    if has_request_context():
+        return url_for("training.certificate", enrollment_id=enrollment_id)
+    return f"/training/certificates/{enrollment_id}"
 
 
 # --- Seats and the lock -----------------------------------------------------------------------------------
@@ -193,8 +177,10 @@ def promote_waitlist(training_session: TrainingSession, actor=None) -> list[int]
     training_session.waitlist_count = TrainingSession.waitlist_count - len(ids)
     user_ids = [row.user_id for row in first]
     notify_many(user_ids, N_("好消息：您已从候补转为正式学员，培训《%(title)s》（%(start)s 开始）为您保留了名额。"),
-                link=session_link(training_session.id), title=training_session.title, start=local_text(training_session.starts_at))
-    audit.record("training.promoted", target=training_session, actor=actor, detail=f"users={','.join(map(str, user_ids))}")
+                link=session_link(training_session.id), title=training_session.title,
+                start=local_text(training_session.starts_at))
+    audit.record("training.promoted", target=training_session, actor=actor,
+                 detail=f"users={','.join(map(str, user_ids))}")
     _refresh_counts(training_session)
     return user_ids
 
@@ -323,7 +309,8 @@ def overlapping_sessions(user_id: int, training_session: TrainingSession) -> lis
         .join(Enrollment, Enrollment.session_id == TrainingSession.id)
         .where(Enrollment.user_id == user_id, Enrollment.status == "confirmed",
                TrainingSession.id != training_session.id, TrainingSession.status != "cancelled",
-               TrainingSession.starts_at < training_session.ends_at, TrainingSession.ends_at > training_session.starts_at)
+               TrainingSession.starts_at < training_session.ends_at,
+               TrainingSession.ends_at > training_session.starts_at)
         .order_by(TrainingSession.starts_at)
     ))
 
@@ -394,7 +381,8 @@ def remove_trainee(training_session: TrainingSession, enrollment_id: int, actor:
     if enrollment.status not in ACTIVE_STATUSES:
         raise DomainError(N_("此人的报名已经取消。"))
     was = _cancel(training_session, enrollment, actor.id)
-    notify(enrollment.user_id, N_("培训管理员已将您从培训《%(title)s》的名单中移除。"), link=session_link(training_session.id),
+    notify(enrollment.user_id, N_("培训管理员已将您从培训《%(title)s》的名单中移除。"),
+           link=session_link(training_session.id),
            title=training_session.title)
     audit.record("training.removed", target=enrollment, actor=actor, detail=f"was={was}")
     return enrollment
@@ -457,30 +445,61 @@ def bulk_enroll(training_session: TrainingSession, employee_nos: list[str], acto
     training_session = lock_session(training_session.id)
     if training_session.status not in ROSTER_OPEN:
         raise DomainError(N_("只有报名中或已截止报名的场次才能添加学员。"))
+    people = _compute_people(training_session, employee_nos)
+    lines, newcomers = _compute_lines(employee_nos, people)
+    n_confirm = _compute_seats(training_session, len(newcomers))
+    n_wait = _enroll_newcomers(training_session, newcomers, n_confirm, actor)
+    audit.record("training.bulk_enrolled", target=training_session, actor=actor,
+                 detail=f"asked={len(employee_nos)} confirmed={n_confirm} waitlisted={n_wait}")
+    _refresh_counts(training_session)
+    return lines
+
+
+@dataclass
+class _BulkPeople:
+    """The people of a bulk signup, looked up in bulk: who exists, who is inactive, who is already on the session."""
+
+    by_no: dict[str, User]
+    inactive_nos: set[str]
+    existing: dict[int, Enrollment]
+    eligibility: Eligibility
+    paths: dict[int, str]
+
+
+def _compute_people(training_session: TrainingSession, employee_nos: list[str]) -> _BulkPeople:
+    """Resolve the 工号, and fetch the people's active enrollments and (when it matters) department paths."""
     users, _missing, inactive = resolve_people(employee_nos)
-    by_no = {u.employee_no.lower(): u for u in users}
-    inactive_nos = {no.lower() for no in inactive}
-    ids = list(dict.fromkeys(u.id for u in users))
-    existing: dict[int, Enrollment] = {}
-    for start in range(0, len(ids), 500):
-        for enrollment in db.session.scalars(
-                select(Enrollment).where(Enrollment.session_id == training_session.id, Enrollment.status.in_(ACTIVE_STATUSES),
-                                         Enrollment.user_id.in_(ids[start:start + 500]))):
-            existing[enrollment.user_id] = enrollment
     eligibility = eligibility_of(training_session)
     paths: dict[int, str] = {}
     if eligibility.paths:
         dept_ids = {u.department_id for u in users if u.department_id}
         paths = {row.id: row.path for row in db.session.execute(
             select(Department.id, Department.path).where(Department.id.in_(dept_ids)))}
+    return _BulkPeople(by_no={u.employee_no.lower(): u for u in users}, inactive_nos={no.lower() for no in inactive},
+                       existing=_active_enrollments(training_session.id, list(dict.fromkeys(u.id for u in users))),
+                       eligibility=eligibility, paths=paths)
 
+
+def _active_enrollments(session_id: int, user_ids: list[int], chunk: int = 500) -> dict[int, Enrollment]:
+    """The active enrollments of these people in the session, by user id (one query per `chunk` people)."""
+    existing: dict[int, Enrollment] = {}
+    for start in range(0, len(user_ids), chunk):
+        for enrollment in db.session.scalars(
+                select(Enrollment).where(Enrollment.session_id == session_id, Enrollment.status.in_(ACTIVE_STATUSES),
+                                         Enrollment.user_id.in_(user_ids[start:start + chunk]))):
+            existing[enrollment.user_id] = enrollment
+    return existing
+
+
+def _compute_lines(employee_nos: list[str], people: _BulkPeople) -> tuple[list[BulkLine], list[tuple[BulkLine, User]]]:
+    """One answer line per 工号 in the given order, and the people who get a new enrollment (with their line)."""
     lines: list[BulkLine] = []
     newcomers: list[tuple[BulkLine, User]] = []
     seen: set[int] = set()
     for no in employee_nos:
-        user = by_no.get(no.lower())
+        user = people.by_no.get(no.lower())
         if user is None:
-            lines.append(BulkLine(no, "inactive" if no.lower() in inactive_nos else "not_found"))
+            lines.append(BulkLine(no, "inactive" if no.lower() in people.inactive_nos else "not_found"))
             continue
         line = BulkLine(user.employee_no, "already", user.name)
         lines.append(line)
@@ -488,21 +507,38 @@ def bulk_enroll(training_session: TrainingSession, employee_nos: list[str], acto
             line.outcome = "duplicate"
             continue
         seen.add(user.id)
-        if user.id in existing:
-            enrollment = existing[user.id]
-            line.position = enrollment.waitlist_position
-            line.detail = "waitlisted" if enrollment.status == "waitlisted" else "confirmed"
-            continue
-        problem = eligibility.problem(user.skill_level, paths.get(user.department_id))
-        if problem is not None:
-            line.outcome, line.detail = "not_eligible", str(problem)
-            continue
-        newcomers.append((line, user))
+        if _classify_known(line, user, people):
+            newcomers.append((line, user))
+    return lines, newcomers
 
+
+def _classify_known(line: BulkLine, user: User, people: _BulkPeople) -> bool:
+    """Fill the line of someone already enrolled or not eligible; True when the person is to be enrolled."""
+    enrollment = people.existing.get(user.id)
+    if enrollment is not None:
+        line.position = enrollment.waitlist_position
+        line.detail = "waitlisted" if enrollment.status == "waitlisted" else "confirmed"
+        return False
+    problem = people.eligibility.problem(user.skill_level, people.paths.get(user.department_id))
+    if problem is not None:
+        line.outcome, line.detail = "not_eligible", str(problem)
+        return False
+    return True
+
+
+def _compute_seats(training_session: TrainingSession, wanted: int) -> int:
+    """Take the free seats for the first of `wanted` newcomers (none while people wait); returns how many."""
     free = training_session.capacity - training_session.confirmed_count if training_session.waitlist_count == 0 else 0
-    n_confirm = max(min(free, len(newcomers)), 0)
+    n_confirm = max(min(free, wanted), 0)
     if not take_seats(training_session.id, n_confirm):
         raise RuntimeError("seat counter disagrees with the lock")
+    return n_confirm
+
+
+def _enroll_newcomers(training_session: TrainingSession, newcomers: list[tuple[BulkLine, User]], n_confirm: int,
+                      actor: User) -> int:
+    """Insert the newcomers' enrollments (seats first, then the end of the waitlist), tell each of them, and fill
+    in their answer lines; returns how many were waitlisted."""
     now = utcnow()
     rows, notes = [], []
     position = training_session.waitlist_count
@@ -513,31 +549,25 @@ def bulk_enroll(training_session: TrainingSession, employee_nos: list[str], acto
         if index < n_confirm:
             row.update(status="confirmed", confirmed_at=now, waitlist_position=None)
             line.outcome = "confirmed"
-            notes.append({"user_id": user.id, "link": link, "created_at": now,
-                          "message": N_("培训管理员为您报名了培训《%(title)s》（%(start)s 开始），名额已确认。"),
-                          "params": {"title": training_session.title, "start": start}})
+            notes.append((user.id, N_("培训管理员为您报名了培训《%(title)s》（%(start)s 开始），名额已确认。"), link,
+                          {"title": training_session.title, "start": start}))
         else:
             position += 1
             row.update(status="waitlisted", confirmed_at=None, waitlist_position=position)
             line.outcome, line.position = "waitlisted", position
-            notes.append({"user_id": user.id, "link": link, "created_at": now,
-                          "message": N_("培训管理员为您报名了培训《%(title)s》，"
-                                        "目前名额已满，您在候补名单第 %(pos)s 位。"),
-                          "params": {"title": training_session.title, "pos": position}})
+            notes.append((user.id, N_("培训管理员为您报名了培训《%(title)s》，"
+                                      "目前名额已满，您在候补名单第 %(pos)s 位。"),
+                          link, {"title": training_session.title, "pos": position}))
         rows.append(row)
     if rows:
         db.session.execute(insert(Enrollment), rows)
-        db.session.execute(insert(Notification), notes)
+        notify_each(notes)
     n_wait = len(rows) - n_confirm
     if n_wait:
         training_session.waitlist_count = TrainingSession.waitlist_count + n_wait
-    audit.record("training.bulk_enrolled", target=training_session, actor=actor,
-                 detail=f"asked={len(employee_nos)} confirmed={n_confirm} waitlisted={n_wait}")
-    _refresh_counts(training_session)
-    return lines
+    return n_wait
 
 
-EMPLOYEE_NO = re.compile(r"^[A-Za-z0-9_\-]{1,32}$")
 ROSTER_COLUMNS = {"employee_no": ("工号", "employee_no", "employee no", "员工编号"), "name": ("姓名", "name")}
 
 
@@ -604,7 +634,8 @@ def _set_departments(training_session: TrainingSession, department_ids: list[int
     db.session.execute(delete(SessionDepartment).where(SessionDepartment.session_id == training_session.id))
     ids = list(dict.fromkeys(department_ids))
     if ids:
-        db.session.execute(insert(SessionDepartment), [{"session_id": training_session.id, "department_id": d} for d in ids])
+        db.session.execute(insert(SessionDepartment),
+                           [{"session_id": training_session.id, "department_id": d} for d in ids])
 
 
 def create_session(data: SessionData, actor: User) -> TrainingSession:
@@ -649,9 +680,8 @@ def update_session(training_session: TrainingSession, data: SessionData, actor: 
     promoted = change_capacity(training_session, data.capacity, actor)
     moved = (data.starts_at != training_session.starts_at or data.ends_at != training_session.ends_at
              or data.location != training_session.location)
-    training_session.title, training_session.kind, training_session.description = data.title, data.kind, data.description
-    training_session.instructor, training_session.location = data.instructor, data.location
-    training_session.starts_at, training_session.ends_at, training_session.signup_deadline = data.starts_at, data.ends_at, data.signup_deadline
+    for name in ("title", "kind", "description", "instructor", "location", "starts_at", "ends_at", "signup_deadline"):
+        setattr(training_session, name, getattr(data, name))
     training_session.skill_levels = list(data.skill_levels)
     training_session.manager_id = data.manager_id or training_session.manager_id
     _set_departments(training_session, data.department_ids)
@@ -660,7 +690,8 @@ def update_session(training_session: TrainingSession, data: SessionData, actor: 
         people = db.session.scalars(select(Enrollment.user_id).where(
             Enrollment.session_id == training_session.id, Enrollment.status.in_(ACTIVE_STATUSES))).all()
         notify_many(people, N_("培训《%(title)s》的时间或地点有变更：%(start)s 开始，地点：%(location)s。"),
-                    link=session_link(training_session.id), title=training_session.title, start=local_text(training_session.starts_at),
+                    link=session_link(training_session.id), title=training_session.title,
+                    start=local_text(training_session.starts_at),
                     location=training_session.location or "—")
     audit.record("training.updated", target=training_session, actor=actor)
     return promoted
@@ -672,21 +703,23 @@ def transition(training_session: TrainingSession, action: str, actor: User, reas
     if not can_transition(training_session, action):
         raise DomainError(N_("当前状态下不能执行这个操作。"))
     old = training_session.status
-    if action == "cancel":
+    if TRANSITIONS[action].needs_reason:
         reason = (reason or "").strip()
         if not reason:
             raise DomainError(N_("取消场次必须填写原因，它会通知给所有报名的人。"), field="reason")
+    if action == "cancel":
         _cancel_everyone(training_session, reason, actor)
         training_session.status_reason = reason[:1000]
     elif action == "open" and training_session.signup_deadline <= utcnow():
         raise DomainError(N_("报名截止时间已过，请先修改截止时间再发布。"))
     elif action == "complete" and utcnow() < training_session.starts_at:
         raise DomainError(N_("培训还没有开始，不能标记为已结束。"))
-    training_session.status = TRANSITIONS[action][1]
+    training_session.status = TRANSITIONS[action].target
     db.session.flush()
     if action == "complete":
         issue_certificates(training_session, actor)
-    audit.record(f"training.{action}", target=training_session, actor=actor, detail=f"{old} -> {training_session.status} {reason}")
+    audit.record(f"training.{action}", target=training_session, actor=actor,
+                 detail=f"{old} -> {training_session.status} {reason}")
     return training_session
 
 
@@ -700,7 +733,8 @@ def _cancel_everyone(training_session: TrainingSession, reason: str, actor: User
     training_session.confirmed_count = 0
     training_session.waitlist_count = 0
     notify_many(people, N_("培训《%(title)s》（原定 %(start)s 开始）已取消，您的报名随之取消。原因：%(reason)s"),
-                link=session_link(training_session.id), title=training_session.title, start=local_text(training_session.starts_at),
+                link=session_link(training_session.id), title=training_session.title,
+                start=local_text(training_session.starts_at),
                 reason=reason[:200])
 
 
@@ -778,19 +812,16 @@ def issue_certificates(training_session: TrainingSession, actor=None) -> int:
     ).all()
     if not waiting:
         return 0
-    year = training_session.starts_at.astimezone(local_zone()).year
     now = utcnow()
     notes = []
-    for enrollment, number in zip(waiting, next_certificate_numbers(year, len(waiting)), strict=True):
+    numbers = next_certificate_numbers(local_year(training_session.starts_at), len(waiting))
+    for enrollment, number in zip(waiting, numbers, strict=True):
         enrollment.certificate_no = number
         enrollment.certified_at = now
-        notes.append({"user_id": enrollment.user_id, "created_at": now, "message":
-                      N_("恭喜！您已通过培训《%(title)s》，证书编号 %(no)s。"),
-                      "params": {"title": training_session.title, "no": number},
-                      "link": url_for("training.certificate", enrollment_id=enrollment.id)
-                      if has_request_context() else f"/training/certificates/{enrollment.id}"})
+        notes.append((enrollment.user_id, N_("恭喜！您已通过培训《%(title)s》，证书编号 %(no)s。"),
+                      certificate_link(enrollment.id), {"title": training_session.title, "no": number}))
     db.session.flush()
-    db.session.execute(insert(Notification), notes)
+    notify_each(notes)
     audit.record("training.certificates_issued", target=training_session, actor=actor, detail=f"count={len(waiting)}")
     return len(waiting)
 
@@ -818,15 +849,11 @@ def send_reminders(now: datetime | None = None, within: timedelta = timedelta(ho
     ).all()
     sessions = {s.id: s for s in db.session.scalars(
         select(TrainingSession).where(TrainingSession.id.in_({row.session_id for row in claimed})))}
-    notes = [{"user_id": row.user_id, "created_at": now, "link": session_link(row.session_id),
-              "message": N_("提醒：您报名的培训《%(title)s》将于 %(start)s 开始，地点：%(location)s。"),
-              "params": {"title": sessions[row.session_id].title,
+    message = N_("提醒：您报名的培训《%(title)s》将于 %(start)s 开始，地点：%(location)s。")
+    return notify_each((row.user_id, message, session_link(row.session_id),
+                        {"title": sessions[row.session_id].title,
                          "start": local_text(sessions[row.session_id].starts_at),
-                         "location": sessions[row.session_id].location or "—"}}
-             for row in claimed]
-    if notes:
-        db.session.execute(insert(Notification), notes)
-    return len(notes)
+                         "location": sessions[row.session_id].location or "—"}) for row in claimed)
 
 
 # --- Calendar feed token ----------------------------------------------------------------------------------
@@ -845,149 +872,15 @@ def feed_token(user_id: int, reset: bool = False) -> str:
     return row.token
 
 
+def subscribe_feed(user: User, reset: bool = False) -> str:
+    """Create (or with reset replace) the person's calendar subscription secret, audited; returns it."""
+    token = feed_token(user.id, reset=reset)
+    audit.record("training.feed_reset" if reset else "training.feed_created", target=user)
+    return token
+
+
 def user_for_feed(token: str) -> int | None:
     """The user id a calendar subscription secret belongs to."""
     if not token or len(token) > 64:
         return None
     return db.session.scalar(select(FeedToken.user_id).where(FeedToken.token == token))
-
-
-# --- Queries for pages ------------------------------------------------------------------------------------
-
-
-def load_session(session_id: int) -> TrainingSession | None:
-    """A session with its eligible departments (for the detail and edit pages)."""
-    return db.session.scalars(
-        select(TrainingSession).options(selectinload(TrainingSession.departments))
-        .where(TrainingSession.id == session_id)
-    ).one_or_none()
-
-
-def sessions_list(*, kind: str | None = None, date_from=None, date_to=None, mine_user_id: int | None = None,
-                  show_all: bool = False):
-    """The workers' list: published sessions by filter (open ones still ahead, unless show_all)."""
-    stmt = select(TrainingSession)
-    if mine_user_id is not None:
-        stmt = stmt.where(TrainingSession.id.in_(
-            select(Enrollment.session_id).where(Enrollment.user_id == mine_user_id,
-                                                Enrollment.status.in_(ACTIVE_STATUSES))))
-        stmt = stmt.where(TrainingSession.status != "draft")
-    elif show_all:
-        stmt = stmt.where(TrainingSession.status != "draft")
-    else:
-        now = utcnow()
-        stmt = stmt.where(TrainingSession.status == "open", TrainingSession.starts_at > now,
-                          TrainingSession.signup_deadline > now)
-    if kind in KINDS:
-        stmt = stmt.where(TrainingSession.kind == kind)
-    if date_from is not None:
-        stmt = stmt.where(TrainingSession.starts_at >= date_from)
-    if date_to is not None:
-        stmt = stmt.where(TrainingSession.starts_at < date_to)
-    return stmt
-
-
-def my_enrollments_for(user_id: int, session_ids) -> dict[int, Enrollment]:
-    """The person's active enrollments among these sessions, by session id (one query)."""
-    ids = list(session_ids)
-    if not ids:
-        return {}
-    rows = db.session.scalars(select(Enrollment).where(
-        Enrollment.user_id == user_id, Enrollment.session_id.in_(ids), Enrollment.status.in_(ACTIVE_STATUSES)))
-    return {e.session_id: e for e in rows}
-
-
-def restricted_session_ids(session_ids) -> set[int]:
-    """Which of these sessions limit eligibility by department (one query)."""
-    ids = list(session_ids)
-    if not ids:
-        return set()
-    return set(db.session.scalars(select(SessionDepartment.session_id).distinct()
-                                  .where(SessionDepartment.session_id.in_(ids))))
-
-
-def manage_list(*, q: str = "", status: str | None = None, kind: str | None = None,
-                manager_id: int | None = None):
-    """HR's list of sessions with its filters."""
-    from blueprints.core.people import escape_like
-
-    stmt = select(TrainingSession)
-    if q.strip():
-        term = f"%{escape_like(q.strip())}%"
-        stmt = stmt.where(or_(TrainingSession.title.like(term, escape="\\"),
-                              TrainingSession.instructor.like(term, escape="\\")))
-    if status:
-        stmt = stmt.where(TrainingSession.status == status)
-    if kind in KINDS:
-        stmt = stmt.where(TrainingSession.kind == kind)
-    if manager_id is not None:
-        stmt = stmt.where(TrainingSession.manager_id == manager_id)
-    return stmt
-
-
-def roster_query(session_id: int, status: str, q: str = ""):
-    """Rows (Enrollment, User, department name) of one roster tab, for keyset paging."""
-    from blueprints.core.people import person_search_clause
-
-    stmt = (select(Enrollment, User, Department.name.label("department"))
-            .join(User, User.id == Enrollment.user_id)
-            .outerjoin(Department, Department.id == User.department_id)
-            .where(Enrollment.session_id == session_id, Enrollment.status == status))
-    if q.strip():
-        stmt = stmt.where(person_search_clause(q))
-    return stmt
-
-
-def roster_counts(session_id: int) -> dict[str, int]:
-    """How many enrollments of each status the session has (one grouped query)."""
-    rows = db.session.execute(select(Enrollment.status, func.count()).where(Enrollment.session_id == session_id)
-                              .group_by(Enrollment.status)).all()
-    counts = {"confirmed": 0, "waitlisted": 0, "cancelled": 0}
-    counts.update(dict(rows))
-    return counts
-
-
-def full_roster(session_id: int, statuses=ACTIVE_STATUSES):
-    """Every active trainee with user and department, in sign-in order (for exports and the sign-in sheet)."""
-    return db.session.execute(
-        select(Enrollment, User, Department.name.label("department"))
-        .join(User, User.id == Enrollment.user_id)
-        .outerjoin(Department, Department.id == User.department_id)
-        .where(Enrollment.session_id == session_id, Enrollment.status.in_(statuses))
-        .order_by(Enrollment.status, Enrollment.waitlist_position, Department.name, User.employee_no)
-    ).all()
-
-
-def upcoming_for(user_id: int, limit: int = 6):
-    """The person's confirmed and waitlisted sessions that have not ended, soonest first (one query)."""
-    return db.session.execute(
-        select(Enrollment, TrainingSession).join(TrainingSession, TrainingSession.id == Enrollment.session_id)
-        .where(Enrollment.user_id == user_id, Enrollment.status.in_(ACTIVE_STATUSES),
-               TrainingSession.status.in_(("open", "closed")), TrainingSession.ends_at > utcnow())
-        .order_by(TrainingSession.starts_at).limit(limit)
-    ).all()
-
-
-def certificates_for(user_id: int, limit: int | None = None):
-    """The person's certificates, newest first."""
-    stmt = (select(Enrollment, TrainingSession).join(TrainingSession, TrainingSession.id == Enrollment.session_id)
-            .where(Enrollment.user_id == user_id, Enrollment.certificate_no.is_not(None))
-            .order_by(Enrollment.certified_at.desc(), Enrollment.id.desc()))
-    if limit:
-        stmt = stmt.limit(limit)
-    return db.session.execute(stmt).all()
-
-
-def hr_todo(now: datetime | None = None):
-    """HR's to-dos: sessions starting within seven days, and full sessions with people waiting."""
-    now = now or utcnow()
-    soon = db.session.scalars(
-        select(TrainingSession).where(TrainingSession.status.in_(("open", "closed")),
-                                      TrainingSession.starts_at >= now,
-                                      TrainingSession.starts_at < now + timedelta(days=7))
-        .order_by(TrainingSession.starts_at).limit(8)).all()
-    waiting = db.session.scalars(
-        select(TrainingSession).where(TrainingSession.status.in_(("open", "closed")),
-                                      TrainingSession.waitlist_count > 0, TrainingSession.ends_at > now)
-        .order_by(TrainingSession.waitlist_count.desc(), TrainingSession.starts_at).limit(8)).all()
-    return soon, waiting
