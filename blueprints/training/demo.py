@@ -3,16 +3,14 @@ with attendance, results and certificates (worker1 included), all managed by hr1
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import insert
 
 from blueprints.core import counters
+from blueprints.core.clock import local_year, to_local
 from blueprints.core.models import Notification
 from blueprints.training.models import CERTIFICATE_SERIES, Enrollment, SessionDepartment, TrainingSession
 from extensions import db
-
-ZONE = ZoneInfo("Asia/Shanghai")
 
 # (key, title, kind, status, day offset, start hour, hours, capacity, confirmed, waitlisted, instructor, location,
 #  departments, skill levels, description)
@@ -46,7 +44,7 @@ SESSIONS = [
 
 
 def _at(now: datetime, days: int, hour: int) -> datetime:
-    local = now.astimezone(ZONE) + timedelta(days=days)
+    local = to_local(now) + timedelta(days=days)
     return local.replace(hour=hour, minute=0, second=0, microsecond=0).astimezone(UTC)
 
 
@@ -113,7 +111,7 @@ def seed(ctx) -> None:
                 row.update(attendance="present" if present else "absent", result=("pass" if passed else "fail"),
                            score=score if present else None)
                 if passed:
-                    year = starts.astimezone(ZONE).year
+                    year = local_year(starts)
                     certificate_seq[year] = certificate_seq.get(year, 0) + 1
                     row.update(certificate_no=f"PX-{year}-{certificate_seq[year]:05d}",
                                certified_at=ends + timedelta(days=1))
@@ -126,7 +124,7 @@ def seed(ctx) -> None:
         if status == "cancelled":
             notes += [{"user_id": p.id, "created_at": now - timedelta(days=1), "link": f"/training/{training_session.id}",
                        "message": "培训《%(title)s》（原定 %(start)s 开始）已取消，您的报名随之取消。原因：%(reason)s",
-                       "params": {"title": title, "start": starts.astimezone(ZONE).strftime("%Y-%m-%d %H:%M"),
+                       "params": {"title": title, "start": to_local(starts).strftime("%Y-%m-%d %H:%M"),
                                   "reason": training_session.status_reason}} for p in people]
 
     db.session.execute(insert(Enrollment), enrollments)
@@ -135,6 +133,6 @@ def seed(ctx) -> None:
     cnc = ctx.training_sessions["cnc"]
     notes.append({"user_id": worker1.id, "created_at": now - timedelta(hours=3), "link": f"/training/{cnc.id}",
                   "message": "好消息：您已从候补转为正式学员，培训《%(title)s》（%(start)s 开始）为您保留了名额。",
-                  "params": {"title": cnc.title, "start": cnc.starts_at.astimezone(ZONE).strftime("%Y-%m-%d %H:%M")}})
+                  "params": {"title": cnc.title, "start": to_local(cnc.starts_at).strftime("%Y-%m-%d %H:%M")}})
     db.session.execute(insert(Notification), notes)
     db.session.flush()
