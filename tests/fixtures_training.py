@@ -80,7 +80,7 @@ def session_enroll(app):
         with app.app_context():
             for user_id in user_ids:
                 training_session = services.lock_session(session_id)
-                statuses.append(services._new_enrollment(training_session, user_id, user_id).status)
+                statuses.append(services.new_enrollment(training_session, user_id, user_id).status)
             db.session.commit()
         return statuses
 

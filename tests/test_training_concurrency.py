@@ -15,8 +15,8 @@ import pytest
 from sqlalchemy import func, select
 
 from blueprints.core.models import Notification
-from blueprints.training import services
 from blueprints.training.models import Enrollment, TrainingSession
+from blueprints.training.services import seats
 from extensions import db
 from tests.conftest import PortalClient, both_backends
 from tests.fixtures_training import session_state
@@ -96,8 +96,8 @@ def test_control_without_locking_oversells(app, make_session, make_user, monkeyp
     training_session = make_session(capacity=CAPACITY)
     users = [make_user() for _ in range(SIGNUPS)]
     clients = _clients(app, users)
-    monkeypatch.setattr(services, "lock_session", _naive_lock)
-    monkeypatch.setattr(services, "take_seats", _naive_take_seats)
+    monkeypatch.setattr(seats, "lock_session", _naive_lock)
+    monkeypatch.setattr(seats, "take_seats", _naive_take_seats)
     _all_at_once([_signup(client, training_session.id) for client in clients])
 
     state = session_state(app, training_session.id)
