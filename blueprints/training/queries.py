@@ -204,20 +204,21 @@ def active_user_by_employee_no(employee_no: str) -> User | None:
 
 
 def employee_no_of(user_id: int | None) -> str:
-    """The 工号 of a person ("" for none)."""
-    if user_id is None:
-        return ""
-    return db.session.scalar(select(User.employee_no).where(User.id == user_id)) or ""
+    """The 工号 of a person ("" for none); no query when the person is already loaded (often the signed-in user)."""
+    user = db.session.get(User, user_id) if user_id is not None else None
+    return user.employee_no if user is not None else ""
 
 
 def is_active_user(user_id: int) -> bool:
     """Whether the person exists and may sign in (a calendar feed of a deactivated person is gone)."""
-    return bool(db.session.scalar(select(User.active).where(User.id == user_id)))
+    user = db.session.get(User, user_id)
+    return user is not None and user.active
 
 
 def user_name(user_id: int) -> str:
     """A person's name ("" when unknown)."""
-    return db.session.scalar(select(User.name).where(User.id == user_id)) or ""
+    user = db.session.get(User, user_id)
+    return user.name if user is not None else ""
 
 
 def confirmed_sessions_of(user_id: int) -> list[TrainingSession]:

@@ -511,8 +511,9 @@ def remove(session_id: int, enrollment_id: int):
     tab = request.form.get("tab") if request.form.get("tab") in ROSTER_TABS else "confirmed"
     with web.action() as outcome:
         enrollment = services.remove_trainee(training_session, enrollment_id, current_user)
+        name = queries.user_name(enrollment.user_id)
     if outcome.done:
-        flash(_("已将 %(name)s 移出名单并通知本人。", name=queries.user_name(enrollment.user_id)), "success")
+        flash(_("已将 %(name)s 移出名单并通知本人。", name=name), "success")
     return redirect_after_change(url_for("training.roster", session_id=session_id, tab=tab))
 
 
