@@ -32,20 +32,21 @@ def make_session(app):
         now = utcnow()
         starts = starts_at or now + starts_in
         with app.app_context():
-            session = TrainingSession(
+            training_session = TrainingSession(
                 title=title or f"测试培训{n}", kind=kind, description=description, instructor=instructor,
                 location=location, starts_at=starts, ends_at=starts + timedelta(hours=hours),
                 signup_deadline=now + deadline_in if deadline_in is not None else starts, capacity=capacity,
                 confirmed_count=0, waitlist_count=0, skill_levels=list(skill_levels), status=status,
                 manager_id=manager_id, created_by_id=manager_id)
-            db.session.add(session)
+            db.session.add(training_session)
             db.session.flush()
             for dept in departments:
-                db.session.add(SessionDepartment(session_id=session.id, department_id=getattr(dept, "id", dept)))
+                db.session.add(SessionDepartment(session_id=training_session.id,
+                                                 department_id=getattr(dept, "id", dept)))
             db.session.commit()
-            db.session.refresh(session)
-            db.session.expunge(session)
-        return session
+            db.session.refresh(training_session)
+            db.session.expunge(training_session)
+        return training_session
 
     return make
 
@@ -70,8 +71,8 @@ def session_enroll(app):
         statuses = []
         with app.app_context():
             for user_id in user_ids:
-                session = services.lock_session(session_id)
-                statuses.append(services._new_enrollment(session, user_id, user_id).status)
+                training_session = services.lock_session(session_id)
+                statuses.append(services.new_enrollment(training_session, user_id, user_id).status)
             db.session.commit()
         return statuses
 
@@ -81,13 +82,13 @@ def session_enroll(app):
 def session_state(app, session_id: int) -> dict:
     """The session's counters and its enrollment rows, read fresh: for assertions on the rows themselves."""
     with app.app_context():
-        session = db.session.get(TrainingSession, session_id)
+        training_session = db.session.get(TrainingSession, session_id)
         rows = db.session.execute(select(Enrollment.user_id, Enrollment.status, Enrollment.waitlist_position)
                                   .where(Enrollment.session_id == session_id).order_by(Enrollment.id)).all()
         db.session.remove()
     confirmed = [r.user_id for r in rows if r.status == "confirmed"]
     waiting = sorted((r for r in rows if r.status == "waitlisted"), key=lambda r: r.waitlist_position)
-    return {"capacity": session.capacity, "confirmed_count": session.confirmed_count,
-            "waitlist_count": session.waitlist_count, "confirmed": confirmed,
+    return {"capacity": training_session.capacity, "confirmed_count": training_session.confirmed_count,
+            "waitlist_count": training_session.waitlist_count, "confirmed": confirmed,
             "waitlist": [r.user_id for r in waiting], "positions": [r.waitlist_position for r in waiting],
-            "cancelled": [r.user_id for r in rows if r.status == "cancelled"], "status": session.status}
+            "cancelled": [r.user_id for r in rows if r.status == "cancelled"], "status": training_session.status}

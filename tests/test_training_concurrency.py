@@ -15,8 +15,8 @@ import pytest
 from sqlalchemy import func, select
 
 from blueprints.core.models import Notification
-from blueprints.training import services
 from blueprints.training.models import Enrollment, TrainingSession
+from blueprints.training.services import seats
 from extensions import db
 from tests.conftest import PortalClient, both_backends
 from tests.fixtures_training import session_state
@@ -58,13 +58,13 @@ def _signup(client, session_id):
 @both_backends
 @pytest.mark.app_config(POOL)
 def test_simultaneous_signups_fill_exactly_the_seats(app, make_session, make_user):
-    session = make_session(capacity=CAPACITY)
+    training_session = make_session(capacity=CAPACITY)
     users = [make_user() for _ in range(SIGNUPS)]
     clients = _clients(app, users)
-    responses = _all_at_once([_signup(client, session.id) for client in clients])
+    responses = _all_at_once([_signup(client, training_session.id) for client in clients])
 
     assert [r.status_code for r in responses] == [200] * SIGNUPS  # no server error, no "database is locked"
-    state = session_state(app, session.id)
+    state = session_state(app, training_session.id)
     assert len(state["confirmed"]) == CAPACITY
     assert len(state["waitlist"]) == SIGNUPS - CAPACITY
     assert state["positions"] == list(range(1, SIGNUPS - CAPACITY + 1))
@@ -93,14 +93,14 @@ def _naive_take_seats(session_id, n=1):
 @both_backends
 @pytest.mark.app_config(POOL)
 def test_control_without_locking_oversells(app, make_session, make_user, monkeypatch):
-    session = make_session(capacity=CAPACITY)
+    training_session = make_session(capacity=CAPACITY)
     users = [make_user() for _ in range(SIGNUPS)]
     clients = _clients(app, users)
-    monkeypatch.setattr(services, "lock_session", _naive_lock)
-    monkeypatch.setattr(services, "take_seats", _naive_take_seats)
-    _all_at_once([_signup(client, session.id) for client in clients])
+    monkeypatch.setattr(seats, "lock_session", _naive_lock)
+    monkeypatch.setattr(seats, "take_seats", _naive_take_seats)
+    _all_at_once([_signup(client, training_session.id) for client in clients])
 
-    state = session_state(app, session.id)
+    state = session_state(app, training_session.id)
     assert len(state["confirmed"]) > CAPACITY, "the unlocked path should oversell; if not, the test proves nothing"
 
 
@@ -108,22 +108,23 @@ def test_control_without_locking_oversells(app, make_session, make_user, monkeyp
 @pytest.mark.app_config(POOL)
 def test_cancellations_racing_signups_keep_seats_and_promote_once(app, make_session, make_user, session_enroll):
     capacity = 8
-    session = make_session(capacity=capacity)
+    training_session = make_session(capacity=capacity)
     holders = [make_user() for _ in range(capacity)]
     waiting = [make_user() for _ in range(8)]
     newcomers = [make_user() for _ in range(16)]
     twice = make_user()
-    session_enroll(session.id, *[u.id for u in holders + waiting])
+    session_enroll(training_session.id, *[u.id for u in holders + waiting])
 
     calls = []
     for client in _clients(app, holders[:6] + waiting[:3]):  # 6 give up their seat, 3 leave the waitlist
-        calls.append(lambda c=client: c.post(f"/training/{session.id}/withdraw", headers={"HX-Request": "true"}))
-    calls += [_signup(client, session.id) for client in _clients(app, newcomers)]
-    calls += [_signup(client, session.id) for client in _clients(app, [twice] * 4)]  # one person, four tabs
+        calls.append(lambda c=client: c.post(f"/training/{training_session.id}/withdraw",
+                                             headers={"HX-Request": "true"}))
+    calls += [_signup(client, training_session.id) for client in _clients(app, newcomers)]
+    calls += [_signup(client, training_session.id) for client in _clients(app, [twice] * 4)]  # one person, four tabs
     responses = _all_at_once(calls)
 
     assert all(r.status_code == 200 for r in responses)
-    state = session_state(app, session.id)
+    state = session_state(app, training_session.id)
     assert len(state["confirmed"]) == capacity == state["confirmed_count"]
     assert state["positions"] == list(range(1, len(state["waitlist"]) + 1)) and state["waitlist_count"] == \
         len(state["waitlist"])
@@ -144,5 +145,5 @@ def test_cancellations_racing_signups_keep_seats_and_promote_once(app, make_sess
         assert leavers.isdisjoint(active)
         # The people waiting before the rush came first: they were all promoted before any newcomer.
         assert {u.id for u in waiting[3:]} <= set(state["confirmed"])
-        assert db.session.scalar(select(TrainingSession.confirmed_count).where(TrainingSession.id == session.id)) \
-            == capacity
+        assert db.session.scalar(select(TrainingSession.confirmed_count)
+                                 .where(TrainingSession.id == training_session.id)) == capacity

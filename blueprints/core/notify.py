@@ -29,6 +29,17 @@ def inbox_query(user_id: int):
     return select(Notification).where(Notification.user_id == user_id)
 
 
+def notify_each(notes) -> int:
+    """Send several notifications with one bulk insert, each its own (user_id, message, link, params); returns how
+    many were sent. For batches whose parameters differ per person (a certificate number, a waitlist position)."""
+    now = utcnow()
+    rows = [{"user_id": uid, "message": message, "params": params, "link": link, "created_at": now}
+            for uid, message, link, params in notes]
+    if rows:
+        db.session.execute(Notification.__table__.insert(), rows)
+    return len(rows)
+
+
 def unread_count(user_id: int) -> int:
     """How many notifications the user has not read."""
     stmt = select(func.count()).select_from(Notification).where(

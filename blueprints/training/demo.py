@@ -3,16 +3,14 @@ with attendance, results and certificates (worker1 included), all managed by hr1
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import insert
 
 from blueprints.core import counters
+from blueprints.core.clock import local_year, to_local
 from blueprints.core.models import Notification
 from blueprints.training.models import CERTIFICATE_SERIES, Enrollment, SessionDepartment, TrainingSession
 from extensions import db
-
-ZONE = ZoneInfo("Asia/Shanghai")
 
 # (key, title, kind, status, day offset, start hour, hours, capacity, confirmed, waitlisted, instructor, location,
 #  departments, skill levels, description)
@@ -46,7 +44,7 @@ SESSIONS = [
 
 
 def _at(now: datetime, days: int, hour: int) -> datetime:
-    local = now.astimezone(ZONE) + timedelta(days=days)
+    local = to_local(now) + timedelta(days=days)
     return local.replace(hour=hour, minute=0, second=0, microsecond=0).astimezone(UTC)
 
 
@@ -69,19 +67,19 @@ def seed(ctx) -> None:
         ends = starts + timedelta(hours=hours)
         deadline = (starts - timedelta(days=1) if status != "closed"
                     else (now - timedelta(hours=6)).replace(minute=0, second=0, microsecond=0))
-        session = TrainingSession(
+        training_session = TrainingSession(
             title=title, kind=kind, description=description, instructor=instructor, location=location,
             starts_at=starts, ends_at=ends, signup_deadline=deadline, capacity=capacity, skill_levels=levels,
             status=status, manager_id=hr.id, created_by_id=hr.id, created_at=now - timedelta(days=max(-days, 0) + 14),
             confirmed_count=0, waitlist_count=0,
             status_reason="实训室电气改造，集训改期另行通知。" if status == "cancelled" else None)
-        db.session.add(session)
+        db.session.add(training_session)
         db.session.flush()
-        ctx.training_sessions[key] = session
+        ctx.training_sessions[key] = training_session
         dept_paths = [ctx.departments[c].path for c in dept_codes]
         if dept_codes:
             db.session.execute(insert(SessionDepartment), [
-                {"session_id": session.id, "department_id": ctx.departments[c].id} for c in dept_codes])
+                {"session_id": training_session.id, "department_id": ctx.departments[c].id} for c in dept_codes])
         pool = [w for w in workers
                 if (not dept_paths or any(paths.get(w.department_id, "").startswith(p) for p in dept_paths))
                 and (not levels or w.skill_level in levels)]
@@ -93,11 +91,11 @@ def seed(ctx) -> None:
         elif key == "weld":
             people = [p for p in people if p is not worker1]
             people = people[:n_confirmed + 1] + [worker1] + people[n_confirmed + 1:n_confirmed + n_wait - 1]
-        signed_at = session.created_at
+        signed_at = training_session.created_at
         for index, person in enumerate(people):
             signed_at = signed_at + timedelta(minutes=rng.randint(1, 90))
             confirmed = index < n_confirmed
-            row = {"session_id": session.id, "user_id": person.id, "created_at": signed_at,
+            row = {"session_id": training_session.id, "user_id": person.id, "created_at": signed_at,
                    "enrolled_by_id": hr.id if index % 5 == 4 else person.id,
                    "status": "confirmed" if confirmed else "waitlisted",
                    "waitlist_position": None if confirmed else index - n_confirmed + 1,
@@ -113,21 +111,21 @@ def seed(ctx) -> None:
                 row.update(attendance="present" if present else "absent", result=("pass" if passed else "fail"),
                            score=score if present else None)
                 if passed:
-                    year = starts.astimezone(ZONE).year
+                    year = local_year(starts)
                     certificate_seq[year] = certificate_seq.get(year, 0) + 1
                     row.update(certificate_no=f"PX-{year}-{certificate_seq[year]:05d}",
                                certified_at=ends + timedelta(days=1))
             enrollments.append(row)
         if status in ("open", "closed"):
-            session.confirmed_count = min(n_confirmed, len(people))
-            session.waitlist_count = max(len(people) - n_confirmed, 0)
+            training_session.confirmed_count = min(n_confirmed, len(people))
+            training_session.waitlist_count = max(len(people) - n_confirmed, 0)
         elif status == "completed":
-            session.confirmed_count = min(n_confirmed, len(people))
+            training_session.confirmed_count = min(n_confirmed, len(people))
         if status == "cancelled":
-            notes += [{"user_id": p.id, "created_at": now - timedelta(days=1), "link": f"/training/{session.id}",
+            notes += [{"user_id": p.id, "created_at": now - timedelta(days=1), "link": f"/training/{training_session.id}",
                        "message": "培训《%(title)s》（原定 %(start)s 开始）已取消，您的报名随之取消。原因：%(reason)s",
-                       "params": {"title": title, "start": starts.astimezone(ZONE).strftime("%Y-%m-%d %H:%M"),
-                                  "reason": session.status_reason}} for p in people]
+                       "params": {"title": title, "start": to_local(starts).strftime("%Y-%m-%d %H:%M"),
+                                  "reason": training_session.status_reason}} for p in people]
 
     db.session.execute(insert(Enrollment), enrollments)
     for year, last in certificate_seq.items():
@@ -135,6 +133,6 @@ def seed(ctx) -> None:
     cnc = ctx.training_sessions["cnc"]
     notes.append({"user_id": worker1.id, "created_at": now - timedelta(hours=3), "link": f"/training/{cnc.id}",
                   "message": "好消息：您已从候补转为正式学员，培训《%(title)s》（%(start)s 开始）为您保留了名额。",
-                  "params": {"title": cnc.title, "start": cnc.starts_at.astimezone(ZONE).strftime("%Y-%m-%d %H:%M")}})
+                  "params": {"title": cnc.title, "start": to_local(cnc.starts_at).strftime("%Y-%m-%d %H:%M")}})
     db.session.execute(insert(Notification), notes)
     db.session.flush()

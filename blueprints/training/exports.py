@@ -4,26 +4,18 @@ from __future__ import annotations
 from flask import Response, request, url_for
 from flask_babel import gettext as _
 from icalendar import Calendar, Event
-from sqlalchemy import select
 
 from blueprints.core import audit
 from blueprints.core.database import begin_write
 from blueprints.core.spreadsheets import attachment_headers, build_workbook, xlsx_response
 from blueprints.core.types import utcnow
-from blueprints.training import services
+from blueprints.core.web import commit_read_side_effect
+from blueprints.training import queries
 from blueprints.training.labels import ATTENDANCE_LABELS, ENROLLMENT_BADGES, KIND_LABELS, RESULT_LABELS
-from blueprints.training.models import Enrollment, TrainingSession
+from blueprints.training.models import TrainingSession
 from extensions import db
 
 ICS_MIME = "text/calendar; charset=utf-8"
-
-
-def confirmed_sessions_of(user_id: int) -> list[TrainingSession]:
-    """The person's confirmed sessions (including past and cancelled ones, so calendars drop cancellations)."""
-    return list(db.session.scalars(
-        select(TrainingSession).join(Enrollment, Enrollment.session_id == TrainingSession.id)
-        .where(Enrollment.user_id == user_id, Enrollment.status == "confirmed")
-        .order_by(TrainingSession.starts_at).limit(500)))
 
 
 def build_calendar(sessions, name: str) -> bytes:
@@ -37,23 +29,23 @@ def build_calendar(sessions, name: str) -> bytes:
     cal.add("x-wr-timezone", "UTC")
     now = utcnow()
     host = request.host.split(":")[0] if request else "portal"
-    for session in sessions:
+    for training_session in sessions:
         event = Event()
-        event.add("uid", f"training-{session.id}@{host}")
+        event.add("uid", f"training-{training_session.id}@{host}")
         event.add("dtstamp", now)
-        event.add("dtstart", session.starts_at)
-        event.add("dtend", session.ends_at)
-        event.add("summary", session.title)
-        event.add("location", session.location or "")
-        text = session.description or ""
-        if session.instructor:
-            text = _("讲师 / 师傅：%(name)s", name=session.instructor) + "\n" + text
-        event.add("description", f"{KIND_LABELS.get(session.kind, '')}\n{text}".strip())
-        event.add("url", url_for("training.detail", session_id=session.id, _external=True))
-        event.add("status", "CANCELLED" if session.status == "cancelled" else "CONFIRMED")
-        event.add("last-modified", session.updated_at)
+        event.add("dtstart", training_session.starts_at)
+        event.add("dtend", training_session.ends_at)
+        event.add("summary", training_session.title)
+        event.add("location", training_session.location or "")
+        text = training_session.description or ""
+        if training_session.instructor:
+            text = _("讲师 / 师傅：%(name)s", name=training_session.instructor) + "\n" + text
+        event.add("description", f"{KIND_LABELS.get(training_session.kind, '')}\n{text}".strip())
+        event.add("url", url_for("training.detail", session_id=training_session.id, _external=True))
+        event.add("status", "CANCELLED" if training_session.status == "cancelled" else "CONFIRMED")
+        event.add("last-modified", training_session.updated_at)
         # Calendar programs replace an event when its sequence grows; edits bump updated_at.
-        event.add("sequence", int(session.updated_at.timestamp()) // 60 % 2_000_000_000)
+        event.add("sequence", int(training_session.updated_at.timestamp()) // 60 % 2_000_000_000)
         cal.add_component(event)
     return cal.to_ical()
 
@@ -67,25 +59,25 @@ def ics_response(sessions, filename: str, name: str, attachment: bool = True) ->
     return response
 
 
-def _audit_export(session: TrainingSession, action: str, rows: int) -> None:
+def _audit_export(training_session: TrainingSession, action: str, rows: int) -> None:
     """Exports of personal data are audited, in their own write transaction."""
     begin_write()
-    audit.record(action, target=session, detail=f"rows={rows}")
-    db.session.commit()
+    audit.record(action, target=training_session, detail=f"rows={rows}")
+    commit_read_side_effect()
 
 
 def audit_print(session_id: int) -> None:
     """Record that the sign-in sheet was printed (it carries personal data)."""
     begin_write()
     audit.record("training.signin_printed", target=db.session.get(TrainingSession, session_id))
-    db.session.commit()
+    commit_read_side_effect()
 
 
-def roster_xlsx(session: TrainingSession) -> Response:
+def roster_xlsx(training_session: TrainingSession) -> Response:
     """The active roster (confirmed, then the waitlist) with an empty signature column for the sign-in sheet."""
-    session_id, title = session.id, session.title
-    starts, location = session.starts_at, session.location
-    rows = services.full_roster(session_id)
+    session_id, title = training_session.id, training_session.title
+    starts, location = training_session.starts_at, training_session.location
+    rows = queries.full_roster(session_id)
     header = [_("序号"), _("工号"), _("姓名"), _("部门"), _("岗位"), _("技能等级"), _("状态"), _("候补位次"),
               _("考勤"), _("结果"), _("成绩"), _("证书编号"), _("签名")]
     data = []

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from blueprints.core.myspace import Panel, panel_provider
 from blueprints.core.types import utcnow
-from blueprints.training import services
+from blueprints.training import queries
 
 
 @panel_provider
@@ -11,8 +11,8 @@ def worker_panel(user) -> Panel | None:
     """Upcoming confirmed trainings, waitlist positions and recent certificates (two queries)."""
     if not user.has_role("worker"):
         return None
-    upcoming = services.upcoming_for(user.id, limit=6)
-    certificates = services.certificates_for(user.id, limit=3)
+    upcoming = queries.upcoming_for(user.id, limit=6)
+    certificates = queries.certificates_for(user.id, limit=3)
     return Panel("training/_panel_worker.html", order=30,
                  context={"upcoming": upcoming, "certificates": certificates, "now": utcnow()})
 
@@ -22,5 +22,5 @@ def hr_panel(user) -> Panel | None:
     """Sessions starting within a week and full sessions with a waitlist, each linking to its roster (two queries)."""
     if not user.has_role("hr"):
         return None
-    soon, waiting = services.hr_todo()
+    soon, waiting = queries.hr_todo()
     return Panel("training/_panel_hr.html", order=20, context={"soon": soon, "waiting": waiting})

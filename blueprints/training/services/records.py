@@ -1,0 +1,135 @@
+"""After the training: attendance, results and certificates; and the reminders before it."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+
+from blueprints.core import audit, counters
+from blueprints.core.clock import local_year
+from blueprints.core.errors import DomainError
+from blueprints.core.i18n import N_
+from blueprints.core.models import User
+from blueprints.core.notify import notify_each
+from blueprints.core.types import utcnow
+from blueprints.training.models import CERTIFICATE_SERIES, Enrollment, TrainingSession
+from blueprints.training.services.enrolment import locked_enrollment
+from blueprints.training.services.rules import RECORDING, ROSTER_OPEN, certificate_link, local_text, session_link
+from extensions import db
+
+# --- Attendance, results, certificates --------------------------------------------------------------------
+
+
+def _recordable(training_session: TrainingSession, enrollment_id: int) -> Enrollment:
+    if training_session.status not in RECORDING:
+        raise DomainError(N_("只有已发布且未取消的场次才能记录考勤和成绩。"))
+    enrollment = locked_enrollment(training_session, enrollment_id)
+    if enrollment.status != "confirmed":
+        raise DomainError(N_("只能为已确认的学员记录考勤和成绩。"))
+    return enrollment
+
+
+def set_attendance(training_session: TrainingSession, enrollment_id: int, value: str | None, actor: User) -> Enrollment:
+    """Mark one trainee present or absent (None clears the mark)."""
+    if value not in ("present", "absent", None):
+        raise DomainError(N_("考勤只能是出勤或缺勤。"))
+    enrollment = _recordable(training_session, enrollment_id)
+    if value != "present" and enrollment.result == "pass":
+        raise DomainError(N_("该学员已记为合格，不能标为缺勤；请先修改成绩。"))
+    enrollment.attendance = value
+    audit.record("training.attendance", target=enrollment, actor=actor, detail=str(value))
+    db.session.flush()
+    return enrollment
+
+
+def mark_all_present(training_session: TrainingSession, actor: User) -> int:
+    """Mark every confirmed trainee without a mark present (explicit absences stay); returns how many."""
+    if training_session.status not in RECORDING:
+        raise DomainError(N_("只有已发布且未取消的场次才能记录考勤和成绩。"))
+    count = db.session.execute(
+        update(Enrollment).where(Enrollment.session_id == training_session.id, Enrollment.status == "confirmed",
+                                 Enrollment.attendance.is_(None))
+        .values(attendance="present").execution_options(synchronize_session=False)).rowcount
+    audit.record("training.attendance_all", target=training_session, actor=actor, detail=f"present={count}")
+    return count
+
+
+def set_result(training_session: TrainingSession, enrollment_id: int, result: str | None, score: int | None,
+               actor: User) -> Enrollment:
+    """Record pass or fail and a score; a pass on a completed session issues the certificate, a fail withdraws it."""
+    if result not in ("pass", "fail", None):
+        raise DomainError(N_("结果只能是合格或不合格。"), field="result")
+    if score is not None and not 0 <= score <= 100:
+        raise DomainError(N_("成绩应在 0 到 100 之间。"), field="score")
+    enrollment = _recordable(training_session, enrollment_id)
+    if result == "pass" and enrollment.attendance != "present":
+        raise DomainError(N_("只有出勤的学员才能记为合格，请先记录出勤。"), field="result")
+    enrollment.result, enrollment.score = result, score
+    if result != "pass" and enrollment.certificate_no:
+        audit.record("training.certificate_withdrawn", target=enrollment, actor=actor,
+                     detail=enrollment.certificate_no)
+        enrollment.certificate_no = None
+        enrollment.certified_at = None
+    audit.record("training.result", target=enrollment, actor=actor, detail=f"{result} {score}")
+    db.session.flush()
+    if result == "pass" and training_session.status == "completed" and not enrollment.certificate_no:
+        issue_certificates(training_session, actor)
+    return enrollment
+
+
+def next_certificate_numbers(year: int, n: int) -> list[str]:
+    """Reserve n certificate numbers PX-<year>-<seq>; the counter row is locked until commit, so none repeats."""
+    return [f"PX-{year}-{seq:05d}" for seq in counters.reserve(CERTIFICATE_SERIES, year, n)]
+
+
+def issue_certificates(training_session: TrainingSession, actor=None) -> int:
+    """Give every passed trainee of a completed session without a certificate its number, and tell them."""
+    waiting = db.session.scalars(
+        select(Enrollment).where(Enrollment.session_id == training_session.id, Enrollment.status == "confirmed",
+                                 Enrollment.result == "pass", Enrollment.certificate_no.is_(None))
+        .order_by(Enrollment.id)
+    ).all()
+    if not waiting:
+        return 0
+    now = utcnow()
+    notes = []
+    numbers = next_certificate_numbers(local_year(training_session.starts_at), len(waiting))
+    for enrollment, number in zip(waiting, numbers, strict=True):
+        enrollment.certificate_no = number
+        enrollment.certified_at = now
+        notes.append((enrollment.user_id, N_("恭喜！您已通过培训《%(title)s》，证书编号 %(no)s。"),
+                      certificate_link(enrollment.id), {"title": training_session.title, "no": number}))
+    db.session.flush()
+    notify_each(notes)
+    audit.record("training.certificates_issued", target=training_session, actor=actor, detail=f"count={len(waiting)}")
+    return len(waiting)
+
+
+# --- Reminders --------------------------------------------------------------------------------------------
+
+
+def send_reminders(now: datetime | None = None, within: timedelta = timedelta(hours=24)) -> int:
+    """Remind confirmed trainees of sessions starting within 24 hours, once each (safe to run every hour)."""
+    now = now or utcnow()
+    due = db.session.execute(
+        select(Enrollment.id, TrainingSession.id.label("session_id"))
+        .join(TrainingSession, TrainingSession.id == Enrollment.session_id)
+        .where(Enrollment.status == "confirmed", Enrollment.reminded_at.is_(None),
+               TrainingSession.status.in_(tuple(ROSTER_OPEN)), TrainingSession.starts_at > now,
+               TrainingSession.starts_at <= now + within)
+    ).all()
+    if not due:
+        return 0
+    # Claim the rows with a conditional UPDATE: a second run at the same moment finds nothing left to claim.
+    claimed = db.session.execute(
+        update(Enrollment).where(Enrollment.id.in_([row.id for row in due]), Enrollment.reminded_at.is_(None))
+        .values(reminded_at=now).returning(Enrollment.user_id, Enrollment.session_id)
+        .execution_options(synchronize_session=False)
+    ).all()
+    sessions = {s.id: s for s in db.session.scalars(
+        select(TrainingSession).where(TrainingSession.id.in_({row.session_id for row in claimed})))}
+    message = N_("提醒：您报名的培训《%(title)s》将于 %(start)s 开始，地点：%(location)s。")
+    return notify_each((row.user_id, message, session_link(row.session_id),
+                        {"title": sessions[row.session_id].title,
+                         "start": local_text(sessions[row.session_id].starts_at),
+                         "location": sessions[row.session_id].location or "—"}) for row in claimed)
