@@ -216,6 +216,7 @@ def test_comments_and_endorsements(app, client, auth, suggestion_setup, make_sug
 def test_endorsing_twice_at_the_same_moment_counts_once(app, suggestion_setup, make_suggestion):
     from blueprints.core.models import User
     from blueprints.suggestions import services
+    from blueprints.suggestions.services.conversation import dialect_insert
 
     w = suggestion_setup
     suggestion = make_suggestion(w.author, workshop=w.workshop)
@@ -223,7 +224,7 @@ def test_endorsing_twice_at_the_same_moment_counts_once(app, suggestion_setup, m
         user = db.session.get(User, w.colleague.id)
         loaded = services.load_with_people(suggestion.id)
         # Both requests saw "not endorsed yet"; the insert is "do nothing on conflict" and the count a recount.
-        insert = services._dialect_insert(SuggestionEndorsement).values(
+        insert = dialect_insert(SuggestionEndorsement).values(
             suggestion_id=suggestion.id, user_id=user.id).on_conflict_do_nothing()
         db.session.execute(insert)
         db.session.execute(insert)
