@@ -184,11 +184,11 @@ class _Records:
 def _cast(ctx: DemoContext) -> _Cast:
     users = ctx.users
     lead_workshop = ctx.workshops["lead1"]
-    approved = [w for w in getattr(ctx, "workshop_list", [lead_workshop]) if w.status == "approved"]
-    reviewers_by_workshop = {w.id: reviewer_ids(w.id) for w in approved}
+    approved = [workshop for workshop in getattr(ctx, "workshop_list", [lead_workshop]) if workshop.status == "approved"]
+    reviewers_by_workshop = {workshop.id: reviewer_ids(workshop.id) for workshop in approved}
     now = utcnow()
     return _Cast(rng=ctx.rng, users=users, admin=users["admin"], lead1=users["lead1"], lead_workshop=lead_workshop,
-                 others=[w for w in approved if w.id != lead_workshop.id],
+                 others=[workshop for workshop in approved if workshop.id != lead_workshop.id],
                  reviewers_by_workshop=reviewers_by_workshop,
                  workers=[user for no, user in users.items() if no.startswith("worker")],
                  lead_team=set(reviewers_by_workshop.get(lead_workshop.id, [])) | {users["lead1"].id},
@@ -393,7 +393,7 @@ def _notifications(cast: _Cast, made: list[tuple[Suggestion, dict]], events: lis
         if suggestion.status in ("accepted", "returned", "rejected", "awarded", "implemented") and suggestion.serial:
             message = (services.AWARD_MESSAGES[suggestion.grade] if suggestion.status == "awarded"
                        else services.TRANSITION_MESSAGES[DECISION_MESSAGES[suggestion.status]])
-            last_comment = next((e.comment for e in reversed(events) if e.suggestion_id == suggestion.id), "")
+            last_comment = next((event.comment for event in reversed(events) if event.suggestion_id == suggestion.id), "")
             params = {"serial": suggestion.serial, "title": suggestion.title, "total": suggestion.score_total or "",
                       "comment": last_comment or "—", "amount": str(suggestion.reward_amount or "")}
             notifications.append(Notification(user_id=suggestion.author_id, message=message, params=params,
