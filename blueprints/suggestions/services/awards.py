@@ -135,14 +135,14 @@ def mark_paid(share_ids: Iterable[int], actor, paid_on: date) -> tuple[int, int]
     if not rows:
         return 0, len(ids)
     result = db.session.execute(
-        update(RewardShare).where(RewardShare.id.in_([r.id for r in rows]), RewardShare.status == "pending")
+        update(RewardShare).where(RewardShare.id.in_([row.id for row in rows]), RewardShare.status == "pending")
         .values(status="paid", paid_on=paid_on, paid_by_id=actor.id).execution_options(synchronize_session=False))
     for row in rows:
         notify(row.user_id, N_("您在建议 %(serial)s 中的奖金 %(amount)s 元已发放。"),
                link=f"/suggestions/{row.suggestion_id}",
                serial=row.serial, amount=f"{row.amount:,.2f}")
     audit.record("suggestion.reward_paid", actor=actor,
-                 detail=f"ledger ids {','.join(str(r.id) for r in rows)} paid on {paid_on.isoformat()}")
+                 detail=f"ledger ids {','.join(str(row.id) for row in rows)} paid on {paid_on.isoformat()}")
     return result.rowcount, len(ids) - result.rowcount
 
 

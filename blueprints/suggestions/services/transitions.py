@@ -62,7 +62,7 @@ def transition(suggestion: Suggestion, action: str, actor, comment: str = "", **
     """
     rule = TRANSITIONS[action]
     if not can(actor, action, suggestion):
-        if suggestion.status not in rule.sources:
+        if not rule.allows(suggestion.status):
             raise refusal_for_state(suggestion, action)
         raise DomainError(N_("您没有权限对这条建议执行“%(action)s”。"), action=ACTION_LABELS[action])
     from_status = suggestion.status
@@ -84,10 +84,11 @@ def transition(suggestion: Suggestion, action: str, actor, comment: str = "", **
 
 def people_ids(suggestion: Suggestion) -> list[int]:
     """The author, then the co-authors in order (co-authors must be loaded)."""
-    return [suggestion.author_id] + [c.user_id for c in suggestion.coauthors]
+    return [suggestion.author_id] + [coauthor.user_id for coauthor in suggestion.coauthors]
 
 
 def _notify_people(suggestion: Suggestion, action: str, actor, comment: str) -> None:
+    """Tell the author and co-authors about a move (each reads it in their own language)."""
     params = {"serial": suggestion.serial or "", "title": suggestion.title, "comment": comment or "—",
               "total": suggestion.score_total if suggestion.score_total is not None else ""}
     if action == "award":
@@ -96,11 +97,13 @@ def _notify_people(suggestion: Suggestion, action: str, actor, comment: str) -> 
     else:
         message = TRANSITION_MESSAGES[action]
     # The author always hears (a submission receipt carries the serial); co-authors hear what others did.
-    recipients = [suggestion.author_id] + [c.user_id for c in suggestion.coauthors if c.user_id != actor.id]
+    recipients = [suggestion.author_id] + [coauthor.user_id for coauthor in suggestion.coauthors
+                                           if coauthor.user_id != actor.id]
     notify_many(recipients, message, link=detail_link(suggestion), **params)
 
 
 def _reviewers_of(workshop_id: int | None) -> list[int]:
+    """Who reviews suggestions sent to a workshop: its lead and deputies, else the union's admins."""
     ids = reviewer_ids(workshop_id) if workshop_id is not None else []
     if not ids:
         # The union reviews suggestions without a workshop, and those whose workshop has no reviewer left.
@@ -110,6 +113,7 @@ def _reviewers_of(workshop_id: int | None) -> list[int]:
 
 
 def _notify_reviewers(suggestion: Suggestion, exclude: Iterable[int] = ()) -> None:
+    """Tell the reviewers a suggestion arrived (never its own authors)."""
     skip = set(exclude) | set(people_ids(suggestion))
     ids = [uid for uid in _reviewers_of(suggestion.workshop_id) if uid not in skip]
     notify_many(ids, ARRIVAL_MESSAGE, link=detail_link(suggestion), serial=suggestion.serial, title=suggestion.title)
