@@ -257,29 +257,32 @@ def _save(form: SuggestionForm, suggestion: Suggestion | None):
     """Validate, save (and maybe submit); returns a response on success, None to show the form again."""
     submitting = request.form.get("action") == "submit"
     valid = form.validate()
-    if not (submitting and not form.check_for_submit()) and valid:
-        token = (form.client_token.data or "")[:40] if suggestion is None else None
-        remove = [int(v) for v in request.form.getlist("remove_files") if v.isdigit()]
-        try:
-            with action(form, flash_error=False) as outcome:
-                uploads = services.read_attachments(request.files.getlist(form.files.name))
-                saved = services.save_suggestion(suggestion, current_user, _typed_input(form, token), uploads, remove)
-                if submitting:
-                    services.submit(saved, current_user)
-        except IntegrityError:
-            # The same form was sent twice at the same moment and the other request won: show what it saved.
-            existing = services.created_from_form(current_user, token)
-            if existing is None:
-                raise
-            return _already_saved(existing)
-        if outcome.done:
+    if submitting and not form.check_for_submit():
+        valid = False
+    if not valid:
+        return None
+    token = (form.client_token.data or "")[:40] if suggestion is None else None
+    remove = [int(v) for v in request.form.getlist("remove_files") if v.isdigit()]
+    try:
+        with action(form, flash_error=False) as outcome:
+            uploads = services.read_attachments(request.files.getlist(form.files.name))
+            saved = services.save_suggestion(suggestion, current_user, _typed_input(form, token), uploads, remove)
             if submitting:
-                flash(_("已提交，编号 %(serial)s。审核结果会通过通知告诉您。", serial=saved.serial), "success")
-            else:
-                flash(_("草稿已保存。草稿只有您和合作者能看到，准备好后请点“提交”。"), "success")
-            return redirect_after_change(_detail_url(saved.id))
+                services.submit(saved, current_user)
+    except IntegrityError:
+        # The same form was sent twice at the same moment and the other request won: show what it saved.
+        existing = services.created_from_form(current_user, token)
+        if existing is None:
+            raise
+        return _already_saved(existing)
+    if not outcome.done:
         _form_refusal(form, outcome)
-    return None
+        return None
+    if submitting:
+        flash(_("已提交，编号 %(serial)s。审核结果会通过通知告诉您。", serial=saved.serial), "success")
+    else:
+        flash(_("草稿已保存。草稿只有您和合作者能看到，准备好后请点“提交”。"), "success")
+    return redirect_after_change(_detail_url(saved.id))
 
 
 def _already_saved(suggestion: Suggestion):
