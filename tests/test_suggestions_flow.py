@@ -29,7 +29,7 @@ ACTIONS = ("submit", "resubmit", "accept", "return", "reject", "implement", "awa
 
 
 def test_transition_table_matches_the_spec():
-    moves = {(t.action, source): t.target for t in services.TRANSITIONS.values() for source in t.sources}
+    moves = {(rule.action, source): rule.target for rule in services.TRANSITIONS.values() for source in rule.sources}
     assert set(moves) == set(ALLOWED)
     assert moves[("accept", "submitted")] == "accepted"
     assert moves[("resubmit", "returned")] == "submitted"
@@ -80,7 +80,7 @@ def test_admins_review_suggestions_without_a_workshop_and_leads_do_not(app, sugg
 
 def _events(app, suggestion_id):
     with app.app_context():
-        return [(e.action, e.from_status, e.to_status, e.comment) for e in db.session.scalars(
+        return [(event.action, event.from_status, event.to_status, event.comment) for event in db.session.scalars(
             select(SuggestionEvent).where(SuggestionEvent.suggestion_id == suggestion_id).order_by(SuggestionEvent.id))]
 
 
@@ -107,7 +107,7 @@ def test_worker_submits_a_suggestion_gets_a_serial_and_reviewers_hear(app, clien
                                  .where(AuditLog.action == "suggestion.submit")) == 1
         suggestion_id = suggestion.id
     assert response.headers["Location"].endswith(f"/suggestions/{suggestion_id}")
-    assert [e[:3] for e in _events(app, suggestion_id)] == [("create", None, "draft"),
+    assert [event[:3] for event in _events(app, suggestion_id)] == [("create", None, "draft"),
                                                             ("submit", "draft", "submitted")]
     # The author gets a receipt with the serial; the co-author hears too; the lead and deputy are told it arrived.
     assert "WX-" in _notes_for(app, world.author.id)[0].params["serial"]
@@ -179,7 +179,7 @@ def test_returned_suggestion_is_edited_and_resubmitted_keeping_its_serial(app, c
     assert response.status_code == 303
     row = suggestion_row(suggestion.id)
     assert row.status == "submitted" and row.serial == suggestion.serial and row.problem == "补充了数据"
-    assert [e[0] for e in _events(app, suggestion.id)][-2:] == ["return", "resubmit"]
+    assert [event[0] for event in _events(app, suggestion.id)][-2:] == ["return", "resubmit"]
 
 
 def test_reviewer_accepts_with_the_rubric_and_the_total_is_computed(app, client, auth, suggestion_setup,

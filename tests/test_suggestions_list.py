@@ -26,14 +26,14 @@ def test_search_finds_chinese_substrings_in_title_problem_proposal_and_serial(cl
                                                                               make_suggestion):
     login_as()
     author = make_user()
-    a = make_suggestion(author, title="冷却液回收", problem="普通问题", proposal="普通措施")
+    coolant = make_suggestion(author, title="冷却液回收", problem="普通问题", proposal="普通措施")
     make_suggestion(author, title="照明改造", problem="夜班车间照度不足", proposal="普通措施")
     make_suggestion(author, title="工装夹具", problem="普通问题", proposal="采用快换定位销")
     assert _titles(client.get("/suggestions/?q=回收")) == {"冷却液回收"}
     assert _titles(client.get("/suggestions/?q=照度")) == {"照明改造"}
     assert _titles(client.get("/suggestions/?q=定位销")) == {"工装夹具"}
     assert _titles(client.get("/suggestions/?q=普通 问题")) == {"冷却液回收", "工装夹具"}
-    assert _titles(client.get(f"/suggestions/?q={a.serial.lower()}")) == {"冷却液回收"}
+    assert _titles(client.get(f"/suggestions/?q={coolant.serial.lower()}")) == {"冷却液回收"}
 
 
 @both_backends
@@ -158,7 +158,7 @@ def _bulk_suggestions(app, author, workshop, n, coauthor=None):
         db.session.add_all(rows)
         db.session.flush()
         if coauthor is not None:
-            db.session.add_all(SuggestionCoauthor(suggestion_id=s.id, user_id=coauthor.id) for s in rows)
+            db.session.add_all(SuggestionCoauthor(suggestion_id=row.id, user_id=coauthor.id) for row in rows)
         db.session.commit()
 
 

@@ -71,15 +71,15 @@ def test_bulk_return_with_a_template_skips_what_cannot_be_returned(app, client, 
         "kind": "return", "title": "补数据", "body": "请补充对比数据。"}).status_code == 303
     with app.app_context():
         template_id = db.session.scalar(select(AnswerTemplate.id))
-    ids = [str(s.id) for s in waiting] + [str(decided.id), str(elsewhere.id)]
+    ids = [str(suggestion.id) for suggestion in waiting] + [str(decided.id), str(elsewhere.id)]
     response = client.post("/suggestions/review/bulk?status=submitted", data={
         "action": "return", "template_id": str(template_id), "extra": "谢谢", "ids": ids}, follow_redirects=True)
     body = html_text(response)
     assert "已处理 3 条" in body
     assert f"{decided.serial} 未处理" in body and "不能退回修改" in body
     assert f"{elsewhere.serial} 未处理" in body and "不是这条建议的审核人" in body
-    for s in waiting:
-        assert suggestion_row(s.id).status == "returned"
+    for suggestion in waiting:
+        assert suggestion_row(suggestion.id).status == "returned"
     assert suggestion_row(decided.id).status == "accepted"
     assert suggestion_row(elsewhere.id).status == "submitted"
     with app.app_context():
