@@ -40,7 +40,7 @@ def make_suggestion_workshop(app, make_user):
                                 lead_id=lead.id, status=status)
             db.session.add(workshop)
             db.session.flush()
-            people = [(lead, "lead")] + [(u, "deputy") for u in deputies] + [(u, "member") for u in members]
+            people = [(lead, "lead")] + [(user, "deputy") for user in deputies] + [(user, "member") for user in members]
             for user, role in people:
                 db.session.add(WorkshopMember(workshop_id=workshop.id, user_id=user.id, role=role, status="active",
                                               joined_at=utcnow()))
@@ -105,7 +105,7 @@ def make_suggestion(app):
                 suggestion.annual_benefit = Decimal("12345.67")
             for key, value in fields.items():
                 setattr(suggestion, key, value)
-            suggestion.coauthors = [SuggestionCoauthor(user_id=u.id, position=i) for i, u in enumerate(coauthors)]
+            suggestion.coauthors = [SuggestionCoauthor(user_id=user.id, position=i) for i, user in enumerate(coauthors)]
             db.session.add(suggestion)
             db.session.commit()
             db.session.refresh(suggestion)
