@@ -3,7 +3,7 @@ other domains (stats, the workshop profile) use instead of the services."""
 from __future__ import annotations
 
 from flask import g, has_request_context, url_for
-from sqlalchemy import and_, literal, or_, select, union_all
+from sqlalchemy import and_, func, literal, or_, select, union_all
 from sqlalchemy.orm import aliased, selectinload
 
 from blueprints.core.models import User
@@ -227,6 +227,25 @@ def filter_options(department_id: int | None = None, workshop: str | None = None
     ordered = indented_tree(row for row in rows if row.kind == "d")
     workshops = sorted(((row.id, row.name) for row in rows if row.kind == "w"), key=lambda item: item[1])
     return ordered, workshops
+
+
+# --- My space ----------------------------------------------------------------------------------------------------
+
+
+def my_recent(user, limit: int = 5) -> list[Suggestion]:
+    """The user's latest suggestions, as author or co-author, most recently changed first."""
+    coauthored = select(SuggestionCoauthor.suggestion_id).where(SuggestionCoauthor.user_id == user.id)
+    return list(db.session.scalars(
+        select(Suggestion).where(or_(Suggestion.author_id == user.id, Suggestion.id.in_(coauthored)))
+        .order_by(Suggestion.updated_at.desc(), Suggestion.id.desc()).limit(limit)))
+
+
+def my_rewards(user) -> tuple[int, object]:
+    """How many reward ledger lines the user has, and their total in yuan."""
+    count, total = db.session.execute(
+        select(func.count(RewardShare.id), func.coalesce(func.sum(RewardShare.amount), 0))
+        .where(RewardShare.user_id == user.id)).one()
+    return count, total
 
 
 # --- For other domains ----------------------------------------------------------------------------------------------
