@@ -90,7 +90,7 @@ def make_suggestion(app):
                 suggestion.annual_benefit = Decimal("12345.67")
             for key, value in fields.items():
                 setattr(suggestion, key, value)
-            suggestion.coauthors = [SuggestionCoauthor(user_id=u.id, position=i) for i, u in enumerate(coauthors)]
+            suggestion.coauthors = [SuggestionCoauthor(user_id=user.id, position=i) for i, user in enumerate(coauthors)]
             db.session.add(suggestion)
             db.session.commit()
             db.session.refresh(suggestion)

@@ -65,9 +65,9 @@ def test_signed_out_visitors_are_sent_to_login_everywhere(client, suggestion_set
 @pytest.mark.parametrize("who, allowed", [("colleague", set()), ("lead", {"reviewer"}), ("deputy", {"reviewer"}),
                                           ("admin", {"reviewer", "admin"})])
 def test_role_pages_are_closed_to_everyone_else(app, client, auth, suggestion_setup, make_suggestion, who, allowed):
-    w = suggestion_setup
-    suggestion = make_suggestion(w.author, status="implemented", workshop=w.workshop)
-    auth.login(getattr(w, who).employee_no)
+    world = suggestion_setup
+    suggestion = make_suggestion(world.author, status="implemented", workshop=world.workshop)
+    auth.login(getattr(world, who).employee_no)
     for endpoint, (method, template, level) in ROUTES.items():
         if level not in ("reviewer", "admin"):
             continue
@@ -87,15 +87,15 @@ def test_a_lead_without_an_approved_workshop_sees_why_the_queue_is_empty(client,
 
 
 def test_a_deputy_who_is_only_a_worker_still_reviews(client, auth, suggestion_setup, make_suggestion):
-    w = suggestion_setup
-    make_suggestion(w.author, workshop=w.workshop, title="副负责人能看到的建议")
-    auth.login(w.deputy.employee_no)
+    world = suggestion_setup
+    make_suggestion(world.author, workshop=world.workshop, title="副负责人能看到的建议")
+    auth.login(world.deputy.employee_no)
     assert "副负责人能看到的建议" in html_text(client.get("/suggestions/review"))
 
 
-def _draft_with_file(app, client, auth, w, suggestion_form_data):
-    auth.login(w.author.employee_no)
-    data = suggestion_form_data(action="draft", coauthors=w.coauthor.employee_no)
+def _draft_with_file(app, client, auth, world, suggestion_form_data):
+    auth.login(world.author.employee_no)
+    data = suggestion_form_data(action="draft", coauthors=world.coauthor.employee_no)
     data["files"] = [(io.BytesIO(PDF_BYTES), "方案.pdf")]
     response = client.post("/suggestions/new", data=data, content_type="multipart/form-data")
     assert response.status_code == 303
@@ -111,9 +111,9 @@ def _draft_with_file(app, client, auth, w, suggestion_form_data):
 @pytest.mark.parametrize("who", ["colleague", "lead", "admin"])
 def test_someone_elses_draft_and_its_file_are_not_found(app, client, auth, suggestion_setup, suggestion_form_data,
                                                         who):
-    w = suggestion_setup
-    suggestion_id, attachment_id = _draft_with_file(app, client, auth, w, suggestion_form_data)
-    auth.login(getattr(w, who).employee_no)
+    world = suggestion_setup
+    suggestion_id, attachment_id = _draft_with_file(app, client, auth, world, suggestion_form_data)
+    auth.login(getattr(world, who).employee_no)
     for method, url in (("GET", f"/suggestions/{suggestion_id}"), ("GET", f"/suggestions/{suggestion_id}/edit"),
                         ("GET", f"/suggestions/{suggestion_id}/files/{attachment_id}"),
                         ("POST", f"/suggestions/{suggestion_id}/submit"),
@@ -132,9 +132,9 @@ def test_someone_elses_draft_and_its_file_are_not_found(app, client, auth, sugge
 
 def test_the_author_and_co_author_open_the_draft_and_download_its_file(app, client, auth, suggestion_setup,
                                                                        suggestion_form_data):
-    w = suggestion_setup
-    suggestion_id, attachment_id = _draft_with_file(app, client, auth, w, suggestion_form_data)
-    for who in (w.author, w.coauthor):
+    world = suggestion_setup
+    suggestion_id, attachment_id = _draft_with_file(app, client, auth, world, suggestion_form_data)
+    for who in (world.author, world.coauthor):
         auth.login(who.employee_no)
         assert client.get(f"/suggestions/{suggestion_id}").status_code == 200
         response = client.get(f"/suggestions/{suggestion_id}/files/{attachment_id}")
@@ -144,25 +144,25 @@ def test_the_author_and_co_author_open_the_draft_and_download_its_file(app, clie
         assert response.headers["X-Content-Type-Options"] == "nosniff"
         auth.logout()
     # Only the author edits; the co-author is refused.
-    auth.login(w.coauthor.employee_no)
+    auth.login(world.coauthor.employee_no)
     assert client.get(f"/suggestions/{suggestion_id}/edit").status_code == 403
 
 
 def test_a_file_is_only_reachable_through_its_own_suggestion(app, client, auth, suggestion_setup,
                                                              suggestion_form_data, make_suggestion):
-    w = suggestion_setup
-    private_id, attachment_id = _draft_with_file(app, client, auth, w, suggestion_form_data)
-    public = make_suggestion(w.colleague, workshop=w.workshop)
-    auth.login(w.colleague.employee_no)
+    world = suggestion_setup
+    private_id, attachment_id = _draft_with_file(app, client, auth, world, suggestion_form_data)
+    public = make_suggestion(world.colleague, workshop=world.workshop)
+    auth.login(world.colleague.employee_no)
     # The colleague may see their public suggestion, but the draft's file id does not belong to it.
     assert client.get(f"/suggestions/{public.id}/files/{attachment_id}").status_code == 404
     assert client.get(f"/suggestions/{private_id}/files/{attachment_id}").status_code == 404
 
 
 def test_submitted_files_are_downloadable_by_colleagues(app, client, auth, suggestion_setup, suggestion_form_data):
-    w = suggestion_setup
-    auth.login(w.author.employee_no)
-    data = suggestion_form_data(workshop_id=str(w.workshop.id))
+    world = suggestion_setup
+    auth.login(world.author.employee_no)
+    data = suggestion_form_data(workshop_id=str(world.workshop.id))
     data["files"] = [(io.BytesIO(png_bytes()), "现场.png")]
     response = client.post("/suggestions/new", data=data, content_type="multipart/form-data")
     suggestion_id = int(response.headers["Location"].rsplit("/", 1)[1])
@@ -171,22 +171,22 @@ def test_submitted_files_are_downloadable_by_colleagues(app, client, auth, sugge
 
         attachment_id = db.session.scalar(select(SuggestionAttachment.id))
     auth.logout()
-    auth.login(w.colleague.employee_no)
+    auth.login(world.colleague.employee_no)
     response = client.get(f"/suggestions/{suggestion_id}/files/{attachment_id}")
     assert response.status_code == 200 and response.mimetype == "image/png"
     assert "attachment" in response.headers["Content-Disposition"]
 
 
 def test_reviewer_notes_are_hidden_from_authors_and_colleagues(app, client, auth, suggestion_setup, make_suggestion):
-    w = suggestion_setup
-    suggestion = make_suggestion(w.author, workshop=w.workshop, coauthors=[w.coauthor])
-    auth.login(w.lead.employee_no)
+    world = suggestion_setup
+    suggestion = make_suggestion(world.author, workshop=world.workshop, coauthors=[world.coauthor])
+    auth.login(world.lead.employee_no)
     assert client.post(f"/suggestions/{suggestion.id}/notes", data={"body": "机密：成本偏高"}).status_code == 303
     assert "机密：成本偏高" in html_text(client.get(f"/suggestions/{suggestion.id}"))
     auth.logout()
-    auth.login(w.deputy.employee_no)
+    auth.login(world.deputy.employee_no)
     assert "机密：成本偏高" in html_text(client.get(f"/suggestions/{suggestion.id}"))
-    for who in (w.author, w.coauthor, w.colleague, w.other_lead):
+    for who in (world.author, world.coauthor, world.colleague, world.other_lead):
         auth.logout()
         auth.login(who.employee_no)
         assert "机密：成本偏高" not in html_text(client.get(f"/suggestions/{suggestion.id}"))
@@ -194,13 +194,14 @@ def test_reviewer_notes_are_hidden_from_authors_and_colleagues(app, client, auth
 
 
 def test_reward_amounts_show_only_to_the_rewarded_and_admins(app, client, auth, suggestion_setup, make_suggestion):
-    w = suggestion_setup
-    suggestion = make_suggestion(w.author, status="implemented", workshop=w.workshop, coauthors=[w.coauthor])
-    auth.login(w.admin.employee_no)
+    world = suggestion_setup
+    suggestion = make_suggestion(world.author, status="implemented", workshop=world.workshop,
+                                 coauthors=[world.coauthor])
+    auth.login(world.admin.employee_no)
     client.post(f"/suggestions/{suggestion.id}/award", data={
-        "grade": "second", "amount": "1000", f"share-{w.author.id}": "50", f"share-{w.coauthor.id}": "50"})
-    for who, sees in ((w.author, True), (w.coauthor, True), (w.admin, True), (w.colleague, False),
-                      (w.lead, False)):
+        "grade": "second", "amount": "1000", f"share-{world.author.id}": "50", f"share-{world.coauthor.id}": "50"})
+    for who, sees in ((world.author, True), (world.coauthor, True), (world.admin, True), (world.colleague, False),
+                      (world.lead, False)):
         auth.logout()
         auth.login(who.employee_no)
         page = html_text(client.get(f"/suggestions/{suggestion.id}"))
@@ -210,9 +211,9 @@ def test_reward_amounts_show_only_to_the_rewarded_and_admins(app, client, auth, 
 
 def test_every_state_changing_route_needs_the_csrf_token(app, client, auth, suggestion_setup, make_suggestion,
                                                          suggestion_row):
-    w = suggestion_setup
-    suggestion = make_suggestion(w.author, workshop=w.workshop)
-    auth.login(w.admin.employee_no)
+    world = suggestion_setup
+    suggestion = make_suggestion(world.author, workshop=world.workshop)
+    auth.login(world.admin.employee_no)
     posts = [(endpoint, template) for endpoint, (method, template, _who) in ROUTES.items() if method == "POST"]
     posts += [("suggestions.decide", "/suggestions/{id}/decide/reject"), ("suggestions.new", "/suggestions/new"),
               ("suggestions.award", "/suggestions/{id}/award")]

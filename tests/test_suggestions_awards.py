@@ -69,30 +69,30 @@ def _ledger(app, suggestion_id):
 
 def test_admin_awards_with_the_suggested_grade_and_an_equal_split(app, client, auth, suggestion_setup,
                                                                   make_suggestion, make_user, suggestion_row):
-    w = suggestion_setup
+    world = suggestion_setup
     third = make_user()
-    suggestion = make_suggestion(w.author, status="implemented", workshop=w.workshop,
-                                 coauthors=[w.coauthor, third])  # rubric total 84: second prize, 1000 yuan
-    auth.login(w.admin.employee_no)
+    suggestion = make_suggestion(world.author, status="implemented", workshop=world.workshop,
+                                 coauthors=[world.coauthor, third])  # rubric total 84: second prize, 1000 yuan
+    auth.login(world.admin.employee_no)
     page = html_text(client.get(f"/suggestions/{suggestion.id}/award"))
     assert 'value="1000.00"' in page and "33.34" in page and "33.33" in page
-    preview = client.get(f"/suggestions/{suggestion.id}/award/preview?amount=500&share-{w.author.id}=33.34"
-                         f"&share-{w.coauthor.id}=33.33&share-{third.id}=33.33", headers={"HX-Request": "true"})
+    preview = client.get(f"/suggestions/{suggestion.id}/award/preview?amount=500&share-{world.author.id}=33.34"
+                         f"&share-{world.coauthor.id}=33.33&share-{third.id}=33.33", headers={"HX-Request": "true"})
     assert "¥166.70" in html_text(preview) and "¥166.65" in html_text(preview)
     response = client.post(f"/suggestions/{suggestion.id}/award", data={
-        "grade": "second", "amount": "1000.00", f"share-{w.author.id}": "33.34", f"share-{w.coauthor.id}": "33.33",
-        f"share-{third.id}": "33.33"})
+        "grade": "second", "amount": "1000.00", f"share-{world.author.id}": "33.34",
+        f"share-{world.coauthor.id}": "33.33", f"share-{third.id}": "33.33"})
     assert response.status_code == 303
     row = suggestion_row(suggestion.id)
     assert (row.status, row.grade, row.suggested_grade, row.reward_amount) == ("awarded", "second", "second",
                                                                                Decimal("1000.00"))
     lines = _ledger(app, suggestion.id)
-    assert [(line.user_id, line.amount) for line in lines] == [(w.author.id, Decimal("333.40")),
-                                                      (w.coauthor.id, Decimal("333.30")),
+    assert [(line.user_id, line.amount) for line in lines] == [(world.author.id, Decimal("333.40")),
+                                                      (world.coauthor.id, Decimal("333.30")),
                                                       (third.id, Decimal("333.30"))]
-    assert {(line.status, line.approved_by_id) for line in lines} == {("pending", w.admin.id)}
+    assert {(line.status, line.approved_by_id) for line in lines} == {("pending", world.admin.id)}
     with app.app_context():
-        note = db.session.scalars(select(Notification).where(Notification.user_id == w.author.id)).all()[-1]
+        note = db.session.scalars(select(Notification).where(Notification.user_id == world.author.id)).all()[-1]
         assert note.message == services.AWARD_MESSAGES["second"] and note.params["amount"] == "1,000.00"
         assert db.session.scalar(select(func.count()).select_from(AuditLog)
                                  .where(AuditLog.action == "suggestion.award")) == 1
@@ -100,10 +100,10 @@ def test_admin_awards_with_the_suggested_grade_and_an_equal_split(app, client, a
 
 def test_another_grade_or_amount_needs_a_reason(app, client, auth, suggestion_setup, make_suggestion,
                                                 suggestion_row):
-    w = suggestion_setup
-    suggestion = make_suggestion(w.author, status="implemented", workshop=w.workshop)
-    auth.login(w.admin.employee_no)
-    share = {f"share-{w.author.id}": "100"}
+    world = suggestion_setup
+    suggestion = make_suggestion(world.author, status="implemented", workshop=world.workshop)
+    auth.login(world.admin.employee_no)
+    share = {f"share-{world.author.id}": "100"}
     for data in ({"grade": "first", "amount": "2000"}, {"grade": "second", "amount": "1200"}):
         body = html_text(client.post(f"/suggestions/{suggestion.id}/award", data={**data, **share}))
         assert "请填写调整理由" in body
@@ -118,15 +118,15 @@ def test_another_grade_or_amount_needs_a_reason(app, client, auth, suggestion_se
 
 
 def test_reward_amounts_come_from_the_settings(app, client, auth, suggestion_setup, make_suggestion):
-    w = suggestion_setup
-    suggestion = make_suggestion(w.author, status="implemented", workshop=w.workshop)
+    world = suggestion_setup
+    suggestion = make_suggestion(world.author, status="implemented", workshop=world.workshop)
     with app.test_request_context():
         set_setting("suggestions.reward_second", 1500)
         db.session.commit()
-    auth.login(w.admin.employee_no)
+    auth.login(world.admin.employee_no)
     assert 'value="1500.00"' in html_text(client.get(f"/suggestions/{suggestion.id}/award"))
     client.post(f"/suggestions/{suggestion.id}/award", data={"grade": "second", "amount": "1500",
-                                                             f"share-{w.author.id}": "100"})
+                                                             f"share-{world.author.id}": "100"})
     assert _ledger(app, suggestion.id)[0].amount == Decimal("1500.00")
 
 
@@ -138,12 +138,13 @@ def test_reward_amounts_come_from_the_settings(app, client, auth, suggestion_set
 ])
 def test_shares_must_make_one_hundred_percent(app, client, auth, suggestion_setup, make_suggestion, suggestion_row,
                                               shares, message):
-    w = suggestion_setup
-    suggestion = make_suggestion(w.author, status="implemented", workshop=w.workshop, coauthors=[w.coauthor])
-    auth.login(w.admin.employee_no)
+    world = suggestion_setup
+    suggestion = make_suggestion(world.author, status="implemented", workshop=world.workshop,
+                                 coauthors=[world.coauthor])
+    auth.login(world.admin.employee_no)
     body = html_text(client.post(f"/suggestions/{suggestion.id}/award", data={
-        "grade": "second", "amount": "1000", f"share-{w.author.id}": shares[0],
-        f"share-{w.coauthor.id}": shares[1]}))
+        "grade": "second", "amount": "1000", f"share-{world.author.id}": shares[0],
+        f"share-{world.coauthor.id}": shares[1]}))
     assert message in body and f'value="{shares[0]}"' in body
     assert suggestion_row(suggestion.id).status == "implemented" and _ledger(app, suggestion.id) == []
 
@@ -151,21 +152,21 @@ def test_shares_must_make_one_hundred_percent(app, client, auth, suggestion_setu
 @pytest.mark.parametrize("amount, message", [("0", "奖金必须大于 0"), ("12.345", "最多保留两位小数"),
                                              ("一千", "请填写有效的金额"), ("2000000", "金额过大")])
 def test_bad_reward_amounts_are_refused(app, client, auth, suggestion_setup, make_suggestion, amount, message):
-    w = suggestion_setup
-    suggestion = make_suggestion(w.author, status="implemented", workshop=w.workshop)
-    auth.login(w.admin.employee_no)
+    world = suggestion_setup
+    suggestion = make_suggestion(world.author, status="implemented", workshop=world.workshop)
+    auth.login(world.admin.employee_no)
     body = html_text(client.post(f"/suggestions/{suggestion.id}/award", data={
-        "grade": "second", "amount": amount, "reason": "调整", f"share-{w.author.id}": "100"}))
+        "grade": "second", "amount": amount, "reason": "调整", f"share-{world.author.id}": "100"}))
     assert message in body
 
 
 def test_only_implemented_suggestions_are_awarded_and_not_twice(app, client, auth, suggestion_setup,
                                                                 make_suggestion):
-    w = suggestion_setup
-    accepted = make_suggestion(w.author, status="accepted", workshop=w.workshop)
-    implemented = make_suggestion(w.author, status="implemented", workshop=w.workshop)
-    auth.login(w.admin.employee_no)
-    data = {"grade": "second", "amount": "1000", f"share-{w.author.id}": "100"}
+    world = suggestion_setup
+    accepted = make_suggestion(world.author, status="accepted", workshop=world.workshop)
+    implemented = make_suggestion(world.author, status="implemented", workshop=world.workshop)
+    auth.login(world.admin.employee_no)
+    data = {"grade": "second", "amount": "1000", f"share-{world.author.id}": "100"}
     assert "不能评奖" in html_text(client.post(f"/suggestions/{accepted.id}/award", data=data))
     assert client.post(f"/suggestions/{implemented.id}/award", data=data).status_code == 303
     assert "不能评奖" in html_text(client.post(f"/suggestions/{implemented.id}/award", data=data))
@@ -174,15 +175,16 @@ def test_only_implemented_suggestions_are_awarded_and_not_twice(app, client, aut
 
 def test_the_ledger_marks_payouts_once_and_exports_for_finance(app, client, auth, suggestion_setup,
                                                               make_suggestion):
-    w = suggestion_setup
-    suggestion = make_suggestion(w.author, status="implemented", workshop=w.workshop, coauthors=[w.coauthor])
-    auth.login(w.admin.employee_no)
+    world = suggestion_setup
+    suggestion = make_suggestion(world.author, status="implemented", workshop=world.workshop,
+                                 coauthors=[world.coauthor])
+    auth.login(world.admin.employee_no)
     client.post(f"/suggestions/{suggestion.id}/award", data={
-        "grade": "second", "amount": "1000", f"share-{w.author.id}": "50", f"share-{w.coauthor.id}": "50"})
+        "grade": "second", "amount": "1000", f"share-{world.author.id}": "50", f"share-{world.coauthor.id}": "50"})
     with app.app_context():
         ids = [str(i) for i in db.session.scalars(select(RewardShare.id).order_by(RewardShare.id))]
     page = html_text(client.get("/suggestions/rewards?status=pending"))
-    assert w.author.name in page and "¥500.00" in page and "待发放" in page
+    assert world.author.name in page and "¥500.00" in page and "待发放" in page
     body = html_text(client.post("/suggestions/rewards/pay", data={"paid_on": "2999-01-01", "ids": ids},
                                  follow_redirects=True))
     assert "发放日期不能晚于今天" in body
@@ -201,7 +203,7 @@ def test_the_ledger_marks_payouts_once_and_exports_for_finance(app, client, auth
     assert response.status_code == 200 and "attachment" in response.headers["Content-Disposition"]
     rows = list(load_workbook(io.BytesIO(response.data)).active.iter_rows(values_only=True))
     assert rows[0][3:5] == ("工号", "姓名")
-    assert sorted(r[4] for r in rows[1:]) == sorted([w.author.name, w.coauthor.name])
+    assert sorted(r[4] for r in rows[1:]) == sorted([world.author.name, world.coauthor.name])
     assert {r[7] for r in rows[1:]} == {500}
     assert {r[10] for r in rows[1:]} == {"已发放"}
     with app.app_context():

@@ -174,9 +174,9 @@ def test_an_oversized_request_gets_the_friendly_413_page(app, client, login_as, 
 
 def test_editing_outside_draft_or_returned_is_refused(app, client, auth, suggestion_setup, make_suggestion,
                                                       suggestion_form_data, suggestion_row):
-    w = suggestion_setup
-    suggestion = make_suggestion(w.author, status="accepted", workshop=w.workshop)
-    auth.login(w.author.employee_no)
+    world = suggestion_setup
+    suggestion = make_suggestion(world.author, status="accepted", workshop=world.workshop)
+    auth.login(world.author.employee_no)
     response = client.post(f"/suggestions/{suggestion.id}/edit", data=suggestion_form_data(title="偷偷改"))
     assert response.status_code == 303
     assert suggestion_row(suggestion.id).title != "偷偷改"
@@ -189,15 +189,15 @@ PAYLOAD = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
 
 def test_markup_typed_anywhere_is_shown_as_text(app, client, auth, suggestion_setup, suggestion_form_data):
-    w = suggestion_setup
-    auth.login(w.author.employee_no)
+    world = suggestion_setup
+    auth.login(world.author.employee_no)
     response = _post_new(client, suggestion_form_data(
         title="标题" + PAYLOAD[:60], problem=PAYLOAD, proposal=PAYLOAD, expected_benefit=PAYLOAD,
-        workshop_id=str(w.workshop.id)))
+        workshop_id=str(world.workshop.id)))
     suggestion_id = int(response.headers["Location"].rsplit("/", 1)[1])
     client.post(f"/suggestions/{suggestion_id}/comments", data={"body": PAYLOAD})
     auth.logout()
-    auth.login(w.lead.employee_no)
+    auth.login(world.lead.employee_no)
     client.post(f"/suggestions/{suggestion_id}/notes", data={"body": PAYLOAD})
     client.post("/suggestions/review/templates", data={"kind": "return", "title": "模板" + PAYLOAD[:30],
                                                        "body": PAYLOAD})
@@ -211,7 +211,7 @@ def test_markup_typed_anywhere_is_shown_as_text(app, client, auth, suggestion_se
     detail = html_text(client.get(f"/suggestions/{suggestion_id}"))
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in detail
     auth.logout()
-    auth.login(w.author.employee_no)
+    auth.login(world.author.employee_no)
     for url in (f"/suggestions/{suggestion_id}", f"/suggestions/{suggestion_id}/edit", "/", "/notifications/"):
         body = html_text(client.get(url))
         assert "<script>alert" not in body and "<img src=x" not in body, url

@@ -26,14 +26,14 @@ def test_search_finds_chinese_substrings_in_title_problem_proposal_and_serial(cl
                                                                               make_suggestion):
     login_as()
     author = make_user()
-    a = make_suggestion(author, title="冷却液回收", problem="普通问题", proposal="普通措施")
+    coolant = make_suggestion(author, title="冷却液回收", problem="普通问题", proposal="普通措施")
     make_suggestion(author, title="照明改造", problem="夜班车间照度不足", proposal="普通措施")
     make_suggestion(author, title="工装夹具", problem="普通问题", proposal="采用快换定位销")
     assert _titles(client.get("/suggestions/?q=回收")) == {"冷却液回收"}
     assert _titles(client.get("/suggestions/?q=照度")) == {"照明改造"}
     assert _titles(client.get("/suggestions/?q=定位销")) == {"工装夹具"}
     assert _titles(client.get("/suggestions/?q=普通 问题")) == {"冷却液回收", "工装夹具"}
-    assert _titles(client.get(f"/suggestions/?q={a.serial.lower()}")) == {"冷却液回收"}
+    assert _titles(client.get(f"/suggestions/?q={coolant.serial.lower()}")) == {"冷却液回收"}
 
 
 @both_backends
@@ -53,19 +53,19 @@ def test_percent_and_underscore_match_themselves(client, login_as, make_user, ma
 
 def test_filters_category_status_department_workshop_year_and_mine(app, client, auth, suggestion_setup,
                                                                    make_suggestion, make_department, make_user):
-    w = suggestion_setup
+    world = suggestion_setup
     plant = make_department(name="一厂")
     floor = make_department(name="一厂车间", parent=plant)
     far = make_user(department=floor)
-    make_suggestion(w.author, title="甲的建议", workshop=w.workshop, category="design")
+    make_suggestion(world.author, title="甲的建议", workshop=world.workshop, category="design")
     make_suggestion(far, title="车间的建议", workshop=None, status="accepted")
-    make_suggestion(w.colleague, title="合作的建议", coauthors=[w.author], workshop=w.other_workshop)
-    make_suggestion(w.colleague, title="去年的建议", year=utcnow().year - 1)
-    auth.login(w.author.employee_no)
+    make_suggestion(world.colleague, title="合作的建议", coauthors=[world.author], workshop=world.other_workshop)
+    make_suggestion(world.colleague, title="去年的建议", year=utcnow().year - 1)
+    auth.login(world.author.employee_no)
     assert _titles(client.get("/suggestions/?category=design")) == {"甲的建议"}
     assert _titles(client.get("/suggestions/?status=accepted")) == {"车间的建议"}
     assert _titles(client.get(f"/suggestions/?department={plant.id}")) == {"车间的建议"}
-    assert _titles(client.get(f"/suggestions/?workshop={w.workshop.id}")) == {"甲的建议"}
+    assert _titles(client.get(f"/suggestions/?workshop={world.workshop.id}")) == {"甲的建议"}
     assert "车间的建议" in _titles(client.get("/suggestions/?workshop=none"))
     assert _titles(client.get(f"/suggestions/?year={utcnow().year - 1}")) == {"去年的建议"}
     assert _titles(client.get("/suggestions/?mine=1")) == {"甲的建议", "合作的建议"}
@@ -74,10 +74,10 @@ def test_filters_category_status_department_workshop_year_and_mine(app, client, 
 
 
 def test_drafts_are_listed_only_for_their_author_and_co_authors(client, auth, suggestion_setup, make_suggestion):
-    w = suggestion_setup
-    make_suggestion(w.author, status="draft", title="私人草稿", coauthors=[w.coauthor])
-    make_suggestion(w.author, title="公开建议")
-    for who, sees in ((w.author, True), (w.coauthor, True), (w.colleague, False), (w.admin, False)):
+    world = suggestion_setup
+    make_suggestion(world.author, status="draft", title="私人草稿", coauthors=[world.coauthor])
+    make_suggestion(world.author, title="公开建议")
+    for who, sees in ((world.author, True), (world.coauthor, True), (world.colleague, False), (world.admin, False)):
         auth.login(who.employee_no)
         assert ("私人草稿" in _titles(client.get("/suggestions/"))) is sees, who.name
         assert "公开建议" in _titles(client.get("/suggestions/"))
@@ -117,11 +117,11 @@ def test_one_url_serves_the_fragment_and_the_page(client, login_as, make_user, m
 
 
 def test_export_is_the_filtered_visible_list_and_is_audited(app, client, auth, suggestion_setup, make_suggestion):
-    w = suggestion_setup
-    make_suggestion(w.author, title="导出甲", category="design")
-    make_suggestion(w.author, title="导出乙", category="invention")
-    make_suggestion(w.colleague, title="别人的草稿", status="draft", category="design")
-    auth.login(w.author.employee_no)
+    world = suggestion_setup
+    make_suggestion(world.author, title="导出甲", category="design")
+    make_suggestion(world.author, title="导出乙", category="invention")
+    make_suggestion(world.colleague, title="别人的草稿", status="draft", category="design")
+    auth.login(world.author.employee_no)
     response = client.get("/suggestions/export.xlsx?category=design")
     assert response.status_code == 200
     assert response.mimetype == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -130,7 +130,7 @@ def test_export_is_the_filtered_visible_list_and_is_audited(app, client, auth, s
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][:2] == ("编号", "标题")
     assert [r[1] for r in rows[1:]] == ["导出甲"]
-    assert rows[1][4] == w.author.name
+    assert rows[1][4] == world.author.name
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(AuditLog)
                                  .where(AuditLog.action == "suggestion.export")) == 1
@@ -158,7 +158,7 @@ def _bulk_suggestions(app, author, workshop, n, coauthor=None):
         db.session.add_all(rows)
         db.session.flush()
         if coauthor is not None:
-            db.session.add_all(SuggestionCoauthor(suggestion_id=s.id, user_id=coauthor.id) for s in rows)
+            db.session.add_all(SuggestionCoauthor(suggestion_id=row.id, user_id=coauthor.id) for row in rows)
         db.session.commit()
 
 

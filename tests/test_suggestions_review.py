@@ -19,9 +19,9 @@ HX = {"HX-Request": "true"}
 
 def test_inline_accept_in_the_queue_swaps_the_row_and_refreshes_the_counts(app, client, auth, suggestion_setup,
                                                                            make_suggestion, suggestion_row):
-    w = suggestion_setup
-    suggestion = make_suggestion(w.author, workshop=w.workshop, title="行内采纳")
-    auth.login(w.lead.employee_no)
+    world = suggestion_setup
+    suggestion = make_suggestion(world.author, workshop=world.workshop, title="行内采纳")
+    auth.login(world.lead.employee_no)
     form = client.get(f"/suggestions/{suggestion.id}/decide/accept?inline=1", headers=HX)
     body = html_text(form)
     assert form.status_code == 200 and "<html" not in body
@@ -45,11 +45,11 @@ def test_inline_accept_in_the_queue_swaps_the_row_and_refreshes_the_counts(app, 
 
 
 def test_queue_rows_and_cancel(app, client, auth, suggestion_setup, make_suggestion):
-    w = suggestion_setup
-    mine = make_suggestion(w.lead, workshop=w.workshop, title="负责人自己的")
-    other = make_suggestion(w.author, workshop=w.workshop, title="别人的")
-    make_suggestion(w.colleague, workshop=w.other_workshop, title="别的工作室的")
-    auth.login(w.lead.employee_no)
+    world = suggestion_setup
+    mine = make_suggestion(world.lead, workshop=world.workshop, title="负责人自己的")
+    other = make_suggestion(world.author, workshop=world.workshop, title="别人的")
+    make_suggestion(world.colleague, workshop=world.other_workshop, title="别的工作室的")
+    auth.login(world.lead.employee_no)
     page = html_text(client.get("/suggestions/review"))
     assert "别人的" in page and "负责人自己的" in page and "别的工作室的" not in page
     # The lead's own suggestion has no actions and no checkbox: someone else decides it.
@@ -62,36 +62,36 @@ def test_queue_rows_and_cancel(app, client, auth, suggestion_setup, make_suggest
 
 def test_bulk_return_with_a_template_skips_what_cannot_be_returned(app, client, auth, suggestion_setup,
                                                                   make_suggestion, suggestion_row):
-    w = suggestion_setup
-    waiting = [make_suggestion(w.author, workshop=w.workshop) for _ in range(3)]
-    decided = make_suggestion(w.author, status="accepted", workshop=w.workshop)
-    elsewhere = make_suggestion(w.author, workshop=w.other_workshop)
-    auth.login(w.lead.employee_no)
+    world = suggestion_setup
+    waiting = [make_suggestion(world.author, workshop=world.workshop) for _ in range(3)]
+    decided = make_suggestion(world.author, status="accepted", workshop=world.workshop)
+    elsewhere = make_suggestion(world.author, workshop=world.other_workshop)
+    auth.login(world.lead.employee_no)
     assert client.post("/suggestions/review/templates", data={
         "kind": "return", "title": "补数据", "body": "请补充对比数据。"}).status_code == 303
     with app.app_context():
         template_id = db.session.scalar(select(AnswerTemplate.id))
-    ids = [str(s.id) for s in waiting] + [str(decided.id), str(elsewhere.id)]
+    ids = [str(suggestion.id) for suggestion in waiting] + [str(decided.id), str(elsewhere.id)]
     response = client.post("/suggestions/review/bulk?status=submitted", data={
         "action": "return", "template_id": str(template_id), "extra": "谢谢", "ids": ids}, follow_redirects=True)
     body = html_text(response)
     assert "已处理 3 条" in body
     assert f"{decided.serial} 未处理" in body and "不能退回修改" in body
     assert f"{elsewhere.serial} 未处理" in body and "不是这条建议的审核人" in body
-    for s in waiting:
-        assert suggestion_row(s.id).status == "returned"
+    for suggestion in waiting:
+        assert suggestion_row(suggestion.id).status == "returned"
     assert suggestion_row(decided.id).status == "accepted"
     assert suggestion_row(elsewhere.id).status == "submitted"
     with app.app_context():
-        note = db.session.scalars(select(Notification).where(Notification.user_id == w.author.id)).all()[-1]
+        note = db.session.scalars(select(Notification).where(Notification.user_id == world.author.id)).all()[-1]
         assert note.params["comment"] == "请补充对比数据。\n谢谢"
 
 
 def test_bulk_needs_a_selection_and_a_template_of_the_same_kind(app, client, auth, suggestion_setup,
                                                                 make_suggestion, suggestion_row):
-    w = suggestion_setup
-    suggestion = make_suggestion(w.author, workshop=w.workshop)
-    auth.login(w.lead.employee_no)
+    world = suggestion_setup
+    suggestion = make_suggestion(world.author, workshop=world.workshop)
+    auth.login(world.lead.employee_no)
     client.post("/suggestions/review/templates", data={"kind": "reject", "title": "不采纳", "body": "不在范围内。"})
     with app.app_context():
         template_id = db.session.scalar(select(AnswerTemplate.id))
@@ -106,9 +106,9 @@ def test_bulk_needs_a_selection_and_a_template_of_the_same_kind(app, client, aut
 
 def test_a_template_fills_an_empty_return_comment(client, auth, suggestion_setup, make_suggestion, suggestion_row,
                                                   app):
-    w = suggestion_setup
-    suggestion = make_suggestion(w.author, workshop=w.workshop)
-    auth.login(w.lead.employee_no)
+    world = suggestion_setup
+    suggestion = make_suggestion(world.author, workshop=world.workshop)
+    auth.login(world.lead.employee_no)
     client.post("/suggestions/review/templates", data={"kind": "return", "title": "补照片", "body": "请上传现场照片。"})
     with app.app_context():
         template_id = db.session.scalar(select(AnswerTemplate.id))
@@ -119,21 +119,21 @@ def test_a_template_fills_an_empty_return_comment(client, auth, suggestion_setup
 
 
 def test_answer_templates_are_personal_unless_an_admin_shares_them(app, client, auth, suggestion_setup):
-    w = suggestion_setup
-    auth.login(w.lead.employee_no)
+    world = suggestion_setup
+    auth.login(world.lead.employee_no)
     client.post("/suggestions/review/templates", data={"kind": "return", "title": "我的模板", "body": "内容",
                                                        "shared": "y"})
     body = html_text(client.post("/suggestions/review/templates", data={"kind": "return", "title": "我的模板",
                                                                         "body": "再来"}))
     assert "已经有一个叫“我的模板”的模板" in body
     auth.logout()
-    auth.login(w.admin.employee_no)
+    auth.login(world.admin.employee_no)
     client.post("/suggestions/review/templates", data={"kind": "reject", "title": "公共模板", "body": "内容",
                                                        "shared": "y"})
     page = html_text(client.get("/suggestions/review/templates"))
     assert "公共模板" in page and "我的模板" not in page  # the lead's (not shared: only admins share) stays theirs
     auth.logout()
-    auth.login(w.deputy.employee_no)
+    auth.login(world.deputy.employee_no)
     page = html_text(client.get("/suggestions/review/templates"))
     assert "公共模板" in page and "我的模板" not in page
     with app.app_context():
@@ -145,7 +145,7 @@ def test_answer_templates_are_personal_unless_an_admin_shares_them(app, client, 
     response = client.post(f"/suggestions/review/templates/{shared.id}/delete", follow_redirects=True)
     assert "只能删除自己的模板" in html_text(response)
     auth.logout()
-    auth.login(w.lead.employee_no)
+    auth.login(world.lead.employee_no)
     assert client.post(f"/suggestions/review/templates/{lead_template.id}/delete").status_code == 303
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(AnswerTemplate)) == 1
@@ -153,45 +153,45 @@ def test_answer_templates_are_personal_unless_an_admin_shares_them(app, client, 
 
 def test_blind_review_hides_the_author_from_reviewers_until_a_decision(app, client, auth, suggestion_setup,
                                                                        make_suggestion):
-    w = suggestion_setup
-    suggestion = make_suggestion(w.author, workshop=w.workshop, coauthors=[w.coauthor], title="盲审的建议")
+    world = suggestion_setup
+    suggestion = make_suggestion(world.author, workshop=world.workshop, coauthors=[world.coauthor], title="盲审的建议")
     with app.test_request_context():
         set_setting("suggestions.blind_review", True)
         db.session.commit()
-    auth.login(w.lead.employee_no)
+    auth.login(world.lead.employee_no)
     for url in (f"/suggestions/{suggestion.id}", "/suggestions/", "/suggestions/review",
                 f"/suggestions/{suggestion.id}/decide/accept"):
         body = html_text(client.get(url))
         assert "盲审的建议" in body
-        assert w.author.name not in body and w.coauthor.name not in body, url
+        assert world.author.name not in body and world.coauthor.name not in body, url
         # The department is hidden too (the list's filter bar names every department, so look at the rows only).
         rows = html_text(client.get(url, headers=HX)) if "decide" not in url else body
         assert "数控一班" not in rows, url
     sheet = load_workbook(io.BytesIO(client.get("/suggestions/export.xlsx").data)).active
-    assert w.author.name not in [c for row in sheet.iter_rows(values_only=True) for c in row]
+    assert world.author.name not in [c for row in sheet.iter_rows(values_only=True) for c in row]
     # A colleague who reviews nothing, and the author, see names as usual.
     auth.logout()
-    auth.login(w.colleague.employee_no)
-    assert w.author.name in html_text(client.get(f"/suggestions/{suggestion.id}"))
+    auth.login(world.colleague.employee_no)
+    assert world.author.name in html_text(client.get(f"/suggestions/{suggestion.id}"))
     auth.logout()
     # After the decision the reviewer sees who wrote it.
-    auth.login(w.lead.employee_no)
+    auth.login(world.lead.employee_no)
     client.post(f"/suggestions/{suggestion.id}/decide/accept", data={
         "score_innovation": "20", "score_practicality": "20", "score_benefit": "20", "score_replicability": "10"})
-    assert w.author.name in html_text(client.get(f"/suggestions/{suggestion.id}"))
+    assert world.author.name in html_text(client.get(f"/suggestions/{suggestion.id}"))
 
 
 def test_comments_and_endorsements(app, client, auth, suggestion_setup, make_suggestion, suggestion_row):
-    w = suggestion_setup
-    suggestion = make_suggestion(w.author, workshop=w.workshop)
-    auth.login(w.colleague.employee_no)
+    world = suggestion_setup
+    suggestion = make_suggestion(world.author, workshop=world.workshop)
+    auth.login(world.colleague.employee_no)
     response = client.post(f"/suggestions/{suggestion.id}/comments", data={"body": "我们班也需要"}, headers=HX)
     assert response.status_code == 200 and "<html" not in html_text(response) and "我们班也需要" in html_text(response)
     empty = client.post(f"/suggestions/{suggestion.id}/comments", data={"body": "  "}, headers=HX)
     assert "请填写评论内容" in html_text(empty)
     with app.app_context():
-        note = db.session.scalar(select(Notification).where(Notification.user_id == w.author.id))
-        assert note.params["name"] == w.colleague.name
+        note = db.session.scalar(select(Notification).where(Notification.user_id == world.author.id))
+        assert note.params["name"] == world.colleague.name
     # +1 once per person; pressing again takes it back; the count always equals the rows.
     first = client.post(f"/suggestions/{suggestion.id}/endorse", headers=HX)
     assert first.status_code == 200 and "已点赞" in html_text(first)
@@ -200,14 +200,14 @@ def test_comments_and_endorsements(app, client, auth, suggestion_setup, make_sug
     assert suggestion_row(suggestion.id).endorsement_count == 0
     client.post(f"/suggestions/{suggestion.id}/endorse")
     auth.logout()
-    auth.login(w.member.employee_no)
+    auth.login(world.member.employee_no)
     client.post(f"/suggestions/{suggestion.id}/endorse")
     with app.app_context():
         rows = db.session.scalar(select(func.count()).select_from(SuggestionEndorsement))
     assert rows == 2 == suggestion_row(suggestion.id).endorsement_count
     # Authors cannot +1 their own idea.
     auth.logout()
-    auth.login(w.author.employee_no)
+    auth.login(world.author.employee_no)
     refused = client.post(f"/suggestions/{suggestion.id}/endorse", headers=HX)
     assert refused.status_code == 200 and "不能点赞" in html_text(refused)
     assert suggestion_row(suggestion.id).endorsement_count == 2
@@ -216,14 +216,15 @@ def test_comments_and_endorsements(app, client, auth, suggestion_setup, make_sug
 def test_endorsing_twice_at_the_same_moment_counts_once(app, suggestion_setup, make_suggestion):
     from blueprints.core.models import User
     from blueprints.suggestions import services
+    from blueprints.suggestions.services.conversation import dialect_insert
 
-    w = suggestion_setup
-    suggestion = make_suggestion(w.author, workshop=w.workshop)
+    world = suggestion_setup
+    suggestion = make_suggestion(world.author, workshop=world.workshop)
     with app.test_request_context(method="POST"):
-        user = db.session.get(User, w.colleague.id)
+        user = db.session.get(User, world.colleague.id)
         loaded = services.load_with_people(suggestion.id)
         # Both requests saw "not endorsed yet"; the insert is "do nothing on conflict" and the count a recount.
-        insert = services._dialect_insert(SuggestionEndorsement).values(
+        insert = dialect_insert(SuggestionEndorsement).values(
             suggestion_id=suggestion.id, user_id=user.id).on_conflict_do_nothing()
         db.session.execute(insert)
         db.session.execute(insert)
@@ -236,13 +237,13 @@ def test_endorsing_twice_at_the_same_moment_counts_once(app, suggestion_setup, m
 
 
 def test_my_space_shows_my_suggestions_and_what_waits_for_review(client, auth, suggestion_setup, make_suggestion):
-    w = suggestion_setup
-    make_suggestion(w.author, workshop=w.workshop, title="首页上的建议")
-    auth.login(w.author.employee_no)
+    world = suggestion_setup
+    make_suggestion(world.author, workshop=world.workshop, title="首页上的建议")
+    auth.login(world.author.employee_no)
     home = html_text(client.get("/"))
     assert "我的建议" in home and "首页上的建议" in home and "待我审核的建议" not in home
     auth.logout()
-    auth.login(w.deputy.employee_no)
+    auth.login(world.deputy.employee_no)
     home = html_text(client.get("/"))
     assert "待我审核的建议" in home
     assert re.search(r'display-6[^>]*>\s*1\s*<', home)
@@ -251,14 +252,14 @@ def test_my_space_shows_my_suggestions_and_what_waits_for_review(client, auth, s
 def test_the_workshop_profile_lists_adopted_suggestions(app, suggestion_setup, make_suggestion):
     from flask import render_template_string
 
-    w = suggestion_setup
-    make_suggestion(w.author, status="awarded", workshop=w.workshop, title="获奖的", grade="second")
-    make_suggestion(w.author, status="accepted", workshop=w.workshop, title="采纳的")
-    make_suggestion(w.author, status="submitted", workshop=w.workshop, title="待审的")
-    make_suggestion(w.author, status="accepted", workshop=w.other_workshop, title="别处的")
+    world = suggestion_setup
+    make_suggestion(world.author, status="awarded", workshop=world.workshop, title="获奖的", grade="second")
+    make_suggestion(world.author, status="accepted", workshop=world.workshop, title="采纳的")
+    make_suggestion(world.author, status="submitted", workshop=world.workshop, title="待审的")
+    make_suggestion(world.author, status="accepted", workshop=world.other_workshop, title="别处的")
     with app.test_request_context():
         html = render_template_string(
-            '{% include "suggestions/_workshop_adopted.html" ignore missing with context %}', workshop=w.workshop)
+            '{% include "suggestions/_workshop_adopted.html" ignore missing with context %}', workshop=world.workshop)
     assert "获奖的" in html and "采纳的" in html and "二等奖" in html
     assert "待审的" not in html and "别处的" not in html
-    assert f"/suggestions/?workshop={w.workshop.id}" in html
+    assert f"/suggestions/?workshop={world.workshop.id}" in html

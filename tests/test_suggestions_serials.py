@@ -5,14 +5,15 @@ import threading
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from blueprints.core import counters
 from blueprints.core.errors import DomainError
 from blueprints.suggestions import services
-from blueprints.suggestions.models import SERIAL_SERIES, Suggestion
+from blueprints.suggestions.models import SERIAL_SERIES, Suggestion, SuggestionEvent
+from blueprints.suggestions.services import serials, transitions
 from extensions import db
-from tests.conftest import TEST_PASSWORD, PortalClient, both_backends
+from tests.conftest import TEST_PASSWORD, PortalClient, both_backends, html_text
 
 SUBMITTERS = 20
 
@@ -72,15 +73,13 @@ def test_the_concurrency_test_catches_a_read_then_write_counter(app, make_user, 
     """Proof the test above can fail: "read the highest number, add one" hands the same number out twice."""
     import time
 
-    from sqlalchemy import func
-
     def naive(year: int) -> str:
         taken = db.session.scalar(select(func.count()).select_from(Suggestion)
                                   .where(Suggestion.serial.like(f"WX-{year}-%")))
         time.sleep(0.2)  # widen the window between the read and the write, as a busy server would
         return f"WX-{year}-{taken + 1:04d}"
 
-    monkeypatch.setattr(services, "allocate_serial", naive)
+    monkeypatch.setattr(serials, "allocate_serial", naive)
     statuses, errors = _submit_all_at_once(app, make_user, make_suggestion, make_suggestion_workshop)
     # The unique constraint on the serial refuses the duplicates: server errors (raised to the test client, which
     # sees real tracebacks in testing), exactly what the real test forbids.
@@ -109,9 +108,18 @@ def test_a_submission_that_fails_gives_its_number_back(app, client, auth, make_u
         raise DomainError("通知失败")
 
     # The failure comes after the serial was taken: the whole transaction, counter included, rolls back.
-    monkeypatch.setattr(services, "_notify_reviewers", broken)
-    client.post(f"/suggestions/{first.id}/submit")
+    monkeypatch.setattr(transitions, "_notify_reviewers", broken)
+    refused = client.post(f"/suggestions/{first.id}/submit", follow_redirects=True)
     monkeypatch.undo()
+    # The author is told it did not go through, and nothing of it was stored.
+    assert refused.status_code == 200 and "通知失败" in html_text(refused)
+    with app.app_context():
+        kept = db.session.get(Suggestion, first.id)
+        assert (kept.status, kept.serial, kept.submitted_at) == ("draft", None, None)
+        assert counters.last_number(SERIAL_SERIES, services.competition_year()) == 0
+        assert db.session.scalar(select(func.count()).select_from(SuggestionEvent)
+                                 .where(SuggestionEvent.suggestion_id == first.id,
+                                        SuggestionEvent.action == "submit")) == 0
     client.post(f"/suggestions/{second.id}/submit")
     client.post(f"/suggestions/{first.id}/submit")
     with app.app_context():

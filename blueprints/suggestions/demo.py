@@ -3,10 +3,9 @@ lead1's workshop, with history, scores, awards and ledger lines, comments, +1s, 
 """
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-
-from sqlalchemy import select
 
 from blueprints.core import counters as core_counters
 from blueprints.core.demo import DemoContext
@@ -24,6 +23,7 @@ from blueprints.suggestions.models import (
     SuggestionEvent,
 )
 from blueprints.workshops.models import Workshop, WorkshopMember
+from blueprints.workshops.queries import reviewer_ids
 from extensions import db
 
 # --- What the ideas are about (combined into distinct, believable titles) -------------------------------------------
@@ -147,201 +147,273 @@ def _scores(rng, grade_hint: str | None) -> dict[str, int]:
             "score_replicability": scores[3], "score_total": sum(scores)}
 
 
-def seed(ctx: DemoContext) -> None:
-    """Add the suggestions demo (runs after core and workshops, before training)."""
-    if not hasattr(ctx, "workshops"):
-        _fallback_workshops(ctx)
-    rng = ctx.rng
+@dataclass
+class _Cast:
+    """Who and where the demo happens: the people, lead1's workshop and its team, and the reviewers of each
+    approved workshop."""
+
+    rng: object
+    users: dict
+    admin: object
+    lead1: object
+    lead_workshop: Workshop
+    others: list
+    reviewers_by_workshop: dict[int, list[int]]
+    workers: list
+    lead_team: set[int]
+    now: datetime
+    this_year: int
+    # Running state while the ideas are planned.
+    worker1_statuses: set[str] = field(default_factory=lambda: {"draft", "returned", "submitted", "awarded",
+                                                                 "rejected"})
+    waiting_in_lead: int = 0
+
+
+@dataclass
+class _Records:
+    """Rows written for the demo suggestions after they exist (history, reactions, rewards)."""
+
+    events: list = field(default_factory=list)
+    endorsements: list = field(default_factory=list)
+    comments: list = field(default_factory=list)
+    notes: list = field(default_factory=list)
+    ledger: list = field(default_factory=list)
+    submitted: list = field(default_factory=list)
+
+
+def _cast(ctx: DemoContext) -> _Cast:
     users = ctx.users
-    admin, lead1 = users["admin"], users["lead1"]
     lead_workshop = ctx.workshops["lead1"]
-    approved = [w for w in getattr(ctx, "workshop_list", [lead_workshop]) if w.status == "approved"]
-    others = [w for w in approved if w.id != lead_workshop.id]
-    reviewers_by_workshop = {w.id: list(db.session.scalars(select(WorkshopMember.user_id).where(
-        WorkshopMember.workshop_id == w.id, WorkshopMember.status == "active",
-        WorkshopMember.role.in_(("lead", "deputy"))))) for w in approved}
-    workers = [u for no, u in users.items() if no.startswith("worker")]
-    lead_team = set(reviewers_by_workshop.get(lead_workshop.id, [])) | {lead1.id}
-
+    approved = [workshop for workshop in getattr(ctx, "workshop_list", [lead_workshop]) if workshop.status == "approved"]
+    reviewers_by_workshop = {workshop.id: reviewer_ids(workshop.id) for workshop in approved}
     now = utcnow()
-    this_year = services.competition_year(now)
-    year_start = datetime(this_year, 1, 3, 1, 0, tzinfo=UTC)
-    last_year_start = datetime(this_year - 1, 2, 1, 1, 0, tzinfo=UTC)
-    titles = _titles(rng)
-    team_names = {d.id: d.name for d in ctx.departments.values()}
-    rows: list[dict] = []
+    return _Cast(rng=ctx.rng, users=users, admin=users["admin"], lead1=users["lead1"], lead_workshop=lead_workshop,
+                 others=[workshop for workshop in approved if workshop.id != lead_workshop.id],
+                 reviewers_by_workshop=reviewers_by_workshop,
+                 workers=[user for no, user in users.items() if no.startswith("worker")],
+                 lead_team=set(reviewers_by_workshop.get(lead_workshop.id, [])) | {users["lead1"].id},
+                 now=now, this_year=services.competition_year(now))
 
-    def plan(entries, start: datetime, end: datetime, year: int):
-        for status, count in entries:
-            for _ in range(count):
-                rows.append({"status": status, "year": year, "start": start, "end": end})
 
-    plan(PLAN_THIS_YEAR, year_start, now - timedelta(days=2), this_year)
-    plan(PLAN_LAST_YEAR, last_year_start, datetime(this_year - 1, 11, 30, tzinfo=UTC), this_year - 1)
+def _plan(cast: _Cast) -> list[dict]:
+    """One entry per demo suggestion: its final status, year and the window it was created in."""
+    year_start = datetime(cast.this_year, 1, 3, 1, 0, tzinfo=UTC)
+    last_year_start = datetime(cast.this_year - 1, 2, 1, 1, 0, tzinfo=UTC)
+    windows = ((PLAN_THIS_YEAR, year_start, cast.now - timedelta(days=2), cast.this_year),
+               (PLAN_LAST_YEAR, last_year_start, datetime(cast.this_year - 1, 11, 30, tzinfo=UTC),
+                cast.this_year - 1))
+    return [{"status": status, "year": year, "start": start, "end": end}
+            for entries, start, end, year in windows for status, count in entries for _ in range(count)]
 
-    # worker1 gets a story of their own: one of each interesting status.
-    worker1_statuses = {"draft", "returned", "submitted", "awarded", "rejected"}
-    waiting_in_lead = 0
-    suggestions: list[tuple[Suggestion, dict]] = []
-    for index, row in enumerate(rows):
+
+def _author_and_workshop(cast: _Cast, row: dict):
+    """Who wrote it, when, and which workshop reviews it; worker1 gets one of each interesting status."""
+    rng, status = cast.rng, row["status"]
+    author = rng.choice(cast.workers)
+    if status in cast.worker1_statuses and row["year"] == cast.this_year:
+        author = cast.users["worker1"]
+        cast.worker1_statuses.discard(status)
+    span = (row["end"] - row["start"]).total_seconds()
+    created = row["start"] + timedelta(seconds=rng.random() * span * 0.9)
+    if status == "submitted":
+        # Recent ones are still waiting; several sit in lead1's workshop.
+        created = cast.now - timedelta(days=rng.randint(2, 40), hours=rng.randint(0, 20))
+    if status in ("submitted", "returned") and cast.waiting_in_lead < 12:
+        cast.waiting_in_lead += 1
+        while author.id in cast.lead_team and cast.waiting_in_lead != 3:
+            author = rng.choice(cast.workers)
+        if cast.waiting_in_lead == 3:
+            author = cast.users["worker2"]  # the deputy's own idea: lead1 reviews it, the deputy stands aside
+        return author, created, cast.lead_workshop
+    pick = rng.random()
+    workshop = cast.lead_workshop if pick < 0.45 else (rng.choice(cast.others) if cast.others and pick < 0.75
+                                                       else None)
+    return author, created, workshop
+
+
+def _coauthors(cast: _Cast, author, workshop, status: str) -> list:
+    """Zero to three colleagues; none of lead1's team on what waits in lead1's workshop (they review it)."""
+    rng = cast.rng
+    count = rng.choices((0, 1, 2, 3), weights=(50, 25, 15, 10))[0]
+    coauthors = []
+    while len(coauthors) < count:
+        candidate = rng.choice(cast.workers)
+        if candidate.id != author.id and candidate.id not in {user.id for user in coauthors} and not (
+                workshop is cast.lead_workshop and status == "submitted" and candidate.id in cast.lead_team):
+            coauthors.append(candidate)
+    return coauthors
+
+
+def _suggestions(cast: _Cast, ctx: DemoContext) -> list[tuple[Suggestion, dict]]:
+    """The demo suggestions with their authors, workshops and co-authors (added and flushed)."""
+    titles = _titles(cast.rng)
+    team_names = {department.id: department.name for department in ctx.departments.values()}
+    made = []
+    for index, row in enumerate(_plan(cast)):
         category, title, subject = titles[index % len(titles)]
         status = row["status"]
-        author = rng.choice(workers)
-        if status in worker1_statuses and row["year"] == this_year:
-            author = users["worker1"]
-            worker1_statuses.discard(status)
-        span = (row["end"] - row["start"]).total_seconds()
-        created = row["start"] + timedelta(seconds=rng.random() * span * 0.9)
-        if status == "submitted":
-            # Recent ones are still waiting; several sit in lead1's workshop.
-            created = now - timedelta(days=rng.randint(2, 40), hours=rng.randint(0, 20))
-        if status in ("submitted", "returned") and waiting_in_lead < 12:
-            workshop = lead_workshop
-            waiting_in_lead += 1
-            while author.id in lead_team and waiting_in_lead != 3:
-                author = rng.choice(workers)
-            if waiting_in_lead == 3:
-                author = users["worker2"]  # the deputy's own idea: lead1 reviews it, the deputy stands aside
-        else:
-            pick = rng.random()
-            workshop = lead_workshop if pick < 0.45 else (rng.choice(others) if others and pick < 0.75 else None)
+        author, created, workshop = _author_and_workshop(cast, row)
         if index >= len(titles):
             # The same idea raised again elsewhere: named after the author's team, as people do.
             title = f"{title}（{team_names.get(author.department_id, '')}）"
-        problem, proposal, benefit = _text(rng, subject)
+        problem, proposal, benefit = _text(cast.rng, subject)
         suggestion = Suggestion(title=title[:100], category=category, problem=problem, proposal=proposal,
                                 expected_benefit=benefit, author_id=author.id, department_id=author.department_id,
                                 workshop_id=workshop.id if workshop else None, status=status, year=row["year"],
                                 created_at=created, updated_at=created, listed_at=created)
-        coauthor_count = rng.choices((0, 1, 2, 3), weights=(50, 25, 15, 10))[0]
-        coauthors = []
-        while len(coauthors) < coauthor_count:
-            candidate = rng.choice(workers)
-            if candidate.id != author.id and candidate.id not in {u.id for u in coauthors} and not (
-                    workshop is lead_workshop and status == "submitted" and candidate.id in lead_team):
-                coauthors.append(candidate)
-        suggestion.coauthors = [SuggestionCoauthor(user_id=u.id, position=i) for i, u in enumerate(coauthors)]
-        suggestions.append((suggestion, {"workshop": workshop, "coauthors": coauthors}))
-    db.session.add_all(s for s, _ in suggestions)
+        coauthors = _coauthors(cast, author, workshop, status)
+        suggestion.coauthors = [SuggestionCoauthor(user_id=user.id, position=i) for i, user in enumerate(coauthors)]
+        made.append((suggestion, {"workshop": workshop, "coauthors": coauthors}))
+    db.session.add_all(suggestion for suggestion, _info in made)
     db.session.flush()
+    return made
 
-    # History and the fields each status implies, in time order.
-    events, endorsements, comments, notes, ledger, notifications = [], [], [], [], [], []
-    submitted_rows = []
-    for suggestion, info in suggestions:
-        author_id = suggestion.author_id
-        workshop = info["workshop"]
-        reviewer_ids = list(reviewers_by_workshop.get(workshop.id, [])) if workshop else []
-        reviewer_ids = [uid for uid in reviewer_ids if uid != author_id] or [admin.id]
-        reviewer = rng.choice(reviewer_ids)
 
-        history = _History(suggestion, author_id, events, rng, now)
-        step = history.step
-        events.append(SuggestionEvent(suggestion_id=suggestion.id, actor_id=author_id, action="create",
-                                      from_status=None, to_status="draft", created_at=suggestion.created_at))
-        status = suggestion.status
-        if status == "draft" or (status == "withdrawn" and rng.random() < 0.4):
-            if status == "withdrawn":
-                step("withdraw", "draft", "withdrawn", "想法还不成熟，先撤回。")
-            suggestion.updated_at = history.t
-            continue
-        submitted_at = step("submit", "draft", "submitted", hours=(1, 30))
-        suggestion.submitted_at = submitted_at
-        suggestion.listed_at = submitted_at
-        submitted_rows.append(suggestion)
+def _award(cast: _Cast, suggestion: Suggestion, step, people: list[int], records: _Records) -> None:
+    """The admin grades it (now and then against the rubric, with a reason) and the ledger lines follow."""
+    rng, admin = cast.rng, cast.admin
+    suggested = services.suggested_grade(suggestion.score_total)
+    grade, reason = suggested, None
+    if suggested is None or rng.random() < 0.1:
+        grade = "excellence" if suggested is None else suggested
+        reason = "实施后效益显著，经工会研究予以奖励。"
+    amount = Decimal(services.REWARD_DEFAULTS[grade]).quantize(Decimal("0.01"))
+    awarded = step("award", "implemented", "awarded", reason or "", actor=admin.id, hours=(100, 600))
+    suggestion.grade, suggestion.suggested_grade, suggestion.grade_reason = grade, suggested, reason
+    suggestion.reward_amount, suggestion.awarded_at, suggestion.awarded_by_id = amount, awarded, admin.id
+    shares = services.equal_shares(len(people))
+    paid = awarded < cast.now - timedelta(days=45)
+    for uid, share, part in zip(people, shares, services.split_reward(amount, shares), strict=True):
+        records.ledger.append(RewardShare(suggestion_id=suggestion.id, user_id=uid, share_bp=share, amount=part,
+                                          approved_by_id=admin.id, status="paid" if paid else "pending",
+                                          paid_on=(awarded + timedelta(days=20)).date() if paid else None,
+                                          paid_by_id=admin.id if paid else None, created_at=awarded))
+
+
+def _adopt(cast: _Cast, suggestion: Suggestion, step, reviewer: int, people: list[int], records: _Records) -> None:
+    """Accepted (sometimes after a return), then maybe implemented and awarded."""
+    rng, status = cast.rng, suggestion.status
+    if rng.random() < 0.3:
+        step("return", "submitted", "returned", "请补充图纸或现场照片。", actor=reviewer)
+        step("resubmit", "returned", "submitted", hours=(20, 120))
+    grade_hint = rng.choice(("first", "second", "second", "third", "third", "excellence", "excellence")) \
+        if status == "awarded" else None
+    for key, value in _scores(rng, grade_hint).items():
+        setattr(suggestion, key, value)
+    suggestion.decided_at = step("accept", "submitted", "accepted", "思路清楚，具备推广价值。", actor=reviewer)
+    if status in ("implemented", "awarded"):
+        done = step("implement", "accepted", "implemented", "已在班组投入使用。", actor=reviewer, hours=(200, 900))
+        suggestion.implemented_on = done.date()
+        suggestion.annual_benefit = Decimal(rng.randint(200000, 30000000)) / 100
+    if status == "awarded":
+        _award(cast, suggestion, step, people, records)
+
+
+def _decide(cast: _Cast, suggestion: Suggestion, history: _History, reviewer: int, people: list[int],
+            records: _Records) -> None:
+    """What happened after the submission, by the suggestion's final status."""
+    step, status = history.step, suggestion.status
+    if status == "withdrawn":
+        step("withdraw", "submitted", "withdrawn", "与班组另一条建议重复，撤回。")
+    elif status == "returned":
+        step("return", "submitted", "returned", "请补充改进前后的对比数据和成本估算。", actor=reviewer)
+    elif status == "rejected":
+        step("reject", "submitted", "rejected", "与现行工艺规程冲突，暂不采纳；欢迎结合规程修订后再提。",
+             actor=reviewer)
+        suggestion.decided_at = history.t
+    elif status in ("accepted", "implemented", "awarded"):
+        _adopt(cast, suggestion, step, reviewer, people, records)
+
+
+def _react(cast: _Cast, suggestion: Suggestion, submitted_at: datetime, people: list[int], workshop,
+           records: _Records) -> None:
+    """Colleagues +1 and comment on what is public; lead1 keeps private notes on some waiting ones."""
+    rng, now = cast.rng, cast.now
+    if suggestion.status in services.ENDORSABLE:
+        fans = [user for user in rng.sample(cast.workers, rng.randint(0, 14)) if user.id not in set(people)]
+        for fan in fans:
+            records.endorsements.append(SuggestionEndorsement(
+                suggestion_id=suggestion.id, user_id=fan.id,
+                created_at=min(submitted_at + timedelta(hours=rng.randint(1, 200)), now)))
+        suggestion.endorsement_count = len(fans)
+        for _ in range(rng.choices((0, 1, 2, 3), weights=(45, 30, 15, 10))[0]):
+            records.comments.append(SuggestionComment(
+                suggestion_id=suggestion.id, author_id=rng.choice(cast.workers).id, body=rng.choice(COMMENTS),
+                created_at=min(submitted_at + timedelta(hours=rng.randint(2, 300)), now)))
+    if suggestion.status == "submitted" and workshop is cast.lead_workshop and rng.random() < 0.4:
+        records.notes.append(ReviewerNote(suggestion_id=suggestion.id, author_id=cast.lead1.id,
+                                          body=rng.choice(NOTES), created_at=min(submitted_at + timedelta(hours=5),
+                                                                                 now)))
+
+
+def _live(cast: _Cast, suggestion: Suggestion, info: dict, records: _Records) -> None:
+    """One suggestion's history and the fields each status implies, in time order."""
+    rng, author_id, workshop = cast.rng, suggestion.author_id, info["workshop"]
+    reviewers = list(cast.reviewers_by_workshop.get(workshop.id, [])) if workshop else []
+    reviewer = rng.choice([uid for uid in reviewers if uid != author_id] or [cast.admin.id])
+    history = _History(suggestion, author_id, records.events, rng, cast.now)
+    records.events.append(SuggestionEvent(suggestion_id=suggestion.id, actor_id=author_id, action="create",
+                                          from_status=None, to_status="draft", created_at=suggestion.created_at))
+    status = suggestion.status
+    if status == "draft" or (status == "withdrawn" and rng.random() < 0.4):
         if status == "withdrawn":
-            step("withdraw", "submitted", "withdrawn", "与班组另一条建议重复，撤回。")
-        elif status == "returned":
-            step("return", "submitted", "returned", "请补充改进前后的对比数据和成本估算。", actor=reviewer)
-        elif status == "rejected":
-            step("reject", "submitted", "rejected", "与现行工艺规程冲突，暂不采纳；欢迎结合规程修订后再提。",
-                 actor=reviewer)
-            suggestion.decided_at = history.t
-        elif status in ("accepted", "implemented", "awarded"):
-            if rng.random() < 0.3:
-                step("return", "submitted", "returned", "请补充图纸或现场照片。", actor=reviewer)
-                step("resubmit", "returned", "submitted", hours=(20, 120))
-            grade_hint = rng.choice(("first", "second", "second", "third", "third", "excellence", "excellence")) \
-                if status == "awarded" else None
-            for key, value in _scores(rng, grade_hint).items():
-                setattr(suggestion, key, value)
-            suggestion.decided_at = step("accept", "submitted", "accepted", "思路清楚，具备推广价值。", actor=reviewer)
-            if status in ("implemented", "awarded"):
-                done = step("implement", "accepted", "implemented", "已在班组投入使用。", actor=reviewer,
-                            hours=(200, 900))
-                suggestion.implemented_on = done.date()
-                suggestion.annual_benefit = Decimal(rng.randint(200000, 30000000)) / 100
-            if status == "awarded":
-                suggested = services.suggested_grade(suggestion.score_total)
-                grade, reason = suggested, None
-                if suggested is None or rng.random() < 0.1:
-                    grade = "excellence" if suggested is None else suggested
-                    reason = "实施后效益显著，经工会研究予以奖励。"
-                amount = Decimal(services.REWARD_DEFAULTS[grade]).quantize(Decimal("0.01"))
-                t = step("award", "implemented", "awarded", reason or "", actor=admin.id, hours=(100, 600))
-                suggestion.grade, suggestion.suggested_grade, suggestion.grade_reason = grade, suggested, reason
-                suggestion.reward_amount, suggestion.awarded_at, suggestion.awarded_by_id = amount, t, admin.id
-                people = [author_id] + [u.id for u in info["coauthors"]]
-                shares = services.equal_shares(len(people))
-                paid = t < now - timedelta(days=45)
-                for uid, share, part in zip(people, shares, services.split_reward(amount, shares), strict=True):
-                    ledger.append(RewardShare(suggestion_id=suggestion.id, user_id=uid, share_bp=share, amount=part,
-                                              approved_by_id=admin.id, status="paid" if paid else "pending",
-                                              paid_on=(t + timedelta(days=20)).date() if paid else None,
-                                              paid_by_id=admin.id if paid else None, created_at=t))
+            history.step("withdraw", "draft", "withdrawn", "想法还不成熟，先撤回。")
         suggestion.updated_at = history.t
+        return
+    submitted_at = history.step("submit", "draft", "submitted", hours=(1, 30))
+    suggestion.submitted_at = submitted_at
+    suggestion.listed_at = submitted_at
+    records.submitted.append(suggestion)
+    people = [author_id] + [user.id for user in info["coauthors"]]
+    _decide(cast, suggestion, history, reviewer, people, records)
+    suggestion.updated_at = history.t
+    _react(cast, suggestion, submitted_at, people, workshop, records)
 
-        # Colleagues react to what is public.
-        if suggestion.status in services.ENDORSABLE:
-            participants = {author_id} | {u.id for u in info["coauthors"]}
-            fans = [u for u in rng.sample(workers, rng.randint(0, 14)) if u.id not in participants]
-            for fan in fans:
-                endorsements.append(SuggestionEndorsement(suggestion_id=suggestion.id, user_id=fan.id,
-                                                          created_at=min(submitted_at + timedelta(hours=rng.randint(1, 200)), now)))
-            suggestion.endorsement_count = len(fans)
-            for _ in range(rng.choices((0, 1, 2, 3), weights=(45, 30, 15, 10))[0]):
-                comments.append(SuggestionComment(suggestion_id=suggestion.id, author_id=rng.choice(workers).id,
-                                                  body=rng.choice(COMMENTS),
-                                                  created_at=min(submitted_at + timedelta(hours=rng.randint(2, 300)), now)))
-        if suggestion.status == "submitted" and workshop is lead_workshop and rng.random() < 0.4:
-            notes.append(ReviewerNote(suggestion_id=suggestion.id, author_id=lead1.id, body=rng.choice(NOTES),
-                                      created_at=min(submitted_at + timedelta(hours=5), now)))
 
-    # Serial numbers in submission order, per year, and each year's counter at its last number.
-    counters: dict[int, int] = {}
-    for suggestion in sorted(submitted_rows, key=lambda s: (s.submitted_at, s.id)):
+def _number(submitted: list[Suggestion]) -> None:
+    """Serial numbers in submission order, per year, and each year's counter at its last number."""
+    last: dict[int, int] = {}
+    for suggestion in sorted(submitted, key=lambda row: (row.submitted_at, row.id)):
         year = services.competition_year(suggestion.submitted_at)
-        counters[year] = counters.get(year, 0) + 1
+        last[year] = last.get(year, 0) + 1
         suggestion.year = year
-        suggestion.serial = f"WX-{year}-{counters[year]:04d}"
-    for year, value in counters.items():
+        suggestion.serial = f"WX-{year}-{last[year]:04d}"
+    for year, value in last.items():
         core_counters.set_last(services.SERIAL_SERIES, year, value)
-    db.session.add_all(events + endorsements + comments + notes + ledger)
 
-    # Notifications a demo user would have received: decisions for authors, arrivals for reviewers.
-    for suggestion, info in suggestions:
+
+DECISION_MESSAGES = {"accepted": "accept", "returned": "return", "rejected": "reject", "implemented": "implement"}
+
+
+def _notifications(cast: _Cast, made: list[tuple[Suggestion, dict]], events: list) -> list[Notification]:
+    """What a demo user would have received: decisions for authors, arrivals for reviewers."""
+    notifications = []
+    for suggestion, info in made:
         link = f"/suggestions/{suggestion.id}"
         if suggestion.status in ("accepted", "returned", "rejected", "awarded", "implemented") and suggestion.serial:
-            message = services.AWARD_MESSAGES[suggestion.grade] if suggestion.status == "awarded" else {
-                "accepted": services.TRANSITION_MESSAGES["accept"], "returned": services.TRANSITION_MESSAGES["return"],
-                "rejected": services.TRANSITION_MESSAGES["reject"],
-                "implemented": services.TRANSITION_MESSAGES["implement"]}[suggestion.status]
-            last_comment = next((e.comment for e in reversed(events) if e.suggestion_id == suggestion.id), "")
+            message = (services.AWARD_MESSAGES[suggestion.grade] if suggestion.status == "awarded"
+                       else services.TRANSITION_MESSAGES[DECISION_MESSAGES[suggestion.status]])
+            last_comment = next((event.comment for event in reversed(events) if event.suggestion_id == suggestion.id), "")
             params = {"serial": suggestion.serial, "title": suggestion.title, "total": suggestion.score_total or "",
                       "comment": last_comment or "—", "amount": str(suggestion.reward_amount or "")}
             notifications.append(Notification(user_id=suggestion.author_id, message=message, params=params,
                                               link=link, created_at=suggestion.updated_at,
-                                              read_at=suggestion.updated_at if suggestion.year < this_year else None))
+                                              read_at=suggestion.updated_at if suggestion.year < cast.this_year
+                                              else None))
         if suggestion.status == "submitted":
-            for uid in reviewers_by_workshop.get(info["workshop"].id, []) if info["workshop"] else [admin.id]:
+            workshop = info["workshop"]
+            for uid in cast.reviewers_by_workshop.get(workshop.id, []) if workshop else [cast.admin.id]:
                 if uid != suggestion.author_id:
                     notifications.append(Notification(user_id=uid, message=services.ARRIVAL_MESSAGE,
                                                       params={"serial": suggestion.serial, "title": suggestion.title},
                                                       link=link, created_at=suggestion.submitted_at))
-    db.session.add_all(notifications)
+    return notifications
 
-    # Answer templates: lead1's own, and two the union shares with every reviewer.
-    db.session.add_all([
+
+def _answer_templates(cast: _Cast) -> list[AnswerTemplate]:
+    """lead1's own answer templates, and two the union shares with every reviewer."""
+    lead1, admin = cast.lead1, cast.admin
+    return [
         AnswerTemplate(owner_id=lead1.id, kind="return", title="补充对比数据",
                        body="请补充改进前后的对比数据（时间、材料、费用），以及试用情况，补充后重新提交。"),
         AnswerTemplate(owner_id=lead1.id, kind="return", title="补充图纸照片",
@@ -352,6 +424,21 @@ def seed(ctx: DemoContext) -> None:
                        body="建议内容不够具体：请写明现状、问题发生的频率和具体改进步骤后重新提交。"),
         AnswerTemplate(owner_id=admin.id, kind="reject", title="不属于五小范围", shared=True,
                        body="该建议属于管理制度或福利诉求，不在“五小”活动范围内，请通过工会意见箱反映。"),
-    ])
+    ]
+
+
+def seed(ctx: DemoContext) -> None:
+    """Add the suggestions demo (runs after core and workshops, before training)."""
+    if not hasattr(ctx, "workshops"):
+        _fallback_workshops(ctx)
+    cast = _cast(ctx)
+    made = _suggestions(cast, ctx)
+    records = _Records()
+    for suggestion, info in made:
+        _live(cast, suggestion, info, records)
+    _number(records.submitted)
+    db.session.add_all(records.events + records.endorsements + records.comments + records.notes + records.ledger)
+    db.session.add_all(_notifications(cast, made, records.events))
+    db.session.add_all(_answer_templates(cast))
     db.session.flush()
-    ctx.suggestions = [s for s, _ in suggestions]
+    ctx.suggestions = [suggestion for suggestion, _info in made]

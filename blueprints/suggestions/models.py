@@ -14,7 +14,7 @@ from extensions import db
 # Keys stored in the database; the Chinese labels live in labels.py.
 CATEGORIES = ("invention", "creation", "renovation", "design", "suggestion", "rationalization")
 STATUSES = ("draft", "submitted", "returned", "accepted", "rejected", "implemented", "awarded", "withdrawn")
-ADOPTED = ("accepted", "implemented", "awarded")  # statuses that count as adopted
+ADOPTED = ("accepted", "implemented", "awarded")  # the statuses that count as adopted (lists, figures, profiles)
 GRADES = ("first", "second", "third", "excellence")
 PAYOUT_STATUSES = ("pending", "paid")
 

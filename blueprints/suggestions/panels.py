@@ -1,29 +1,19 @@
 """My space panels of the suggestions domain: my suggestions, and what waits for my review."""
 from __future__ import annotations
 
-from sqlalchemy import func, or_, select
-
 from blueprints.core.myspace import Panel, panel_provider
 from blueprints.core.profile_sections import Section, workshop_section
-from blueprints.suggestions import services
-from blueprints.suggestions.models import RewardShare, Suggestion, SuggestionCoauthor
-from extensions import db
+from blueprints.suggestions import queries, services
+from blueprints.suggestions.labels import CATEGORY_LABELS, STATUS_LABELS, STATUS_LOOK
 
 
 @panel_provider
 def my_suggestions_panel(user) -> Panel:
     """My latest suggestions with their status, and my rewards (two queries)."""
-    coauthored = select(SuggestionCoauthor.suggestion_id).where(SuggestionCoauthor.user_id == user.id)
-    recent = db.session.scalars(
-        select(Suggestion).where(or_(Suggestion.author_id == user.id, Suggestion.id.in_(coauthored)))
-        .order_by(Suggestion.updated_at.desc(), Suggestion.id.desc()).limit(5)).all()
-    rewards = db.session.execute(
-        select(func.count(RewardShare.id), func.coalesce(func.sum(RewardShare.amount), 0))
-        .where(RewardShare.user_id == user.id)).one() if recent else (0, 0)
-    from blueprints.suggestions.labels import CATEGORY_LABELS, STATUS_LABELS, STATUS_LOOK
-
+    recent = queries.my_recent(user)
+    reward_count, reward_total = queries.my_rewards(user) if recent else (0, 0)
     return Panel("suggestions/_panel_mine.html", order=20,
-                 context={"recent": recent, "reward_count": rewards[0], "reward_total": rewards[1],
+                 context={"recent": recent, "reward_count": reward_count, "reward_total": reward_total,
                           "status_labels": STATUS_LABELS, "status_look": STATUS_LOOK,
                           "category_labels": CATEGORY_LABELS})
 

@@ -1,8 +1,264 @@
-"""Read-only questions other domains ask about suggestions (stats hides what blind review hides on a record).
-
-The rules stay defined in services.py; this module is what other domains may import (see .importlinter)."""
+"""Read-only questions about suggestions: what a viewer may see, loading for pages, and the published read API that
+other domains (stats, the workshop profile) use instead of the services."""
 from __future__ import annotations
 
-from blueprints.suggestions.services import identity_hidden
+from flask import g, has_request_context, url_for
+from sqlalchemy import and_, func, literal, or_, select, union_all
+from sqlalchemy.orm import aliased, selectinload
 
-__all__ = ["identity_hidden"]
+from blueprints.core.models import User
+from blueprints.core.pagination import capped_count
+from blueprints.suggestions.models import (
+    ADOPTED,
+    ReviewerNote,
+    RewardShare,
+    Suggestion,
+    SuggestionAttachment,
+    SuggestionCoauthor,
+    SuggestionComment,
+    SuggestionEndorsement,
+    SuggestionEvent,
+)
+from blueprints.suggestions.settings import blind_review
+from blueprints.workshops.models import Workshop
+from blueprints.workshops.queries import led_workshop_ids, led_workshops
+from extensions import db
+
+WORKSHOP_FILTER_CAP = 300
+COMMENTS_SHOWN = 500
+
+# --- Who reviews, who takes part, what a viewer sees ------------------------------------------------------------------
+
+
+def _cache_reviewed(user_id: int, ids) -> frozenset[int]:
+    """Remember for the request which workshops a user reviews (asked on every row of a list)."""
+    ids = frozenset(ids)
+    if has_request_context():
+        g.setdefault("_reviewed_workshops", {})[user_id] = ids
+    return ids
+
+
+def reviewed_workshop_ids(user) -> frozenset[int]:
+    """Approved workshops whose suggestions this user reviews (active lead or deputy); cached for the request."""
+    if user is None or not getattr(user, "is_authenticated", True):
+        return frozenset()
+    cached = g.get("_reviewed_workshops", {}).get(user.id) if has_request_context() else None
+    if cached is not None:
+        return cached
+    return _cache_reviewed(user.id, led_workshop_ids(user.id))
+
+
+def reviewed_workshops(user) -> list[tuple[int, str]]:
+    """(id, name) of the approved workshops the user reviews, in one query that also fills the cache above."""
+    rows = led_workshops(user.id)
+    _cache_reviewed(user.id, (workshop_id for workshop_id, _name in rows))
+    return rows
+
+
+def is_participant(user, suggestion: Suggestion) -> bool:
+    """The user is the author or a co-author (co-authors must be loaded, or `viewer_participant` set by a list)."""
+    if user is None:
+        return False
+    if suggestion.author_id == user.id:
+        return True
+    if suggestion.viewer_participant is not None:
+        return bool(suggestion.viewer_participant)
+    return any(coauthor.user_id == user.id for coauthor in suggestion.coauthors)
+
+
+def reviews_workshop(user, workshop_id: int | None) -> bool:
+    """Admins review everything (including suggestions without a workshop); leads and deputies their workshops."""
+    if user.has_role("admin"):
+        return True
+    return workshop_id is not None and workshop_id in reviewed_workshop_ids(user)
+
+
+def identity_hidden(user, suggestion: Suggestion) -> bool:
+    """Blind review: a reviewer sees no author, co-author or department while the suggestion waits for a decision."""
+    if suggestion.status != "submitted" or not blind_review():
+        return False
+    return reviews_workshop(user, suggestion.workshop_id) and not is_participant(user, suggestion)
+
+
+def visible_clause(user):
+    """SQL for "the user may see it": submitted once, or theirs (as author or co-author)."""
+    own_coauthored = select(SuggestionCoauthor.suggestion_id).where(SuggestionCoauthor.user_id == user.id)
+    return or_(Suggestion.serial.is_not(None), Suggestion.author_id == user.id,
+               Suggestion.id.in_(own_coauthored))
+
+
+def participant_expression(user):
+    """SQL boolean: the user is the author or a co-author of the row's suggestion (for lists, no N+1)."""
+    coauthor = (select(literal(1)).where(SuggestionCoauthor.suggestion_id == Suggestion.id,
+                                         SuggestionCoauthor.user_id == user.id).exists())
+    return or_(Suggestion.author_id == user.id, coauthor)
+
+
+def mark_participation(rows) -> None:
+    """Copy a list query's is_mine column onto each suggestion, so permission checks need no extra query."""
+    for row in rows:
+        row[0].viewer_participant = bool(row.is_mine)
+
+
+# --- Loading one suggestion and what its pages show ---------------------------------------------------------------
+
+
+def load_for_page(suggestion_id: int) -> Suggestion | None:
+    """A suggestion with everything its detail page shows about people and files, in a fixed number of queries."""
+    stmt = (select(Suggestion).where(Suggestion.id == suggestion_id)
+            .options(selectinload(Suggestion.author),
+                     selectinload(Suggestion.department),
+                     selectinload(Suggestion.coauthors).selectinload(SuggestionCoauthor.user),
+                     selectinload(Suggestion.attachments).selectinload(SuggestionAttachment.file)))
+    return db.session.scalar(stmt)
+
+
+def load_with_people(suggestion_id: int) -> Suggestion | None:
+    """A suggestion with its co-authors loaded (enough for every permission check)."""
+    stmt = (select(Suggestion).where(Suggestion.id == suggestion_id)
+            .options(selectinload(Suggestion.coauthors)))
+    return db.session.scalar(stmt)
+
+
+def detail_link(suggestion: Suggestion) -> str:
+    """The detail page's path (also outside a request, e.g. in the demo seeder)."""
+    if has_request_context():
+        return url_for("suggestions.detail", suggestion_id=suggestion.id)
+    return f"/suggestions/{suggestion.id}"
+
+
+def history(suggestion: Suggestion) -> list:
+    """The suggestion's events in time order, each with the name of who made it."""
+    actor = aliased(User)
+    return db.session.execute(
+        select(SuggestionEvent, actor.name.label("actor_name"))
+        .outerjoin(actor, actor.id == SuggestionEvent.actor_id)
+        .where(SuggestionEvent.suggestion_id == suggestion.id)
+        .order_by(SuggestionEvent.created_at, SuggestionEvent.id)).all()
+
+
+def last_return(suggestion: Suggestion) -> SuggestionEvent | None:
+    """The latest "returned for changes" event (its comment says what to change), or None."""
+    if suggestion.status != "returned":
+        return None
+    return db.session.scalar(
+        select(SuggestionEvent).where(SuggestionEvent.suggestion_id == suggestion.id,
+                                      SuggestionEvent.action == "return")
+        .order_by(SuggestionEvent.created_at.desc(), SuggestionEvent.id.desc()).limit(1))
+
+
+def comments(suggestion: Suggestion) -> list:
+    """Public comments in time order (the first COMMENTS_SHOWN), each with the author's name."""
+    return db.session.execute(
+        select(SuggestionComment, User.name.label("author_name"))
+        .join(User, User.id == SuggestionComment.author_id)
+        .where(SuggestionComment.suggestion_id == suggestion.id)
+        .order_by(SuggestionComment.created_at, SuggestionComment.id).limit(COMMENTS_SHOWN)).all()
+
+
+def reviewer_notes(suggestion: Suggestion) -> list:
+    """Private reviewer notes in time order, each with the author's name (the caller checks who may see them)."""
+    return db.session.execute(
+        select(ReviewerNote, User.name.label("author_name"))
+        .join(User, User.id == ReviewerNote.author_id)
+        .where(ReviewerNote.suggestion_id == suggestion.id)
+        .order_by(ReviewerNote.created_at, ReviewerNote.id)).all()
+
+
+def reward_lines(suggestion: Suggestion) -> list:
+    """The suggestion's reward ledger lines with each person's name and 工号."""
+    return db.session.execute(
+        select(RewardShare, User.name.label("name"), User.employee_no.label("employee_no"))
+        .join(User, User.id == RewardShare.user_id)
+        .where(RewardShare.suggestion_id == suggestion.id)
+        .order_by(RewardShare.id)).all()
+
+
+def has_endorsed(suggestion: Suggestion, user) -> bool:
+    """Whether the user has +1'd the suggestion."""
+    return db.session.scalar(select(SuggestionEndorsement.user_id).where(
+        SuggestionEndorsement.suggestion_id == suggestion.id, SuggestionEndorsement.user_id == user.id)) is not None
+
+
+# --- Workshops as choices -----------------------------------------------------------------------------------------
+
+
+def workshop_name(workshop_id: int | None) -> str | None:
+    """The name of a workshop, or None."""
+    if workshop_id is None:
+        return None
+    return db.session.scalar(select(Workshop.name).where(Workshop.id == workshop_id))
+
+
+def approved_workshops() -> list[tuple[int, str]]:
+    """(id, name) of every approved workshop, by name: the ones that can receive suggestions."""
+    return [tuple(row) for row in db.session.execute(
+        select(Workshop.id, Workshop.name).where(Workshop.status == "approved").order_by(Workshop.name))]
+
+
+def _workshop_filter_shown(workshop: str | None):
+    """Approved workshops for a filter box: the first WORKSHOP_FILTER_CAP by name, and the one filtered on."""
+    first = (select(Workshop.id).where(Workshop.status == "approved").order_by(Workshop.name)
+             .limit(WORKSHOP_FILTER_CAP))
+    shown = Workshop.id.in_(first.scalar_subquery())
+    if workshop and str(workshop).isdigit():
+        shown = or_(shown, Workshop.id == int(workshop))
+    return and_(Workshop.status == "approved", shown)
+
+
+def workshop_filter_choices(workshop: str | None = None) -> list[tuple[int, str]]:
+    """(id, name) for a workshop filter box, capped like the department box (see _workshop_filter_shown)."""
+    return [tuple(row) for row in db.session.execute(
+        select(Workshop.id, Workshop.name).where(_workshop_filter_shown(workshop)).order_by(Workshop.name))]
+
+
+def filter_options(department_id: int | None = None, workshop: str | None = None
+                   ) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+    """The list's filter choices in one query: the top of the department tree (capped, indented) and approved
+    workshops by name (the first WORKSHOP_FILTER_CAP), each with the one currently filtered on."""
+    from blueprints.core.people import filter_departments_select, indented_tree
+
+    departments = filter_departments_select(department_id).subquery()
+    rows = db.session.execute(union_all(
+        select(literal("d").label("kind"), departments.c.id, departments.c.name, departments.c.code,
+               departments.c.parent_id, departments.c.depth),
+        select(literal("w").label("kind"), Workshop.id, Workshop.name, Workshop.name, literal(None), literal(0))
+        .where(_workshop_filter_shown(workshop)))).all()
+    ordered = indented_tree(row for row in rows if row.kind == "d")
+    workshops = sorted(((row.id, row.name) for row in rows if row.kind == "w"), key=lambda item: item[1])
+    return ordered, workshops
+
+
+# --- My space ----------------------------------------------------------------------------------------------------
+
+
+def my_recent(user, limit: int = 5) -> list[Suggestion]:
+    """The user's latest suggestions, as author or co-author, most recently changed first."""
+    coauthored = select(SuggestionCoauthor.suggestion_id).where(SuggestionCoauthor.user_id == user.id)
+    return list(db.session.scalars(
+        select(Suggestion).where(or_(Suggestion.author_id == user.id, Suggestion.id.in_(coauthored)))
+        .order_by(Suggestion.updated_at.desc(), Suggestion.id.desc()).limit(limit)))
+
+
+def my_rewards(user) -> tuple[int, object]:
+    """How many reward ledger lines the user has, and their total in yuan."""
+    count, total = db.session.execute(
+        select(func.count(RewardShare.id), func.coalesce(func.sum(RewardShare.amount), 0))
+        .where(RewardShare.user_id == user.id)).one()
+    return count, total
+
+
+# --- For other domains ----------------------------------------------------------------------------------------------
+
+
+def adopted_of_workshop(workshop_id: int, limit: int = 10) -> dict:
+    """A workshop's latest adopted suggestions (accepted, implemented, awarded) and how many there are."""
+    base = select(Suggestion).where(Suggestion.workshop_id == workshop_id, Suggestion.status.in_(ADOPTED))
+    items = db.session.execute(
+        select(Suggestion.id, Suggestion.serial, Suggestion.title, Suggestion.status, Suggestion.grade,
+               Suggestion.decided_at, User.name.label("author_name"))
+        .join(User, User.id == Suggestion.author_id)
+        .where(Suggestion.workshop_id == workshop_id, Suggestion.status.in_(ADOPTED))
+        .order_by(Suggestion.decided_at.desc(), Suggestion.id.desc()).limit(limit)).all()
+    total, capped = capped_count(base) if len(items) >= limit else (len(items), False)
+    return {"rows": items, "total": total, "capped": capped}

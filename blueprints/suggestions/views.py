@@ -1,7 +1,8 @@
 """Pages of the suggestions domain: list, form, detail, review queue, awards and the reward ledger.
 
-Views stay thin: load or 404, check permission (services.can_* / is_reviewer), validate the form, call one service,
-commit once, then redirect (303, or HX-Redirect for htmx) or re-render the form with the errors next to the fields.
+Views stay thin: load or 404, check permission (services.can_* / is_reviewer), validate the form, call one service
+inside core.web.action (which commits once, or rolls back and shows the refusal), then redirect (303, or
+HX-Redirect for htmx) or re-render the form with the errors next to the fields.
 """
 from __future__ import annotations
 
@@ -10,22 +11,28 @@ import secrets
 from flask import abort, flash, make_response, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import aliased
 
+from blueprints.core import audit, web
+from blueprints.core.clock import local_today
 from blueprints.core.database import begin_write
-from blueprints.core.errors import DomainError
 from blueprints.core.forms import EmptyForm
-from blueprints.core.models import Department, User
+from blueprints.core.models import User
 from blueprints.core.pagination import COUNT_CAP, keyset_page
 from blueprints.core.people import parse_employee_nos
 from blueprints.core.permissions import deny, roles_required
 from blueprints.core.spreadsheets import xlsx_response
 from blueprints.core.types import utcnow
-from blueprints.core.uploads import ACCEPT_ATTR, read_uploads, send_stored
-from blueprints.core.web import is_fragment_request, redirect_after_change, render
-from blueprints.suggestions import bp, search, services
+from blueprints.core.uploads import ACCEPT_ATTR, send_stored
+from blueprints.core.web import (
+    Outcome,
+    action,
+    commit_read_side_effect,
+    is_fragment_request,
+    redirect_after_change,
+    render,
+)
+from blueprints.suggestions import bp, queries, search, services
 from blueprints.suggestions.forms import (
     DECISION_FORMS,
     AwardForm,
@@ -48,31 +55,23 @@ from blueprints.suggestions.labels import (
     STATUS_LOOK,
     TEMPLATE_KIND_LABELS,
 )
-from blueprints.suggestions.models import (
-    AnswerTemplate,
-    ReviewerNote,
-    RewardShare,
-    Suggestion,
-    SuggestionComment,
-    SuggestionEvent,
-)
-from extensions import db
+from blueprints.suggestions.models import Suggestion
 
 # One export holds at most this many rows: 100,000 rows take about half a minute and ~60 MB above the
 # worker's baseline (BENCHMARKS.md, row M); gunicorn.conf.py's timeout leaves room for it.
 EXPORT_LIMIT = 100_000
+# Where a refusal of "submit" sends the author: the field to fix is on the edit form.
+FIX_ON_FORM = ("problem", "proposal", "expected_benefit", "workshop_id")
 
 
 # --- helpers --------------------------------------------------------------------------------------------------------
 
 
-def _form_error(form, error: DomainError) -> None:
-    """Show a service's refusal next to its field, or as a message at the top of the form."""
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = list(field.errors) + [str(error)]
-    else:
-        form.form_errors.append(str(error))
+def _form_refusal(form, outcome: Outcome) -> None:
+    """A refusal the pipeline could not put next to a field goes at the top of the re-rendered form."""
+    error = outcome.error
+    if error is not None and getattr(form, error.field or "", None) is None:
+        form.form_errors.append(outcome.message)
 
 
 def _error_text(errors) -> str:
@@ -86,7 +85,7 @@ def _all_errors(form) -> list:
 
 def _load_visible(suggestion_id: int) -> Suggestion:
     """The suggestion with its people and files, or 404 (also for someone else's draft, audited)."""
-    suggestion = services.load_for_page(suggestion_id)
+    suggestion = queries.load_for_page(suggestion_id)
     if suggestion is None:
         abort(404)
     if not services.can_view(current_user, suggestion):
@@ -94,20 +93,28 @@ def _load_visible(suggestion_id: int) -> Suggestion:
     return suggestion
 
 
+def _detail_url(suggestion_id: int, anchor: str = "") -> str:
+    return url_for("suggestions.detail", suggestion_id=suggestion_id) + anchor
+
+
 def _int_arg(name: str) -> int | None:
     value = request.args.get(name, "")
     return int(value) if value.isdigit() else None
 
 
+def _workshop_arg(args) -> str | None:
+    workshop = args.get("workshop", "")
+    return workshop if workshop == "none" or workshop.isdigit() else None
+
+
 def _filters_from_args(args) -> services.ListFilters:
     sort = args.get("sort", "new")
-    workshop = args.get("workshop", "")
     return services.ListFilters(
         q=args.get("q", "")[:100],
         category=args.get("category") if args.get("category") in CATEGORY_LABELS else None,
         status=args.get("status") if args.get("status") in STATUS_LABELS else None,
         department_id=_int_arg("department"),
-        workshop=workshop if workshop == "none" or workshop.isdigit() else None,
+        workshop=_workshop_arg(args),
         year=_int_arg("year"),
         mine=args.get("mine") == "1",
         sort=sort if sort in services.SORTS else "new",
@@ -124,7 +131,7 @@ def _safe_next(value: str | None, suggestion: Suggestion | None = None) -> str:
     if value == "queue":
         return url_for("suggestions.review")
     if suggestion is not None:
-        return url_for("suggestions.detail", suggestion_id=suggestion.id)
+        return _detail_url(suggestion.id)
     return url_for("suggestions.index")
 
 
@@ -132,7 +139,14 @@ def _safe_next(value: str | None, suggestion: Suggestion | None = None) -> str:
 def _helpers():
     """Permission checks and labels for the templates of this domain (no queries until called)."""
     return {
-        "sg": services,
+        "can": services.can,
+        "can_edit": services.can_edit,
+        "can_comment": services.can_comment,
+        "can_endorse": services.can_endorse,
+        "reviews_workshop": queries.reviews_workshop,
+        "identity_hidden": queries.identity_hidden,
+        "blind_review": services.blind_review,
+        "suggested_grade": services.suggested_grade,
         "CATEGORY_LABELS": CATEGORY_LABELS,
         "STATUS_LABELS": STATUS_LABELS,
         "GRADE_LABELS": GRADE_LABELS,
@@ -161,7 +175,7 @@ def index():
                        before=request.args.get("before"), count=not over_cap, scalars=False, rows_for=rows_for)
     if over_cap:
         page.total, page.total_capped = COUNT_CAP, True
-    services.mark_participation(page.items)
+    queries.mark_participation(page.items)
     return render("suggestions/index.html", "results", page=page, filters=filters,
                   recent_window=search.RECENT_WINDOW,
                   filter_choices=lambda: _filter_choices(filters), years=_year_choices())
@@ -169,8 +183,20 @@ def index():
 
 def _filter_choices(filters: services.ListFilters) -> dict:
     """Department and workshop options for the filter bar (called only when the whole page is rendered)."""
-    departments, workshops = services.filter_options(filters.department_id, filters.workshop)
+    departments, workshops = queries.filter_options(filters.department_id, filters.workshop)
     return {"departments": departments, "workshops": workshops}
+
+
+def _export_line(row) -> list:
+    """One spreadsheet line of the list (blind review hides the author here too)."""
+    suggestion = row[0]
+    hidden = queries.identity_hidden(current_user, suggestion)
+    return [suggestion.serial or _("（草稿）"), suggestion.title, str(CATEGORY_LABELS[suggestion.category]),
+            str(STATUS_LABELS[suggestion.status]), _("（盲审）") if hidden else row.author_name,
+            "" if hidden else (row.department_name or ""), row.workshop_name or _("工会"),
+            suggestion.submitted_at, suggestion.score_total,
+            str(GRADE_LABELS[suggestion.grade]) if suggestion.grade else "",
+            suggestion.annual_benefit, suggestion.endorsement_count]
 
 
 @bp.route("/export.xlsx")
@@ -179,30 +205,13 @@ def export():
     """The filtered list as an .xlsx workbook (what the user may see; blind review applies here too)."""
     begin_write()  # the export is audited, so this GET writes one row: take the write lock up front (SQLite)
     filters = _filters_from_args(request.args)
-    columns, descending = services.SORTS[filters.sort]
-    order = [c.desc() if descending else c.asc() for c in columns]
-    stmt = services.list_rows_statement(current_user, filters).order_by(*order).limit(EXPORT_LIMIT)
     header = [_("编号"), _("标题"), _("类别"), _("状态"), _("作者"), _("部门"), _("审核工作室"), _("提交时间"),
               _("评分"), _("等级"), _("年经济效益（元）"), _("点赞")]
-
-    def rows():
-        for row in db.session.execute(stmt.execution_options(yield_per=500)):
-            suggestion = row[0]
-            suggestion.viewer_participant = bool(row.is_mine)
-            hidden = services.identity_hidden(current_user, suggestion)
-            yield [suggestion.serial or _("（草稿）"), suggestion.title, str(CATEGORY_LABELS[suggestion.category]),
-                   str(STATUS_LABELS[suggestion.status]), _("（盲审）") if hidden else row.author_name,
-                   "" if hidden else (row.department_name or ""), row.workshop_name or _("工会"),
-                   suggestion.submitted_at, suggestion.score_total,
-                   str(GRADE_LABELS[suggestion.grade]) if suggestion.grade else "",
-                   suggestion.annual_benefit, suggestion.endorsement_count]
-
-    from blueprints.core import audit
-
+    lines = (_export_line(row) for row in services.export_rows(current_user, filters, EXPORT_LIMIT))
     audit.record("suggestion.export", detail=request.query_string.decode("utf-8", "replace"))
-    db.session.commit()
+    commit_read_side_effect()
     stamp = utcnow().strftime("%Y%m%d")
-    return xlsx_response(f"五小建议-{stamp}.xlsx", _("五小建议"), header, rows(),
+    return xlsx_response(f"五小建议-{stamp}.xlsx", _("五小建议"), header, lines,
                          widths=[16, 40, 12, 10, 10, 18, 22, 18, 8, 10, 16, 8])
 
 
@@ -211,8 +220,7 @@ def export():
 def similar():
     """The duplicate hint: up to five existing suggestions with a similar title (htmx, debounced)."""
     title = request.args.get("title", "")[:100]
-    exclude = _int_arg("exclude")
-    matches = services.similar_suggestions(title, current_user, exclude_id=exclude)
+    matches = services.similar_suggestions(title, current_user, exclude_id=_int_arg("exclude"))
     return render("suggestions/_similar.html", "similar", matches=matches, title=title)
 
 
@@ -221,11 +229,11 @@ def similar():
 
 def _suggestion_form(suggestion: Suggestion | None = None) -> SuggestionForm:
     form = SuggestionForm(obj=suggestion)
-    workshops = services.approved_workshops()
+    workshops = queries.approved_workshops()
     form.workshop_id.choices = [(None, _("不指定，由工会直接审核"))] + workshops
     if suggestion is not None and suggestion.workshop_id and suggestion.workshop_id not in dict(workshops):
         # Keep a workshop that stopped being approved visible, so the author sees why it must change.
-        form.workshop_id.choices.append((suggestion.workshop_id, services.workshop_name(suggestion.workshop_id)))
+        form.workshop_id.choices.append((suggestion.workshop_id, queries.workshop_name(suggestion.workshop_id)))
     if not form.is_submitted():
         if suggestion is None:
             from blueprints.workshops.queries import member_workshop_ids
@@ -233,8 +241,16 @@ def _suggestion_form(suggestion: Suggestion | None = None) -> SuggestionForm:
             mine = [wid for wid in member_workshop_ids(current_user.id) if wid in dict(workshops)]
             form.workshop_id.data = mine[0] if mine else None
         else:
-            form.coauthors.data = ", ".join(c.user.employee_no for c in suggestion.coauthors)
+            form.coauthors.data = ", ".join(coauthor.user.employee_no for coauthor in suggestion.coauthors)
     return form
+
+
+def _typed_input(form: SuggestionForm, token: str | None) -> services.SuggestionInput:
+    return services.SuggestionInput(
+        title=form.title.data or "", category=form.category.data or "", problem=form.problem.data or "",
+        proposal=form.proposal.data or "", expected_benefit=form.expected_benefit.data or "",
+        workshop_id=form.workshop_id.data, coauthor_nos=parse_employee_nos(form.coauthors.data),
+        client_token=token or None)
 
 
 def _save(form: SuggestionForm, suggestion: Suggestion | None):
@@ -243,49 +259,41 @@ def _save(form: SuggestionForm, suggestion: Suggestion | None):
     valid = form.validate()
     if submitting and not form.check_for_submit():
         valid = False
-    uploads = []
-    if valid:
-        try:
-            uploads = read_uploads(request.files.getlist(form.files.name))
-        except DomainError as error:
-            _form_error(form, DomainError(error.message, field="files", **error.params))
-            valid = False
     if not valid:
         return None
     token = (form.client_token.data or "")[:40] if suggestion is None else None
-    data = services.SuggestionInput(
-        title=form.title.data or "", category=form.category.data or "", problem=form.problem.data or "",
-        proposal=form.proposal.data or "", expected_benefit=form.expected_benefit.data or "",
-        workshop_id=form.workshop_id.data, coauthor_nos=parse_employee_nos(form.coauthors.data),
-        client_token=token or None)
     remove = [int(v) for v in request.form.getlist("remove_files") if v.isdigit()]
     try:
-        saved = services.save_suggestion(suggestion, current_user, data, uploads, remove)
-        if submitting:
-            services.submit(saved, current_user)
-    except DomainError as error:
-        db.session.rollback()
-        _form_error(form, error)
-        return None
-    try:
-        db.session.commit()
+        with action(form, flash_error=False) as outcome:
+            uploads = services.read_attachments(request.files.getlist(form.files.name))
+            saved = services.save_suggestion(suggestion, current_user, _typed_input(form, token), uploads, remove)
+            if submitting:
+                services.submit(saved, current_user)
     except IntegrityError:
         # The same form was sent twice at the same moment and the other request won: show what it saved.
-        db.session.rollback()
         existing = services.created_from_form(current_user, token)
         if existing is None:
             raise
         return _already_saved(existing)
+    if not outcome.done:
+        _form_refusal(form, outcome)
+        return None
     if submitting:
         flash(_("已提交，编号 %(serial)s。审核结果会通过通知告诉您。", serial=saved.serial), "success")
     else:
         flash(_("草稿已保存。草稿只有您和合作者能看到，准备好后请点“提交”。"), "success")
-    return redirect_after_change(url_for("suggestions.detail", suggestion_id=saved.id))
+    return redirect_after_change(_detail_url(saved.id))
 
 
 def _already_saved(suggestion: Suggestion):
     flash(_("这条建议已经保存过了，重复提交被忽略。"), "info")
-    return redirect_after_change(url_for("suggestions.detail", suggestion_id=suggestion.id))
+    return redirect_after_change(_detail_url(suggestion.id))
+
+
+def _files_lost(form: SuggestionForm) -> bool:
+    """Files chosen in a form that comes back with errors are not kept: the page asks to choose them again."""
+    files = request.files.getlist("files")
+    return form.is_submitted() and bool(files and files[0].filename)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -303,8 +311,7 @@ def new():
         if response is not None:
             return response
     return render_template("suggestions/form.html", form=form, suggestion=None, accept=ACCEPT_ATTR,
-                           files_lost=form.is_submitted() and bool(request.files.getlist("files")
-                                                                   and request.files.getlist("files")[0].filename))
+                           files_lost=_files_lost(form))
 
 
 @bp.route("/<int:suggestion_id>/edit", methods=["GET", "POST"])
@@ -316,84 +323,45 @@ def edit(suggestion_id: int):
         deny(403, f"edit suggestion {suggestion_id}")
     if not services.can_edit(current_user, suggestion):
         flash(_("这条建议当前是“%(status)s”状态，不能修改。", status=STATUS_LABELS[suggestion.status]), "warning")
-        return redirect_after_change(url_for("suggestions.detail", suggestion_id=suggestion.id))
+        return redirect_after_change(_detail_url(suggestion.id))
     form = _suggestion_form(suggestion)
     if form.is_submitted():
         response = _save(form, suggestion)
         if response is not None:
             return response
-        suggestion = services.load_for_page(suggestion_id)
-    last_return = None
-    if suggestion.status == "returned":
-        last_return = db.session.scalar(
-            select(SuggestionEvent).where(SuggestionEvent.suggestion_id == suggestion.id,
-                                          SuggestionEvent.action == "return")
-            .order_by(SuggestionEvent.created_at.desc(), SuggestionEvent.id.desc()).limit(1))
+        suggestion = queries.load_for_page(suggestion_id)
     return render_template("suggestions/form.html", form=form, suggestion=suggestion, accept=ACCEPT_ATTR,
-                           last_return=last_return,
-                           files_lost=form.is_submitted() and bool(request.files.getlist("files")
-                                                                   and request.files.getlist("files")[0].filename))
+                           last_return=queries.last_return(suggestion), files_lost=_files_lost(form))
 
 
 # --- detail ----------------------------------------------------------------------------------------------------------
 
 
 def _detail_context(suggestion: Suggestion) -> dict:
-    actor = aliased(User)
-    events = db.session.execute(
-        select(SuggestionEvent, actor.name.label("actor_name"))
-        .outerjoin(actor, actor.id == SuggestionEvent.actor_id)
-        .where(SuggestionEvent.suggestion_id == suggestion.id)
-        .order_by(SuggestionEvent.created_at, SuggestionEvent.id)).all()
-    ctx = {
-        "s": suggestion,
-        "events": events,
-        "workshop": services.workshop_name(suggestion.workshop_id),
-        "hidden": services.identity_hidden(current_user, suggestion),
+    may_see_ledger = suggestion.status == "awarded" and services.can_see_reward(current_user, suggestion)
+    return {
+        "suggestion": suggestion,
+        "events": queries.history(suggestion),
+        "workshop": queries.workshop_name(suggestion.workshop_id),
+        "hidden": queries.identity_hidden(current_user, suggestion),
         "actions": services.allowed_actions(current_user, suggestion),
         "is_reviewer": services.is_reviewer(current_user, suggestion),
         "form": EmptyForm(),
         "withdraw_form": WithdrawForm(),
         "comment_form": CommentForm(),
         "note_form": NoteForm(),
-        "comments": _comments(suggestion),
-        "endorsed": services.has_endorsed(suggestion, current_user),
-        "notes": _notes(suggestion) if services.can_see_notes(current_user, suggestion) else None,
-        "ledger": _ledger_for(suggestion) if (suggestion.status == "awarded"
-                                              and services.can_see_reward(current_user, suggestion)) else None,
+        "comments": queries.comments(suggestion),
+        "endorsed": queries.has_endorsed(suggestion, current_user),
+        "notes": queries.reviewer_notes(suggestion) if services.can_see_notes(current_user, suggestion) else None,
+        "ledger": queries.reward_lines(suggestion) if may_see_ledger else None,
         "reassign_form": _reassign_form(suggestion) if services.can_reassign(current_user, suggestion) else None,
-        "participant_ids": {suggestion.author_id} | {c.user_id for c in suggestion.coauthors},
+        "participant_ids": {suggestion.author_id} | {coauthor.user_id for coauthor in suggestion.coauthors},
     }
-    return ctx
-
-
-def _comments(suggestion: Suggestion):
-    return db.session.execute(
-        select(SuggestionComment, User.name.label("author_name"))
-        .join(User, User.id == SuggestionComment.author_id)
-        .where(SuggestionComment.suggestion_id == suggestion.id)
-        .order_by(SuggestionComment.created_at, SuggestionComment.id).limit(500)).all()
-
-
-def _notes(suggestion: Suggestion):
-    return db.session.execute(
-        select(ReviewerNote, User.name.label("author_name"))
-        .join(User, User.id == ReviewerNote.author_id)
-        .where(ReviewerNote.suggestion_id == suggestion.id)
-        .order_by(ReviewerNote.created_at, ReviewerNote.id)).all()
-
-
-def _ledger_for(suggestion: Suggestion):
-    return db.session.execute(
-        select(RewardShare, User.name.label("name"), User.employee_no.label("employee_no"))
-        .join(User, User.id == RewardShare.user_id)
-        .where(RewardShare.suggestion_id == suggestion.id)
-        .order_by(RewardShare.id)).all()
 
 
 def _reassign_form(suggestion: Suggestion) -> ReassignForm:
     form = ReassignForm(workshop_id=suggestion.workshop_id)
-    form.workshop_id.choices = [(None, _("工会直接审核"))] + services.approved_workshops()
+    form.workshop_id.choices = [(None, _("工会直接审核"))] + queries.approved_workshops()
     return form
 
 
@@ -410,7 +378,7 @@ def detail(suggestion_id: int):
 def download(suggestion_id: int, attachment_id: int):
     """An attachment, only for those who may see the suggestion; always a download, never shown inline."""
     suggestion = _load_visible(suggestion_id)
-    attachment = next((a for a in suggestion.attachments if a.id == attachment_id), None)
+    attachment = next((item for item in suggestion.attachments if item.id == attachment_id), None)
     if attachment is None:
         deny(404, f"attachment {attachment_id} of suggestion {suggestion_id}")
     return send_stored(attachment.file)
@@ -425,17 +393,13 @@ def submit(suggestion_id: int):
         deny(403, f"submit suggestion {suggestion_id}")
     if not EmptyForm().validate_on_submit():
         abort(400)
-    try:
+    with action() as outcome:
         services.submit(suggestion, current_user)
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error), "danger")
-        if error.field in ("problem", "proposal", "expected_benefit", "workshop_id"):
-            return redirect_after_change(url_for("suggestions.edit", suggestion_id=suggestion_id))
-    else:
-        db.session.commit()
+    if outcome.done:
         flash(_("已提交，编号 %(serial)s。审核结果会通过通知告诉您。", serial=suggestion.serial), "success")
-    return redirect_after_change(url_for("suggestions.detail", suggestion_id=suggestion_id))
+    elif outcome.error.field in FIX_ON_FORM:
+        return redirect_after_change(url_for("suggestions.edit", suggestion_id=suggestion_id))
+    return redirect_after_change(_detail_url(suggestion_id))
 
 
 @bp.route("/<int:suggestion_id>/withdraw", methods=["POST"])
@@ -448,16 +412,12 @@ def withdraw(suggestion_id: int):
     form = WithdrawForm()
     if not form.validate_on_submit():
         flash(_error_text(_all_errors(form)), "danger")
-        return redirect_after_change(url_for("suggestions.detail", suggestion_id=suggestion_id))
-    try:
+        return redirect_after_change(_detail_url(suggestion_id))
+    with action() as outcome:
         services.withdraw(suggestion, current_user, form.comment.data or "")
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error), "danger")
-    else:
-        db.session.commit()
+    if outcome.done:
         flash(_("已撤回。编号不会再分配给其他建议。"), "success")
-    return redirect_after_change(url_for("suggestions.detail", suggestion_id=suggestion_id))
+    return redirect_after_change(_detail_url(suggestion_id))
 
 
 @bp.route("/<int:suggestion_id>/comments", methods=["POST"])
@@ -467,24 +427,19 @@ def comment(suggestion_id: int):
     suggestion = _load_visible(suggestion_id)
     form = CommentForm()
     if form.validate_on_submit():
-        try:
+        with action(form, flash_error=False) as outcome:
             services.add_comment(suggestion, current_user, form.body.data)
-        except DomainError as error:
-            db.session.rollback()
-            _form_error(form, error)
-        else:
-            db.session.commit()
+        if outcome.done and not is_fragment_request():
+            return redirect_after_change(_detail_url(suggestion_id, "#comments"))
+        if outcome.done:
             form = CommentForm(formdata=None)
-            if not is_fragment_request():
-                return redirect_after_change(url_for("suggestions.detail", suggestion_id=suggestion_id)
-                                             + "#comments")
+        _form_refusal(form, outcome)
     if is_fragment_request():
-        suggestion = services.load_for_page(suggestion_id)
-        ctx = _detail_context(suggestion)
-        ctx["comment_form"] = form
-        return render("suggestions/detail.html", "comments", **ctx)
+        context = _detail_context(queries.load_for_page(suggestion_id))
+        context["comment_form"] = form
+        return render("suggestions/detail.html", "comments", **context)
     flash(_error_text(form.body.errors or form.form_errors) or _("请求无效，请重试。"), "danger")
-    return redirect_after_change(url_for("suggestions.detail", suggestion_id=suggestion_id) + "#comments")
+    return redirect_after_change(_detail_url(suggestion_id, "#comments"))
 
 
 @bp.route("/<int:suggestion_id>/endorse", methods=["POST"])
@@ -494,22 +449,16 @@ def endorse(suggestion_id: int):
     suggestion = _load_visible(suggestion_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    refusal = None
-    try:
+    with action(flash_error=False) as outcome:
         services.toggle_endorsement(suggestion, current_user)
-    except DomainError as error:
-        db.session.rollback()
-        refusal = str(error)
-        if not is_fragment_request():
-            flash(refusal, "warning")
-    else:
-        db.session.commit()
     if is_fragment_request():
         # 200 even for a refusal, so htmx swaps the box and the reason shows next to the button.
-        suggestion = services.load_for_page(suggestion_id)
-        return render("suggestions/detail.html", "endorse", s=suggestion, form=EmptyForm(), refusal=refusal,
-                      endorsed=services.has_endorsed(suggestion, current_user))
-    return redirect_after_change(url_for("suggestions.detail", suggestion_id=suggestion_id))
+        suggestion = queries.load_for_page(suggestion_id)
+        return render("suggestions/detail.html", "endorse", suggestion=suggestion, form=EmptyForm(),
+                      refusal=outcome.message or None, endorsed=queries.has_endorsed(suggestion, current_user))
+    if outcome.error is not None:
+        flash(outcome.message, "warning")
+    return redirect_after_change(_detail_url(suggestion_id))
 
 
 @bp.route("/<int:suggestion_id>/notes", methods=["POST"])
@@ -521,21 +470,18 @@ def add_note(suggestion_id: int):
         deny(403, f"note on suggestion {suggestion_id}")
     form = NoteForm()
     if form.validate_on_submit():
-        try:
+        with action(form, flash_error=False) as outcome:
             services.add_note(suggestion, current_user, form.body.data)
-        except DomainError as error:
-            db.session.rollback()
-            _form_error(form, error)
-        else:
-            db.session.commit()
+        if outcome.done and not is_fragment_request():
+            return redirect_after_change(_detail_url(suggestion_id, "#notes"))
+        if outcome.done:
             form = NoteForm(formdata=None)
-            if not is_fragment_request():
-                return redirect_after_change(url_for("suggestions.detail", suggestion_id=suggestion_id) + "#notes")
+        _form_refusal(form, outcome)
     if is_fragment_request():
-        return render("suggestions/detail.html", "notes", s=suggestion, note_form=form, notes=_notes(suggestion),
-                      is_reviewer=True)
+        return render("suggestions/detail.html", "notes", suggestion=suggestion, note_form=form,
+                      notes=queries.reviewer_notes(suggestion), is_reviewer=True)
     flash(_error_text(form.body.errors or form.form_errors) or _("请求无效，请重试。"), "danger")
-    return redirect_after_change(url_for("suggestions.detail", suggestion_id=suggestion_id) + "#notes")
+    return redirect_after_change(_detail_url(suggestion_id, "#notes"))
 
 
 @bp.route("/<int:suggestion_id>/reassign", methods=["POST"])
@@ -544,93 +490,99 @@ def reassign(suggestion_id: int):
     """Admins send a waiting suggestion to another workshop, or to the union."""
     suggestion = _load_visible(suggestion_id)
     form = _reassign_form(suggestion)
-    if form.validate_on_submit():
-        try:
-            services.reassign(suggestion, current_user, form.workshop_id.data)
-        except DomainError as error:
-            db.session.rollback()
-            flash(str(error), "danger")
-        else:
-            db.session.commit()
-            flash(_("已改派审核工作室。"), "success")
-    else:
+    if not form.validate_on_submit():
         flash(_("请选择有效的工作室。"), "danger")
-    return redirect_after_change(url_for("suggestions.detail", suggestion_id=suggestion_id))
+        return redirect_after_change(_detail_url(suggestion_id))
+    with action() as outcome:
+        services.reassign(suggestion, current_user, form.workshop_id.data)
+    if outcome.done:
+        flash(_("已改派审核工作室。"), "success")
+    return redirect_after_change(_detail_url(suggestion_id))
 
 
 # --- decisions (reviewers) -------------------------------------------------------------------------------------------
 
 
-def _template_choices(form, action: str) -> None:
+def _template_choices(form, decision: str) -> None:
     if hasattr(form, "template_id"):
         form.template_id.choices = [(None, _("不使用模板"))] + [
-            (t.id, t.title, {"data-body": t.body}) for t in services.templates_for(current_user, action)]
+            (template.id, template.title, {"data-body": template.body})
+            for template in services.templates_for(current_user, decision)]
 
 
-def _apply_decision(action: str, suggestion: Suggestion, form) -> None:
-    if action == "accept":
+def _apply_decision(decision: str, suggestion: Suggestion, form) -> None:
+    if decision == "accept":
         services.accept(suggestion, current_user, form.scores(), form.comment.data or "")
-    elif action == "implement":
+    elif decision == "implement":
         services.implement(suggestion, current_user, form.implemented_on.data, form.annual_benefit.data,
                            form.comment.data or "")
     else:
         text = (form.comment.data or "").strip()
-        template = services.usable_template(current_user, form.template_id.data, action)
+        template = services.usable_template(current_user, form.template_id.data, decision)
         if not text and template is not None:
             text = template.body
-        if action == "return":
+        if decision == "return":
             services.return_for_changes(suggestion, current_user, text)
         else:
             services.reject(suggestion, current_user, text)
 
 
-def _done_message(action: str, suggestion: Suggestion) -> str:
-    if action == "accept":
+def _done_message(decision: str, suggestion: Suggestion) -> str:
+    if decision == "accept":
         return _("已采纳 %(serial)s，合计 %(total)s 分。", serial=suggestion.serial, total=suggestion.score_total)
-    if action == "return":
+    if decision == "return":
         return _("已退回 %(serial)s，作者会收到通知。", serial=suggestion.serial)
-    if action == "reject":
+    if decision == "reject":
         return _("已将 %(serial)s 标记为不予采纳。", serial=suggestion.serial)
     return _("已将 %(serial)s 标记为已实施。", serial=suggestion.serial)
+
+
+def _decision_form(decision: str):
+    form = DECISION_FORMS[decision]()
+    _template_choices(form, decision)
+    if not form.is_submitted() and decision == "implement":
+        form.implemented_on.data = local_today()
+    return form
+
+
+def _inline_decision(suggestion_id: int, form, decision: str, done: str | None):
+    """The queue row again: with the form and its errors, or with the done message (the counts then refresh)."""
+    response = _queue_item_response(suggestion_id, form=None if done else form, decision=decision, done=done)
+    if done:
+        response.headers["HX-Trigger"] = "queue-changed"
+    return response
 
 
 @bp.route("/<int:suggestion_id>/decide/<action>", methods=["GET", "POST"])
 @login_required
 def decide(suggestion_id: int, action: str):
     """Accept (with the rubric), return, reject or mark implemented: a full page, or an inline form in the queue."""
-    if action not in services.DECISIONS:
+    decision = action  # the URL calls it "action", which would hide web.action below
+    if decision not in services.DECISIONS:
         abort(404)
     suggestion = _load_visible(suggestion_id)
     if not services.is_reviewer(current_user, suggestion):
-        deny(403, f"{action} suggestion {suggestion_id}")
+        deny(403, f"{decision} suggestion {suggestion_id}")
     inline = request.args.get("inline") == "1" and is_fragment_request()
-    form = DECISION_FORMS[action]()
-    _template_choices(form, action)
-    if not form.is_submitted() and action == "implement":
-        form.implemented_on.data = services.local_today()
+    form = _decision_form(decision)
     done = None
     if form.validate_on_submit():
-        try:
-            _apply_decision(action, suggestion, form)
-        except DomainError as error:
-            db.session.rollback()
-            _form_error(form, error)
-            suggestion = services.load_for_page(suggestion_id)
-        else:
-            db.session.commit()
-            done = _done_message(action, suggestion)
+        with web.action(form, flash_error=False) as outcome:
+            _apply_decision(decision, suggestion, form)
+        if outcome.done:
+            done = _done_message(decision, suggestion)
             if not inline:
                 flash(done, "success")
                 return redirect_after_change(_safe_next(form.next.data, suggestion))
+        else:
+            _form_refusal(form, outcome)
+            suggestion = queries.load_for_page(suggestion_id)
     if inline:
-        response = _queue_item_response(suggestion_id, form=None if done else form, action=action, done=done)
-        if done:
-            response.headers["HX-Trigger"] = "queue-changed"
-        return response
-    return render_template("suggestions/decide.html", s=suggestion, form=form, action=action,
-                           allowed=services.can(current_user, action, suggestion),
-                           hidden=services.identity_hidden(current_user, suggestion),
-                           workshop=services.workshop_name(suggestion.workshop_id),
+        return _inline_decision(suggestion_id, form, decision, done)
+    return render_template("suggestions/decide.html", suggestion=suggestion, form=form, action=decision,
+                           allowed=services.can(current_user, decision, suggestion),
+                           hidden=queries.identity_hidden(current_user, suggestion),
+                           workshop=queries.workshop_name(suggestion.workshop_id),
                            next=request.args.get("next") or form.next.data or "")
 
 
@@ -638,7 +590,7 @@ def decide(suggestion_id: int, action: str):
 
 
 def _people_of(suggestion: Suggestion) -> list[User]:
-    return [suggestion.author] + [c.user for c in suggestion.coauthors]
+    return [suggestion.author] + [coauthor.user for coauthor in suggestion.coauthors]
 
 
 def _read_shares(people: list[User]) -> tuple[dict[int, int], dict[int, str]]:
@@ -653,20 +605,32 @@ def _read_shares(people: list[User]) -> tuple[dict[int, int], dict[int, str]]:
     return shares, errors
 
 
-def _award_preview(suggestion: Suggestion, people: list[User], amount_raw: str, shares: dict[int, int],
-                   share_errors: dict[int, str]):
+def _award_preview(people: list[User], amount_raw: str, shares: dict[int, int], share_errors: dict[int, str]):
     """The split the admin is about to approve: per person amount, or why it cannot be computed yet."""
-    try:
-        amount = services.parse_money(amount_raw, "amount", services.MAX_REWARD)
-    except DomainError as error:
-        return {"error": str(error)}
+    refusal = services.amount_refusal(amount_raw)
+    if refusal:
+        return {"error": refusal}
     if share_errors:
         return {"error": _("请先改正标红的分配比例。")}
     total = sum(shares.values())
     if total != services.SHARE_TOTAL:
-        return {"error": _("各人分配比例之和必须正好是 100%%，现在是 %(sum)s%%。", sum=services._percent(total))}
-    parts = services.split_reward(amount, [shares[p.id] for p in people])
+        return {"error": _("各人分配比例之和必须正好是 100%%，现在是 %(sum)s%%。", sum=services.percent(total))}
+    amount = services.parse_money(amount_raw, "amount", services.MAX_REWARD)
+    parts = services.split_reward(amount, [shares[person.id] for person in people])
     return {"rows": list(zip(people, parts, strict=True)), "amount": amount}
+
+
+def _award_page(suggestion: Suggestion, people: list[User], form: AwardForm, shares: dict[int, int],
+                share_errors: dict[int, str]):
+    default_shares = dict(zip([person.id for person in people], services.equal_shares(len(people)), strict=True))
+    typed = {person.id: request.form.get(f"share-{person.id}", services.percent(default_shares[person.id]))
+             for person in people}
+    preview = _award_preview(people, form.amount.data or "", shares or default_shares, share_errors)
+    return render_template("suggestions/award.html", suggestion=suggestion, form=form, people=people, typed=typed,
+                           share_errors=share_errors, suggested=services.suggested_grade(suggestion.score_total),
+                           preview=preview, allowed=services.can(current_user, "award", suggestion),
+                           rewards={grade: services.reward_for(grade) for grade in GRADE_LABELS},
+                           workshop=queries.workshop_name(suggestion.workshop_id))
 
 
 @bp.route("/<int:suggestion_id>/award", methods=["GET", "POST"])
@@ -675,36 +639,24 @@ def award(suggestion_id: int):
     """Grade and reward an implemented suggestion and split the reward between its authors."""
     suggestion = _load_visible(suggestion_id)
     people = _people_of(suggestion)
-    suggested = services.suggested_grade(suggestion.score_total)
     form = AwardForm()
     if not form.is_submitted():
+        suggested = services.suggested_grade(suggestion.score_total)
         form.grade.data = suggested or ""
         form.amount.data = str(services.reward_for(suggested)) if suggested else ""
-    default_shares = dict(zip([p.id for p in people], services.equal_shares(len(people)), strict=True))
-    shares, share_errors = ({}, {})
-    if form.is_submitted():
-        shares, share_errors = _read_shares(people)
-        if form.validate_on_submit() and not share_errors:
-            try:
-                services.award(suggestion, current_user, form.grade.data, form.amount.data, shares,
-                               form.reason.data or "")
-            except DomainError as error:
-                db.session.rollback()
-                _form_error(form, error)
-                suggestion = services.load_for_page(suggestion_id)
-                people = _people_of(suggestion)
-            else:
-                db.session.commit()
-                flash(_("已评奖：%(grade)s，奖金 %(amount)s 元，已记入奖金台账（待发放）。",
-                        grade=GRADE_LABELS[suggestion.grade], amount=suggestion.reward_amount), "success")
-                return redirect_after_change(url_for("suggestions.detail", suggestion_id=suggestion.id))
-    typed = {p.id: request.form.get(f"share-{p.id}", services._percent(default_shares[p.id])) for p in people}
-    preview = _award_preview(suggestion, people, form.amount.data or "", shares or default_shares, share_errors)
-    return render_template("suggestions/award.html", s=suggestion, form=form, people=people, typed=typed,
-                           share_errors=share_errors, suggested=suggested, preview=preview,
-                           allowed=services.can(current_user, "award", suggestion),
-                           rewards={g: services.reward_for(g) for g in GRADE_LABELS},
-                           workshop=services.workshop_name(suggestion.workshop_id))
+    shares, share_errors = _read_shares(people) if form.is_submitted() else ({}, {})
+    if form.validate_on_submit() and not share_errors:
+        with action(form, flash_error=False) as outcome:
+            services.award(suggestion, current_user, form.grade.data, form.amount.data, shares,
+                           form.reason.data or "")
+        if outcome.done:
+            flash(_("已评奖：%(grade)s，奖金 %(amount)s 元，已记入奖金台账（待发放）。",
+                    grade=GRADE_LABELS[suggestion.grade], amount=suggestion.reward_amount), "success")
+            return redirect_after_change(_detail_url(suggestion.id))
+        _form_refusal(form, outcome)
+        suggestion = queries.load_for_page(suggestion_id)
+        people = _people_of(suggestion)
+    return _award_page(suggestion, people, form, shares, share_errors)
 
 
 @bp.route("/<int:suggestion_id>/award/preview")
@@ -716,8 +668,8 @@ def award_preview(suggestion_id: int):
         return redirect_after_change(url_for("suggestions.award", suggestion_id=suggestion_id))
     people = _people_of(suggestion)
     shares, share_errors = _read_shares(people)
-    preview = _award_preview(suggestion, people, request.args.get("amount", ""), shares, share_errors)
-    return render("suggestions/award.html", "preview", preview=preview, s=suggestion)
+    preview = _award_preview(people, request.args.get("amount", ""), shares, share_errors)
+    return render("suggestions/award.html", "preview", preview=preview, suggestion=suggestion)
 
 
 # --- review queue ----------------------------------------------------------------------------------------------------
@@ -728,32 +680,21 @@ def _require_reviewer():
         abort(403)
 
 
-def _queue_filters():
+def _queue_filters() -> services.QueueFilters:
     args = request.args
     status = args.get("status", "submitted")
-    workshop = args.get("workshop", "")
-    return {
-        "status": status if status in services.QUEUE_STATUSES or status == "all" else "submitted",
-        "q": args.get("q", "")[:100],
-        "category": args.get("category") if args.get("category") in CATEGORY_LABELS else None,
-        "workshop": workshop if workshop == "none" or workshop.isdigit() else None,
-    }
-
-
-def queue_statement(filters: dict):
-    """The review queue's one query (same columns as the list), scoped to the reviewer's workshops."""
-    stmt = services.list_rows_statement(current_user, services.ListFilters(q=filters["q"],
-                                                                           category=filters["category"]))
-    stmt = stmt.where(services.review_scope(current_user, filters["workshop"]))
-    if filters["status"] != "all":
-        stmt = stmt.where(Suggestion.status == filters["status"])
-    return stmt
+    return services.QueueFilters(
+        status=status if status in services.QUEUE_STATUSES or status == "all" else "submitted",
+        q=args.get("q", "")[:100],
+        category=args.get("category") if args.get("category") in CATEGORY_LABELS else None,
+        workshop=_workshop_arg(args),
+    )
 
 
 def _reviewer_workshops(selected: str | None = None) -> list[tuple[int, str]]:
     if current_user.has_role("admin"):
-        return services.workshop_filter_choices(selected)  # capped: a city has thousands of workshops
-    return services.reviewed_workshops(current_user)
+        return queries.workshop_filter_choices(selected)  # capped: a city has thousands of workshops
+    return queries.reviewed_workshops(current_user)
 
 
 @bp.route("/review")
@@ -767,13 +708,12 @@ def review():
         return render_template("suggestions/review_none.html")
     _require_reviewer()
     filters = _queue_filters()
-    stmt = queue_statement(filters)
-    descending = filters["status"] not in ("submitted", "accepted", "implemented")
-    page = keyset_page(stmt, [Suggestion.listed_at, Suggestion.id], descending=descending,
-                       cursor=request.args.get("after"), before=request.args.get("before"), scalars=False)
-    services.mark_participation(page.items)
+    page = keyset_page(services.queue_statement(current_user, filters), list(services.QUEUE_ORDER),
+                       descending=not filters.oldest_first, cursor=request.args.get("after"),
+                       before=request.args.get("before"), scalars=False)
+    queries.mark_participation(page.items)
     return render("suggestions/review.html", "results", page=page, filters=filters,
-                  counts=services.queue_counts(current_user, filters["workshop"]),
+                  counts=services.queue_counts(current_user, filters.workshop),
                   workshops=workshops, templates=lambda: services.templates_for(current_user),
                   bulk_form=BulkForm(), form=EmptyForm())
 
@@ -787,16 +727,14 @@ def review_counts():
     if not is_fragment_request():
         return redirect_after_change(url_for("suggestions.review", **request.args.to_dict()))
     return render("suggestions/review.html", "counts", filters=filters,
-                  counts=services.queue_counts(current_user, filters["workshop"]))
+                  counts=services.queue_counts(current_user, filters.workshop))
 
 
-def _queue_item_response(suggestion_id: int, form=None, action: str | None = None, done: str | None = None):
-    filters = {"q": "", "category": None, "workshop": None, "status": "all"}
-    row = db.session.execute(queue_statement(filters).where(Suggestion.id == suggestion_id)).first()
+def _queue_item_response(suggestion_id: int, form=None, decision: str | None = None, done: str | None = None):
+    row = services.queue_row(current_user, suggestion_id)
     if row is None:
         abort(404)
-    services.mark_participation([row])
-    return make_response(render_template("suggestions/_queue_item.html", row=row, form=form, action=action,
+    return make_response(render_template("suggestions/_queue_item.html", row=row, form=form, action=decision,
                                          done=done))
 
 
@@ -806,10 +744,10 @@ def review_item(suggestion_id: int):
     """htmx: one row of the queue (used by "cancel" on an inline form)."""
     _require_reviewer()
     suggestion = _load_visible(suggestion_id)
-    if not services.reviews_workshop(current_user, suggestion.workshop_id):
+    if not queries.reviews_workshop(current_user, suggestion.workshop_id):
         deny(403, f"queue item {suggestion_id}")
     if not is_fragment_request():
-        return redirect_after_change(url_for("suggestions.detail", suggestion_id=suggestion_id))
+        return redirect_after_change(_detail_url(suggestion_id))
     return _queue_item_response(suggestion_id)
 
 
@@ -819,24 +757,20 @@ def review_bulk():
     """Return or reject the selected suggestions with one answer template."""
     _require_reviewer()
     form = BulkForm()
-    form.template_id.choices = [(t.id, t.title) for t in services.templates_for(current_user)]
+    form.template_id.choices = [(template.id, template.title) for template in services.templates_for(current_user)]
     ids = [int(v) for v in request.form.getlist("ids") if v.isdigit()]
     back = url_for("suggestions.review", **{k: v for k, v in request.args.items() if k in ("status", "workshop")})
     if not form.validate_on_submit():
         flash(_error_text(_all_errors(form)) or _("请求无效，请重试。"), "danger")
         return redirect_after_change(back)
     template = services.usable_template(current_user, form.template_id.data, form.action.data)
-    try:
+    with action() as outcome:
         result = services.bulk_decide(ids, current_user, form.action.data, template, form.extra.data or "")
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error), "danger")
-        return redirect_after_change(back)
-    db.session.commit()
-    if result.done:
-        flash(_("已处理 %(n)s 条：%(serials)s。", n=len(result.done), serials="、".join(result.done)), "success")
-    for serial, reason in result.skipped:
-        flash(_("%(serial)s 未处理：%(reason)s", serial=serial, reason=reason), "warning")
+    if outcome.done:
+        if result.done:
+            flash(_("已处理 %(n)s 条：%(serials)s。", n=len(result.done), serials="、".join(result.done)), "success")
+        for serial, reason in result.skipped:
+            flash(_("%(serial)s 未处理：%(reason)s", serial=serial, reason=reason), "warning")
     return redirect_after_change(back)
 
 
@@ -847,16 +781,13 @@ def answer_templates():
     _require_reviewer()
     form = TemplateForm()
     if form.validate_on_submit():
-        try:
+        with action(form, flash_error=False) as outcome:
             services.create_template(current_user, form.kind.data, form.title.data, form.body.data,
                                      form.shared.data)
-        except DomainError as error:
-            db.session.rollback()
-            _form_error(form, error)
-        else:
-            db.session.commit()
+        if outcome.done:
             flash(_("模板已保存。"), "success")
             return redirect_after_change(url_for("suggestions.answer_templates"))
+        _form_refusal(form, outcome)
     return render_template("suggestions/templates.html", form=form, templates=services.templates_for(current_user),
                            delete_form=EmptyForm())
 
@@ -866,18 +797,14 @@ def answer_templates():
 def delete_answer_template(template_id: int):
     """Delete one of my templates (admins may delete shared ones)."""
     _require_reviewer()
-    template = db.session.get(AnswerTemplate, template_id)
-    if template is None or not (template.owner_id == current_user.id or template.shared):
+    template = services.visible_template(current_user, template_id)
+    if template is None:
         deny(404, f"answer template {template_id}")
     if not EmptyForm().validate_on_submit():
         abort(400)
-    try:
+    with action() as outcome:
         services.delete_template(template, current_user)
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error), "danger")
-    else:
-        db.session.commit()
+    if outcome.done:
         flash(_("模板已删除。"), "success")
     return redirect_after_change(url_for("suggestions.answer_templates"))
 
@@ -885,35 +812,10 @@ def delete_answer_template(template_id: int):
 # --- reward ledger (admins) ------------------------------------------------------------------------------------------
 
 
-def _ledger_filters():
-    args = request.args
-    status = args.get("status", "")
-    return {"status": status if status in PAYOUT_LABELS else "", "q": args.get("q", "")[:50],
-            "year": _int_arg("year")}
-
-
-def ledger_statement(filters: dict):
-    """Ledger lines with their suggestion, person, department and approver, in one query."""
-    from blueprints.core.people import escape_like
-
-    approver = aliased(User)
-    stmt = (select(RewardShare, Suggestion.serial, Suggestion.title, Suggestion.grade,
-                   Suggestion.awarded_at, User.name.label("name"), User.employee_no.label("employee_no"),
-                   Department.name.label("department_name"), approver.name.label("approver_name"))
-            .join(Suggestion, Suggestion.id == RewardShare.suggestion_id)
-            .join(User, User.id == RewardShare.user_id)
-            .outerjoin(Department, Department.id == User.department_id)
-            .outerjoin(approver, approver.id == RewardShare.approved_by_id))
-    if filters["status"]:
-        stmt = stmt.where(RewardShare.status == filters["status"])
-    if filters["year"]:
-        stmt = stmt.where(Suggestion.year == filters["year"])
-    q = filters["q"].strip()
-    if q:
-        pattern = f"%{escape_like(q)}%"
-        stmt = stmt.where(User.name.ilike(pattern, escape="\\") | User.employee_no.ilike(pattern, escape="\\")
-                          | Suggestion.serial.ilike(pattern, escape="\\"))
-    return stmt
+def _ledger_filters() -> services.LedgerFilters:
+    status = request.args.get("status", "")
+    return services.LedgerFilters(status=status if status in PAYOUT_LABELS else "",
+                                  q=request.args.get("q", "")[:50], year=_int_arg("year"))
 
 
 @bp.route("/rewards")
@@ -921,14 +823,21 @@ def ledger_statement(filters: dict):
 def rewards():
     """The reward ledger: who gets how much for which suggestion, who approved it, and whether it was paid."""
     filters = _ledger_filters()
-    page = keyset_page(ledger_statement(filters), [RewardShare.created_at, RewardShare.id], descending=True,
+    page = keyset_page(services.ledger_statement(filters), list(services.LEDGER_ORDER), descending=True,
                        cursor=request.args.get("after"), before=request.args.get("before"), count=True,
                        scalars=False)
     pay_form = PayForm()
     if not pay_form.is_submitted():
-        pay_form.paid_on.data = services.local_today()
+        pay_form.paid_on.data = local_today()
     return render("suggestions/rewards.html", "results", page=page, filters=filters, pay_form=pay_form,
                   years=_year_choices())
+
+
+def _ledger_line(row) -> list:
+    share = row[0]
+    return [row.serial, row.title, str(GRADE_LABELS.get(row.grade, "")), row.employee_no, row.name,
+            row.department_name or "", float(share.share_bp) / 100, share.amount, row.approver_name or "",
+            row.awarded_at, str(PAYOUT_LABELS[share.status]), share.paid_on]
 
 
 @bp.route("/rewards/export.xlsx")
@@ -937,24 +846,13 @@ def rewards_export():
     """The (filtered) ledger as .xlsx for finance."""
     begin_write()  # audited (personal data), see export()
     filters = _ledger_filters()
-    stmt = ledger_statement(filters).order_by(RewardShare.created_at.desc(), RewardShare.id.desc()).limit(
-        EXPORT_LIMIT)
     header = [_("编号"), _("建议标题"), _("等级"), _("工号"), _("姓名"), _("部门"), _("分配比例（%）"), _("金额（元）"),
               _("批准人"), _("评奖日期"), _("发放状态"), _("发放日期")]
-
-    def rows():
-        for row in db.session.execute(stmt.execution_options(yield_per=500)):
-            share = row[0]
-            yield [row.serial, row.title, str(GRADE_LABELS.get(row.grade, "")), row.employee_no, row.name,
-                   row.department_name or "", float(share.share_bp) / 100, share.amount, row.approver_name or "",
-                   row.awarded_at, str(PAYOUT_LABELS[share.status]), share.paid_on]
-
-    from blueprints.core import audit
-
+    lines = (_ledger_line(row) for row in services.ledger_export_rows(filters, EXPORT_LIMIT))
     audit.record("suggestion.rewards_export", detail=request.query_string.decode("utf-8", "replace"))
-    db.session.commit()
+    commit_read_side_effect()
     stamp = utcnow().strftime("%Y%m%d")
-    return xlsx_response(f"五小建议奖金台账-{stamp}.xlsx", _("奖金台账"), header, rows(),
+    return xlsx_response(f"五小建议奖金台账-{stamp}.xlsx", _("奖金台账"), header, lines,
                          widths=[16, 36, 10, 12, 10, 18, 12, 14, 10, 18, 10, 12])
 
 
@@ -968,16 +866,11 @@ def rewards_pay():
         flash(_error_text(_all_errors(form)) or _("请求无效，请重试。"), "danger")
         return redirect_after_change(back)
     ids = [int(v) for v in request.form.getlist("ids") if v.isdigit()]
-    try:
+    with action() as outcome:
         paid, skipped = services.mark_paid(ids, current_user, form.paid_on.data)
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error), "danger")
-        return redirect_after_change(back)
-    db.session.commit()
-    if paid:
+    if outcome.done and paid:
         flash(_("已将 %(n)s 笔奖金标记为已发放。", n=paid), "success")
-    if skipped:
+    if outcome.done and skipped:
         flash(_("%(n)s 笔已经是已发放状态，未重复处理。", n=skipped), "warning")
     return redirect_after_change(back)
 
@@ -988,16 +881,6 @@ def rewards_pay():
 @bp.app_template_global()
 def adopted_suggestions(workshop_id: int, limit: int = 10) -> dict:
     """For the workshop profile: its latest adopted suggestions (accepted, implemented, awarded) and how many."""
-    from blueprints.core.pagination import capped_count
-
-    base = select(Suggestion).where(Suggestion.workshop_id == workshop_id, Suggestion.status.in_(services.ADOPTED))
-    items = db.session.execute(
-        select(Suggestion.id, Suggestion.serial, Suggestion.title, Suggestion.status, Suggestion.grade,
-               Suggestion.decided_at, User.name.label("author_name"))
-        .join(User, User.id == Suggestion.author_id)
-        .where(Suggestion.workshop_id == workshop_id, Suggestion.status.in_(services.ADOPTED))
-        .order_by(Suggestion.decided_at.desc(), Suggestion.id.desc()).limit(limit)).all()
-    total, capped = capped_count(base) if len(items) >= limit else (len(items), False)
-    return {"rows": items, "total": total, "capped": capped,
+    return {**queries.adopted_of_workshop(workshop_id, limit),
             "url": url_for("suggestions.index", workshop=workshop_id),
             "status_labels": STATUS_LABELS, "status_look": STATUS_LOOK, "grade_labels": GRADE_LABELS}

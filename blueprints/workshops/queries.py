@@ -34,6 +34,13 @@ def managed_workshop_ids(user_id: int) -> list[int]:
 led_workshop_ids = managed_workshop_ids  # the name the suggestions domain calls
 
 
+def led_workshops(user_id: int) -> list[tuple[int, str]]:
+    """(id, name) of the workshops managed_workshop_ids lists, by name, in one query."""
+    stmt = (select(Workshop.id, Workshop.name).where(Workshop.id.in_(managed_workshops_query(user_id)))
+            .order_by(Workshop.name))
+    return [tuple(row) for row in db.session.execute(stmt)]
+
+
 def member_workshop_ids(user_id: int) -> list[int]:
     """Approved workshops where the user is an active member in any role."""
     stmt = (select(WorkshopMember.workshop_id)

@@ -1,0 +1,186 @@
+"""Awards and the reward ledger: the grade the rubric suggests, the reward split to the fen, and paying it out."""
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_DOWN, Decimal
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import aliased
+
+from blueprints.core import audit
+from blueprints.core.clock import local_today
+from blueprints.core.errors import DomainError
+from blueprints.core.i18n import N_
+from blueprints.core.models import Department, User
+from blueprints.core.notify import notify
+from blueprints.core.people import escape_like
+from blueprints.core.types import FEN, utcnow
+from blueprints.suggestions.models import GRADES, RewardShare, Suggestion
+from blueprints.suggestions.services.inputs import clean_comment, parse_money
+from blueprints.suggestions.services.transitions import people_ids, transition
+from blueprints.suggestions.settings import reward_setting
+from extensions import db
+
+# Suggested grade from the rubric total: the first threshold reached wins.
+GRADE_THRESHOLDS = ((90, "first"), (80, "second"), (70, "third"), (60, "excellence"))
+SHARE_TOTAL = 10000  # shares are kept in hundredths of a percent
+MAX_REWARD = Decimal("1000000")
+LEDGER_ORDER = (RewardShare.created_at, RewardShare.id)  # the ledger page and export: newest first
+
+
+def suggested_grade(total: int | None) -> str | None:
+    """The grade the rubric total suggests: ≥90 first, ≥80 second, ≥70 third, ≥60 excellence, else none."""
+    if total is None:
+        return None
+    for threshold, grade in GRADE_THRESHOLDS:
+        if total >= threshold:
+            return grade
+    return None
+
+
+def reward_for(grade: str) -> Decimal:
+    """The reward of a grade in yuan, from the settings."""
+    return Decimal(reward_setting(grade)).quantize(FEN)
+
+
+def equal_shares(n: int) -> list[int]:
+    """n shares in hundredths of a percent summing to 100 %; the leftover goes to the first person (the author)."""
+    base = SHARE_TOTAL // n
+    shares = [base] * n
+    shares[0] += SHARE_TOTAL - base * n
+    return shares
+
+
+def split_reward(amount: Decimal, shares: Sequence[int]) -> list[Decimal]:
+    """Split `amount` by `shares` (hundredths of a percent, summing to 10000) to the fen: every part is rounded
+    down and the leftover fen go to the first person (the author), so the parts always add up to the amount."""
+    if sum(shares) != SHARE_TOTAL:
+        raise ValueError("shares must sum to 10000")
+    fen = int((amount * 100).to_integral_value())
+    parts = [fen * share // SHARE_TOTAL for share in shares]
+    parts[0] += fen - sum(parts)
+    return [(Decimal(p) / 100).quantize(FEN) for p in parts]
+
+
+def parse_share(raw: str | None) -> int:
+    """A percentage typed by a person ("33.33") as hundredths of a percent; raises ValueError when not one."""
+    text = (raw or "").strip().rstrip("%").strip()
+    value = Decimal(text)
+    if not value.is_finite() or value < 0 or value > 100 or value != value.quantize(Decimal("0.01"),
+                                                                                  rounding=ROUND_DOWN):
+        raise ValueError(text)
+    return int(value * 100)
+
+
+def award(suggestion: Suggestion, actor, grade: str, amount, shares: dict[int, int], reason: str = "") -> None:
+    """Grade and reward an implemented suggestion and write the ledger lines, one per author and co-author.
+
+    Choosing another grade than the rubric suggests, or another amount than the grade's setting, needs a reason.
+    """
+    if grade not in GRADES:
+        raise DomainError(N_("请选择奖励等级。"), field="grade")
+    value = parse_money(amount, "amount", MAX_REWARD)
+    if value <= 0:
+        raise DomainError(N_("奖金必须大于 0。"), field="amount")
+    suggested = suggested_grade(suggestion.score_total)
+    text = clean_comment(reason)
+    if (grade != suggested or value != reward_for(grade)) and not text:
+        raise DomainError(N_("所选等级或金额与建议值不同，请填写调整理由。"), field="reason")
+    people = people_ids(suggestion)
+    if set(shares) != set(people):
+        raise DomainError(N_("奖金分配必须包含作者和全部合作者。"), field="shares")
+    ordered = [shares[uid] for uid in people]
+    if any(share < 0 for share in ordered) or sum(ordered) != SHARE_TOTAL:
+        raise DomainError(N_("各人分配比例之和必须正好是 100%%，现在是 %(sum)s%%。"), field="shares",
+                          sum=percent(sum(ordered)))
+    amounts = split_reward(value, ordered)
+    now = utcnow()
+    transition(suggestion, "award", actor, comment=text, grade=grade, suggested_grade=suggested,
+               grade_reason=text or None, reward_amount=value, awarded_at=now, awarded_by_id=actor.id)
+    db.session.add_all(RewardShare(suggestion_id=suggestion.id, user_id=uid, share_bp=share, amount=part,
+                                   approved_by_id=actor.id, status="pending", created_at=now)
+                       for uid, share, part in zip(people, ordered, amounts, strict=True))
+    audit.record("suggestion.reward_ledger", target=suggestion, actor=actor,
+                 detail="; ".join(f"user {uid}: {part}" for uid, part in zip(people, amounts, strict=True)))
+
+
+def percent(bp: int) -> str:
+    """Hundredths of a percent as a person writes the percentage: 3333 -> "33.33", 5000 -> "50"."""
+    return f"{Decimal(bp) / 100:.2f}".rstrip("0").rstrip(".")
+
+
+def amount_refusal(raw) -> str | None:
+    """Why a typed reward amount cannot be used, in the user's language; None when it can (for the live preview)."""
+    try:
+        parse_money(raw, "amount", MAX_REWARD)
+    except DomainError as error:
+        return str(error)
+    return None
+
+
+def mark_paid(share_ids: Iterable[int], actor, paid_on: date) -> tuple[int, int]:
+    """Mark pending ledger lines paid on `paid_on`; returns (paid now, skipped because already paid or unknown)."""
+    ids = list(dict.fromkeys(int(i) for i in share_ids))
+    if not ids:
+        raise DomainError(N_("请先勾选要标记为已发放的记录。"))
+    if paid_on > local_today():
+        raise DomainError(N_("发放日期不能晚于今天。"), field="paid_on")
+    rows = db.session.execute(
+        select(RewardShare.id, RewardShare.user_id, RewardShare.amount, Suggestion.id.label("suggestion_id"),
+               Suggestion.serial)
+        .join(Suggestion, Suggestion.id == RewardShare.suggestion_id)
+        .where(RewardShare.id.in_(ids), RewardShare.status == "pending")).all()
+    if not rows:
+        return 0, len(ids)
+    result = db.session.execute(
+        update(RewardShare).where(RewardShare.id.in_([row.id for row in rows]), RewardShare.status == "pending")
+        .values(status="paid", paid_on=paid_on, paid_by_id=actor.id).execution_options(synchronize_session=False))
+    for row in rows:
+        notify(row.user_id, N_("您在建议 %(serial)s 中的奖金 %(amount)s 元已发放。"),
+               link=f"/suggestions/{row.suggestion_id}",
+               serial=row.serial, amount=f"{row.amount:,.2f}")
+    audit.record("suggestion.reward_paid", actor=actor,
+                 detail=f"ledger ids {','.join(str(row.id) for row in rows)} paid on {paid_on.isoformat()}")
+    return result.rowcount, len(ids) - result.rowcount
+
+
+# --- The ledger page ------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class LedgerFilters:
+    """What the ledger page filters on."""
+
+    status: str = ""
+    q: str = ""
+    year: int | None = None
+
+
+def ledger_statement(filters: LedgerFilters):
+    """Ledger lines with their suggestion, person, department and approver, in one query."""
+    approver = aliased(User)
+    stmt = (select(RewardShare, Suggestion.serial, Suggestion.title, Suggestion.grade,
+                   Suggestion.awarded_at, User.name.label("name"), User.employee_no.label("employee_no"),
+                   Department.name.label("department_name"), approver.name.label("approver_name"))
+            .join(Suggestion, Suggestion.id == RewardShare.suggestion_id)
+            .join(User, User.id == RewardShare.user_id)
+            .outerjoin(Department, Department.id == User.department_id)
+            .outerjoin(approver, approver.id == RewardShare.approved_by_id))
+    if filters.status:
+        stmt = stmt.where(RewardShare.status == filters.status)
+    if filters.year:
+        stmt = stmt.where(Suggestion.year == filters.year)
+    text = filters.q.strip()
+    if text:
+        pattern = f"%{escape_like(text)}%"
+        stmt = stmt.where(User.name.ilike(pattern, escape="\\") | User.employee_no.ilike(pattern, escape="\\")
+                          | Suggestion.serial.ilike(pattern, escape="\\"))
+    return stmt
+
+
+def ledger_export_rows(filters: LedgerFilters, limit: int):
+    """The filtered ledger for a spreadsheet, newest first, streamed (at most `limit` rows)."""
+    stmt = ledger_statement(filters).order_by(*(column.desc() for column in LEDGER_ORDER)).limit(limit)
+    yield from db.session.execute(stmt.execution_options(yield_per=500))

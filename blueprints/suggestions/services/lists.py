@@ -1,0 +1,157 @@
+"""The list, the export and the duplicate hint: which suggestions a user sees, filtered, sorted and searched."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from sqlalchemy import or_, select
+
+from blueprints.core.models import Department, User
+from blueprints.suggestions import search
+from blueprints.suggestions.labels import STATUS_LABELS
+from blueprints.suggestions.models import CATEGORIES, TITLE_MAX, Suggestion
+from blueprints.suggestions.queries import participant_expression, visible_clause
+from blueprints.workshops.models import Workshop
+from extensions import db
+
+SORTS = {
+    # key: (columns, descending)
+    "new": ((Suggestion.listed_at, Suggestion.id), True),
+    "old": ((Suggestion.listed_at, Suggestion.id), False),
+    "endorsed": ((Suggestion.endorsement_count, Suggestion.id), True),
+    "updated": ((Suggestion.updated_at, Suggestion.id), True),
+}
+SIMILAR_PROBES = 8  # two-character pieces looked up for the duplicate hint
+SIMILAR_CANDIDATES = 50
+
+
+@dataclass
+class ListFilters:
+    """What the list and the export filter on (all optional)."""
+
+    q: str = ""
+    category: str | None = None
+    status: str | None = None
+    department_id: int | None = None
+    workshop: str | None = None  # a workshop id, or "none" for the union's own
+    year: int | None = None
+    mine: bool = False
+    sort: str = "new"
+    _search: search.TextSearch | None = field(default=None, init=False, repr=False, compare=False)
+    _planned: bool = field(default=False, init=False, repr=False, compare=False)
+
+    @property
+    def search(self) -> search.TextSearch | None:
+        """The text search planned once per request (planning may probe the index)."""
+        if not self._planned:
+            self._search = search.plan(self.q)
+            self._planned = True
+        return self._search
+
+    @property
+    def text_only(self) -> bool:
+        """True when the search box is the only filter, so the index probe alone tells the count."""
+        return not (self.category or self.status or self.department_id or self.workshop or self.year or self.mine)
+
+    @property
+    def order(self) -> list:
+        """ORDER BY clauses of the chosen sort."""
+        columns, descending = SORTS[self.sort]
+        return [column.desc() if descending else column.asc() for column in columns]
+
+
+def _workshop_condition(workshop: str | None):
+    """A workshop filter: "none" for the union's own suggestions, or a workshop id; None for no filter."""
+    if workshop == "none":
+        return Suggestion.workshop_id.is_(None)
+    if workshop and workshop.isdigit():
+        return Suggestion.workshop_id == int(workshop)
+    return None
+
+
+def filtered_statement(user, filters: ListFilters, base=None):
+    """Apply the filters to `base` (a select of Suggestion joined as needed); only rows the user may see."""
+    stmt = base if base is not None else select(Suggestion)
+    stmt = stmt.where(visible_clause(user))
+    if filters.search is not None:
+        stmt = stmt.where(filters.search.condition)
+    if filters.category in CATEGORIES:
+        stmt = stmt.where(Suggestion.category == filters.category)
+    if filters.status in STATUS_LABELS:
+        stmt = stmt.where(Suggestion.status == filters.status)
+    if filters.department_id:
+        root_path = select(Department.path).where(Department.id == filters.department_id).scalar_subquery()
+        subtree = select(Department.id).where(Department.path.startswith(root_path))
+        stmt = stmt.where(Suggestion.department_id.in_(subtree))
+    workshop = _workshop_condition(filters.workshop)
+    if workshop is not None:
+        stmt = stmt.where(workshop)
+    if filters.year:
+        stmt = stmt.where(Suggestion.year == filters.year)
+    if filters.mine:
+        stmt = stmt.where(participant_expression(user))
+    return stmt
+
+
+def _list_columns(user):
+    """Suggestion, author name, department name, workshop name, whether it is the user's: one row per line."""
+    return (select(Suggestion, User.name.label("author_name"), Department.name.label("department_name"),
+                   Workshop.name.label("workshop_name"), participant_expression(user).label("is_mine"))
+            .join(User, User.id == Suggestion.author_id)
+            .outerjoin(Department, Department.id == Suggestion.department_id)
+            .outerjoin(Workshop, Workshop.id == Suggestion.workshop_id))
+
+
+def list_rows_statement(user, filters: ListFilters):
+    """The list's one query with its display columns (the export and the review queue use it too)."""
+    return filtered_statement(user, filters, _list_columns(user))
+
+
+def list_page_statements(user, filters: ListFilters):
+    """For keyset_page: the narrow statement that picks a page of ids, and how to dress those ids for display."""
+    narrow = filtered_statement(user, filters, select(Suggestion.id))
+
+    def rows_for(page_ids):
+        return _list_columns(user).join(page_ids, page_ids.c.id == Suggestion.id)
+
+    return narrow, rows_for
+
+
+def export_rows(user, filters: ListFilters, limit: int):
+    """The filtered list for a spreadsheet, streamed in the chosen order (at most `limit` rows), is_mine marked."""
+    stmt = list_rows_statement(user, filters).order_by(*filters.order).limit(limit)
+    for row in db.session.execute(stmt.execution_options(yield_per=500)):
+        row[0].viewer_participant = bool(row.is_mine)
+        yield row
+
+
+def _bigrams(text: str) -> list[str]:
+    compact = re.sub(r"\s+", "", text)
+    if len(compact) < 2:
+        return [compact] if compact else []
+    return list(dict.fromkeys(compact[i:i + 2] for i in range(len(compact) - 1)))
+
+
+def similar_suggestions(title: str, user, exclude_id: int | None = None, limit: int = 5) -> list[Suggestion]:
+    """The duplicate hint: up to `limit` visible suggestions whose titles share the most two-character pieces
+    with `title` (Chinese has no spaces to split words on). Bounded: a few LIKE terms over the newest
+    search.RECENT_WINDOW suggestions, at most SIMILAR_CANDIDATES candidates."""
+    title = title.strip()[:TITLE_MAX]
+    grams = _bigrams(title)
+    if len(title) < 2 or not grams:
+        return []
+    # A few pieces, looked up among the newest suggestions only: one small query however large the table.
+    condition = or_(*(search.like_condition(gram, title_only=True) for gram in grams[:SIMILAR_PROBES]))
+    stmt = (select(Suggestion).where(condition, search.recent_window_condition(), visible_clause(user),
+                                     Suggestion.status != "withdrawn")
+            .order_by(Suggestion.listed_at.desc()).limit(SIMILAR_CANDIDATES))
+    if exclude_id:
+        stmt = stmt.where(Suggestion.id != exclude_id)
+    wanted = set(grams)
+    scored = []
+    for suggestion in db.session.scalars(stmt):
+        theirs = set(_bigrams(suggestion.title))
+        overlap = len(wanted & theirs) / max(1, len(wanted | theirs))
+        scored.append((overlap, suggestion.listed_at, suggestion))
+    scored.sort(key=lambda item: (item[0], item[1]), reverse=True)
+    return [suggestion for score, _listed, suggestion in scored[:limit] if score > 0]

@@ -1,0 +1,85 @@
+"""The status machine of a suggestion, written once, and who may do what with it."""
+from __future__ import annotations
+
+from blueprints.core.states import Transition, actions_from, machine
+from blueprints.suggestions.models import Suggestion
+from blueprints.suggestions.queries import is_participant, reviewed_workshop_ids, reviews_workshop
+
+# actor: "author" | "reviewer" | "admin"
+TRANSITIONS = machine(
+    Transition("submit", ("draft",), "submitted", "author"),
+    Transition("resubmit", ("returned",), "submitted", "author"),
+    Transition("accept", ("submitted",), "accepted", "reviewer"),
+    Transition("return", ("submitted",), "returned", "reviewer", needs_reason=True),
+    Transition("reject", ("submitted",), "rejected", "reviewer", needs_reason=True),
+    Transition("implement", ("accepted",), "implemented", "reviewer"),
+    Transition("award", ("implemented",), "awarded", "admin"),
+    Transition("withdraw", ("draft", "submitted", "returned"), "withdrawn", "author"),
+)
+EDITABLE = ("draft", "returned")
+REASSIGNABLE = ("submitted", "returned")
+ENDORSABLE = ("submitted", "accepted", "implemented", "awarded")
+DECISIONS = ("accept", "return", "reject", "implement")  # what a reviewer does from the queue
+
+
+def is_review_user(user) -> bool:
+    """Whether the user has a review queue at all: an admin, or a lead/deputy of an approved workshop."""
+    return user.has_role("admin") or bool(reviewed_workshop_ids(user))
+
+
+def is_reviewer(user, suggestion: Suggestion) -> bool:
+    """May review this suggestion: reviews its workshop and is not one of its authors (no one judges their own)."""
+    return (not suggestion.is_private and reviews_workshop(user, suggestion.workshop_id)
+            and not is_participant(user, suggestion))
+
+
+def can_view(user, suggestion: Suggestion) -> bool:
+    """Everyone sees a suggestion once it was submitted; before that only its author and co-authors."""
+    return not suggestion.is_private or is_participant(user, suggestion)
+
+
+def can(user, action: str, suggestion: Suggestion) -> bool:
+    """Whether `user` may make the transition `action` on `suggestion` now (asks the TRANSITIONS table)."""
+    transition = TRANSITIONS.get(action)
+    if transition is None or not transition.allows(suggestion.status):
+        return False
+    if transition.actor == "author":
+        return user.id == suggestion.author_id
+    if transition.actor == "reviewer":
+        return is_reviewer(user, suggestion)
+    return user.has_role("admin") and not is_participant(user, suggestion)
+
+
+def can_edit(user, suggestion: Suggestion) -> bool:
+    """Only the author edits, and only while the suggestion is a draft or was returned."""
+    return suggestion.status in EDITABLE and user.id == suggestion.author_id
+
+
+def can_reassign(user, suggestion: Suggestion) -> bool:
+    """Admins send a suggestion that waits for review to another workshop (or to the union)."""
+    return user.has_role("admin") and suggestion.status in REASSIGNABLE
+
+
+def can_endorse(user, suggestion: Suggestion) -> bool:
+    """Colleagues +1 a submitted or adopted suggestion; its own authors cannot."""
+    return suggestion.status in ENDORSABLE and not is_participant(user, suggestion)
+
+
+def can_comment(user, suggestion: Suggestion) -> bool:
+    """Anyone who can see a submitted suggestion can comment, until it is withdrawn."""
+    return not suggestion.is_private and suggestion.status != "withdrawn"
+
+
+def can_see_notes(user, suggestion: Suggestion) -> bool:
+    """Private reviewer notes are for the suggestion's reviewers only, never its authors."""
+    return is_reviewer(user, suggestion)
+
+
+def can_see_reward(user, suggestion: Suggestion) -> bool:
+    """Reward amounts and shares: the people rewarded and the union admins."""
+    return is_participant(user, suggestion) or user.has_role("admin")
+
+
+def allowed_actions(user, suggestion: Suggestion) -> list[str]:
+    """The transitions the user may make now, in the table's order (for buttons)."""
+    return [action for action in actions_from(TRANSITIONS, suggestion.status) if can(user, action, suggestion)]
