@@ -79,7 +79,7 @@ def build_sheets(report: Report) -> list[tuple]:
                          r.target.rate if r.target else None, _target_text(r), r.progress, _met_text(r),
                          r.submitted, r.adopted, r.benefit, r.person_times]
                         for r in rows_and_total],
-                       [22, 8, 10, 12, 10, 18, 10, 10, 10, 8, 18, 10]))
+                       [22, 8, 10, 12, 10, 30, 10, 10, 10, 8, 18, 10]))  # 目标来源 holds "沿用 <a long name>"
         sheets.append((_("班组参与率排行"), [_("名次"), _("班组"), _("人数"), _("参与人数"), _("参与率（%）")],
                        [[n, t.department.name, t.head_count, t.participants, t.rate]
                         for n, t in enumerate(report.teams or [], start=1)], [6, 22, 8, 10, 12]))

@@ -35,7 +35,8 @@ def build_calendar(sessions, name: str) -> bytes:
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
-    cal.add("x-wr-calname", clean_text(name))
+    # icalendar does not escape an X- property: a newline in a session title would break (assert on) the file.
+    cal.add("x-wr-calname", " ".join(clean_text(name).split()))
     cal.add("x-wr-timezone", "UTC")
     now = utcnow()
     for session in sessions:
