@@ -9,10 +9,11 @@ from icalendar import Calendar
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from blueprints.core.spreadsheets import MONEY_FORMAT, attachment_headers, build_workbook
+from blueprints.core.spreadsheets import attachment_headers, build_workbook
 from extensions import db
 from tests.fixtures_suggestions import PDF_BYTES
 
+MONEY_FORMAT = "#,##0.00"
 FALLBACK = re.compile(r'filename="([^"]*)"')
 
 

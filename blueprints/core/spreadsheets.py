@@ -180,8 +180,9 @@ class _Styles:
             self._styles[name] = cell._style
 
     def cell(self, sheet, style: str, value):
-        cell = self._cell_class(sheet, value=value)
+        cell = self._cell_class(sheet)
         cell._style = self._copy(self._styles[style])
+        cell.value = value  # after the style: a date sets its own number format
         return cell
 
 
