@@ -35,7 +35,9 @@ PAGES = {
     "lead1": ["/", "/suggestions/review", "/workshops/requests", ("/suggestions/review", r"/suggestions/\d+"),
               ("/workshops/?mine=1", r"/workshops/\d+")],
     "hr1": ["/", "/training/manage", "/training/new", "/stats/", ("/training/manage", r"/training/\d+/roster"),
-            (None, r"/training/\d+/signin")],
+            (None, r"/training/\d+/signin"),
+            # A completed session's roster has the attendance toggles and result forms on every row.
+            ("/training/manage?scope=all&status=completed", r"/training/\d+/roster")],
     "admin": ["/", "/stats/", "/admin/users", "/admin/import", "/admin/departments", "/admin/audit",
               "/suggestions/rewards", "/workshops/review", ("/suggestions/?status=awarded", r"/suggestions/\d+"),
               ("/admin/users", r"/admin/users/\d+/edit")],
