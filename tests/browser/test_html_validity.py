@@ -93,7 +93,7 @@ def _pages_of(visitor: Visitor, wanted) -> dict[str, str]:
     return pages
 
 
-def test_main_pages_of_every_role_are_valid_html(live_server, vnu_command, tmp_path):
+def test_main_pages_of_every_role_are_valid_html(vnu_command, live_server, tmp_path):
     files = {}
     for employee_no, wanted in PAGES.items():
         visitor = Visitor(live_server.url, employee_no)
