@@ -105,7 +105,8 @@ def test_money_follows_the_unit_in_either_language():
 # --- Stored control characters ------------------------------------------------------------------------------------
 
 
-def test_a_title_with_control_characters_still_exports(client, login_as, make_user, make_suggestion):
+@pytest.mark.parametrize("app", ["sqlite", "postgres"], indirect=True)
+def test_a_title_with_control_characters_still_exports(app, client, login_as, make_user, make_suggestion):
     """Word's Shift+Enter stores \\x0b; openpyxl refuses it (IllegalCharacterError), which answered 500 for all."""
     login_as()
     make_suggestion(make_user(), title="第一行\x0b第二行\x01")
