@@ -131,9 +131,11 @@ def build_workbook(sheets) -> bytes:
         label_sheet = len(header) == 2
         for row in rows:
             money_row = label_sheet and _names_money(row[0] if row else None)
-            sheet.append([styles.cell(sheet, "money" if (i in money_columns or (money_row and i > 0))
-                                      and _is_number(value) else "body", _excel_safe(value))
-                          for i, value in enumerate(row)])
+            cells = []
+            for i, value in enumerate(row):
+                is_money = _is_number(value) and (i in money_columns or (money_row and i > 0))
+                cells.append(styles.cell(sheet, "money" if is_money else "body", _excel_safe(value)))
+            sheet.append(cells)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
