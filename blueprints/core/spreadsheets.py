@@ -10,6 +10,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils.exceptions import InvalidFileException
 
 from blueprints.core.errors import DomainError
@@ -204,8 +205,6 @@ def _column_letter(index: int) -> str:
 
 def clean_text(value: str) -> str:
     """Text without the control characters that XML 1.0 (xlsx) and iCalendar refuse (Word's \\x0b, a stored NUL)."""
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
     return ILLEGAL_CHARACTERS_RE.sub("", value)
 
 
