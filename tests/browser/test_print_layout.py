@@ -73,3 +73,12 @@ def test_a_suggestion_prints_with_margins_readable_badges_and_no_empty_boxes(new
     assert badge == ["rgb(0, 0, 0)", "solid"]
     notes = page.locator("#notes")
     assert notes.is_visible() == (notes.locator(".list-group-item").count() > 0)
+
+
+def test_a_certificate_prints_on_one_page(new_page):
+    page = new_page()
+    login(page, "worker1")
+    page.goto(_first_link(page, "/training/my", r"/training/certificates/\d+"))
+    pdf = page.pdf(prefer_css_page_size=True)
+    assert len(re.findall(rb"/Type\s*/Page\b(?!s)", pdf)) == 1
+    _save_print(page, "print-certificate")
