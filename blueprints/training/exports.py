@@ -10,6 +10,7 @@ from blueprints.core import audit
 from blueprints.core.database import begin_write
 from blueprints.core.spreadsheets import XLSX_MIME, attachment_headers, build_workbook, clean_text, xlsx_response
 from blueprints.core.types import utcnow
+from blueprints.core.web import commit_read_side_effect
 from blueprints.training import services
 from blueprints.training.labels import ATTENDANCE_LABELS, ENROLLMENT_BADGES, KIND_LABELS, RESULT_LABELS
 from blueprints.training.models import Enrollment, TrainingSession
@@ -79,14 +80,14 @@ def _audit_export(session: TrainingSession, action: str, rows: int) -> None:
     """Exports of personal data are audited, in their own write transaction."""
     begin_write()
     audit.record(action, target=session, detail=f"rows={rows}")
-    db.session.commit()
+    commit_read_side_effect()
 
 
 def audit_print(session_id: int) -> None:
     """Record that the sign-in sheet was printed (it carries personal data)."""
     begin_write()
     audit.record("training.signin_printed", target=db.session.get(TrainingSession, session_id))
-    db.session.commit()
+    commit_read_side_effect()
 
 
 def roster_xlsx(session: TrainingSession) -> Response:
