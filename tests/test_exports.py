@@ -102,6 +102,14 @@ def test_money_follows_the_unit_in_either_language():
     assert sheet.cell(row=3, column=2).number_format == "General"  # text in a money column is left alone
 
 
+def test_columns_widen_to_their_longest_text_unless_the_rows_are_streamed():
+    long_name = "合计（滨江重工集团有限公司）"  # 14 characters of double width
+    listed = load_workbook(io.BytesIO(build_workbook([("s", ["部门", "人数"], [[long_name, 3]], [22, 8])]))).active
+    assert listed.column_dimensions["A"].width >= 28 and listed.column_dimensions["B"].width == 8
+    streamed = load_workbook(io.BytesIO(build_workbook([("s", ["部门", "人数"], iter([[long_name, 3]]), [22, 8])])))
+    assert streamed.active.column_dimensions["A"].width == 22  # a large export is never read twice
+
+
 # --- Stored control characters ------------------------------------------------------------------------------------
 
 

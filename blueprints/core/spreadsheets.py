@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import unicodedata
 import zipfile
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
@@ -109,6 +110,7 @@ MONEY_FORMAT = "#,##0.00"
 # Wider than this (in Excel character widths) does not fit an A4 portrait page at a readable scale.
 PORTRAIT_MAX_WIDTH = 100
 DEFAULT_WIDTH = 10
+MAX_FITTED_WIDTH = 50  # longer text wraps
 
 
 def build_workbook(sheets) -> bytes:
@@ -122,11 +124,10 @@ def build_workbook(sheets) -> bytes:
     for title, header, rows, widths in sheets:
         sheet = book.create_sheet(title=clean_text(title)[:31])
         styles = styles or _Styles(sheet)
-        widths = list(widths or [])
-        for index in range(1, len(header) + 1):
-            width = widths[index - 1] if index <= len(widths) else DEFAULT_WIDTH
+        widths = _fitted_widths(header, rows, widths)
+        for index, width in enumerate(widths, start=1):
             sheet.column_dimensions[_column_letter(index)].width = width
-        _print_setup(sheet, sum(widths) + DEFAULT_WIDTH * max(0, len(header) - len(widths)))
+        _print_setup(sheet, sum(widths))
         sheet.append([styles.cell(sheet, "header", clean_text(str(name))) for name in header])
         money_columns = {i for i, name in enumerate(header) if _names_money(str(name))}
         label_sheet = len(header) == 2
@@ -140,6 +141,24 @@ def build_workbook(sheets) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _fitted_widths(header, rows, widths) -> list[float]:
+    """Column widths: the given ones (or a default), widened to the longest text when the rows are already in
+    memory, so "沿用 滨江重工集团有限公司" is not cut; streamed rows (large exports) keep the given widths."""
+    given = list(widths or [])
+    result = [given[i] if i < len(given) else DEFAULT_WIDTH for i in range(len(header))]
+    if isinstance(rows, (list, tuple)):
+        for row in [header, *rows]:
+            for i, value in enumerate(row[:len(result)]):
+                if isinstance(value, str) or _is_number(value):
+                    result[i] = max(result[i], min(_display_width(str(value)) + 2, MAX_FITTED_WIDTH))
+    return result
+
+
+def _display_width(text: str) -> int:
+    """Width in Excel character units: a Chinese character takes two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
 def _print_setup(sheet, total_width: float) -> None:
