@@ -30,6 +30,7 @@ DEFAULTS = {
     "UPLOAD_FOLDER": None,  # default: instance/uploads (outside static/)
     "BACKUP_FOLDER": None,  # default: instance/backups
     "TIMEZONE": "Asia/Shanghai",
+    "CALENDAR_UID_DOMAIN": "skills-portal",  # the fixed @domain of .ics event UIDs (never the request's host)
     "BABEL_DEFAULT_LOCALE": "zh_CN",
     "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
     "LANGUAGES": {"zh_CN": "中文", "en": "English"},

@@ -17,3 +17,6 @@ APP_ENV = "development"
 # PROXY_FIX = 1      # trust one proxy's X-Forwarded-For/-Proto/-Host
 
 # TIMEZONE = "Asia/Shanghai"
+
+# The @domain of calendar event UIDs; keep it fixed once people have imported .ics files (e.g. your domain name).
+# CALENDAR_UID_DOMAIN = "portal.example.com"

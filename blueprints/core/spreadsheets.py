@@ -1,13 +1,17 @@
-"""Reading uploaded .xlsx/.csv tables and writing .xlsx exports, shared by every domain."""
+"""Reading uploaded .xlsx/.csv tables and writing .xlsx exports and download headers, shared by every domain."""
 from __future__ import annotations
 
 import csv
 import io
+import re
+import unicodedata
 import zipfile
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
+from decimal import Decimal
 
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils.exceptions import InvalidFileException
 
 from blueprints.core.errors import DomainError
@@ -90,37 +94,126 @@ def map_columns(header: Sequence[str], columns: dict[str, Sequence[str]], requir
     return found
 
 
-def xlsx_response(filename: str, title: str, header: Sequence[str], rows: Iterable[Sequence], widths=None):
+def xlsx_response(filename: str, title: str, header: Sequence[str], rows: Iterable[Sequence], widths=None,
+                  ascii_name: str | None = None):
     """Stream a one-sheet workbook built in openpyxl's write-only mode (constant memory) as a download."""
     from flask import Response
 
     data = build_workbook([(title, header, rows, widths)])
-    return Response(data, mimetype=XLSX_MIME, headers=attachment_headers(filename))
+    return Response(data, mimetype=XLSX_MIME, headers=attachment_headers(filename, ascii_name))
+
+
+# A header (or, in a two-column label/value sheet, a label) naming the currency unit marks money: every export
+# already writes the unit in its headers, in both languages, so the format follows from what people read.
+MONEY_UNITS = ("（元）", "(yuan)")
+MONEY_FORMAT = "#,##0.00"
+# Wider than this (in Excel character widths) does not fit an A4 portrait page at a readable scale.
+PORTRAIT_MAX_WIDTH = 100
+DEFAULT_WIDTH = 10
+MAX_FITTED_WIDTH = 50  # longer text wraps
 
 
 def build_workbook(sheets) -> bytes:
-    """Bytes of a workbook with one sheet per (title, header, rows, widths) tuple, written row by row."""
-    from openpyxl.styles import Font
+    """Bytes of a workbook with one sheet per (title, header, rows, widths) tuple, written row by row.
 
+    Every sheet prints the same way: fit to one page wide (landscape when wide), the header row repeated on every
+    page, thin borders around the table, page numbers in the footer, money in #,##0.00.
+    """
     book = Workbook(write_only=True)
-    bold = Font(bold=True)
+    styles = None
     for title, header, rows, widths in sheets:
-        sheet = book.create_sheet(title=title[:31])
-        for index, width in enumerate(widths or [], start=1):
+        sheet = book.create_sheet(title=clean_text(title)[:31])
+        styles = styles or _Styles(sheet)
+        widths = _fitted_widths(header, rows, widths)
+        for index, width in enumerate(widths, start=1):
             sheet.column_dimensions[_column_letter(index)].width = width
-        from openpyxl.cell import WriteOnlyCell
-
-        cells = []
-        for name in header:
-            cell = WriteOnlyCell(sheet, value=str(name))
-            cell.font = bold
-            cells.append(cell)
-        sheet.append(cells)
+        _print_setup(sheet, sum(widths))
+        sheet.append([styles.cell(sheet, "header", clean_text(str(name))) for name in header])
+        money_columns = {i for i, name in enumerate(header) if _names_money(str(name))}
+        label_sheet = len(header) == 2
         for row in rows:
-            sheet.append([_excel_safe(v) for v in row])
+            money_row = label_sheet and _names_money(row[0] if row else None)
+            cells = []
+            for i, value in enumerate(row):
+                is_money = _is_number(value) and (i in money_columns or (money_row and i > 0))
+                cells.append(styles.cell(sheet, "money" if is_money else "body", _excel_safe(value)))
+            sheet.append(cells)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _fitted_widths(header, rows, widths) -> list[float]:
+    """Column widths: the given ones (or a default), widened to the longest text when the rows are already in
+    memory, so "沿用 滨江重工集团有限公司" is not cut; streamed rows (large exports) keep the given widths."""
+    given = list(widths or [])
+    result = [given[i] if i < len(given) else DEFAULT_WIDTH for i in range(len(header))]
+    if isinstance(rows, (list, tuple)):
+        for row in [header, *rows]:
+            for i, value in enumerate(row[:len(result)]):
+                if isinstance(value, str) or _is_number(value):
+                    result[i] = max(result[i], min(_display_width(str(value)) + 2, MAX_FITTED_WIDTH))
+    return result
+
+
+def _display_width(text: str) -> int:
+    """Width in Excel character units: a Chinese character takes two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _print_setup(sheet, total_width: float) -> None:
+    """Fit to one page wide (landscape when wide), repeat the header row, number the pages."""
+    sheet.page_setup.paperSize = "9"  # A4
+    sheet.page_setup.orientation = "landscape" if total_width > PORTRAIT_MAX_WIDTH else "portrait"
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0  # as many pages tall as needed
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_title_rows = "1:1"
+    sheet.print_options.horizontalCentered = True
+    sheet.page_margins.left = sheet.page_margins.right = 0.4
+    sheet.oddFooter.center.text = "&P / &N"
+    sheet.freeze_panes = "A2"
+
+
+class _Styles:
+    """The three cell styles of every sheet, built once and copied onto each cell (styling cell by cell is slow)."""
+
+    def __init__(self, sheet):
+        from copy import copy
+
+        from openpyxl.cell import WriteOnlyCell
+        from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+
+        self._copy, self._cell_class = copy, WriteOnlyCell
+        thin = Side(style="thin", color="808080")
+        border = Border(left=thin, right=thin, top=thin, bottom=thin)
+        self._styles = {}
+        for name, font, fill, fmt in (("header", Font(bold=True), PatternFill("solid", fgColor="E7E6E6"), None),
+                                      ("body", None, None, None), ("money", None, None, MONEY_FORMAT)):
+            cell = WriteOnlyCell(sheet)  # a prototype, never appended
+            cell.border = border
+            cell.alignment = Alignment(vertical="top", wrap_text=True)
+            if font is not None:
+                cell.font = font
+            if fill is not None:
+                cell.fill = fill
+            if fmt is not None:
+                cell.number_format = fmt
+            self._styles[name] = cell._style
+
+    def cell(self, sheet, style: str, value):
+        cell = self._cell_class(sheet)
+        cell._style = self._copy(self._styles[style])
+        cell.value = value  # after the style: a date sets its own number format
+        return cell
+
+
+def _names_money(name) -> bool:
+    return isinstance(name, str) and name.rstrip().endswith(MONEY_UNITS)
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float, Decimal)) and not isinstance(value, bool)
 
 
 def _column_letter(index: int) -> str:
@@ -129,10 +222,19 @@ def _column_letter(index: int) -> str:
     return get_column_letter(index)
 
 
+def clean_text(value: str) -> str:
+    """Text without the control characters that XML 1.0 (xlsx) and iCalendar refuse (Word's \\x0b, a stored NUL)."""
+    return ILLEGAL_CHARACTERS_RE.sub("", value)
+
+
 def _excel_safe(value):
-    """Neutralise spreadsheet formulas in user text (CSV/formula injection): a leading = + - @ is quoted."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
+    """A value as it may go into a cell: refused control characters dropped, formulas neutralised (a leading
+    = + - @ in user text is quoted against CSV/formula injection), aware times in the user's zone."""
+    if isinstance(value, str):
+        value = clean_text(value)
+        if value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+            return "'" + value
+        return value
     if isinstance(value, datetime) and value.tzinfo is not None:
         from flask_babel import to_user_timezone
 
@@ -140,9 +242,36 @@ def _excel_safe(value):
     return value
 
 
-def attachment_headers(filename: str) -> dict[str, str]:
-    """Content-Disposition for a download with a non-ASCII name (RFC 6266 filename*)."""
+def attachment_headers(filename: str, ascii_name: str | None = None) -> dict[str, str]:
+    """Content-Disposition of every download: the UTF-8 name (RFC 6266 filename*) and a real ASCII fallback.
+
+    Without `ascii_name` the fallback keeps the ASCII words of the name ("training-12.ics"); a name without any
+    ASCII letters ("五小建议-20261204.xlsx") is named after the endpoint instead ("suggestions-export-20261204.xlsx"),
+    never ".xlsx" or "-2026-.xlsx", which curl and some browsers save as a hidden or nameless file.
+    """
     from urllib.parse import quote
 
-    ascii_name = filename.encode("ascii", "ignore").decode() or "download"
-    return {"Content-Disposition": f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"}
+    filename = clean_text(filename).replace("\n", " ").replace("\r", " ").replace("\t", " ")
+    fallback = _ascii_fallback(ascii_name or filename, named=ascii_name is not None)
+    return {"Content-Disposition": f"attachment; filename=\"{fallback}\"; "
+                                   f"filename*=UTF-8''{quote(filename, safe='')}"}
+
+
+def _ascii_fallback(filename: str, named: bool) -> str:
+    stem, dot, extension = filename.rpartition(".")
+    if not dot:
+        stem, extension = filename, ""
+    extension = "".join(re.findall(r"[A-Za-z0-9]", extension))
+    words = re.findall(r"[A-Za-z0-9]+(?:[._][A-Za-z0-9]+)*", stem)
+    if not named and not any(re.search(r"[A-Za-z]", word) for word in words):
+        words = [*_endpoint_words(), *words]
+    base = "-".join(words) or "download"
+    return f"{base}.{extension}" if extension else base
+
+
+def _endpoint_words() -> list[str]:
+    """The request's endpoint as ASCII words ("suggestions.rewards_export" -> suggestions, rewards, export)."""
+    from flask import has_request_context, request
+
+    endpoint = request.endpoint if has_request_context() else None
+    return re.findall(r"[A-Za-z0-9]+", endpoint or "") or ["download"]

@@ -19,6 +19,7 @@ from flask import current_app, send_file
 from blueprints.core.errors import DomainError
 from blueprints.core.i18n import N_
 from blueprints.core.models import StoredFile
+from blueprints.core.spreadsheets import attachment_headers
 from extensions import db
 
 MAX_FILES = 5
@@ -134,6 +135,9 @@ def send_stored(row: StoredFile):
     """Send a stored file as a download (never inline), under its original name."""
     response = send_file(_path_for(row.storage_key), mimetype=row.content_type, as_attachment=True,
                          download_name=row.original_name, max_age=0)
+    # Werkzeug's ASCII fallback of "方案.pdf" is ".pdf", a hidden file for curl: name it after the row instead.
+    extension = row.original_name.rpartition(".")[2] if "." in row.original_name else ""
+    response.headers.update(attachment_headers(row.original_name, f"file-{row.id}.{extension}".rstrip(".")))
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"
     return response

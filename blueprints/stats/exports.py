@@ -88,7 +88,8 @@ def participation_sheet(report: Report) -> Sheet | None:
     rows = [[_department_name(report, r), r.head_count, r.participants, r.rate, r.target.rate if r.target else None,
              _target_text(r), r.progress, _met_text(r), r.submitted, r.adopted, r.benefit, r.person_times]
             for r in _rows_and_total(report)]
-    return (_("各单位参与情况"), header, rows, [22, 8, 10, 12, 10, 18, 10, 10, 10, 8, 18, 10])
+    # 目标来源 holds "沿用 <a long enterprise name>".
+    return (_("各单位参与情况"), header, rows, [22, 8, 10, 12, 10, 30, 10, 10, 10, 8, 18, 10])
 
 
 def teams_sheet(report: Report) -> Sheet | None:

@@ -1,13 +1,13 @@
 """Training exports: iCalendar files (per session and per person) and the roster / sign-in sheet as .xlsx."""
 from __future__ import annotations
 
-from flask import Response, request, url_for
+from flask import Response, current_app, url_for
 from flask_babel import gettext as _
 from icalendar import Calendar, Event
 
 from blueprints.core import audit
 from blueprints.core.database import begin_write
-from blueprints.core.spreadsheets import attachment_headers, build_workbook, xlsx_response
+from blueprints.core.spreadsheets import XLSX_MIME, attachment_headers, build_workbook, clean_text, xlsx_response
 from blueprints.core.types import utcnow
 from blueprints.core.web import commit_read_side_effect
 from blueprints.training import queries
@@ -16,6 +16,8 @@ from blueprints.training.models import TrainingSession
 from extensions import db
 
 ICS_MIME = "text/calendar; charset=utf-8"
+# A calendar program knows an event by its UID alone: a draft is only pencilled in, a cancelled one is removed.
+EVENT_STATUS = {"draft": "TENTATIVE", "cancelled": "CANCELLED"}
 
 
 def build_calendar(sessions, name: str) -> bytes:
@@ -25,29 +27,35 @@ def build_calendar(sessions, name: str) -> bytes:
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
-    cal.add("x-wr-calname", name)
+    # icalendar does not escape an X- property: a newline in a session title would break (assert on) the file.
+    cal.add("x-wr-calname", " ".join(clean_text(name).split()))
     cal.add("x-wr-timezone", "UTC")
     now = utcnow()
-    host = request.host.split(":")[0] if request else "portal"
     for training_session in sessions:
         event = Event()
-        event.add("uid", f"training-{training_session.id}@{host}")
+        event.add("uid", event_uid(training_session.id))
         event.add("dtstamp", now)
         event.add("dtstart", training_session.starts_at)
         event.add("dtend", training_session.ends_at)
-        event.add("summary", training_session.title)
-        event.add("location", training_session.location or "")
+        # Stored text may hold control characters (Word's Shift+Enter is \x0b) that iCalendar forbids.
+        event.add("summary", clean_text(training_session.title))
+        event.add("location", clean_text(training_session.location or ""))
         text = training_session.description or ""
         if training_session.instructor:
             text = _("讲师 / 师傅：%(name)s", name=training_session.instructor) + "\n" + text
-        event.add("description", f"{KIND_LABELS.get(training_session.kind, '')}\n{text}".strip())
+        event.add("description", clean_text(f"{KIND_LABELS.get(training_session.kind, '')}\n{text}".strip()))
         event.add("url", url_for("training.detail", session_id=training_session.id, _external=True))
-        event.add("status", "CANCELLED" if training_session.status == "cancelled" else "CONFIRMED")
+        event.add("status", EVENT_STATUS.get(training_session.status, "CONFIRMED"))
         event.add("last-modified", training_session.updated_at)
         # Calendar programs replace an event when its sequence grows; edits bump updated_at.
         event.add("sequence", int(training_session.updated_at.timestamp()) // 60 % 2_000_000_000)
         cal.add_component(event)
     return cal.to_ical()
+
+
+def event_uid(session_id: int) -> str:
+    """The same UID whichever host name served the file, so one session never becomes two events."""
+    return f"training-{session_id}@{current_app.config['CALENDAR_UID_DOMAIN']}"
 
 
 def ics_response(sessions, filename: str, name: str, attachment: bool = True) -> Response:
@@ -95,12 +103,12 @@ def roster_xlsx(training_session: TrainingSession) -> Response:
         (_("场次信息"), [_("项目"), _("内容")], meta, [12, 40]),
     ])
     _audit_export(db.session.get(TrainingSession, session_id), "training.roster_exported", len(data))
-    from blueprints.core.spreadsheets import XLSX_MIME
-
-    return Response(body, mimetype=XLSX_MIME, headers=attachment_headers(f"{title}-名单.xlsx"))
+    return Response(body, mimetype=XLSX_MIME,
+                    headers=attachment_headers(f"{title}-名单.xlsx", f"roster-{session_id}.xlsx"))
 
 
 def template_xlsx() -> Response:
     """The file HR fills in to sign people up: a 工号 column (姓名 only to help reading it)."""
     example = [["worker2", _("（示例，可删除）")]]
-    return xlsx_response("培训报名模板.xlsx", _("报名名单"), ["工号", "姓名"], example, [14, 20])
+    return xlsx_response("培训报名模板.xlsx", _("报名名单"), ["工号", "姓名"], example, [14, 20],
+                         ascii_name="training-signup-template.xlsx")
