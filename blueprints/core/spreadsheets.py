@@ -14,6 +14,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils.exceptions import InvalidFileException
 
+from blueprints.core.clock import to_local_naive
 from blueprints.core.errors import DomainError
 from blueprints.core.i18n import N_
 
@@ -236,9 +237,7 @@ def _excel_safe(value):
             return "'" + value
         return value
     if isinstance(value, datetime) and value.tzinfo is not None:
-        from flask_babel import to_user_timezone
-
-        return to_user_timezone(value).replace(tzinfo=None)
+        return to_local_naive(value)
     return value
 
 
