@@ -58,8 +58,8 @@ def test_submit_accept_implement_award_and_see_it(new_page, live_server):
     lead.goto("/suggestions/review")
     row = lead.locator("tbody.queue-item", has_text=serial)
     row.get_by_role("link", name="采纳", exact=True).click()
-    expect(row.locator("input[name=score_innovation]")).to_be_visible()
     row = lead.locator("tbody.queue-item", has_text=serial)
+    expect(row.locator("input[name=score_innovation]")).to_be_focused()  # settled: focus moves no more
     row.locator("input[name=score_innovation]").fill("27")
     row.locator("input[name=score_practicality]").fill("26")
     row.locator("input[name=score_benefit]").fill("20")
@@ -75,7 +75,10 @@ def test_submit_accept_implement_award_and_see_it(new_page, live_server):
     row = lead.locator("tbody.queue-item", has_text=serial)
     row.get_by_role("link", name="标记实施").click()
     row = lead.locator("tbody.queue-item", has_text=serial)
+    # The inline form focuses its first field once htmx has settled; typing before that could land in it.
+    expect(row.locator("input[name=implemented_on]")).to_be_focused()
     row.locator("input[name=annual_benefit]").fill("41000.50")
+    expect(row.locator("input[name=annual_benefit]")).to_have_value("41000.50")
     row.get_by_role("button", name="确认已实施").click()
     expect(lead.locator("tbody.queue-item", has_text=serial)).to_contain_text("标记为已实施")
 
