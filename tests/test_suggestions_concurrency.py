@@ -169,14 +169,16 @@ def test_two_admins_awarding_at_once_award_once(app, suggestion_setup, make_sugg
 
 @both_backends
 @pytest.mark.app_config(POOL)
-def test_the_new_form_sent_many_times_at_once_creates_one_suggestion(app, suggestion_setup, suggestion_form_data):
+@pytest.mark.parametrize("button", ["submit", "save"])
+def test_the_new_form_sent_many_times_at_once_creates_one_suggestion(app, suggestion_setup, suggestion_form_data,
+                                                                      button):
     world = suggestion_setup
     first = _clients(app, [world.author])[0]
     token = re.search(r'name="client_token" type="hidden" value="([^"]+)"',
                       first.get("/suggestions/new").get_data(as_text=True)).group(1)
     # The same browser session sends the same form several times (double click, impatient reloads).
     copies = [first] + [_same_session(app, first) for _ in range(COPIES - 1)]
-    data = suggestion_form_data(workshop_id=str(world.workshop.id), client_token=token)
+    data = suggestion_form_data(workshop_id=str(world.workshop.id), client_token=token, action=button)
     responses = _all_at_once([lambda c=c: c.post("/suggestions/new", data=dict(data)) for c in copies])
 
     _no_server_error(responses)
@@ -185,7 +187,8 @@ def test_the_new_form_sent_many_times_at_once_creates_one_suggestion(app, sugges
     assert len(created) == 1
     assert {r.status_code for r in responses} == {303}
     assert {r.headers["Location"] for r in responses} == {f"/suggestions/{created[0]}"}
-    assert _count(app, AuditLog, AuditLog.action == "suggestion.submit") == 1
+    assert _count(app, AuditLog, AuditLog.action == "suggestion.created") == 1
+    assert _count(app, AuditLog, AuditLog.action == "suggestion.submit") == (button == "submit")
 
 
 def _same_session(app, client: PortalClient) -> PortalClient:
@@ -194,3 +197,22 @@ def _same_session(app, client: PortalClient) -> PortalClient:
     for cookie in client._cookies.values():
         other.set_cookie(cookie.key, cookie.value, domain=cookie.domain, path=cookie.path)
     return other
+
+
+@both_backends
+@pytest.mark.app_config(POOL)
+def test_two_admins_reassigning_at_once_move_it_once(app, suggestion_setup, make_suggestion, make_user):
+    world = suggestion_setup
+    second_admin = make_user(roles=("admin", "worker"))
+    suggestion = make_suggestion(world.author, workshop=world.workshop)
+    clients = _clients(app, [world.admin, second_admin] * (COPIES // 2))
+    responses = _all_at_once([lambda c=c: c.post(f"/suggestions/{suggestion.id}/reassign",
+                                                 data={"workshop_id": str(world.other_workshop.id)})
+                              for c in clients])
+
+    _no_server_error(responses)
+    assert _count(app, Suggestion, Suggestion.workshop_id == world.other_workshop.id) == 1
+    assert _count(app, AuditLog, AuditLog.action == "suggestion.reassign") == 1
+    assert _count(app, SuggestionEvent, SuggestionEvent.action == "reassign") == 1
+    assert _count(app, Notification, Notification.user_id == world.author.id) == 1
+    assert _count(app, Notification, Notification.user_id == world.other_lead.id) == 1
