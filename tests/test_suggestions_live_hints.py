@@ -1,5 +1,6 @@
-"""The live hints of the suggestion pages (award preview, similar titles): what their htmx requests carry, and that
-typing never makes them abort each other (an aborted htmx request logs htmx:sendAbort as a console error)."""
+"""The live hints of the suggestion pages (award preview, similar titles): what their htmx requests carry, that
+typing never makes them abort each other (an aborted htmx request logs htmx:sendAbort as a console error), and
+which title pieces the similar-titles hint compares."""
 from __future__ import annotations
 
 import re
@@ -7,6 +8,9 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlencode
 
+import pytest
+
+from blueprints.suggestions.services import lists
 from tests.conftest import html_text
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "suggestions"
@@ -93,3 +97,26 @@ def test_live_hints_queue_their_requests_instead_of_aborting_them():
         sync = re.search(r'hx-sync="([^"]*)"', tag).group(1)
         # replace and abort cancel the request in flight, which htmx reports as an htmx:sendAbort console error.
         assert sync == "this:queue last", f"{name}: hx-sync={sync}"
+
+
+@pytest.mark.parametrize("pair, filler", [
+    ("的合", True), ("备的", True), ("与改", True), ("为了", True), ("是在", True), ("对于", True),
+    ("合理", False), ("在线", False), ("对比", False), ("是否", False), ("车床", False), ("CN", False),
+])
+def test_filler_pairs_are_the_ones_holding_a_particle_or_only_function_characters(pair, filler):
+    assert lists.is_filler_pair(pair) is filler
+
+
+def test_title_pieces_leave_out_filler_pairs():
+    assert lists.title_pieces("设备的合理化改造") == ["设备", "合理", "理化", "化改", "改造"]
+
+
+def test_the_similar_hint_ignores_titles_that_share_only_filler(client, login_as, make_user, make_suggestion):
+    author = make_user()
+    unrelated = make_suggestion(author, title="食堂的合并方案")
+    related = make_suggestion(author, title="设备合理化改造方案")
+    login_as()
+    body = html_text(client.get("/suggestions/similar", query_string={"title": "车间的合理布局"},
+                                headers={"HX-Request": "true"}))
+    assert related.title in body
+    assert unrelated.title not in body
