@@ -81,24 +81,35 @@ def bulk_decide(ids: Iterable[int], actor, action: str, template: AnswerTemplate
     comment = template.body + (("\n" + extra.strip()) if extra.strip() else "")
     rows = db.session.scalars(select(Suggestion).where(Suggestion.id.in_(wanted))
                               .options(selectinload(Suggestion.coauthors))).all()
+    outcomes: dict[int, str | None] = {}  # suggestion id -> why it was skipped (None: done)
+    # Rows are changed in id order whatever order they were ticked in: two reviewers deciding the same
+    # suggestions at once then wait for each other instead of deadlocking.
+    for suggestion in sorted(rows, key=lambda row: row.id):
+        outcomes[suggestion.id] = _decide_one(suggestion, actor, action, comment)
     result = BulkResult()
     for suggestion in sorted(rows, key=lambda row: wanted.index(row.id)):
         label = suggestion.serial or str(suggestion.id)
-        if not can(actor, action, suggestion):
-            reason = (str(refusal_for_state(suggestion, action)) if is_reviewer(actor, suggestion)
-                      else str(DomainError(N_("您不是这条建议的审核人"))))
-            result.skipped.append((label, reason))
-            continue
-        try:
-            if action == "return":
-                return_for_changes(suggestion, actor, comment)
-            else:
-                reject(suggestion, actor, comment)
-        except DomainError as error:
-            result.skipped.append((label, str(error)))
-        else:
+        reason = outcomes[suggestion.id]
+        if reason is None:
             result.done.append(label)
+        else:
+            result.skipped.append((label, reason))
     return result
+
+
+def _decide_one(suggestion: Suggestion, actor, action: str, comment: str) -> str | None:
+    """Return or reject one suggestion of a bulk decision; the reason it was skipped, or None when done."""
+    if not can(actor, action, suggestion):
+        return (str(refusal_for_state(suggestion, action)) if is_reviewer(actor, suggestion)
+                else str(DomainError(N_("您不是这条建议的审核人"))))
+    try:
+        if action == "return":
+            return_for_changes(suggestion, actor, comment)
+        else:
+            reject(suggestion, actor, comment)
+    except DomainError as error:
+        return str(error)
+    return None
 
 
 def visible_template(user, template_id: int) -> AnswerTemplate | None:

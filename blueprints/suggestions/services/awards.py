@@ -131,19 +131,24 @@ def mark_paid(share_ids: Iterable[int], actor, paid_on: date) -> tuple[int, int]
         select(RewardShare.id, RewardShare.user_id, RewardShare.amount, Suggestion.id.label("suggestion_id"),
                Suggestion.serial)
         .join(Suggestion, Suggestion.id == RewardShare.suggestion_id)
-        .where(RewardShare.id.in_(ids), RewardShare.status == "pending")).all()
+        .where(RewardShare.id.in_(ids), RewardShare.status == "pending").order_by(RewardShare.id)).all()
     if not rows:
         return 0, len(ids)
-    result = db.session.execute(
+    # Another admin may be paying the same lines right now: only the lines this UPDATE changed are told and
+    # audited, so a line paid once is announced once (QUALITY §13).
+    changed = set(db.session.scalars(
         update(RewardShare).where(RewardShare.id.in_([row.id for row in rows]), RewardShare.status == "pending")
-        .values(status="paid", paid_on=paid_on, paid_by_id=actor.id).execution_options(synchronize_session=False))
-    for row in rows:
+        .values(status="paid", paid_on=paid_on, paid_by_id=actor.id).returning(RewardShare.id)
+        .execution_options(synchronize_session=False)))
+    paid = [row for row in rows if row.id in changed]
+    for row in paid:
         notify(row.user_id, N_("您在建议 %(serial)s 中的奖金 %(amount)s 元已发放。"),
                link=f"/suggestions/{row.suggestion_id}",
                serial=row.serial, amount=f"{row.amount:,.2f}")
-    audit.record("suggestion.reward_paid", actor=actor,
-                 detail=f"ledger ids {','.join(str(row.id) for row in rows)} paid on {paid_on.isoformat()}")
-    return result.rowcount, len(ids) - result.rowcount
+    if paid:
+        audit.record("suggestion.reward_paid", actor=actor,
+                     detail=f"ledger ids {','.join(str(row.id) for row in paid)} paid on {paid_on.isoformat()}")
+    return len(paid), len(ids) - len(paid)
 
 
 # --- The ledger page ------------------------------------------------------------------------------------------------

@@ -23,6 +23,12 @@ SORTS = {
 }
 SIMILAR_PROBES = 8  # two-character pieces looked up for the duplicate hint
 SIMILAR_CANDIDATES = 50
+# Function characters of Chinese titles, for the duplicate hint. A piece holding a particle straddles a word
+# boundary ("装置的", "的合" in "…的合理化…") or is a function word itself, so it says nothing about the subject
+# and would pair unrelated titles. The weak ones also begin real words (在线, 对比, 是否), so a piece goes only
+# when both its characters are function characters ("是在", "为了").
+PARTICLES = frozenset("的了和与及或之等")
+WEAK_FILLERS = frozenset("在对是为把将从于")
 
 
 @dataclass
@@ -125,11 +131,18 @@ def export_rows(user, filters: ListFilters, limit: int):
         yield row
 
 
-def _bigrams(text: str) -> list[str]:
+def is_filler_pair(pair: str) -> bool:
+    """Whether a two-character piece of a title carries no meaning of its own (see PARTICLES)."""
+    return any(char in PARTICLES for char in pair) or all(char in PARTICLES | WEAK_FILLERS for char in pair)
+
+
+def title_pieces(text: str) -> list[str]:
+    """The two-character pieces of a title the duplicate hint compares, in order, without filler pieces."""
     compact = re.sub(r"\s+", "", text)
     if len(compact) < 2:
         return [compact] if compact else []
-    return list(dict.fromkeys(compact[i:i + 2] for i in range(len(compact) - 1)))
+    pairs = (compact[i:i + 2] for i in range(len(compact) - 1))
+    return list(dict.fromkeys(pair for pair in pairs if not is_filler_pair(pair)))
 
 
 def similar_suggestions(title: str, user, exclude_id: int | None = None, limit: int = 5) -> list[Suggestion]:
@@ -137,7 +150,7 @@ def similar_suggestions(title: str, user, exclude_id: int | None = None, limit: 
     with `title` (Chinese has no spaces to split words on). Bounded: a few LIKE terms over the newest
     search.RECENT_WINDOW suggestions, at most SIMILAR_CANDIDATES candidates."""
     title = title.strip()[:TITLE_MAX]
-    grams = _bigrams(title)
+    grams = title_pieces(title)
     if len(title) < 2 or not grams:
         return []
     # A few pieces, looked up among the newest suggestions only: one small query however large the table.
@@ -150,7 +163,7 @@ def similar_suggestions(title: str, user, exclude_id: int | None = None, limit: 
     wanted = set(grams)
     scored = []
     for suggestion in db.session.scalars(stmt):
-        theirs = set(_bigrams(suggestion.title))
+        theirs = set(title_pieces(suggestion.title))
         overlap = len(wanted & theirs) / max(1, len(wanted | theirs))
         scored.append((overlap, suggestion.listed_at, suggestion))
     scored.sort(key=lambda item: (item[0], item[1]), reverse=True)

@@ -23,7 +23,7 @@ from blueprints.suggestions.services import serials
 from blueprints.suggestions.services.editing import check_complete, check_workshop
 from blueprints.suggestions.services.events import record_event
 from blueprints.suggestions.services.inputs import clean_comment, parse_money
-from blueprints.suggestions.services.rules import TRANSITIONS, can, can_reassign
+from blueprints.suggestions.services.rules import REASSIGNABLE, TRANSITIONS, can, can_reassign
 from blueprints.workshops.queries import reviewer_ids
 from extensions import db
 
@@ -46,6 +46,7 @@ AWARD_MESSAGES = {
     "excellence": N_("建议 %(serial)s《%(title)s》荣获优秀奖，奖金 %(amount)s 元。"),
 }
 ARRIVAL_MESSAGE = N_("新建议待审核：%(serial)s《%(title)s》")
+CHANGED_MEANWHILE = N_("这条建议的状态刚刚被别人改变了，请刷新页面查看最新情况。")
 
 
 def refusal_for_state(suggestion: Suggestion, action: str) -> DomainError:
@@ -73,7 +74,7 @@ def transition(suggestion: Suggestion, action: str, actor, comment: str = "", **
         .values(**values).execution_options(synchronize_session=False))
     if result.rowcount != 1:
         db.session.expire(suggestion)
-        raise DomainError(N_("这条建议的状态刚刚被别人改变了，请刷新页面查看最新情况。"))
+        raise DomainError(CHANGED_MEANWHILE)
     for key, value in values.items():
         set_committed_value(suggestion, key, value)
     record_event(suggestion, actor, action, from_status, rule.target, comment)
@@ -196,7 +197,16 @@ def reassign(suggestion: Suggestion, actor, workshop_id: int | None) -> None:
         raise DomainError(N_("这条建议已经由该工作室审核。"), field="workshop_id")
     check_workshop(workshop_id)
     old = suggestion.workshop_id
-    suggestion.workshop_id = workshop_id
+    # Conditional like a transition: when another admin moved it meanwhile, this request changes, records and
+    # tells nothing (two admins choosing the same workshop at once must not announce it twice).
+    result = db.session.execute(
+        update(Suggestion).where(Suggestion.id == suggestion.id, Suggestion.status.in_(REASSIGNABLE),
+                                 Suggestion.workshop_id.is_not_distinct_from(old))
+        .values(workshop_id=workshop_id, updated_at=utcnow()).execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        db.session.expire(suggestion)
+        raise DomainError(CHANGED_MEANWHILE)
+    set_committed_value(suggestion, "workshop_id", workshop_id)
     name = workshop_name(workshop_id)
     record_event(suggestion, actor, "reassign", suggestion.status, suggestion.status,
            comment=name or "")
