@@ -19,8 +19,8 @@ from blueprints.core.web import action, commit_read_side_effect, is_fragment_req
 from blueprints.stats import bp, charts, exports, record, services
 from blueprints.stats.forms import RecordLookupForm, TargetForm
 from blueprints.suggestions.labels import CATEGORY_LABELS, GRADE_LABELS
+from blueprints.suggestions.labels import STATUS_BADGES as SUGGESTION_BADGES
 from blueprints.suggestions.labels import STATUS_LABELS as SUGGESTION_STATUS_LABELS
-from blueprints.suggestions.labels import STATUS_LOOK as SUGGESTION_STATUS_LOOK
 from blueprints.training.labels import ATTENDANCE_LABELS, RESULT_LABELS
 from blueprints.training.labels import KIND_LABELS as TRAINING_KIND_LABELS
 from blueprints.training.queries import can_view_enrollment
@@ -30,9 +30,6 @@ from blueprints.workshops.labels import STATUS_LABELS as WORKSHOP_STATUS_LABELS
 from extensions import db
 
 STATS_ROLES = ("admin", "lead", "hr")
-# The suggestion statuses in the shape of every STATUS_BADGES table, (label, tone, icon), for the status_badge macro.
-SUGGESTION_BADGES = {status: (SUGGESTION_STATUS_LABELS[status], *look)
-                     for status, look in SUGGESTION_STATUS_LOOK.items()}
 
 
 # --- The report ------------------------------------------------------------------------------------------------------

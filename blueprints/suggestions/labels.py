@@ -21,8 +21,8 @@ STATUS_LABELS = {
     "withdrawn": _l("已撤回"),
 }
 
-# (Bootstrap tone, Bootstrap Icons name): the badge always shows the text too, never colour alone.
-STATUS_LOOK = {
+# The status badge: (label, Bootstrap tone, Bootstrap Icons name); the badge always shows the text, never colour alone.
+STATUS_BADGES = {status: (STATUS_LABELS[status], tone, icon) for status, (tone, icon) in {
     "draft": ("secondary", "pencil"),
     "submitted": ("primary", "hourglass-split"),
     "returned": ("warning", "arrow-return-left"),
@@ -31,7 +31,7 @@ STATUS_LOOK = {
     "implemented": ("success", "gear"),
     "awarded": ("success", "trophy"),
     "withdrawn": ("secondary", "slash-circle"),
-}
+}.items()}
 
 GRADE_LABELS = {
     "first": _l("一等奖"),

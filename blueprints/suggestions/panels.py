@@ -4,7 +4,7 @@ from __future__ import annotations
 from blueprints.core.myspace import Panel, panel_provider
 from blueprints.core.profile_sections import Section, workshop_section
 from blueprints.suggestions import queries, services
-from blueprints.suggestions.labels import CATEGORY_LABELS, STATUS_LABELS, STATUS_LOOK
+from blueprints.suggestions.labels import CATEGORY_LABELS, STATUS_BADGES
 
 
 @panel_provider
@@ -14,7 +14,7 @@ def my_suggestions_panel(user) -> Panel:
     reward_count, reward_total = queries.my_rewards(user) if recent else (0, 0)
     return Panel("suggestions/_panel_mine.html", order=20,
                  context={"recent": recent, "reward_count": reward_count, "reward_total": reward_total,
-                          "status_labels": STATUS_LABELS, "status_look": STATUS_LOOK,
+                          "status_badges": STATUS_BADGES,
                           "category_labels": CATEGORY_LABELS})
 
 

@@ -51,8 +51,8 @@ from blueprints.suggestions.labels import (
     GRADE_LABELS,
     PAYOUT_LABELS,
     RUBRIC,
+    STATUS_BADGES,
     STATUS_LABELS,
-    STATUS_LOOK,
     TEMPLATE_KIND_LABELS,
 )
 from blueprints.suggestions.models import Suggestion
@@ -151,7 +151,7 @@ def _helpers():
         "STATUS_LABELS": STATUS_LABELS,
         "GRADE_LABELS": GRADE_LABELS,
         "PAYOUT_LABELS": PAYOUT_LABELS,
-        "STATUS_LOOK": STATUS_LOOK,
+        "STATUS_BADGES": STATUS_BADGES,
         "ACTION_LABELS": ACTION_LABELS,
         "RUBRIC": RUBRIC,
         "TEMPLATE_KIND_LABELS": TEMPLATE_KIND_LABELS,
@@ -883,4 +883,4 @@ def adopted_suggestions(workshop_id: int, limit: int = 10) -> dict:
     """For the workshop profile: its latest adopted suggestions (accepted, implemented, awarded) and how many."""
     return {**queries.adopted_of_workshop(workshop_id, limit),
             "url": url_for("suggestions.index", workshop=workshop_id),
-            "status_labels": STATUS_LABELS, "status_look": STATUS_LOOK, "grade_labels": GRADE_LABELS}
+            "status_badges": STATUS_BADGES, "grade_labels": GRADE_LABELS}
