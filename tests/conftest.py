@@ -15,7 +15,7 @@ from sqlalchemy import event, text
 from werkzeug.security import generate_password_hash
 
 from app import create_app
-from blueprints.core.models import Department, User
+from blueprints.core.models import SCOPED_ROLES, Department, RoleGrant, User
 from blueprints.core.people import pinyin_key
 from extensions import db
 
@@ -249,14 +249,16 @@ _counter = itertools.count(1)
 
 @pytest.fixture
 def make_department(app):
-    """Factory: make_department(name=..., parent=..., code=...) -> Department (committed)."""
+    """Factory: make_department(name=..., parent=..., code=..., kind=...) -> Department (committed); the kind
+    defaults to the usual next level down (core.org)."""
 
-    def make(name: str | None = None, parent: Department | None = None, code: str | None = None) -> Department:
+    def make(name: str | None = None, parent: Department | None = None, code: str | None = None,
+             kind: str | None = None) -> Department:
         from blueprints.core.people import create_department
 
         n = next(_counter)
         with app.app_context():
-            dept = create_department(code or f"D{n:04d}", name or f"部门{n}", parent)
+            dept = create_department(code or f"D{n:04d}", name or f"部门{n}", parent, kind=kind)
             db.session.commit()
             db.session.refresh(dept)
             db.session.expunge(dept)
@@ -279,6 +281,10 @@ def _add_user(*, employee_no: str, name: str, roles=("worker",), department: Dep
                 password_hash=_password_hash(password), **fields)
     user.set_roles(roles)
     db.session.add(user)
+    if set(roles) & set(SCOPED_ROLES):
+        # As production does (core.grants): a scoped role comes with a grant; a factory user's covers everything.
+        db.session.flush()
+        db.session.add_all(RoleGrant(user_id=user.id, role=role) for role in roles if role in SCOPED_ROLES)
     return user
 
 

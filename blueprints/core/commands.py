@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
 from blueprints.core.errors import DomainError
+from blueprints.core.grants import grant_whole_tree_to_role_holders
 from blueprints.core.models import User
 from blueprints.core.passwords import check_password_policy, hash_password
 from extensions import db
@@ -51,6 +52,7 @@ def seed_demo_command(if_empty: bool) -> None:
     for module_name in demo_seeders():
         importlib.import_module(module_name).seed(ctx)
         db.session.flush()
+    grant_whole_tree_to_role_holders()
     db.session.commit()
     click.echo(f"demo data created: {len(ctx.users)} users; sign in as admin / {DEMO_PASSWORD}")
 

@@ -5,6 +5,7 @@ import random
 from dataclasses import dataclass, field
 
 from blueprints.core.models import SKILL_LEVELS, Department, Role, User
+from blueprints.core.org import default_kind
 from blueprints.core.people import pinyin_key
 from extensions import db
 
@@ -51,7 +52,7 @@ class DemoContext:
 
 def _add_tree(ctx: DemoContext, node, parent: Department | None) -> None:
     code, name, children = node
-    dept = Department(code=code, name=name, parent_id=parent.id if parent else None,
+    dept = Department(code=code, name=name, parent_id=parent.id if parent else None, kind=default_kind(parent),
                       depth=(parent.depth + 1) if parent else 0, path="/")
     db.session.add(dept)
     db.session.flush()

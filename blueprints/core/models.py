@@ -5,7 +5,7 @@ import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from blueprints.core.types import UTCDateTime, utcnow
@@ -19,6 +19,7 @@ class Role(enum.IntFlag):
     LEAD = 2
     HR = 4
     ADMIN = 8
+    SAFETY = 16
 
     @property
     def key(self) -> str:
@@ -26,6 +27,14 @@ class Role(enum.IntFlag):
 
 
 ROLE_KEYS = {role.key: role for role in Role}
+# Roles granted with a scope (a node of the tree and everything below it); the bit on the user means "holds at least
+# one grant of this role" and is kept in step by core.grants.
+SCOPED_ROLES = ("admin", "hr", "safety")
+
+# Organisation levels of the tree, top down (SPEC §7): the city federation, district and industry unions, then
+# enterprises and their branches, floors and teams.
+ORG_KINDS = ("federation", "district", "industry", "enterprise", "branch", "floor", "team")
+UNION_KINDS = ("federation", "district", "industry")
 
 SKILL_LEVELS = ("无", "初级工", "中级工", "高级工", "技师", "高级技师")
 
@@ -42,6 +51,9 @@ class Department(db.Model):
     # Materialised path of ids, e.g. "/1/4/17/": a subtree is every row whose path starts with its root's path.
     path: Mapped[str] = mapped_column(String(255), index=True, default="/")
     depth: Mapped[int] = mapped_column(Integer, default=0, index=True)  # filter boxes offer the top levels
+    kind: Mapped[str] = mapped_column(String(16), default="enterprise", server_default="enterprise",
+                                      index=True)  # one of ORG_KINDS (core.org's rules)
+    industry: Mapped[str | None] = mapped_column(String(50))  # optional classification (行业) for city reports
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     parent: Mapped[Department | None] = relationship(remote_side=[id], lazy="raise")
@@ -205,3 +217,21 @@ class YearlyCounter(db.Model):
     series: Mapped[str] = mapped_column(String(32), primary_key=True)
     year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     last: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class RoleGrant(db.Model):
+    """A scoped role: `user` holds `role` (admin, hr, safety) over `department` and everything below it.
+
+    A grant without a department covers the whole tree: the migration gives one to every admin and HR user of an
+    existing installation, so it behaves as before until someone narrows them.
+    """
+
+    __tablename__ = "role_grants"
+    __table_args__ = (UniqueConstraint("user_id", "role", "department_id", name="uq_role_grants_user_role_dept"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(16))
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), index=True)
+    granted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -11,8 +11,10 @@ from sqlalchemy import Select, and_, case, delete, func, or_, select, update
 
 from blueprints.core import audit
 from blueprints.core.errors import DomainError
+from blueprints.core.grants import sync_role_grants
 from blueprints.core.i18n import N_
 from blueprints.core.models import ROLE_KEYS, SKILL_LEVELS, Department, User
+from blueprints.core.org import check_children_fit, check_member_placement, check_placement, default_kind
 from blueprints.core.passwords import hash_password, set_password
 from blueprints.core.sessions import end_all_sessions
 from extensions import db
@@ -114,6 +116,7 @@ def create_user(*, employee_no: str, name: str, department_id: int | None, job_t
     """Create a user; without a password a temporary one is generated and returned (must be changed)."""
     employee_no = check_employee_no(employee_no)
     _check_user_fields(employee_no, skill_level, roles)
+    check_member_placement(department_id, roles)
     temp = None
     if password is None:
         temp = password = temporary_password()
@@ -124,6 +127,7 @@ def create_user(*, employee_no: str, name: str, department_id: int | None, job_t
     user.set_roles(roles)
     db.session.add(user)
     db.session.flush()
+    sync_role_grants(user, set(), actor)
     audit.record("user.created", target=user, actor=actor, detail=f"roles={','.join(sorted(roles))}")
     return user, temp
 
@@ -136,6 +140,8 @@ def update_user(user: User, *, employee_no: str, name: str, department_id: int |
     if actor is not None and actor.id == user.id and "admin" not in roles:
         raise DomainError(N_("不能取消自己的管理员角色，请让另一位管理员操作。"), field="roles")
     before = sorted(user.roles)
+    if department_id != user.department_id:
+        check_member_placement(department_id, roles)
     user.employee_no = employee_no
     user.name = name.strip()
     user.name_pinyin = pinyin_key(name)
@@ -145,6 +151,7 @@ def update_user(user: User, *, employee_no: str, name: str, department_id: int |
     user.phone = phone or None
     user.email = email or None
     user.set_roles(roles)
+    sync_role_grants(user, set(before), actor)
     after = sorted(user.roles)
     audit.record("user.updated", target=user, actor=actor)
     if before != after:
@@ -283,12 +290,15 @@ def _check_department_code(code: str, exclude_id: int | None = None) -> None:
         raise DomainError(N_("部门编码 %(code)s 已存在。"), field="code", code=code)
 
 
-def create_department(code: str, name: str, parent: Department | None, actor=None) -> Department:
-    """Add a department under `parent` (or as a new top-level enterprise)."""
+def create_department(code: str, name: str, parent: Department | None, actor=None, *, kind: str | None = None,
+                      industry: str | None = None) -> Department:
+    """Add a node under `parent` (or at the top); its kind defaults to the usual next level down (core.org)."""
     code = code.strip()
     _check_department_code(code)
-    dept = Department(code=code, name=name.strip(), parent_id=parent.id if parent else None,
-                      depth=(parent.depth + 1) if parent else 0, path="/")
+    kind = kind or default_kind(parent)
+    check_placement(kind, parent)
+    dept = Department(code=code, name=name.strip(), parent_id=parent.id if parent else None, kind=kind,
+                      industry=(industry or "").strip() or None, depth=(parent.depth + 1) if parent else 0, path="/")
     db.session.add(dept)
     db.session.flush()
     dept.path = f"{parent.path if parent else '/'}{dept.id}/"
@@ -296,12 +306,20 @@ def create_department(code: str, name: str, parent: Department | None, actor=Non
     return dept
 
 
-def update_department(dept: Department, code: str, name: str, parent: Department | None, actor=None) -> None:
-    """Rename and/or move a department; moving rewrites the paths of its whole subtree."""
+def update_department(dept: Department, code: str, name: str, parent: Department | None, actor=None, *,
+                      kind: str | None = None, industry: str | None = None) -> None:
+    """Rename, re-level and/or move a node; moving rewrites the paths of its whole subtree."""
     code = code.strip()
     _check_department_code(code, exclude_id=dept.id)
     if parent is not None and parent.path.startswith(dept.path):
         raise DomainError(N_("不能把部门移动到它自己或它的下级部门下面。"), field="parent_id")
+    kind = kind or dept.kind
+    check_placement(kind, parent, node_id=dept.id)
+    if kind != dept.kind:
+        check_children_fit(dept, kind)
+    dept.kind = kind
+    if industry is not None:
+        dept.industry = industry.strip() or None
     dept.code = code
     dept.name = name.strip()
     new_parent_id = parent.id if parent else None

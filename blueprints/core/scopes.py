@@ -1,0 +1,119 @@
+"""Scopes: which part of the tree a user's scoped roles (admin, hr, safety) cover — the one place every domain asks.
+
+A grant covers its node and everything below it, found through the materialised path (`Department.path`), so a scope
+condition is a handful of indexed prefix comparisons and never a query per row. A grant without a node, or on the
+federation root, covers everything. Answers are cached for the request.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import g, has_request_context
+from sqlalchemy import ColumnElement, false, or_, select, true
+
+from blueprints.core.models import Department, RoleGrant
+from extensions import db
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The subtrees one role of one user covers: everything, or the minimal set of subtree root paths."""
+
+    role: str
+    everything: bool = False
+    paths: tuple[str, ...] = ()
+
+    @property
+    def empty(self) -> bool:
+        """True when the user holds no grant of this role."""
+        return not self.everything and not self.paths
+
+    def covers_path(self, path: str | None) -> bool:
+        """Whether a node with this materialised path lies in the scope (a record without a node: only global)."""
+        if self.everything:
+            return True
+        return bool(path) and any(path.startswith(root) for root in self.paths)
+
+    def path_clause(self, path_column) -> ColumnElement[bool]:
+        """SQL: the path column lies in the scope (LIKE '<root>%' per subtree, on the indexed path)."""
+        if self.everything:
+            return true()
+        if not self.paths:
+            return false()
+        return or_(*(path_column.startswith(root) for root in self.paths))
+
+    def department_clause(self, department_id_column) -> ColumnElement[bool]:
+        """SQL: a department id column points into the scope (for tables that carry a department_id)."""
+        if self.everything:
+            return true()
+        if not self.paths:
+            return false()
+        return department_id_column.in_(select(Department.id).where(self.path_clause(Department.path)))
+
+
+def _minimal(paths) -> tuple[str, ...]:
+    """Drop every path that lies under another one (a grant on a plant adds nothing to one on its enterprise)."""
+    kept: list[str] = []
+    for path in sorted(set(paths), key=len):
+        if not any(path.startswith(root) for root in kept):
+            kept.append(path)
+    return tuple(sorted(kept))
+
+
+def _load(user_id: int, role: str) -> Scope:
+    rows = db.session.execute(
+        select(RoleGrant.department_id, Department.path, Department.kind)
+        .outerjoin(Department, Department.id == RoleGrant.department_id)
+        .where(RoleGrant.user_id == user_id, RoleGrant.role == role)
+    ).all()
+    if any(department_id is None or kind == "federation" for department_id, _path, kind in rows):
+        return Scope(role, everything=True)
+    return Scope(role, paths=_minimal(path for _id, path, _kind in rows))
+
+
+def scope_of(user, role: str) -> Scope:
+    """The scope of `user`'s grants of `role` (empty for anonymous users and those without such a grant)."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.has_role(role):
+        return Scope(role)
+    if not has_request_context():
+        return _load(user.id, role)
+    cache = g.setdefault("_scopes", {})
+    key = (user.id, role)
+    if key not in cache:
+        cache[key] = _load(user.id, role)
+    return cache[key]
+
+
+def forget_scopes() -> None:
+    """Drop the request's cached scopes (after a grant changes)."""
+    if has_request_context():
+        g.pop("_scopes", None)
+
+
+def covers(user, role: str, department: Department | None) -> bool:
+    """Whether `user` holds `role` over `department` (a record without a department: only a global grant)."""
+    return scope_of(user, role).covers_path(department.path if department is not None else None)
+
+
+def covers_id(user, role: str, department_id: int | None) -> bool:
+    """`covers` for a department id (one indexed lookup unless the scope is global or empty)."""
+    scope = scope_of(user, role)
+    if scope.everything or scope.empty:
+        return scope.everything
+    if department_id is None:
+        return False
+    path = db.session.scalar(select(Department.path).where(Department.id == department_id))
+    return scope.covers_path(path)
+
+
+def scope_nodes(user, role: str) -> list[Department]:
+    """The nodes at the top of the user's scope, for the pickers (a global scope: the root or the top-level nodes)."""
+    scope = scope_of(user, role)
+    if scope.empty:
+        return []
+    stmt = select(Department)
+    if scope.everything:
+        stmt = stmt.where(Department.parent_id.is_(None))
+    else:
+        stmt = stmt.where(Department.path.in_(scope.paths))
+    return list(db.session.scalars(stmt.order_by(Department.path)))
