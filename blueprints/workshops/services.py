@@ -897,6 +897,13 @@ def join_requests_query(user_id: int) -> Select:
                    WorkshopMember.workshop_id.in_(managed)))
 
 
+def open_request_count(user_id: int) -> int:
+    """How many join requests wait for this lead or deputy (capped, for the request list's total)."""
+    from blueprints.core.pagination import capped_count
+
+    return capped_count(join_requests_query(user_id).with_only_columns(WorkshopMember.id))[0]
+
+
 def pending_count() -> int:
     """How many workshops wait for approval (capped, for the queue's heading)."""
     from blueprints.core.pagination import capped_count

@@ -462,7 +462,9 @@ def _request_answer(workshop: Workshop, row: WorkshopMember, done: str | None, e
         return render_template("workshops/_request_row.html", row=row, person=person,
                                department_name=dept.name if dept else None, workshop=workshop,
                                workshop_name=workshop.name, done=done, error=error,
-                               show_workshop=request.form.get("from") == "requests")
+                               show_workshop=request.form.get("from") == "requests",
+                               open_count=services.open_request_count(current_user.id)
+                               if request.form.get("from") == "requests" and done else None)
     if error:
         flash(error, "danger")
     else:
