@@ -209,3 +209,14 @@ def test_no_badge_is_shown_without_unread_notifications_but_the_polling_element_
     fragment = html_text(client.get("/notifications/badge", headers={"HX-Request": "true"}))
     shown = re.search(r'<span id="notification-badge"[^>]*>', fragment).group(0)
     assert " hidden" not in shown and ">2<" in fragment
+
+
+def test_the_english_person_picker_placeholder_fits_the_narrowest_picker(client, login_as):
+    """The picker's search box is ~280 px wide at its narrowest (the roster's bulk column at 992 px); at 14 px a
+    placeholder over ~34 characters was cut off in English."""
+    login_as("worker", locale="en")
+    body = html_text(client.get("/workshops/new"))
+    placeholders = re.findall(r'<input type="search"[^>]*placeholder="([^"]+)"[^>]*data-picker-max', body,
+                              re.S)
+    assert placeholders and all(len(text) <= 34 for text in placeholders), placeholders
+    assert "employee no." in placeholders[0]  # still says what it searches

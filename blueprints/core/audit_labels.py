@@ -15,6 +15,7 @@ from flask import url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from blueprints.core.i18n import current_language
 from extensions import db
 
 # Every action code written by audit.record anywhere in blueprints/ (tests/test_audit_labels.py checks that none
@@ -145,7 +146,9 @@ def _table(name: str):
 def _user_names(ids: set[int]) -> dict[int, str]:
     table = _table("users")
     rows = db.session.execute(select(table.c.id, table.c.name, table.c.employee_no).where(table.c.id.in_(ids)))
-    return {row.id: f"{row.name}（{row.employee_no}）" for row in rows}
+    # 工号 in brackets of the reader's script: full-width in Chinese, ASCII with a space in English.
+    pattern = "{}（{}）" if current_language() == "zh_CN" else "{} ({})"
+    return {row.id: pattern.format(row.name, row.employee_no) for row in rows}
 
 
 def _names_by_column(table_name: str, *columns: str) -> Callable[[set[int]], dict[int, str]]:
