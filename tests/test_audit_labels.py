@@ -127,3 +127,19 @@ def test_an_enrollment_links_to_its_session(app, client, login_as, make_user, ma
     body = html_text(client.get("/admin/audit", headers=FRAGMENT))
     assert "培训报名记录" in body and "登记出勤" in body and "training_enrollments" not in body
     assert f'<a href="/training/{session.id}">数控车床安全操作 · 陈学员</a>' in body
+
+
+def test_role_changes_read_in_role_labels_and_the_workshop_name(app, client, login_as, make_user, make_workshop):
+    made = make_workshop(name="赵钢锻压创新工作室")
+    person = make_user(name="赵钢")
+    with app.app_context():
+        target = db.session.get(User, person.id)
+        audit.record("user.roles_changed", target=target, actor_label="admin",
+                     detail=f"worker -> lead,worker (lead of workshop {made.id})")
+        audit.record("user.created", target=target, actor_label="admin", detail="roles=hr,worker")
+        db.session.commit()
+    login_as("admin")
+    body = html_text(client.get("/admin/audit", headers=FRAGMENT))
+    assert "职工 → 工作室负责人、职工（工作室“赵钢锻压创新工作室”的负责人）" in body
+    assert "角色：培训管理员、职工" in body
+    assert "lead of workshop" not in body and "roles=" not in body

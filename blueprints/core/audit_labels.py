@@ -12,10 +12,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from flask import url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from blueprints.core.i18n import current_language
+from blueprints.core.labels import ROLE_LABELS
 from extensions import db
 
 # Every action code written by audit.record anywhere in blueprints/ (tests/test_audit_labels.py checks that none
@@ -189,6 +191,11 @@ _URLS: dict[str, Callable[[int], str]] = {
 # Detail texts name people by id ("user 13: 500.00", "users=4,5"): shown with the person's name instead.
 _USER_REF = re.compile(r"\buser (\d+)\b")
 _USERS_LIST = re.compile(r"\busers=([\d,]+)")
+# Role changes are written with role keys ("worker -> lead,worker (lead of workshop 5)"): shown with role labels
+# and the workshop's name.
+_ROLE_KEYS = re.compile(r"\b[a-z]+(?:,[a-z]+)*\b")
+_WORKSHOP_ROLE = re.compile(r"\((lead|deputy) of workshop (\d+)\)")
+ROLE_DETAIL_ACTIONS = frozenset({"user.roles_changed", "user.created"})
 
 
 def _ids(values: Iterable[str | None]) -> set[int]:
@@ -213,13 +220,15 @@ def describe(entries) -> dict[int, Row]:
             wanted.setdefault(entry.target_type, set()).update(_ids([entry.target_id]))
         wanted.setdefault("users", set()).update(_ids([str(entry.actor_id) if entry.actor_id else None]))
         wanted["users"].update(_detail_user_ids(entry.detail or ""))
+        if entry.action in ROLE_DETAIL_ACTIONS:
+            wanted.setdefault("workshops", set()).update(int(m[1]) for m in _WORKSHOP_ROLE.findall(entry.detail or ""))
     names = {kind: _NAMERS[kind](ids) for kind, ids in wanted.items() if ids and kind in _NAMERS}
     enrollments = _enrollments(wanted["training_enrollments"]) if wanted.get("training_enrollments") else {}
     people = names.get("users", {})
     return {entry.id: Row(action=action_label(entry.action),
                           actor=_actor(entry, people),
                           target=_target(entry, names, enrollments),
-                          detail=_detail(entry.detail or "", people))
+                          detail=_detail(entry, people, names.get("workshops", {})))
             for entry in entries}
 
 
@@ -254,12 +263,42 @@ def _target(entry, names: dict[str, dict[int, str]], enrollments: dict[int, tupl
     return Target(str(label) if label is not None else kind, ident, name, url)
 
 
-def _detail(detail: str, people: dict[int, str]) -> str:
-    """The detail text with people named instead of numbered."""
+def _detail(entry, people: dict[int, str], workshops: dict[int, str]) -> str:
+    """The detail text with people named instead of numbered, roles by their labels, and → for ->."""
+    detail = entry.detail or ""
+    if entry.action in ROLE_DETAIL_ACTIONS:
+        detail = _roles_detail(detail, workshops)
+
     def one(match: re.Match) -> str:
         return people.get(int(match.group(1)), match.group(0))
 
     def many(match: re.Match) -> str:
-        return "、".join(people.get(int(part), part) for part in match.group(1).split(",") if part)
+        return _joined(people.get(int(part), part) for part in match.group(1).split(",") if part)
 
-    return _USERS_LIST.sub(many, _USER_REF.sub(one, detail))
+    return _USERS_LIST.sub(many, _USER_REF.sub(one, detail)).replace(" -> ", " → ")
+
+
+def _joined(parts: Iterable[str]) -> str:
+    """A list in the reader's punctuation: 、 in Chinese, a comma in English."""
+    return ("、" if current_language() == "zh_CN" else ", ").join(parts)
+
+
+def _roles_detail(detail: str, workshops: dict[int, str]) -> str:
+    """"roles=worker" and "worker -> lead,worker (lead of workshop 5)" in role labels and the workshop's name."""
+    def labels(match: re.Match) -> str:
+        keys = match.group(0).split(",")
+        if not all(key in ROLE_LABELS for key in keys):
+            return match.group(0)
+        return _joined(str(ROLE_LABELS[key]) for key in keys)
+
+    def why(match: re.Match) -> str:
+        name = workshops.get(int(match.group(2)), f"#{match.group(2)}")
+        if match.group(1) == "lead":
+            return _("（工作室“%(name)s”的负责人）", name=name)
+        return _("（工作室“%(name)s”的副负责人）", name=name)
+
+    head, _sep, tail = detail.partition(" (")
+    tail = _WORKSHOP_ROLE.sub(why, f"({tail}") if tail else ""
+    if head.startswith("roles="):
+        return _("角色：%(roles)s", roles=_ROLE_KEYS.sub(labels, head.removeprefix("roles="))) + tail
+    return _ROLE_KEYS.sub(labels, head) + tail
