@@ -107,6 +107,8 @@ def test_the_action_filter_lists_labels_with_codes_as_values(app, client, login_
     body = html_text(client.get("/admin/audit"))
     assert '<option value="workshop.approve">工作室审批通过</option>' in body
     assert '<option value="demo.thing">demo.thing</option>' in body
+    groups = re.findall(r'<optgroup label="([^"]+)">', body)
+    assert groups.index("创新工作室") < groups.index("其他") == len(groups) - 1  # unknown codes come last
     filtered = html_text(client.get("/admin/audit", query_string={"action": "workshop.approve"}, headers=FRAGMENT))
     assert "工作室审批通过" in filtered and "登记奖金分配" not in filtered
 

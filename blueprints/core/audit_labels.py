@@ -125,9 +125,29 @@ def action_label(code: str) -> str:
     return str(label) if label is not None else code
 
 
-def action_choices(codes: Iterable[str]) -> list[tuple[str, str]]:
-    """(code, label) for the filter box, in label order (the value stays the code)."""
-    return sorted(((code, action_label(code)) for code in codes), key=lambda pair: (pair[1], pair[0]))
+# The filter box groups the actions by the part of the portal they belong to (the code's prefix).
+GROUP_LABELS = {
+    "auth": _l("登录与访问"),
+    "access": _l("登录与访问"),
+    "user": _l("人员管理"),
+    "department": _l("部门管理"),
+    "settings": _l("系统设置"),
+    "stats": _l("竞赛统计"),
+    "workshop": _l("创新工作室"),
+    "suggestion": _l("五小建议"),
+    "training": _l("培训报名"),
+}
+
+
+def action_choices(codes: Iterable[str]) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The filter box's options: (group label, [(code, label), ...]) in table order; the value stays the code.
+    Codes without a label come last, under "其他"."""
+    order = {code: i for i, code in enumerate(ACTION_LABELS)}
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for code in sorted(codes, key=lambda c: (order.get(c, len(order)), c)):
+        group = GROUP_LABELS.get(code.split(".", 1)[0]) if code in ACTION_LABELS else None
+        groups.setdefault(str(group) if group is not None else _("其他"), []).append((code, action_label(code)))
+    return list(groups.items())
 
 
 @dataclass(frozen=True)
