@@ -258,3 +258,33 @@ def test_withdrawing_in_several_tabs_at_once_withdraws_once(app, make_user, make
     assert codes == [200] * 4
     assert asking.id not in workshop_members(app, made.id)
     assert audit_count(app, "workshop.join_withdrawn") == 1
+
+
+@both_backends
+def test_deleting_a_draft_in_several_tabs_at_once_deletes_and_audits_once(app, make_user, make_workshop):
+    lead = make_user()
+    made = make_workshop(status="draft", lead=lead)
+
+    codes = post_all(app, [lead] * 4, f"/workshops/{made.id}/delete")
+
+    assert all(code in (303, 404) for code in codes) and 303 in codes
+    assert workshop_row(app, made.id) is None
+    assert audit_count(app, "workshop.deleted") == 1
+
+
+@both_backends
+def test_deleting_an_achievement_in_several_tabs_at_once_audits_once(app, make_user, make_workshop):
+    from blueprints.workshops.models import Achievement
+
+    lead = make_user()
+    made = make_workshop(lead=lead)
+    with app.app_context():
+        achievement = Achievement(workshop_id=made.id, title="薄壁件加工夹具", kind="patent", created_by_id=lead.id)
+        db.session.add(achievement)
+        db.session.commit()
+        achievement_id = achievement.id
+
+    codes = post_all(app, [lead] * 4, f"/workshops/{made.id}/achievements/{achievement_id}/delete")
+
+    assert all(code in (303, 404) for code in codes) and 303 in codes
+    assert audit_count(app, "workshop.achievement_deleted") == 1

@@ -319,6 +319,12 @@ def delete_workshop(actor: User, workshop: Workshop) -> None:
     """Delete a draft or rejected workshop with everything in it (files too)."""
     if workshop.status not in ("draft", "rejected"):
         raise DomainError(N_("只有草稿或未通过的工作室可以删除。"))
+    # Re-read under a row lock: of two deletes sent at once only the first finds the row (and audits).
+    status = db.session.scalar(select(Workshop.status).where(Workshop.id == workshop.id).with_for_update())
+    if status is None:
+        raise DomainError(N_("工作室“%(name)s”已经被删除了。"), name=workshop.name)
+    if status not in ("draft", "rejected"):
+        raise DomainError(N_("只有草稿或未通过的工作室可以删除。"))
     files = db.session.scalars(select(Achievement).where(Achievement.workshop_id == workshop.id,
                                                          Achievement.file_id.is_not(None))).all()
     from blueprints.core.models import StoredFile
@@ -746,6 +752,8 @@ def delete_achievement(actor: User, workshop: Workshop, achievement: Achievement
     """Delete an achievement and its attachment."""
     from blueprints.core.models import StoredFile
 
+    if db.session.scalar(select(Achievement.id).where(Achievement.id == achievement.id).with_for_update()) is None:
+        raise DomainError(N_("这条成果已经被删除了。"))  # by a simultaneous request, which audited it
     stored = db.session.get(StoredFile, achievement.file_id) if achievement.file_id else None
     audit.record("workshop.achievement_deleted", target=workshop, actor=actor,
                  detail=f"{achievement.id}: {achievement.title}")

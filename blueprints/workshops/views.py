@@ -275,8 +275,9 @@ def delete(workshop_id: int):
     name, profile_url = workshop.name, _profile_url(workshop)
     with action() as outcome:
         services.delete_workshop(current_user, workshop)
-    if not outcome.done:
-        return redirect_after_change(profile_url)
+    if not outcome.done:  # refused; if a simultaneous delete took it, its page is gone: back to the directory
+        gone = db.session.get(Workshop, workshop_id) is None
+        return redirect_after_change(url_for("workshops.index") if gone else profile_url)
     flash(_("已删除“%(name)s”。", name=name), "success")
     return redirect_after_change(url_for("workshops.index"))
 
