@@ -182,3 +182,18 @@ def test_error_pages_in_both_languages(client, login_as, locale, texts):
     assert texts[0] in html_text(client.get("/admin/users"))
     assert texts[1] in html_text(client.get("/nowhere"))
     assert texts[2] in html_text(client.post("/locale", data={"locale": "xx"}))
+
+
+def test_readme_names_the_overrides_the_makefile_and_the_tests_really_read():
+    """The README's PORT/HOST and PostgreSQL instructions match what `make run` and conftest honour."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    readme, makefile = (root / "README.md").read_text("utf-8"), (root / "Makefile").read_text("utf-8")
+    conftest = (root / "tests" / "conftest.py").read_text("utf-8")
+    assert "make run PORT=8080 HOST=0.0.0.0" in readme
+    assert re.search(r"^HOST \?=", makefile, re.M) and re.search(r"^PORT \?=", makefile, re.M)
+    assert "--host $(HOST) --port $(PORT)" in makefile
+    assert "TEST_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test make test" in readme
+    assert "REQUIRE_POSTGRES=1" in readme and 'os.environ.get("REQUIRE_POSTGRES") == "1"' in conftest

@@ -1,6 +1,7 @@
 """The shell: notifications, language switch, CSRF, and the keyset pager."""
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -196,3 +197,26 @@ def test_select_options_escape_and_mark_the_chosen_value():
     assert 'onmouseover="y' not in html and "x&#34; onmouseover=&#34;y" in html
     assert '<option value="3" selected>三</option>' in html and html.count("selected") == 1
     assert "selected" not in str(select_options([(1, "a")], None))
+
+
+def test_no_badge_is_shown_without_unread_notifications_but_the_polling_element_stays(app, client, login_as):
+    user = login_as("worker")
+    body = html_text(client.get("/"))
+    badge = re.search(r'<span id="notification-badge"[^>]*>', body).group(0)
+    assert " hidden" in badge and "bg-secondary" not in badge  # no grey "0"
+    assert 'hx-trigger="every' in badge  # still polls, so a new notification shows up without a reload
+    _notify(app, user.id, 2)
+    fragment = html_text(client.get("/notifications/badge", headers={"HX-Request": "true"}))
+    shown = re.search(r'<span id="notification-badge"[^>]*>', fragment).group(0)
+    assert " hidden" not in shown and ">2<" in fragment
+
+
+def test_the_english_person_picker_placeholder_fits_the_narrowest_picker(client, login_as):
+    """The picker's search box is ~280 px wide at its narrowest (the roster's bulk column at 992 px); at 14 px a
+    placeholder over ~34 characters was cut off in English."""
+    login_as("worker", locale="en")
+    body = html_text(client.get("/workshops/new"))
+    placeholders = re.findall(r'<input type="search"[^>]*placeholder="([^"]+)"[^>]*data-picker-max', body,
+                              re.S)
+    assert placeholders and all(len(text) <= 34 for text in placeholders), placeholders
+    assert "employee no." in placeholders[0]  # still says what it searches

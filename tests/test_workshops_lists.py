@@ -157,6 +157,29 @@ def test_approving_in_the_queue_returns_the_row_and_the_new_count(app, client, l
     assert plain.status_code == 303 and plain.headers["Location"] == "/workshops/review"
 
 
+def test_deciding_in_the_queue_updates_the_footer_total_too(app, client, login_as, make_workshop):
+    login_as("worker", "admin")
+    first = make_workshop(status="pending")
+    make_workshop(status="pending")
+    page = html_text(client.get("/workshops/review"))
+    assert '<span id="queue-total">共 2 条</span>' in page  # the footer the in-place decision updates
+    body = html_text(client.post(f"/workshops/{first.id}/reject", data={"reason": "材料不全"}, headers=HX))
+    assert '<span id="queue-total" hx-swap-oob="true">共 1 条</span>' in body
+
+
+def test_answering_on_the_request_list_updates_its_total(app, client, auth, make_user, make_workshop):
+    lead, first, second = make_user(), make_user(), make_user()
+    made = make_workshop(lead=lead, requested=[first, second])
+    auth.login(lead.employee_no)
+    assert '<span id="requests-total">共 2 条</span>' in html_text(client.get("/workshops/requests"))
+    body = html_text(client.post(f"/workshops/{made.id}/members/{made.member_ids[first.id]}/approve",
+                                 data={"from": "requests"}, headers=HX))
+    assert "已同意，已加入" in body and '<span id="requests-total" hx-swap-oob="true">共 1 条</span>' in body
+    on_profile = html_text(client.post(f"/workshops/{made.id}/members/{made.member_ids[second.id]}/decline",
+                                       headers=HX))
+    assert "requests-total" not in on_profile  # the profile page has no such total
+
+
 def test_join_requests_page_lists_requests_of_my_workshops_only(app, client, auth, make_user, make_workshop):
     lead, deputy, a, b, c = (make_user() for _ in range(5))
     mine = make_workshop(lead=lead, deputies=[deputy], requested=[a, b], name="我的工作室")

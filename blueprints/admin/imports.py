@@ -187,9 +187,10 @@ def stashed_rows(token: str, user) -> list[ImportRow] | None:
 def apply_stash(token: str, initial_password: str | None, actor) -> tuple[int, int]:
     """Apply this admin's stashed import (consuming the token): every row or none; returns (created, updated)."""
     rows = stashed_rows(token, actor)
-    if rows is None:
+    # Consuming the token is the conditional step: of two confirms sent at once (a double click, two tabs) only
+    # the one whose DELETE removed the stash applies it and writes the audit row.
+    if rows is None or db.session.execute(delete(ImportBatch).where(ImportBatch.token == token)).rowcount != 1:
         raise DomainError(N_("这个导入已经执行过或已过期，请重新上传文件。"))
-    db.session.execute(delete(ImportBatch).where(ImportBatch.token == token))
     return apply_rows(rows, initial_password, actor=actor)
 
 

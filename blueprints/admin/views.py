@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from blueprints.admin import bp, imports
 from blueprints.admin.forms import AuditFilterForm, DepartmentForm, ImportApplyForm, ImportUploadForm, UserForm
-from blueprints.core import audit, people
+from blueprints.core import audit, audit_labels, people
 from blueprints.core.forms import EmptyForm
 from blueprints.core.models import ROLE_KEYS, AuditLog, Department, User
 from blueprints.core.pagination import keyset_page
@@ -186,8 +186,9 @@ def audit_log():
         stmt = audit.log_query()
     page = keyset_page(stmt, [AuditLog.created_at, AuditLog.id], cursor=request.args.get("after"),
                        before=request.args.get("before"), count=True)
-    actions = [] if is_fragment_request() else audit.logged_actions()
-    return render("admin/audit.html", "results", page=page, form=form, actions=actions)
+    actions = [] if is_fragment_request() else audit_labels.action_choices(audit.logged_actions())
+    return render("admin/audit.html", "results", page=page, form=form, actions=actions,
+                  rows=audit_labels.describe(page.items))
 
 
 # --- Settings ----------------------------------------------------------------------------------------------

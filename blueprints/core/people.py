@@ -139,6 +139,7 @@ def update_user(user: User, *, employee_no: str, name: str, department_id: int |
     _check_user_fields(employee_no, skill_level, roles, exclude_id=user.id)
     if actor is not None and actor.id == user.id and "admin" not in roles:
         raise DomainError(N_("不能取消自己的管理员角色，请让另一位管理员操作。"), field="roles")
+    lock_row(user)  # two admins saving at once: the second sees the first's roles, so "before" is true
     before = sorted(user.roles)
     if department_id != user.department_id:
         check_member_placement(department_id, roles)
@@ -159,10 +160,21 @@ def update_user(user: User, *, employee_no: str, name: str, department_id: int |
                      detail=f"{','.join(before)} -> {','.join(after)}")
 
 
+def lock_row(obj) -> None:
+    """Reload a row under a row lock (PostgreSQL FOR UPDATE; SQLite's write transaction already serialises),
+    so a check-then-change sees what a simultaneous request committed."""
+    db.session.refresh(obj, with_for_update=True)
+
+
 def set_active(user: User, active: bool, actor=None) -> None:
     """Deactivate (ending every live session at once) or reactivate a user; their records stay."""
     if actor is not None and actor.id == user.id and not active:
         raise DomainError(N_("不能停用自己的账号。"))
+    lock_row(user)
+    if user.active == active:
+        # Another admin (or another tab) got there first; that change was audited, this one changes nothing.
+        raise DomainError(N_("%(name)s 的账号已经是启用状态。") if active else N_("%(name)s 的账号已经是停用状态。"),
+                          name=user.name)
     user.active = active
     if not active:
         end_all_sessions(user)
@@ -311,6 +323,10 @@ def update_department(dept: Department, code: str, name: str, parent: Department
     """Rename, re-level and/or move a node; moving rewrites the paths of its whole subtree."""
     code = code.strip()
     _check_department_code(code, exclude_id=dept.id)
+    # The subtree's paths are rewritten from dept.path: read it under a row lock, so a move made meanwhile by
+    # another admin is seen (and the new parent's path too, in case it moved).
+    for row in sorted((d for d in (dept, parent) if d is not None), key=lambda d: d.id):
+        lock_row(row)  # in id order, so two admins moving two departments under each other cannot deadlock
     if parent is not None and parent.path.startswith(dept.path):
         raise DomainError(N_("不能把部门移动到它自己或它的下级部门下面。"), field="parent_id")
     kind = kind or dept.kind

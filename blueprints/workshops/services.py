@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, func, or_, select, update
+from sqlalchemy import Select, delete, func, inspect, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from blueprints.core import audit
@@ -319,6 +319,12 @@ def delete_workshop(actor: User, workshop: Workshop) -> None:
     """Delete a draft or rejected workshop with everything in it (files too)."""
     if workshop.status not in ("draft", "rejected"):
         raise DomainError(N_("只有草稿或未通过的工作室可以删除。"))
+    # Re-read under a row lock: of two deletes sent at once only the first finds the row (and audits).
+    status = db.session.scalar(select(Workshop.status).where(Workshop.id == workshop.id).with_for_update())
+    if status is None:
+        raise DomainError(N_("工作室“%(name)s”已经被删除了。"), name=workshop.name)
+    if status not in ("draft", "rejected"):
+        raise DomainError(N_("只有草稿或未通过的工作室可以删除。"))
     files = db.session.scalars(select(Achievement).where(Achievement.workshop_id == workshop.id,
                                                          Achievement.file_id.is_not(None))).all()
     from blueprints.core.models import StoredFile
@@ -461,13 +467,11 @@ def _after_approval(actor: User, workshop: Workshop) -> None:
 
 def _close_requests(workshop: Workshop) -> None:
     """A revoked workshop takes no one in: open join requests are declined and their authors told."""
-    waiting = list(db.session.scalars(select(WorkshopMember.user_id).where(
-        WorkshopMember.workshop_id == workshop.id, WorkshopMember.status == "requested")))
-    if not waiting:
-        return
-    db.session.execute(update(WorkshopMember).where(WorkshopMember.workshop_id == workshop.id,
-                                                    WorkshopMember.status == "requested")
-                       .values(status="declined").execution_options(synchronize_session=False))
+    # RETURNING names exactly the requests this UPDATE closed (not one a manager answered meanwhile).
+    waiting = list(db.session.scalars(update(WorkshopMember).where(WorkshopMember.workshop_id == workshop.id,
+                                                                   WorkshopMember.status == "requested")
+                                      .values(status="declined").returning(WorkshopMember.user_id)
+                                      .execution_options(synchronize_session=False)))
     notify_many(waiting, N_("工作室“%(name)s”已被撤销，您的加入申请已关闭。"), link=f"/workshops/{workshop.id}",
                 name=workshop.name)
 
@@ -477,13 +481,35 @@ def grant_lead_role(user: User, actor: User | None, why: str) -> bool:
     if user.role_mask & Role.LEAD:
         return False
     before = ",".join(sorted(user.roles))
-    user.role_mask = int(user.role_mask | Role.LEAD)
+    # Conditional: two approvals of the same person's workshops at once grant (and audit) the role once.
+    granted = db.session.execute(update(User).where(User.id == user.id, User.role_mask.op("&")(int(Role.LEAD)) == 0)
+                                 .values(role_mask=User.role_mask.op("|")(int(Role.LEAD)))
+                                 .execution_options(synchronize_session=False)).rowcount
+    db.session.refresh(user)
+    if granted != 1:
+        return False
     audit.record("user.roles_changed", target=user, actor=actor,
                  detail=f"{before} -> {','.join(sorted(user.roles))} ({why})")
     return True
 
 
 # --- Membership ---------------------------------------------------------------------------------------------
+
+
+def _move_member(row: WorkshopMember, expect: dict, **values) -> bool:
+    """Change a membership row only if it still is as the caller saw it (one conditional UPDATE), then reload it.
+
+    Two managers clicking at once both pass the checks on what they read; the database lets one of them
+    change the row, and only that one may audit and notify (QUALITY "Effects once"). False when the row moved
+    meanwhile (or went: a withdrawn request)."""
+    conditions = [getattr(WorkshopMember, key) == value for key, value in expect.items()]
+    moved = db.session.execute(update(WorkshopMember).where(WorkshopMember.id == row.id, *conditions)
+                               .values(**values).execution_options(synchronize_session=False)).rowcount
+    if db.session.scalar(select(WorkshopMember.id).where(WorkshopMember.id == row.id)) is None:
+        db.session.expunge(row)
+        return False
+    db.session.refresh(row)
+    return moved == 1
 
 
 def _manager_ids(workshop: Workshop) -> list[int]:
@@ -510,9 +536,10 @@ def request_join(user: User, workshop: Workshop) -> WorkshopMember:
         except IntegrityError:
             # A double click that raced past the check above: the unique index keeps one request.
             raise DomainError(N_("您已经申请加入“%(name)s”，请等待负责人审核。"), name=workshop.name) from None
-    else:
-        row.status, row.role, row.requested_at, row.joined_at, row.left_at = "requested", "member", now, None, None
-        db.session.flush()
+    elif not _move_member(row, {"status": row.status}, status="requested", role="member", requested_at=now,
+                          joined_at=None, left_at=None):
+        # Another tab asked (or was let in) first: that one was audited and told the managers.
+        raise DomainError(N_("您已经申请加入“%(name)s”，请等待负责人审核。"), name=workshop.name)
     audit.record("workshop.join_requested", target=workshop, actor=user, detail=user.employee_no)
     notify_many(_manager_ids(workshop), N_("%(person)s 申请加入工作室“%(name)s”。"), link="/workshops/requests",
                 person=user.name, name=workshop.name)
@@ -524,8 +551,11 @@ def withdraw_request(user: User, workshop: Workshop) -> None:
     row = membership_of(user.id, workshop.id)
     if row is None or row.status != "requested":
         raise DomainError(N_("您没有待审核的加入申请。"))
-    db.session.delete(row)
-    db.session.flush()
+    gone = db.session.execute(delete(WorkshopMember).where(WorkshopMember.id == row.id,
+                                                           WorkshopMember.status == "requested")).rowcount
+    db.session.expunge(row)
+    if gone != 1:  # decided or withdrawn in another tab meanwhile
+        raise DomainError(N_("您没有待审核的加入申请。"))
     audit.record("workshop.join_withdrawn", target=workshop, actor=user, detail=user.employee_no)
 
 
@@ -536,11 +566,12 @@ def decide_request(actor: User, workshop: Workshop, row: WorkshopMember, approve
                           status=STATUS_LABELS[workshop.status])
     if row.status != "requested":
         raise DomainError(N_("这条申请已经处理过了（%(status)s）。"), status=_member_status_label(row.status))
-    if approve:
-        row.status, row.joined_at = "active", utcnow()
-    else:
-        row.status = "declined"
-    db.session.flush()
+    changes = {"status": "active", "joined_at": utcnow()} if approve else {"status": "declined"}
+    if not _move_member(row, {"status": "requested"}, **changes):
+        # Another manager decided first (or the person withdrew): only that decision is audited and told.
+        if inspect(row).detached:
+            raise DomainError(N_("这条申请已被申请人撤回。"))
+        raise DomainError(N_("这条申请已经处理过了（%(status)s）。"), status=_member_status_label(row.status))
     person = db.session.get(User, row.user_id)
     audit.record("workshop.join_approved" if approve else "workshop.join_declined", target=workshop, actor=actor,
                  detail=person.employee_no)
@@ -564,8 +595,8 @@ def leave(user: User, workshop: Workshop) -> None:
         raise DomainError(N_("您不是“%(name)s”的在册成员。"), name=workshop.name)
     if is_lead(user, workshop):
         raise DomainError(N_("您是“%(name)s”的负责人，不能直接退出。请先把负责人移交给其他成员。"), name=workshop.name)
-    row.status, row.role, row.left_at = "left", "member", utcnow()
-    db.session.flush()
+    if not _move_member(row, {"status": "active"}, status="left", role="member", left_at=utcnow()):
+        raise DomainError(N_("您不是“%(name)s”的在册成员。"), name=workshop.name)
     audit.record("workshop.member_left", target=workshop, actor=user, detail=user.employee_no)
     notify(workshop.lead_id, N_("%(person)s 退出了工作室“%(name)s”。"), link=f"/workshops/{workshop.id}",
            person=user.name, name=workshop.name)
@@ -582,8 +613,10 @@ def remove_member(actor: User, workshop: Workshop, row: WorkshopMember) -> None:
         raise DomainError(N_("不能移除负责人。如需更换，请使用“移交负责人”。"))
     if row.role == "deputy" and not is_lead(actor, workshop):
         raise DomainError(N_("只有负责人可以移除副负责人。"))
-    row.status, row.role, row.left_at = "left", "member", utcnow()
-    db.session.flush()
+    # The role is part of the condition: a member made deputy meanwhile is not removed by a deputy's click.
+    if not _move_member(row, {"status": "active", "role": row.role}, status="left", role="member",
+                        left_at=utcnow()):
+        raise DomainError(N_("此人已不在册。") if row.status != "active" else N_("此人的角色刚刚变了，请刷新后再试。"))
     person = db.session.get(User, row.user_id)
     audit.record("workshop.member_removed", target=workshop, actor=actor, detail=person.employee_no)
     notify(row.user_id, N_("您已被移出工作室“%(name)s”。"), link=f"/workshops/{workshop.id}", name=workshop.name)
@@ -598,8 +631,10 @@ def set_deputy(actor: User, workshop: Workshop, row: WorkshopMember, deputy: boo
         raise DomainError(N_("只能任命在册的成员为副负责人。"))
     if deputy == (row.role == "deputy"):
         raise DomainError(N_("此人已经是副负责人了。") if deputy else N_("此人不是副负责人。"))
-    row.role = "deputy" if deputy else "member"
-    db.session.flush()
+    if not _move_member(row, {"status": "active", "role": row.role}, role="deputy" if deputy else "member"):
+        if row.status != "active":
+            raise DomainError(N_("只能任命在册的成员为副负责人。"))
+        raise DomainError(N_("此人已经是副负责人了。") if deputy else N_("此人不是副负责人。"))
     person = db.session.get(User, row.user_id)
     link = f"/workshops/{workshop.id}"
     if deputy:
@@ -618,11 +653,17 @@ def hand_over(actor: User, workshop: Workshop, row: WorkshopMember) -> None:
                           status=STATUS_LABELS[workshop.status])
     if row.status != "active" or row.user_id == workshop.lead_id:
         raise DomainError(N_("只能把负责人移交给其他在册成员。"))
-    old = membership_of(workshop.lead_id, workshop.id)
+    # Both rows change only if they still are as read: a second click (or a second tab) hands over nothing.
+    former = workshop.lead_id
+    handed = db.session.execute(update(Workshop).where(Workshop.id == workshop.id, Workshop.lead_id == former,
+                                                       Workshop.status == "approved")
+                                .values(lead_id=row.user_id).execution_options(synchronize_session=False)).rowcount
+    if handed != 1 or not _move_member(row, {"status": "active", "role": row.role}, role="lead"):
+        raise DomainError(N_("负责人刚刚有了变化，请刷新页面后再试。"))
+    db.session.refresh(workshop)
+    old = membership_of(former, workshop.id)
     if old is not None:
         old.role = "deputy"
-    row.role = "lead"
-    workshop.lead_id = row.user_id
     db.session.flush()
     person = db.session.get(User, row.user_id)
     grant_lead_role(person, actor, f"lead of workshop {workshop.id}")
@@ -711,6 +752,8 @@ def delete_achievement(actor: User, workshop: Workshop, achievement: Achievement
     """Delete an achievement and its attachment."""
     from blueprints.core.models import StoredFile
 
+    if db.session.scalar(select(Achievement.id).where(Achievement.id == achievement.id).with_for_update()) is None:
+        raise DomainError(N_("这条成果已经被删除了。"))  # by a simultaneous request, which audited it
     stored = db.session.get(StoredFile, achievement.file_id) if achievement.file_id else None
     audit.record("workshop.achievement_deleted", target=workshop, actor=actor,
                  detail=f"{achievement.id}: {achievement.title}")
@@ -740,11 +783,18 @@ def change_level(actor: User, workshop: Workshop, to_level: str, changed_on: dat
     if latest is not None and changed_on < latest:
         raise DomainError(N_("变更日期不能早于上一次级别变更（%(date)s）。"), field="changed_on",
                           date=latest.isoformat())
-    change = LevelChange(workshop_id=workshop.id, from_level=workshop.level, to_level=to_level,
+    old = workshop.level
+    # Conditional on the level read: two admins recording the same change at once record it once.
+    moved = db.session.execute(update(Workshop).where(Workshop.id == workshop.id, Workshop.level == old,
+                                                      Workshop.status == "approved")
+                               .values(level=to_level).execution_options(synchronize_session=False)).rowcount
+    db.session.refresh(workshop)
+    if moved != 1:
+        raise DomainError(N_("工作室的级别刚刚被别人调整过（现在是%(level)s），请刷新页面后再试。"), field="level",
+                          level=LEVEL_LABELS.get(workshop.level, workshop.level))
+    change = LevelChange(workshop_id=workshop.id, from_level=old, to_level=to_level,
                          changed_on=changed_on, note=(note or "").strip(), changed_by_id=actor.id)
     db.session.add(change)
-    old = workshop.level
-    workshop.level = to_level
     db.session.flush()
     audit.record("workshop.level_changed", target=workshop, actor=actor, detail=f"{old} -> {to_level} {changed_on}")
     notify(workshop.lead_id, N_("工作室“%(name)s”的级别已调整，请查看级别变更记录。"),
@@ -853,6 +903,13 @@ def join_requests_query(user_id: int) -> Select:
             .outerjoin(Department, Department.id == User.department_id)
             .where(WorkshopMember.status == "requested", Workshop.status == "approved",
                    WorkshopMember.workshop_id.in_(managed)))
+
+
+def open_request_count(user_id: int) -> int:
+    """How many join requests wait for this lead or deputy (capped, for the request list's total)."""
+    from blueprints.core.pagination import capped_count
+
+    return capped_count(join_requests_query(user_id).with_only_columns(WorkshopMember.id))[0]
 
 
 def pending_count() -> int:

@@ -275,8 +275,9 @@ def delete(workshop_id: int):
     name, profile_url = workshop.name, _profile_url(workshop)
     with action() as outcome:
         services.delete_workshop(current_user, workshop)
-    if not outcome.done:
-        return redirect_after_change(profile_url)
+    if not outcome.done:  # refused; if a simultaneous delete took it, its page is gone: back to the directory
+        gone = db.session.get(Workshop, workshop_id) is None
+        return redirect_after_change(url_for("workshops.index") if gone else profile_url)
     flash(_("已删除“%(name)s”。", name=name), "success")
     return redirect_after_change(url_for("workshops.index"))
 
@@ -462,7 +463,9 @@ def _request_answer(workshop: Workshop, row: WorkshopMember, done: str | None, e
         return render_template("workshops/_request_row.html", row=row, person=person,
                                department_name=dept.name if dept else None, workshop=workshop,
                                workshop_name=workshop.name, done=done, error=error,
-                               show_workshop=request.form.get("from") == "requests")
+                               show_workshop=request.form.get("from") == "requests",
+                               open_count=services.open_request_count(current_user.id)
+                               if request.form.get("from") == "requests" and done else None)
     if error:
         flash(error, "danger")
     else:
