@@ -33,6 +33,8 @@ ACTION_LABELS = {
     "user.created": _l("新建人员账号"),
     "user.updated": _l("修改人员资料"),
     "user.roles_changed": _l("调整角色"),
+    "user.granted": _l("授予范围角色"),
+    "user.revoked": _l("收回范围角色"),
     "user.activated": _l("账号启用"),
     "user.deactivated": _l("账号停用"),
     "user.password_reset": _l("重置人员密码"),
