@@ -90,6 +90,7 @@ def test_the_log_shows_labels_names_and_links_in_chinese(app, client, login_as, 
     assert "demo.thing" in body  # unknown: the code itself
     assert "#999999" in body and 'href="/workshops/999999"' not in body  # a deleted record: no dead link
     assert "workshops #" not in body and "users #" not in body
+    assert "待审批 → 已批准" in body and "pending" not in body  # status codes in details read as labels
 
 
 def test_the_log_speaks_english_to_an_english_reader(app, client, login_as, make_user, make_workshop):

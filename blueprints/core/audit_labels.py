@@ -234,6 +234,31 @@ class Row:
     detail: str
 
 
+# Status words in transition details ("pending -> approved"), per target table: registered by each domain (its
+# panels module), since core may not import the domains.
+STATUS_WORDS: dict[str, dict[str, object]] = {}
+_TRANSITION = re.compile(r"\b([a-z_]+)\s*->\s*([a-z_]+)\b")
+
+
+def register_status_labels(target_type: str, labels: dict[str, object]) -> None:
+    """Let the audit log show a domain's status codes in transition details by their labels."""
+    STATUS_WORDS.setdefault(target_type, {}).update(labels)
+
+
+def _status_words(entry, detail: str) -> str:
+    words = STATUS_WORDS.get(entry.target_type or "")
+    if not words:
+        return detail
+
+    def label(match: re.Match) -> str:
+        before, after = match.group(1), match.group(2)
+        if before not in words and after not in words:
+            return match.group(0)
+        return f"{words.get(before, before)} -> {words.get(after, after)}"
+
+    return _TRANSITION.sub(label, detail)
+
+
 def describe(entries) -> dict[int, Row]:
     """The page's rows in people's words, keyed by audit row id: one query per target type on the page."""
     wanted: dict[str, set[int]] = {}
@@ -290,6 +315,8 @@ def _detail(entry, people: dict[int, str], workshops: dict[int, str]) -> str:
     detail = entry.detail or ""
     if entry.action in ROLE_DETAIL_ACTIONS:
         detail = _roles_detail(detail, workshops)
+    else:
+        detail = _status_words(entry, detail)
 
     def one(match: re.Match) -> str:
         return people.get(int(match.group(1)), match.group(0))

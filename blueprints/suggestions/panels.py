@@ -1,10 +1,13 @@
 """My space panels of the suggestions domain: my suggestions, and what waits for my review."""
 from __future__ import annotations
 
+from blueprints.core.audit_labels import register_status_labels
 from blueprints.core.myspace import Panel, panel_provider
 from blueprints.core.profile_sections import Section, workshop_section
 from blueprints.suggestions import queries, services
-from blueprints.suggestions.labels import CATEGORY_LABELS, STATUS_BADGES
+from blueprints.suggestions.labels import CATEGORY_LABELS, STATUS_BADGES, STATUS_LABELS
+
+register_status_labels("suggestions", STATUS_LABELS)
 
 
 @panel_provider

@@ -1,9 +1,14 @@
 """My-space panels of the training domain: a worker's trainings and HR's to-dos."""
 from __future__ import annotations
 
+from blueprints.core.audit_labels import register_status_labels
 from blueprints.core.myspace import Panel, panel_provider
 from blueprints.core.types import utcnow
 from blueprints.training import queries
+from blueprints.training.labels import ENROLLMENT_BADGES, STATUS_BADGES
+
+register_status_labels("training_sessions", {status: badge[0] for status, badge in STATUS_BADGES.items()})
+register_status_labels("training_enrollments", {status: badge[0] for status, badge in ENROLLMENT_BADGES.items()})
 
 
 @panel_provider

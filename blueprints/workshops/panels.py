@@ -3,10 +3,14 @@ from __future__ import annotations
 
 from sqlalchemy import case, func, or_, select
 
+from blueprints.core.audit_labels import register_status_labels
 from blueprints.core.myspace import Panel, panel_provider
+from blueprints.workshops.labels import STATUS_LABELS
 from blueprints.workshops.models import Workshop, WorkshopMember
 from blueprints.workshops.queries import managed_workshops_query
 from extensions import db
+
+register_status_labels("workshops", STATUS_LABELS)
 
 MY_WORKSHOPS_LIMIT = 8
 
