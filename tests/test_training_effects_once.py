@@ -200,3 +200,18 @@ def test_two_hr_users_cancelling_a_session_at_once_cancel_and_tell_once(app, mak
     assert state["status"] == "cancelled" and sorted(state["cancelled"]) == sorted(people)
     assert len(_audits(app, "training.cancel")) == 1
     assert _notes(app, "已取消，您的报名随之取消") == Counter(dict.fromkeys(people, 1))
+
+
+@both_backends
+@pytest.mark.app_config(POOL)
+def test_the_same_time_change_saved_twice_at_once_tells_each_trainee_once(app, make_session, make_users,
+                                                                          session_enroll, hr_clients):
+    training_session = make_session(capacity=2)
+    people = make_users(3)
+    session_enroll(training_session.id, *people)
+    with app.app_context():
+        form = _edit_form(training_session, 2)
+    form["location"] = "新培训楼 502"
+    _post_all(hr_clients, f"/training/{training_session.id}/edit", form)
+    assert _notes(app, "时间或地点有变更") == Counter(dict.fromkeys(people, 1))
+    assert len(_audits(app, "training.updated")) == 1
