@@ -215,3 +215,27 @@ def test_the_same_time_change_saved_twice_at_once_tells_each_trainee_once(app, m
     _post_all(hr_clients, f"/training/{training_session.id}/edit", form)
     assert _notes(app, "时间或地点有变更") == Counter(dict.fromkeys(people, 1))
     assert len(_audits(app, "training.updated")) == 1
+
+
+@both_backends
+@pytest.mark.app_config(POOL)
+def test_a_pass_recorded_while_the_session_is_completed_gets_its_certificate_once(app, make_session, make_users,
+                                                                                  session_enroll, hr_clients):
+    training_session = make_session(capacity=3, starts_in=timedelta(hours=-3), status="closed")
+    people = make_users(2)
+    session_enroll(training_session.id, *people)
+    with app.app_context():
+        db.session.execute(Enrollment.__table__.update().values(attendance="present"))
+        db.session.execute(Enrollment.__table__.update().where(Enrollment.user_id == people[0]).values(result="pass"))
+        db.session.commit()
+    second = _enrollments(app, training_session.id)[1]
+    result_url = f"/training/{training_session.id}/roster/{second.id}/result"
+    complete_url = f"/training/{training_session.id}/status/complete"
+    calls = [lambda c=c: c.post(result_url, data={"result": "pass", "score": "80"}, headers={"HX-Request": "true"})
+             for c in hr_clients[:2]]
+    calls += [lambda c=c: c.post(complete_url) for c in hr_clients[2:]]
+    assert all(r.status_code < 500 for r in _all_at_once(calls))
+    rows = _enrollments(app, training_session.id)
+    assert all(e.certificate_no for e in rows) and rows[0].certificate_no != rows[1].certificate_no
+    assert _notes(app, "恭喜") == Counter(dict.fromkeys(people, 1))
+    assert len(_audits(app, "training.result")) == 1 and len(_audits(app, "training.complete")) == 1

@@ -13,6 +13,7 @@ from blueprints.core.models import User
 from blueprints.core.notify import notify_each
 from blueprints.core.types import utcnow
 from blueprints.training.models import CERTIFICATE_SERIES, Enrollment, TrainingSession
+from blueprints.training.services import seats
 from blueprints.training.services.rules import (
     ROSTER_OPEN,
     certificate_link,
@@ -25,11 +26,18 @@ from extensions import db
 # --- Attendance, results, certificates --------------------------------------------------------------------
 
 
-def _recordable(training_session: TrainingSession, enrollment_id: int) -> Enrollment:
-    """The confirmed enrollment to record on, its row locked and read fresh, once recording is open."""
+def _open_for_recording(training_session: TrainingSession) -> TrainingSession:
+    """The session under its lock, read fresh (so a completion or cancellation at the same moment is seen), once
+    attendance and results may be recorded."""
+    training_session = seats.lock_session(training_session.id)
     problem = recording_problem(training_session)
     if problem is not None:
         raise problem
+    return training_session
+
+
+def _recordable(training_session: TrainingSession, enrollment_id: int) -> Enrollment:
+    """The confirmed enrollment to record on, its row locked and read fresh, once recording is open."""
     # The row lock makes simultaneous changes of one trainee take turns, so each sees what the other stored.
     enrollment = db.session.scalars(
         select(Enrollment).where(Enrollment.id == enrollment_id, Enrollment.session_id == training_session.id)
@@ -56,6 +64,7 @@ def set_attendance(training_session: TrainingSession, enrollment_id: int, value:
     """Mark one trainee present or absent (None clears the mark); audited only when the mark changed."""
     if value not in ("present", "absent", None):
         raise DomainError(N_("考勤只能是出勤或缺勤。"))
+    training_session = _open_for_recording(training_session)
     enrollment = _recordable(training_session, enrollment_id)
     if value != "present" and enrollment.result == "pass":
         raise DomainError(N_("该学员已记为合格，不能标为缺勤；请先修改成绩。"))
@@ -66,9 +75,7 @@ def set_attendance(training_session: TrainingSession, enrollment_id: int, value:
 
 def mark_all_present(training_session: TrainingSession, actor: User) -> int:
     """Mark every confirmed trainee without a mark present (explicit absences stay); returns how many."""
-    problem = recording_problem(training_session)
-    if problem is not None:
-        raise problem
+    training_session = _open_for_recording(training_session)
     count = db.session.execute(
         update(Enrollment).where(Enrollment.session_id == training_session.id, Enrollment.status == "confirmed",
                                  Enrollment.attendance.is_(None))
@@ -86,6 +93,7 @@ def set_result(training_session: TrainingSession, enrollment_id: int, result: st
         raise DomainError(N_("结果只能是合格或不合格。"), field="result")
     if score is not None and not 0 <= score <= 100:
         raise DomainError(N_("成绩应在 0 到 100 之间。"), field="score")
+    training_session = _open_for_recording(training_session)
     enrollment = _recordable(training_session, enrollment_id)
     if result == "pass" and enrollment.attendance != "present":
         raise DomainError(N_("只有出勤的学员才能记为合格，请先记录出勤。"), field="result")
