@@ -256,3 +256,18 @@ def test_login_fields_tell_password_managers_what_they_are(client):
     page = html_text(client.get("/auth/login"))
     assert re.search(r'<input[^>]*autocomplete="username"[^>]*name="employee_no"', page)
     assert re.search(r'<input[^>]*autocomplete="current-password"[^>]*name="password"', page)
+
+
+@pytest.mark.app_config({"RATELIMIT_ENABLED": False})
+def test_sign_in_works_with_the_limits_switched_off(client, make_user, monkeypatch):
+    """The benchmark runs with limits off, in a process where the limiter never set up its storage: nothing is
+    counted, and a success has nothing to refund (and must not touch the storage)."""
+    from extensions import limiter
+
+    def no_storage(self):
+        raise AssertionError("the limiter has no storage while limits are off")
+
+    monkeypatch.setattr(type(limiter), "storage", property(no_storage))
+    make_user(employee_no="nolimit1")
+    response = client.post("/auth/login", data={"employee_no": "nolimit1", "password": TEST_PASSWORD})
+    assert response.status_code == 303

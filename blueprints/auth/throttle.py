@@ -53,6 +53,8 @@ class Attempt:
         hand someone guessing at the account a fresh allowance. Skipped when the window ended meanwhile (count 0),
         so a new window never starts below zero (a window ending between the two steps can shift one attempt).
         """
+        if not self.counted:
+            return  # nothing was counted (limits switched off): the limiter may have no storage at all
         storage = limiter.storage
         for item, identifiers in self.counted:
             key = item.key_for(*identifiers)

@@ -369,10 +369,11 @@ def delete_department(dept: Department, actor=None) -> None:
     db.session.execute(delete(Department).where(Department.id == dept.id))
 
 
-def parse_employee_nos(text: str | None) -> list[str]:
-    """Split typed or pasted 工号 on commas, spaces, semicolons and Chinese punctuation; keep order, no repeats."""
-    parts = re.split(r"[\s,;，；、]+", text or "")
-    return list(dict.fromkeys(p.strip() for p in parts if p.strip()))
+def parse_employee_nos(text: str | None, *, repeats: bool = False) -> list[str]:
+    """Split typed or pasted 工号 on commas, spaces, semicolons and Chinese punctuation; keep order, no repeats
+    (unless repeats=True, for an answer that says which 工号 was listed twice)."""
+    parts = [p.strip() for p in re.split(r"[\s,;，；、]+", text or "") if p.strip()]
+    return parts if repeats else list(dict.fromkeys(parts))
 
 
 def resolve_people(employee_nos: list[str]) -> tuple[list[User], list[str], list[str]]:

@@ -102,6 +102,12 @@ def manage_list(*, q: str = "", status: str | None = None, kind: str | None = No
     return stmt
 
 
+def roster_keys(status: str) -> list:
+    """The one order of trainees with a status, used by the roster page (as its keyset), the printable sign-in
+    sheet and the .xlsx: the waitlist by position, everyone else in signup order."""
+    return [Enrollment.waitlist_position, Enrollment.id] if status == "waitlisted" else [Enrollment.id]
+
+
 def roster_query(session_id: int, status: str, q: str = ""):
     """Rows (Enrollment, User, department name) of one roster tab, for keyset paging."""
     stmt = (select(Enrollment, User, Department.name.label("department"))
@@ -122,15 +128,13 @@ def roster_counts(session_id: int) -> dict[str, int]:
     return counts
 
 
-def full_roster(session_id: int, statuses=ACTIVE_STATUSES):
-    """Every active trainee with user and department, in sign-in order (for exports and the sign-in sheet)."""
-    return db.session.execute(
-        select(Enrollment, User, Department.name.label("department"))
-        .join(User, User.id == Enrollment.user_id)
-        .outerjoin(Department, Department.id == User.department_id)
-        .where(Enrollment.session_id == session_id, Enrollment.status.in_(statuses))
-        .order_by(Enrollment.status, Enrollment.waitlist_position, Department.name, User.employee_no)
-    ).all()
+def full_roster(session_id: int, statuses=ACTIVE_STATUSES) -> list:
+    """Every trainee with these statuses (status by status, in the given order), with user and department, each
+    status in the roster page's order (roster_keys): for the .xlsx and the sign-in sheet."""
+    rows = []
+    for status in statuses:
+        rows += db.session.execute(roster_query(session_id, status).order_by(*roster_keys(status))).all()
+    return rows
 
 
 def upcoming_for(user_id: int, limit: int = 6):

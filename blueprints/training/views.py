@@ -311,8 +311,9 @@ def new():
             training_session = services.create_session(_form_data(form, current_user.id), current_user)
         if outcome.done:
             flash(_("已保存为草稿。确认无误后点击“发布并开放报名”。"), "success")
+            _warn_if_started(training_session)
             return redirect_after_change(url_for("training.roster", session_id=training_session.id))
-    return render_template("training/session_form.html", form=form, session=None)
+    return _session_form_page(form, None)
 
 
 @bp.route("/<int:session_id>/edit", methods=["GET", "POST"])
@@ -334,8 +335,24 @@ def edit(session_id: int):
             flash(_("已保存。"), "success")
             if promoted:
                 flash(_("名额增加，候补名单中的 %(n)s 人已自动转为正式学员并收到通知。", n=len(promoted)), "info")
+            _warn_if_started(training_session)
             return redirect_after_change(url_for("training.roster", session_id=session_id))
-    return render_template("training/session_form.html", form=form, session=training_session)
+    return _session_form_page(form, training_session)
+
+
+def _warn_if_started(training_session: TrainingSession) -> None:
+    """A draft saved with a start in the past is kept, with a warning that it cannot be published as it is."""
+    if training_session.status == "draft" and services.start_has_passed(training_session.starts_at):
+        flash(_("注意：开始时间 %(start)s 已经过去，这个草稿不能发布。请修改开始时间。",
+                start=services.local_text(training_session.starts_at)), "warning")
+
+
+def _session_form_page(form: SessionForm, training_session: TrainingSession | None):
+    """The session form, warning when the start it shows is already past (the page's script warns as it is typed)."""
+    starts = from_local_naive(form.starts_at.data) if form.starts_at.data else None
+    return render_template("training/session_form.html", form=form, session=training_session,
+                           start_passed=services.start_has_passed(starts),
+                           local_now=to_local_naive(utcnow()).strftime("%Y-%m-%dT%H:%M"))
 
 
 @bp.route("/<int:session_id>/status/<action>", methods=["POST"])
@@ -368,7 +385,7 @@ def change_status(session_id: int, action: str):
 
 def _roster_context(training_session: TrainingSession, tab: str, q: str, **extra) -> dict:
     stmt = queries.roster_query(training_session.id, tab, q)
-    keys = ([Enrollment.waitlist_position, Enrollment.id] if tab == "waitlisted" else [Enrollment.id])
+    keys = queries.roster_keys(tab)
     page = keyset_page(stmt, keys, descending=tab == "cancelled", cursor=request.args.get("after"),
                        before=request.args.get("before"), per_page=ROSTER_PAGE, scalars=False,
                        key_of=lambda row: [getattr(row[0], k.key) for k in keys])
@@ -377,6 +394,7 @@ def _roster_context(training_session: TrainingSession, tab: str, q: str, **extra
                "eligibility": services.eligibility_of(training_session),
                "actions": services.allowed_actions(training_session), "action_labels": ACTION_LABELS,
                "bulk_form": BulkAddForm(), "cancel_form": CancelSessionForm(), "form": EmptyForm(), "lines": None,
+               "bulk_error": None, "start_passed": services.start_has_passed(training_session.starts_at),
                "result_choices": ResultForm().result.choices}
     context.update(extra)
     return context
@@ -397,12 +415,13 @@ def roster(session_id: int):
 
 
 def _bulk_numbers(form: BulkAddForm) -> list[str]:
-    """The 工号 from the picker, the pasted text and the uploaded file, in that order, without repeats."""
-    nos = parse_employee_nos(form.people.data) + parse_employee_nos(form.pasted.data)
+    """The 工号 from the picker, the pasted text and the uploaded file, in that order (a repeat is kept, so the
+    answer can say it was listed twice)."""
+    nos = parse_employee_nos(form.people.data, repeats=True) + parse_employee_nos(form.pasted.data, repeats=True)
     upload = form.file.data
     if upload and upload.filename:
         nos += services.parse_roster_file(upload.filename, upload.read())
-    return list(dict.fromkeys(nos))
+    return nos
 
 
 @bp.route("/<int:session_id>/roster/add", methods=["POST"])
@@ -411,18 +430,27 @@ def roster_add(session_id: int):
     """Bulk signup from the picker, pasted 工号 and/or a file: one answer line per person, all or nothing."""
     training_session = _managed_session(session_id)
     form = BulkAddForm()
-    lines = None
+    lines, error = None, None
     if form.validate_on_submit():
-        with web.action(form) as outcome:
+        # A refusal is shown in the panel (on its field, else above the button), never as a flash that the htmx
+        # answer would not carry and a later page would show out of place.
+        with web.action(form, flash_error=False) as outcome:
             lines = services.bulk_enroll(training_session, _bulk_numbers(form), current_user)
         if outcome.done:
             form = BulkAddForm(formdata=None)
+        elif not _on_field(form, outcome.error):
+            error = outcome.message
     training_session = _managed_session(session_id)
-    context = _roster_context(training_session, "confirmed", "", bulk_form=form, lines=lines)
+    context = _roster_context(training_session, "confirmed", "", bulk_form=form, lines=lines, bulk_error=error)
     response = make_response(render("training/roster.html", "bulk", **context))
     if lines is not None and is_fragment_request():
         response.headers["HX-Trigger"] = "roster-changed"
     return response
+
+
+def _on_field(form, error: DomainError) -> bool:
+    """Whether the refusal was shown on one of the form's fields."""
+    return bool(error.field) and hasattr(getattr(form, error.field, None), "errors")
 
 
 def _row_answer(training_session: TrainingSession, enrollment_id: int, error: str | None = None):
@@ -552,3 +580,4 @@ bp.add_app_template_global(queries.can_manage, "training_can_manage")
 bp.add_app_template_global(services.is_editable, "training_editable")
 bp.add_app_template_global(services.is_roster_open, "training_roster_open")
 bp.add_app_template_global(services.is_recording, "training_recording")
+bp.add_app_template_global(services.records_later, "training_records_later")

@@ -1,4 +1,5 @@
-/* Training pages: print buttons and copying the calendar subscription address (no inline script: strict CSP). */
+/* Training pages: print buttons, copying the calendar subscription address, and the session form's warning for a
+   start in the past (no inline script: strict CSP). */
 (function () {
   "use strict";
   document.addEventListener("click", function (event) {
@@ -21,5 +22,23 @@
         done();
       }
     }
+  });
+})();
+
+(function () {
+  "use strict";
+  // The session form: show the server's warning while the start typed is before "now" in the portal's zone
+  // (both are "YYYY-MM-DDTHH:MM" in that zone, so they compare as text).
+  function check() {
+    var warning = document.getElementById("start-passed");
+    var start = document.getElementById("starts_at");
+    if (!warning || !start || !start.value) { return; }
+    warning.hidden = start.value > warning.getAttribute("data-local-now");
+  }
+  document.addEventListener("input", function (event) {
+    if (event.target && event.target.id === "starts_at") { check(); }
+  });
+  document.addEventListener("change", function (event) {
+    if (event.target && event.target.id === "starts_at") { check(); }
   });
 })();

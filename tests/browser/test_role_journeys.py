@@ -391,6 +391,7 @@ HR_LABELS = {
         "confirmed": "已确认",
         "waitlisted_1": "候补第 1 位",
         "already": "已在名单中",
+        "twice": "重复填写",
         "print": "打印",
         "not_found": "未找到此工号",
         "present": "出勤",
@@ -417,6 +418,7 @@ HR_LABELS = {
         "confirmed": "Confirmed",
         "waitlisted_1": "Waitlist no. 1",
         "already": "Already on the roster",
+        "twice": "Listed twice",
         "print": "Print",
         "not_found": "Employee no. not found",
         "present": "Present",
@@ -440,6 +442,19 @@ def _local(days: int, hour: int):
     return moment.replace(hour=hour, minute=0, second=0, microsecond=0)
 
 
+def _starts_at(app, title: str, starts) -> None:
+    """Move the session's start (and its signup deadline) to `starts`, as if the days before it had passed."""
+    from sqlalchemy import update
+
+    from blueprints.training.models import TrainingSession
+    from extensions import db
+
+    with app.app_context():
+        db.session.execute(update(TrainingSession).where(TrainingSession.title == title)
+                           .values(starts_at=starts, signup_deadline=starts))
+        db.session.commit()
+
+
 def _roster_file(employee_nos: list[str]) -> bytes:
     """An .xlsx as HR would fill in the downloaded template: 工号 and 姓名 columns."""
     import io
@@ -457,7 +472,7 @@ def _roster_file(employee_nos: list[str]) -> bytes:
 
 
 @pytest.mark.parametrize("locale", LANGUAGES)
-def test_hr_day(new_page, locale):
+def test_hr_day(new_page, live_server, locale):
     import io
 
     from openpyxl import load_workbook
@@ -496,9 +511,10 @@ def test_hr_day(new_page, locale):
     result = bulk.locator("#bulk-result")
     expect(result).to_contain_text(t["result_of"].format(n=3))  # worker12 typed twice counts once
     lines = result.locator("li")
-    expect(lines).to_have_count(3)
+    expect(lines).to_have_count(4)  # ... and its second line says it was listed twice
     expect(lines.filter(has_text="worker11")).to_contain_text(t["confirmed"])
-    expect(lines.filter(has_text="worker12")).to_contain_text(t["confirmed"])
+    expect(lines.filter(has_text="worker12").first).to_contain_text(t["confirmed"])
+    expect(lines.filter(has_text="worker12").last).to_contain_text(t["twice"])
     expect(lines.filter(has_text="nobody-99")).to_contain_text(t["not_found"])
     roster_rows = page.locator("#roster table.roster-table tbody tr")
     expect(roster_rows).to_have_count(2)  # the roster below refreshed itself
@@ -519,7 +535,14 @@ def test_hr_day(new_page, locale):
     assert _same_document(page)
     screenshot(page, f"role-hr-{locale}-3-uploaded")
 
-    # 4. Attendance toggles in place, then "all present" for the rest; a result with a score.
+    # 4. Attendance opens at the start: until then the roster says from when. Time passes (the session's start is
+    # moved to today 00:00), then attendance toggles in place, "all present" for the rest, a result with a score.
+    expect(page.locator("#recording-later")).to_be_visible()
+    expect(roster_rows.get_by_role("button", name=t["present"])).to_have_count(0)
+    starts = _local(0, 0)
+    _starts_at(live_server.app, title, starts)
+    page.reload()
+    _mark(page)
     row11 = roster_rows.filter(has_text="worker11")
     row11.get_by_role("button", name=t["present"]).click()
     expect(row11.get_by_role("button", name=t["present"])).to_have_attribute("aria-pressed", "true")

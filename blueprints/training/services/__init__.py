@@ -45,7 +45,10 @@ from blueprints.training.services.rules import (
     is_recording,
     is_roster_open,
     local_text,
+    recording_problem,
+    records_later,
     session_link,
+    start_has_passed,
 )
 from blueprints.training.services.seats import lock_session, promote_waitlist, take_seats
 
@@ -54,7 +57,8 @@ __all__ = [
     "SignupResult", "active_enrollment", "allowed_actions", "bulk_enroll", "can_transition", "change_capacity",
     "create_session", "eligibility_of", "feed_token", "is_editable", "is_recording", "is_roster_open",
     "issue_certificates", "local_text", "lock_session", "mark_all_present", "move_in_waitlist", "new_enrollment",
-    "next_certificate_numbers", "overlapping_sessions", "parse_roster_file", "promote_waitlist", "remove_trainee",
-    "send_reminders", "session_link", "set_attendance", "set_result", "signup", "signup_problem", "subscribe_feed",
-    "take_seats", "transition", "update_session", "user_for_feed", "withdraw", "withdraw_problem",
+    "next_certificate_numbers", "overlapping_sessions", "parse_roster_file", "promote_waitlist", "recording_problem",
+    "records_later", "remove_trainee", "send_reminders", "session_link", "set_attendance", "set_result", "signup",
+    "signup_problem", "start_has_passed", "subscribe_feed", "take_seats", "transition", "update_session",
+    "user_for_feed", "withdraw", "withdraw_problem",
 ]

@@ -36,7 +36,8 @@ class BulkLine:
 def bulk_enroll(training_session: TrainingSession, employee_nos: list[str], actor: User) -> list[BulkLine]:
     """HR signs up many people at once, in a few queries whatever their number; one answer line per person."""
     if not employee_nos:
-        raise DomainError(N_("请至少填写一个工号。"), field="pasted")
+        # Not one field's fault: the picker, the pasted text and the file were all empty.
+        raise DomainError(N_("请至少填写一个工号。"))
     if len(employee_nos) > MAX_BULK:
         raise DomainError(N_("一次最多报名 %(n)s 人，请分批提交。"), field="pasted", n=MAX_BULK)
     training_session = seats.lock_session(training_session.id)
@@ -46,8 +47,9 @@ def bulk_enroll(training_session: TrainingSession, employee_nos: list[str], acto
     lines, newcomers = _compute_lines(employee_nos, people)
     n_confirm = _compute_seats(training_session, len(newcomers))
     n_wait = _enroll_newcomers(training_session, newcomers, n_confirm, actor)
-    audit.record("training.bulk_enrolled", target=training_session, actor=actor,
-                 detail=f"asked={len(employee_nos)} confirmed={n_confirm} waitlisted={n_wait}")
+    if newcomers:  # the same list sent again at the same moment adds nobody, and records nothing
+        audit.record("training.bulk_enrolled", target=training_session, actor=actor,
+                     detail=f"asked={len(employee_nos)} confirmed={n_confirm} waitlisted={n_wait}")
     seats.refresh_counts(training_session)
     return lines
 
@@ -92,18 +94,18 @@ def _compute_lines(employee_nos: list[str], people: _BulkPeople) -> tuple[list[B
     """One answer line per 工号 in the given order, and the people who get a new enrollment (with their line)."""
     lines: list[BulkLine] = []
     newcomers: list[tuple[BulkLine, User]] = []
-    seen: set[int] = set()
+    seen: set[str] = set()
     for no in employee_nos:
         user = people.by_no.get(no.lower())
+        if no.lower() in seen:  # listed twice: said so on its own line, and counted once
+            lines.append(BulkLine(user.employee_no if user else no, "duplicate", user.name if user else ""))
+            continue
+        seen.add(no.lower())
         if user is None:
             lines.append(BulkLine(no, "inactive" if no.lower() in people.inactive_nos else "not_found"))
             continue
         line = BulkLine(user.employee_no, "already", user.name)
         lines.append(line)
-        if user.id in seen:
-            line.outcome = "duplicate"
-            continue
-        seen.add(user.id)
         if _classify_known(line, user, people):
             newcomers.append((line, user))
     return lines, newcomers
@@ -169,11 +171,15 @@ ROSTER_COLUMNS = {"employee_no": ("工号", "employee_no", "employee no", "员�
 
 
 def parse_roster_file(filename: str, data: bytes) -> list[str]:
-    """工号 from an uploaded .xlsx/.csv (first row: column names); any bad row refuses the whole file."""
+    """工号 from an uploaded .xlsx/.csv (first row: column names), in file order; any bad row refuses the file."""
     from blueprints.core.spreadsheets import map_columns, read_table
 
-    rows = read_table(filename, data)
-    columns = map_columns(rows[0], ROSTER_COLUMNS, required=["employee_no"])
+    try:
+        rows = read_table(filename, data)
+        columns = map_columns(rows[0], ROSTER_COLUMNS, required=["employee_no"])
+    except DomainError as error:
+        error.field = error.field or "file"  # shown under the file input, not as a flash on some later page
+        raise
     index = columns["employee_no"]
     found, problems = [], []
     for line, row in enumerate(rows[1:], start=2):
@@ -190,4 +196,4 @@ def parse_roster_file(filename: str, data: bytes) -> list[str]:
                           rows=shown)
     if not found:
         raise DomainError(N_("文件里只有列名，没有工号。"), field="file")
-    return list(dict.fromkeys(found))
+    return found  # repeats stay, so the answer can say which 工号 was listed twice

@@ -106,15 +106,13 @@ def update_session(training_session: TrainingSession, data: SessionData, actor: 
     training_session = seats.lock_session(training_session.id)
     if training_session.status not in EDITABLE:
         raise DomainError(N_("已结束或已取消的场次不能再修改。"))
+    old_capacity = training_session.capacity
     promoted = change_capacity(training_session, data.capacity, actor)
     moved = (data.starts_at != training_session.starts_at or data.ends_at != training_session.ends_at
              or data.location != training_session.location)
-    for name in ("title", "kind", "description", "instructor", "location", "starts_at", "ends_at", "signup_deadline"):
-        setattr(training_session, name, getattr(data, name))
-    training_session.skill_levels = list(data.skill_levels)
-    training_session.manager_id = data.manager_id or training_session.manager_id
-    _set_departments(training_session, data.department_ids)
-    db.session.flush()
+    changed = _apply_data(training_session, data) or training_session.capacity != old_capacity
+    if not changed:  # the same form saved twice at once: the second finds nothing to change, and records nothing
+        return promoted
     if moved and training_session.status in ROSTER_OPEN:
         people = db.session.scalars(select(Enrollment.user_id).where(
             Enrollment.session_id == training_session.id, Enrollment.status.in_(ACTIVE_STATUSES))).all()
@@ -124,6 +122,29 @@ def update_session(training_session: TrainingSession, data: SessionData, actor: 
                     location=training_session.location or "—")
     audit.record("training.updated", target=training_session, actor=actor)
     return promoted
+
+
+def _apply_data(training_session: TrainingSession, data: SessionData) -> bool:
+    """Copy the form's fields onto the (locked, freshly read) session; True when any of them differed."""
+    changed = False
+    for name in ("title", "kind", "description", "instructor", "location", "starts_at", "ends_at", "signup_deadline"):
+        if getattr(training_session, name) != getattr(data, name):
+            setattr(training_session, name, getattr(data, name))
+            changed = True
+    if list(training_session.skill_levels or []) != list(data.skill_levels):
+        training_session.skill_levels = list(data.skill_levels)
+        changed = True
+    manager_id = data.manager_id or training_session.manager_id
+    if manager_id != training_session.manager_id:
+        training_session.manager_id = manager_id
+        changed = True
+    current = set(db.session.scalars(select(SessionDepartment.department_id)
+                                     .where(SessionDepartment.session_id == training_session.id)))
+    if current != set(data.department_ids):
+        _set_departments(training_session, data.department_ids)
+        changed = True
+    db.session.flush()
+    return changed
 
 
 def transition(training_session: TrainingSession, action: str, actor: User, reason: str = "") -> TrainingSession:

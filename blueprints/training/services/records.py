@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 
 from blueprints.core import audit, counters
 from blueprints.core.clock import local_year
@@ -13,65 +13,101 @@ from blueprints.core.models import User
 from blueprints.core.notify import notify_each
 from blueprints.core.types import utcnow
 from blueprints.training.models import CERTIFICATE_SERIES, Enrollment, TrainingSession
-from blueprints.training.services.enrolment import locked_enrollment
-from blueprints.training.services.rules import RECORDING, ROSTER_OPEN, certificate_link, local_text, session_link
+from blueprints.training.services import seats
+from blueprints.training.services.rules import (
+    ROSTER_OPEN,
+    certificate_link,
+    local_text,
+    recording_problem,
+    session_link,
+)
 from extensions import db
 
 # --- Attendance, results, certificates --------------------------------------------------------------------
 
 
+def _open_for_recording(training_session: TrainingSession) -> TrainingSession:
+    """The session under its lock, read fresh (so a completion or cancellation at the same moment is seen), once
+    attendance and results may be recorded."""
+    training_session = seats.lock_session(training_session.id)
+    problem = recording_problem(training_session)
+    if problem is not None:
+        raise problem
+    return training_session
+
+
 def _recordable(training_session: TrainingSession, enrollment_id: int) -> Enrollment:
-    if training_session.status not in RECORDING:
-        raise DomainError(N_("只有已发布且未取消的场次才能记录考勤和成绩。"))
-    enrollment = locked_enrollment(training_session, enrollment_id)
+    """The confirmed enrollment to record on, its row locked and read fresh, once recording is open."""
+    # The row lock makes simultaneous changes of one trainee take turns, so each sees what the other stored.
+    enrollment = db.session.scalars(
+        select(Enrollment).where(Enrollment.id == enrollment_id, Enrollment.session_id == training_session.id)
+        .with_for_update().execution_options(populate_existing=True)
+    ).one_or_none()
+    if enrollment is None:
+        raise DomainError(N_("名单中没有这个人。"))
     if enrollment.status != "confirmed":
         raise DomainError(N_("只能为已确认的学员记录考勤和成绩。"))
     return enrollment
 
 
+def _changed(enrollment: Enrollment, condition, **values) -> bool:
+    """Store values on the enrollment only where `condition` says they differ; True when the row changed."""
+    changed = db.session.execute(
+        update(Enrollment).where(Enrollment.id == enrollment.id, condition).values(**values)
+        .returning(Enrollment.id).execution_options(synchronize_session=False)
+    ).first() is not None
+    db.session.refresh(enrollment)
+    return changed
+
+
 def set_attendance(training_session: TrainingSession, enrollment_id: int, value: str | None, actor: User) -> Enrollment:
-    """Mark one trainee present or absent (None clears the mark)."""
+    """Mark one trainee present or absent (None clears the mark); audited only when the mark changed."""
     if value not in ("present", "absent", None):
         raise DomainError(N_("考勤只能是出勤或缺勤。"))
+    training_session = _open_for_recording(training_session)
     enrollment = _recordable(training_session, enrollment_id)
     if value != "present" and enrollment.result == "pass":
         raise DomainError(N_("该学员已记为合格，不能标为缺勤；请先修改成绩。"))
-    enrollment.attendance = value
-    audit.record("training.attendance", target=enrollment, actor=actor, detail=str(value))
-    db.session.flush()
+    if _changed(enrollment, Enrollment.attendance.is_distinct_from(value), attendance=value):
+        audit.record("training.attendance", target=enrollment, actor=actor, detail=str(value))
     return enrollment
 
 
 def mark_all_present(training_session: TrainingSession, actor: User) -> int:
     """Mark every confirmed trainee without a mark present (explicit absences stay); returns how many."""
-    if training_session.status not in RECORDING:
-        raise DomainError(N_("只有已发布且未取消的场次才能记录考勤和成绩。"))
+    training_session = _open_for_recording(training_session)
     count = db.session.execute(
         update(Enrollment).where(Enrollment.session_id == training_session.id, Enrollment.status == "confirmed",
                                  Enrollment.attendance.is_(None))
         .values(attendance="present").execution_options(synchronize_session=False)).rowcount
-    audit.record("training.attendance_all", target=training_session, actor=actor, detail=f"present={count}")
+    if count:  # a second click at the same moment finds nobody left to mark, and records nothing
+        audit.record("training.attendance_all", target=training_session, actor=actor, detail=f"present={count}")
     return count
 
 
 def set_result(training_session: TrainingSession, enrollment_id: int, result: str | None, score: int | None,
                actor: User) -> Enrollment:
-    """Record pass or fail and a score; a pass on a completed session issues the certificate, a fail withdraws it."""
+    """Record pass or fail and a score; a pass on a completed session issues the certificate, a fail withdraws it.
+    Audited (and certified) only when the result or score changed."""
     if result not in ("pass", "fail", None):
         raise DomainError(N_("结果只能是合格或不合格。"), field="result")
     if score is not None and not 0 <= score <= 100:
         raise DomainError(N_("成绩应在 0 到 100 之间。"), field="score")
+    training_session = _open_for_recording(training_session)
     enrollment = _recordable(training_session, enrollment_id)
     if result == "pass" and enrollment.attendance != "present":
         raise DomainError(N_("只有出勤的学员才能记为合格，请先记录出勤。"), field="result")
-    enrollment.result, enrollment.score = result, score
-    if result != "pass" and enrollment.certificate_no:
-        audit.record("training.certificate_withdrawn", target=enrollment, actor=actor,
-                     detail=enrollment.certificate_no)
-        enrollment.certificate_no = None
-        enrollment.certified_at = None
+    certificate_no = enrollment.certificate_no
+    withdraw = result != "pass" and certificate_no is not None
+    values = {"result": result, "score": score}
+    if withdraw:
+        values.update(certificate_no=None, certified_at=None)
+    if not _changed(enrollment, or_(Enrollment.result.is_distinct_from(result),
+                                    Enrollment.score.is_distinct_from(score)), **values):
+        return enrollment
+    if withdraw:
+        audit.record("training.certificate_withdrawn", target=enrollment, actor=actor, detail=certificate_no)
     audit.record("training.result", target=enrollment, actor=actor, detail=f"{result} {score}")
-    db.session.flush()
     if result == "pass" and training_session.status == "completed" and not enrollment.certificate_no:
         issue_certificates(training_session, actor)
     return enrollment
@@ -84,10 +120,12 @@ def next_certificate_numbers(year: int, n: int) -> list[str]:
 
 def issue_certificates(training_session: TrainingSession, actor=None) -> int:
     """Give every passed trainee of a completed session without a certificate its number, and tell them."""
+    # Locked and read fresh: a row another request certified meanwhile no longer matches, so no one is certified
+    # (or told) twice and no number is spent on them.
     waiting = db.session.scalars(
         select(Enrollment).where(Enrollment.session_id == training_session.id, Enrollment.status == "confirmed",
                                  Enrollment.result == "pass", Enrollment.certificate_no.is_(None))
-        .order_by(Enrollment.id)
+        .order_by(Enrollment.id).with_for_update().execution_options(populate_existing=True)
     ).all()
     if not waiting:
         return 0

@@ -7,7 +7,10 @@ from datetime import datetime
 from flask import has_request_context, url_for
 
 from blueprints.core.clock import to_local
+from blueprints.core.errors import DomainError
+from blueprints.core.i18n import N_
 from blueprints.core.states import Transition, actions_from, can_move, machine
+from blueprints.core.types import utcnow
 from blueprints.training.models import TrainingSession
 
 # --- The status machine (the only place that knows which move is allowed) ----------------------------------
@@ -43,9 +46,29 @@ def is_roster_open(training_session: TrainingSession) -> bool:
     return training_session.status in ROSTER_OPEN
 
 
+def start_has_passed(starts_at: datetime | None, now: datetime | None = None) -> bool:
+    """Whether a start time lies in the past (a draft so dated can be saved, with a warning, but not published)."""
+    return starts_at is not None and starts_at <= (now or utcnow())
+
+
+def recording_problem(training_session: TrainingSession, now: datetime | None = None) -> DomainError | None:
+    """Why attendance and results cannot be recorded now (wrong status, or the session has not started), or None."""
+    if training_session.status not in RECORDING:
+        return DomainError(N_("只有已发布且未取消的场次才能记录考勤和成绩。"))
+    if (now or utcnow()) < training_session.starts_at:
+        return DomainError(N_("培训还没有开始：考勤和成绩从开始时间 %(start)s 起才能记录。"),
+                           start=local_text(training_session.starts_at))
+    return None
+
+
 def is_recording(training_session: TrainingSession) -> bool:
-    """Whether attendance and results may be recorded."""
-    return training_session.status in RECORDING
+    """Whether attendance and results may be recorded now."""
+    return recording_problem(training_session) is None
+
+
+def records_later(training_session: TrainingSession) -> bool:
+    """Whether recording will open at the session's start (a published session that has not started yet)."""
+    return training_session.status in RECORDING and utcnow() < training_session.starts_at
 
 
 # --- Time helpers -----------------------------------------------------------------------------------------
