@@ -250,7 +250,7 @@ def department_edit(dept_id: int):
     if form.validate_on_submit():
         with action(form) as outcome:
             people.update_department(dept, form.code.data, form.name.data, _chosen_parent(form), actor=current_user,
-                                     kind=form.kind.data, industry=form.industry.data or "")
+                                     kind=form.kind.data or None, industry=form.industry.data or "")
         if outcome.done:
             flash(_("已保存部门“%(name)s”。", name=dept.name), "success")
             return redirect_after_change(url_for("admin.departments"))
