@@ -22,8 +22,16 @@ from blueprints.core.labels import ORG_KIND_LABELS, ROLE_LABELS
 from blueprints.core.models import ROLE_KEYS, SCOPED_ROLES, AuditLog, Department, RoleGrant, User
 from blueprints.core.pagination import keyset_page
 from blueprints.core.permissions import deny, roles_required
-from blueprints.core.scopes import covers, covers_id, scope_of
-from blueprints.core.settings import REGISTRY, get_setting, parse_settings, save_settings
+from blueprints.core.scopes import covers, covers_id, scope_nodes, scope_of
+from blueprints.core.settings import (
+    REGISTRY,
+    enterprise_value,
+    get_setting,
+    parse_overrides,
+    parse_settings,
+    save_overrides,
+    save_settings,
+)
 from blueprints.core.web import action, is_fragment_request, redirect_after_change, render
 from extensions import db
 
@@ -278,9 +286,10 @@ def audit_log():
     """The audit log, newest first, filtered by actor, action and date (dates in the configured zone)."""
     form = AuditFilterForm(request.args)
     if form.validate():
-        stmt = audit.log_query(form.actor.data, form.action.data, form.date_from.data, form.date_to.data)
+        stmt = audit.log_query(form.actor.data, form.action.data, form.date_from.data, form.date_to.data,
+                               scope=_admin_scope())
     else:
-        stmt = audit.log_query()
+        stmt = audit.log_query(scope=_admin_scope())
     page = keyset_page(stmt, [AuditLog.created_at, AuditLog.id], cursor=request.args.get("after"),
                        before=request.args.get("before"), count=True)
     actions = [] if is_fragment_request() else audit_labels.action_choices(audit.logged_actions())
@@ -293,7 +302,10 @@ def audit_log():
 
 @bp.route("/settings", methods=["GET", "POST"])
 def settings():
-    """Values the union edits without a deploy, registered by each domain."""
+    """Values the union edits without a deploy, registered by each domain: a whole-tree admin sets the city's
+    values; an enterprise admin sees them and sets their enterprise's own value of the overridable ones."""
+    if not _admin_scope().everything:
+        return _enterprise_settings()
     form = EmptyForm()
     errors: dict[str, str] = {}
     if form.validate_on_submit():
@@ -305,7 +317,31 @@ def settings():
                 flash(_("设置已保存。"), "success")
                 return redirect_after_change(url_for("admin.settings"))
     current = {key: request.form.get(key, get_setting(key)) if errors else get_setting(key) for key in REGISTRY}
-    return render_template("admin/settings.html", form=form, registry=REGISTRY, current=current, errors=errors)
+    return render_template("admin/settings.html", form=form, registry=REGISTRY, current=current, errors=errors,
+                           enterprise=None)
+
+
+def _enterprise_settings():
+    """The settings page of an admin scoped below the city: the city's values, and their enterprise's own."""
+    enterprises = [node for node in scope_nodes(current_user, "admin") if node.kind == "enterprise"]
+    chosen = request.args.get("enterprise", type=int)
+    enterprise = next((e for e in enterprises if e.id == chosen), enterprises[0] if enterprises else None)
+    form = EmptyForm()
+    errors: dict[str, str] = {}
+    if enterprise is not None and form.validate_on_submit():
+        values, errors = parse_overrides(request.form)
+        if not errors:
+            with action() as outcome:
+                save_overrides(enterprise, values, actor=current_user)
+            if outcome.done:
+                flash(_("“%(name)s”的设置已保存。", name=enterprise.name), "success")
+                return redirect_after_change(url_for("admin.settings", enterprise=enterprise.id))
+    city = {key: get_setting(key) for key in REGISTRY}
+    own = {key: enterprise_value(key, enterprise) for key in REGISTRY} if enterprise is not None else {}
+    if errors:
+        own.update({key: request.form.get(key, "") for key in REGISTRY if REGISTRY[key].overridable})
+    return render_template("admin/settings.html", form=form, registry=REGISTRY, current=city, errors=errors,
+                           enterprise=enterprise, enterprises=enterprises, own=own)
 
 
 # --- Import ------------------------------------------------------------------------------------------------
