@@ -57,7 +57,9 @@ class DepartmentForm(FlaskForm):
         Regexp(r"^[A-Za-z0-9_\-.]+$", message=_l("编码只能包含字母、数字和 _ - .。"))])
     name = StringField(_l("名称"), validators=[DataRequired(_l("请填写部门名称。")),
                                              Length(max=100, message=_l("名称最多 100 个字。"))])
-    parent_id = SelectField(_l("上级部门"), coerce=optional_int, validate_choice=True)
+    # Not checked against the offered choices: core.people refuses a cycle or a node outside the admin's scope
+    # with its own message on this field.
+    parent_id = SelectField(_l("上级部门"), coerce=optional_int, validate_choice=False)
     kind = SelectField(_l("组织层级"), choices=[("", _l("（按上级单位自动确定）"))] + list(ORG_KIND_LABELS.items()),
                        validate_choice=False)  # core.org refuses an unknown level, on this field
     industry = StringField(_l("行业"), validators=[Optional(), Length(max=50, message=_l("行业最多 50 个字。"))],

@@ -231,7 +231,13 @@ def _department_form(dept: Department | None = None) -> DepartmentForm:
 
 
 def _chosen_parent(form: DepartmentForm) -> Department | None:
-    return db.session.get(Department, form.parent_id.data) if form.parent_id.data else None
+    """The chosen parent node (None: the top); an id that names no node is refused on the field."""
+    if form.parent_id.data is None:
+        return None
+    parent = db.session.get(Department, form.parent_id.data)
+    if parent is None:
+        raise DomainError(people.OUTSIDE_ADMIN_SCOPE, field="parent_id")
+    return parent
 
 
 @bp.route("/departments", methods=["GET", "POST"])
