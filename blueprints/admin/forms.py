@@ -69,9 +69,10 @@ class DepartmentForm(FlaskForm):
 class GrantForm(FlaskForm):
     """Give a person a scoped role (admin, hr, safety) over a node inside the admin's own scope."""
 
-    role = SelectField(_l("角色"), choices=[(role, ROLE_LABELS[role]) for role in SCOPED_ROLES],
+    # Own ids: the profile form on the same page has a department_id field too.
+    role = SelectField(_l("角色"), choices=[(role, ROLE_LABELS[role]) for role in SCOPED_ROLES], id="grant-role",
                        validate_choice=False)  # core.grants refuses an unknown role in the user's language
-    department_id = SelectField(_l("管理范围"), coerce=optional_int, validate_choice=False)
+    department_id = SelectField(_l("管理范围"), coerce=optional_int, validate_choice=False, id="grant-department")
 
 
 class ImportUploadForm(FlaskForm):
