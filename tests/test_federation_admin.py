@@ -381,3 +381,22 @@ def test_enterprise_admin_edits_only_their_enterprise_values(app, client, make_u
     with app.test_request_context(), pytest.raises(DomainError, match="管理范围内企业"):
         save_overrides(db.session.get(Department, city["a"].id), {"workshops.min_members": 7},
                        actor=db.session.get(User, b_admin.id))
+
+
+@both_backends
+def test_scoped_admin_cannot_change_the_account_of_someone_with_wider_grants(app, client, make_user, city,
+                                                                           a_admin):
+    boss = make_user(employee_no="cityboss", name="市管理员", roles=("worker", "admin"), department=city["a_team"])
+    with app.app_context():
+        before = db.session.get(User, boss.id).password_hash
+    for url, data in ((f"/admin/users/{boss.id}/reset-password", {}),
+                      (f"/admin/users/{boss.id}/active", {"active": "0"})):
+        response = client.post(url, data=data, follow_redirects=True)
+        assert "超出您管理范围的授权" in html_text(response)
+    response = client.post(f"/admin/users/{boss.id}/edit", data={
+        "employee_no": "cityboss", "name": "改名", "department_id": city["a_team"].id, "skill_level": "无",
+        "roles": ["worker"]})
+    assert "超出您管理范围的授权" in html_text(response)
+    with app.app_context():
+        user = db.session.get(User, boss.id)
+        assert (user.password_hash, user.active, user.name) == (before, True, "市管理员")

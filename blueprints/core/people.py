@@ -13,10 +13,10 @@ from blueprints.core import audit
 from blueprints.core.errors import DomainError
 from blueprints.core.grants import sync_role_grants
 from blueprints.core.i18n import N_
-from blueprints.core.models import ROLE_KEYS, SKILL_LEVELS, Department, User
+from blueprints.core.models import ROLE_KEYS, SKILL_LEVELS, Department, RoleGrant, User
 from blueprints.core.org import check_children_fit, check_member_placement, check_placement, default_kind
 from blueprints.core.passwords import hash_password, set_password
-from blueprints.core.scopes import Scope, covers_id
+from blueprints.core.scopes import Scope, covers_id, scope_of
 from blueprints.core.sessions import end_all_sessions
 from extensions import db
 
@@ -158,6 +158,7 @@ def update_user(user: User, *, employee_no: str, name: str, department_id: int |
     _check_user_fields(employee_no, skill_level, roles, exclude_id=user.id)
     if actor is not None and actor.id == user.id and "admin" not in roles:
         raise DomainError(N_("不能取消自己的管理员角色，请让另一位管理员操作。"), field="roles")
+    check_manages(actor, user)
     lock_row(user)  # two admins saving at once: the second sees the first's roles, so "before" is true
     before = sorted(user.roles)
     if department_id != user.department_id:
@@ -189,6 +190,24 @@ def check_department_in_scope(actor, department_id: int | None, field: str = "de
         raise DomainError(OUTSIDE_ADMIN_SCOPE, field=field)
 
 
+WIDER_GRANTS = N_("%(name)s 拥有超出您管理范围的授权，只能由范围更大的管理员操作。")
+
+
+def check_manages(actor, user: User) -> None:
+    """A scoped admin changes a person's account only when every grant the person holds lies inside the admin's
+    own scope (an enterprise admin cannot reset a city admin's password who happens to sit in their enterprise)."""
+    if actor is None:
+        return
+    scope = scope_of(actor, "admin")
+    if scope.everything:
+        return
+    paths = db.session.execute(select(RoleGrant.department_id, Department.path)
+                               .outerjoin(Department, Department.id == RoleGrant.department_id)
+                               .where(RoleGrant.user_id == user.id)).all()
+    if any(not scope.covers_path(path) for _id, path in paths):
+        raise DomainError(WIDER_GRANTS, name=user.name)
+
+
 def lock_row(obj) -> None:
     """Reload a row under a row lock (PostgreSQL FOR UPDATE; SQLite's write transaction already serialises),
     so a check-then-change sees what a simultaneous request committed."""
@@ -199,6 +218,7 @@ def set_active(user: User, active: bool, actor=None) -> None:
     """Deactivate (ending every live session at once) or reactivate a user; their records stay."""
     if actor is not None and actor.id == user.id and not active:
         raise DomainError(N_("不能停用自己的账号。"))
+    check_manages(actor, user)
     lock_row(user)
     if user.active == active:
         # Another admin (or another tab) got there first; that change was audited, this one changes nothing.
@@ -217,6 +237,7 @@ def set_locale(user: User, locale: str) -> None:
 
 def reset_password(user: User, actor=None) -> str:
     """Give the user a temporary password they must change at the next login; returns it once."""
+    check_manages(actor, user)
     temp = temporary_password()
     set_password(user, temp, must_change=True)
     audit.record("user.password_reset", target=user, actor=actor)
