@@ -400,3 +400,15 @@ def test_scoped_admin_cannot_change_the_account_of_someone_with_wider_grants(app
     with app.app_context():
         user = db.session.get(User, boss.id)
         assert (user.password_hash, user.active, user.name) == (before, True, "市管理员")
+
+
+def test_resolving_typed_numbers_follows_the_picker_scopes(app, make_user, city, people):
+    from blueprints.core.people import resolve_people
+    from blueprints.core.scopes import Scope
+
+    with app.app_context():
+        a_scope = Scope("hr", paths=(db.session.get(Department, city["a"].id).path,))
+        found, missing, _inactive = resolve_people(["wa01", "wb01", "wn01"], scopes=(a_scope, Scope("admin")))
+        assert [u.employee_no for u in found] == ["wa01"] and missing == ["wb01", "wn01"]
+        found, missing, _inactive = resolve_people(["wa01", "wb01", "wn01"])
+        assert len(found) == 3 and not missing

@@ -488,15 +488,20 @@ def parse_employee_nos(text: str | None) -> list[str]:
     return list(dict.fromkeys(p.strip() for p in parts if p.strip()))
 
 
-def resolve_people(employee_nos: list[str]) -> tuple[list[User], list[str], list[str]]:
-    """Look up 工号 in bulk: (active users in the given order, unknown 工号, inactive 工号)."""
+def resolve_people(employee_nos: list[str], scopes=()) -> tuple[list[User], list[str], list[str]]:
+    """Look up 工号 in bulk: (active users in the given order, unknown 工号, inactive 工号); with `scopes`, people
+    the picker would not offer (picker_clause) count as unknown."""
     if not employee_nos:
         return [], [], []
     found: dict[str, User] = {}
     lowered = [no.lower() for no in employee_nos]
+    limit_clause = picker_clause(scopes)
     for start in range(0, len(lowered), 500):
         chunk = lowered[start:start + 500]
-        for user in db.session.scalars(select(User).where(func.lower(User.employee_no).in_(chunk))):
+        stmt = select(User).where(func.lower(User.employee_no).in_(chunk))
+        if limit_clause is not None:
+            stmt = stmt.where(limit_clause)
+        for user in db.session.scalars(stmt):
             found[user.employee_no.lower()] = user
     users, missing, inactive = [], [], []
     for no in employee_nos:
