@@ -94,9 +94,6 @@ def _user_form(user: User | None = None) -> UserForm:
     form.department_id.choices = people.department_choices(blank=_("（未分配）"), scope=_admin_scope())
     if user is not None:
         form.roles.choices = [(role, ROLE_LABELS[role]) for role in UNSCOPED_ROLES]
-        if user.department_id is not None and user.department_id not in {c[0] for c in form.department_id.choices}:
-            form.department_id.choices.insert(0, (user.department_id, people.department_names([user.department_id])
-                                                  .get(user.department_id, "")))
     if user is not None and not form.is_submitted():
         form.roles.data = sorted(set(user.roles) & set(UNSCOPED_ROLES))
     elif user is None and not form.is_submitted():
