@@ -33,14 +33,14 @@ def test_admins_saving_the_same_role_change_at_once_audit_it_once(app, make_user
     admins = [make_user(roles=("worker", "admin")) for _ in range(4)]
     person = make_user(employee_no="race01")
     form = {"employee_no": "race01", "name": person.name, "department_id": "", "skill_level": "无",
-            "roles": ["worker", "hr"]}
+            "roles": ["worker", "lead"]}
 
     codes = post_all(app, admins, f"/admin/users/{person.id}/edit", data=form)
 
     assert codes == [303] * 4
     with app.app_context():
         rows = db.session.scalars(select(AuditLog.detail).where(AuditLog.action == "user.roles_changed")).all()
-    assert rows == ["worker -> hr,worker"]  # the others saw the roles already changed: nothing to record
+    assert rows == ["worker -> lead,worker"]  # the others saw the roles already changed: nothing to record
 
 
 @both_backends

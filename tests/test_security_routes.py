@@ -47,6 +47,8 @@ MATRIX: dict[tuple[str, str], dict[str, str]] = {
     ("admin.user_edit", "POST"): ADMIN_ONLY,
     ("admin.user_set_active", "POST"): ADMIN_ONLY,
     ("admin.user_reset_password", "POST"): ADMIN_ONLY,
+    ("admin.user_grant", "POST"): ADMIN_ONLY,
+    ("admin.user_revoke", "POST"): ADMIN_ONLY,
     ("admin.departments", "GET"): ADMIN_ONLY,
     ("admin.departments", "POST"): ADMIN_ONLY,
     ("admin.department_edit", "GET"): ADMIN_ONLY,
@@ -121,10 +123,14 @@ class World:
                                       else ("worker",)) for role in ROLES[1:]}
         self.stranger = make_user(employee_no="m-stranger")
         with app.app_context():
+            from blueprints.core.models import RoleGrant
+
             note = notify(self.stranger.id, "测试")
+            grant = RoleGrant(user_id=self.stranger.id, role="safety", department_id=self.dept.id)
+            db.session.add(grant)
             db.session.commit()
-            self.notification_id = note.id
-        self.args = {"user_id": self.stranger.id, "dept_id": self.dept.id,
+            self.notification_id, self.grant_id = note.id, grant.id
+        self.args = {"user_id": self.stranger.id, "dept_id": self.dept.id, "grant_id": self.grant_id,
                      "notification_id": self.notification_id, "filename": "css/app.css"}
 
 

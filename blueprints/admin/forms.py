@@ -7,8 +7,8 @@ from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, Va
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from blueprints.core.errors import DomainError
-from blueprints.core.labels import ROLE_LABELS
-from blueprints.core.models import SKILL_LEVELS
+from blueprints.core.labels import ORG_KIND_LABELS, ROLE_LABELS
+from blueprints.core.models import SCOPED_ROLES, SKILL_LEVELS
 from blueprints.core.people import check_employee_no
 
 
@@ -57,7 +57,22 @@ class DepartmentForm(FlaskForm):
         Regexp(r"^[A-Za-z0-9_\-.]+$", message=_l("编码只能包含字母、数字和 _ - .。"))])
     name = StringField(_l("名称"), validators=[DataRequired(_l("请填写部门名称。")),
                                              Length(max=100, message=_l("名称最多 100 个字。"))])
-    parent_id = SelectField(_l("上级部门"), coerce=optional_int, validate_choice=True)
+    # Not checked against the offered choices: core.people refuses a cycle or a node outside the admin's scope
+    # with its own message on this field.
+    parent_id = SelectField(_l("上级部门"), coerce=optional_int, validate_choice=False)
+    kind = SelectField(_l("组织层级"), choices=[("", _l("（按上级单位自动确定）"))] + list(ORG_KIND_LABELS.items()),
+                       validate_choice=False)  # core.org refuses an unknown level, on this field
+    industry = StringField(_l("行业"), validators=[Optional(), Length(max=50, message=_l("行业最多 50 个字。"))],
+                           description=_l("可选，例如“装备制造”，用于全市统计。"))
+
+
+class GrantForm(FlaskForm):
+    """Give a person a scoped role (admin, hr, safety) over a node inside the admin's own scope."""
+
+    # Own ids: the profile form on the same page has a department_id field too.
+    role = SelectField(_l("角色"), choices=[(role, ROLE_LABELS[role]) for role in SCOPED_ROLES], id="grant-role",
+                       validate_choice=False)  # core.grants refuses an unknown role in the user's language
+    department_id = SelectField(_l("管理范围"), coerce=optional_int, validate_choice=False, id="grant-department")
 
 
 class ImportUploadForm(FlaskForm):

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import Select, delete, func, or_, select
 
 from blueprints.core import audit
 from blueprints.core.errors import DomainError
@@ -15,6 +15,7 @@ from blueprints.core.i18n import N_
 from blueprints.core.models import SKILL_LEVELS, Department, ImportBatch, User
 from blueprints.core.passwords import check_password_policy, hash_password
 from blueprints.core.people import check_employee_no, pinyin_key
+from blueprints.core.scopes import Scope, scope_of
 from blueprints.core.spreadsheets import map_columns, read_table
 from blueprints.core.types import utcnow
 from extensions import db
@@ -76,17 +77,42 @@ def parse_file(filename: str, data: bytes) -> list[ImportRow]:
     return rows
 
 
-def check_rows(rows: list[ImportRow]) -> ImportPreview:
-    """Check every row against the rules and the database (in bulk), marking each as create or update."""
-    codes = {d.code for d in db.session.scalars(select(Department))}
-    existing = _existing_nos(row.values["employee_no"] for row in rows if row.values["employee_no"])
+def check_rows(rows: list[ImportRow], scope: Scope | None = None) -> ImportPreview:
+    """Check every row against the rules and the database (in bulk), marking each as create or update; with a
+    narrower admin `scope`, departments and existing people must lie inside it."""
+    from flask_babel import gettext as _
+
+    codes = set(db.session.scalars(_departments_in(scope, Department.code)))
+    numbers = [row.values["employee_no"] for row in rows if row.values["employee_no"]]
+    existing = _existing_nos(numbers)
+    foreign = _outside_nos(numbers, scope) if scope is not None and not scope.everything else set()
     seen: dict[str, int] = {}
     for row in rows:
         _check_employee_no(row, seen)
         _check_values(row, codes)
         no = row.values["employee_no"].lower()
         row.action = "update" if no and no in existing else "create"
+        if no in foreign:
+            row.errors.append(_("工号“%(no)s”已被您管理范围以外的人员使用", no=row.values["employee_no"]))
     return ImportPreview(rows=rows)
+
+
+def _departments_in(scope: Scope | None, *columns) -> Select:
+    """The departments an import may place people in: all, or those inside the admin's scope."""
+    stmt = select(*columns)
+    if scope is not None:
+        stmt = stmt.where(scope.path_clause(Department.path))
+    return stmt
+
+
+def _outside_nos(employee_nos, scope: Scope) -> set[str]:
+    """Which of these 工号 (lower-cased) belong to people outside the scope (or without a department)."""
+    found: set[str] = set()
+    inside = scope.department_clause(User.department_id)
+    for chunk in _chunks(employee_nos):
+        found.update(db.session.scalars(select(func.lower(User.employee_no)).where(
+            func.lower(User.employee_no).in_(chunk), or_(User.department_id.is_(None), ~inside))))
+    return found
 
 
 def _chunks(employee_nos) -> list[list[str]]:
@@ -144,7 +170,7 @@ def _check_values(row: ImportRow, codes: set[str]) -> None:
     if not v["department_code"]:
         row.errors.append(_("部门编码为空"))
     elif v["department_code"] not in codes:
-        row.errors.append(_("部门编码“%(code)s”不存在", code=v["department_code"]))
+        row.errors.append(_("部门编码“%(code)s”不存在或不在您的管理范围内", code=v["department_code"]))
     if v["skill_level"] and v["skill_level"] not in SKILL_LEVELS:
         row.errors.append(_("技能等级“%(level)s”无效，应为：%(all)s", level=v["skill_level"],
                             all="、".join(SKILL_LEVELS)))
@@ -156,7 +182,7 @@ def _check_values(row: ImportRow, codes: set[str]) -> None:
 
 def preview_upload(filename: str, data: bytes, user) -> tuple[ImportPreview, str | None]:
     """Read and check an uploaded file; an error-free preview is stashed for the confirm step (its token)."""
-    preview = check_rows(parse_file(filename, data))
+    preview = check_rows(parse_file(filename, data), scope_of(user, "admin"))
     token = None if preview.bad_rows else stash(preview, filename, user)
     return preview, token
 
@@ -191,17 +217,17 @@ def apply_stash(token: str, initial_password: str | None, actor) -> tuple[int, i
     # the one whose DELETE removed the stash applies it and writes the audit row.
     if rows is None or db.session.execute(delete(ImportBatch).where(ImportBatch.token == token)).rowcount != 1:
         raise DomainError(N_("这个导入已经执行过或已过期，请重新上传文件。"))
-    return apply_rows(rows, initial_password, actor=actor)
+    return apply_rows(rows, initial_password, actor=actor, scope=scope_of(actor, "admin"))
 
 
 def apply_rows(rows: list[ImportRow], initial_password: str | None, actor=None,
-               progress: Callable[[int], None] | None = None) -> tuple[int, int]:
+               progress: Callable[[int], None] | None = None, scope: Scope | None = None) -> tuple[int, int]:
     """Create or update every row, all or nothing (the caller commits once); returns (created, updated).
 
     New accounts share one initial password, hashed once (so 10,000 rows take seconds, not hours), and
     must change it at their first login.
     """
-    preview = check_rows(rows)
+    preview = check_rows(rows, scope)
     shared_hash = _shared_password_hash(preview, initial_password)
     codes = {d.code: d.id for d in db.session.scalars(select(Department))}
     by_no = _users_by_no(r.values["employee_no"] for r in preview.rows if r.action == "update")

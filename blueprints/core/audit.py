@@ -7,7 +7,7 @@ from datetime import date, datetime, time, timedelta
 
 from flask import g, has_request_context, request
 from flask_login import current_user
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, or_, select
 
 from blueprints.core.clock import local_zone
 from blueprints.core.models import AuditLog
@@ -32,10 +32,12 @@ def record(action: str, target=None, detail: str = "", actor=None, actor_label: 
     """Add an audit row (flushed with the caller's transaction) and mirror it to the application log."""
     if actor is None and has_request_context() and current_user and current_user.is_authenticated:
         actor = current_user
-    target_type = target_id = None
+    target_type = target_id = target_department_id = None
     if target is not None:
         target_type = getattr(target, "__tablename__", type(target).__name__)
         target_id = str(getattr(target, "id", target))
+        target_department_id = {"users": getattr(target, "department_id", None),
+                                "departments": getattr(target, "id", None)}.get(target_type)
     label = actor_label if actor_label is not None else (actor.employee_no if actor is not None else "")
     entry = AuditLog(
         action=action,
@@ -45,6 +47,8 @@ def record(action: str, target=None, detail: str = "", actor=None, actor_label: 
         target_id=target_id,
         detail=clean(detail, 2000),
         ip=client_ip(),
+        department_id=getattr(actor, "department_id", None) if actor is not None else None,
+        target_department_id=target_department_id,
     )
     db.session.add(entry)
     log.info("audit %s actor=%s target=%s:%s detail=%s", action, entry.actor_label, target_type, target_id,
@@ -65,9 +69,17 @@ def record_denial(status: int, detail: str = "") -> None:
 
 
 def log_query(actor: str | None = None, action: str | None = None, date_from: date | None = None,
-              date_to: date | None = None) -> Select:
-    """The log filtered by the actor's 工号, an action prefix and local dates (both ends included)."""
+              date_to: date | None = None, scope=None) -> Select:
+    """The log filtered by the actor's 工号, an action prefix and local dates (both ends included).
+
+    With a narrower admin `scope` (core.scopes.Scope): only entries whose actor's department or target's
+    department (recorded at write time) lies inside it; entries with neither (failed sign-ins, the system's own
+    runs) are for whole-tree admins only.
+    """
     stmt = select(AuditLog)
+    if scope is not None and not scope.everything:
+        stmt = stmt.where(or_(scope.department_clause(AuditLog.department_id),
+                              scope.department_clause(AuditLog.target_department_id)))
     if actor and actor.strip():
         stmt = stmt.where(func.lower(AuditLog.actor_label) == actor.strip().lower())
     if action and action.strip():

@@ -44,6 +44,7 @@ ACTION_LABELS = {
     "department.moved": _l("移动部门"),
     "department.deleted": _l("删除部门"),
     "settings.changed": _l("修改系统设置"),
+    "settings.overridden": _l("修改本企业设置"),
     # Statistics
     "stats.target_set": _l("设定参与率目标"),
     "stats.export": _l("导出统计报表"),

@@ -165,6 +165,11 @@ class AuditLog(db.Model):
     target_id: Mapped[str | None] = mapped_column(String(64))
     detail: Mapped[str] = mapped_column(Text, default="")
     ip: Mapped[str | None] = mapped_column(String(45))
+    # Whose part of the tree the entry concerns, recorded at write time (no foreign key: the log outlives nodes):
+    # the actor's department, and the target person's department or the target node. A scoped admin's log is
+    # the entries with either inside their scope.
+    department_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    target_department_id: Mapped[int | None] = mapped_column(Integer, index=True)
 
     actor: Mapped[User | None] = relationship(lazy="raise")
 
@@ -174,6 +179,17 @@ class Setting(db.Model):
 
     __tablename__ = "settings"
 
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[object] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class SettingOverride(db.Model):
+    """An enterprise's own value of a setting registered as overridable (reward amounts, workshop rules)."""
+
+    __tablename__ = "setting_overrides"
+
+    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id", ondelete="CASCADE"), primary_key=True)
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[object] = mapped_column(JSON)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

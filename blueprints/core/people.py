@@ -7,15 +7,16 @@ import string
 import unicodedata
 
 from pypinyin import lazy_pinyin
-from sqlalchemy import Select, and_, case, delete, func, or_, select, update
+from sqlalchemy import Select, and_, case, delete, false, func, or_, select, update
 
 from blueprints.core import audit
 from blueprints.core.errors import DomainError
 from blueprints.core.grants import sync_role_grants
 from blueprints.core.i18n import N_
-from blueprints.core.models import ROLE_KEYS, SKILL_LEVELS, Department, User
+from blueprints.core.models import ROLE_KEYS, SKILL_LEVELS, Department, RoleGrant, User
 from blueprints.core.org import check_children_fit, check_member_placement, check_placement, default_kind
 from blueprints.core.passwords import hash_password, set_password
+from blueprints.core.scopes import Scope, covers_id, scope_of
 from blueprints.core.sessions import end_all_sessions
 from extensions import db
 
@@ -63,9 +64,11 @@ def person_search_clause(q: str):
 
 
 def users_query(q: str = "", department_id: int | None = None, role: str | None = None,
-                active: bool | None = None) -> Select:
-    """The admin people list with its filters (department includes its subtree)."""
+                active: bool | None = None, scope: Scope | None = None) -> Select:
+    """The admin people list with its filters (department includes its subtree), inside `scope` when given."""
     stmt = select(User)
+    if scope is not None and not scope.everything:
+        stmt = stmt.where(scope.department_clause(User.department_id))
     if q.strip():
         stmt = stmt.where(person_search_clause(q))
     if department_id:
@@ -80,12 +83,27 @@ def users_query(q: str = "", department_id: int | None = None, role: str | None 
     return stmt
 
 
-def find_people(q: str, limit: int = 10, active_only: bool = True) -> list[tuple[User, str | None]]:
-    """Type-ahead: up to `limit` people matching q, with their department name."""
+def picker_clause(scopes):
+    """SQL limiting the person picker to the union of the given scopes (None: no limit).
+
+    Someone without any scoped role (a worker choosing co-authors or founding members) and a whole-tree admin or
+    HR pick from everyone; a scoped admin or HR picks only people inside their admin and HR scopes.
+    """
+    held = [scope for scope in scopes if not scope.empty]
+    if not held or any(scope.everything for scope in held):
+        return None
+    return or_(*(scope.department_clause(User.department_id) for scope in held))
+
+
+def find_people(q: str, limit: int = 10, active_only: bool = True, scopes=()) -> list[tuple[User, str | None]]:
+    """Type-ahead: up to `limit` people matching q, with their department name (limited by picker_clause)."""
     if not q.strip():
         return []
     stmt = (select(User, Department.name).outerjoin(Department, User.department_id == Department.id)
             .where(person_search_clause(q)).order_by(User.employee_no).limit(limit))
+    limit_clause = picker_clause(scopes)
+    if limit_clause is not None:
+        stmt = stmt.where(limit_clause)
     if active_only:
         stmt = stmt.where(User.active.is_(True))
     return [(user, dept) for user, dept in db.session.execute(stmt).all()]
@@ -116,6 +134,7 @@ def create_user(*, employee_no: str, name: str, department_id: int | None, job_t
     """Create a user; without a password a temporary one is generated and returned (must be changed)."""
     employee_no = check_employee_no(employee_no)
     _check_user_fields(employee_no, skill_level, roles)
+    check_department_in_scope(actor, department_id)
     check_member_placement(department_id, roles)
     temp = None
     if password is None:
@@ -139,9 +158,11 @@ def update_user(user: User, *, employee_no: str, name: str, department_id: int |
     _check_user_fields(employee_no, skill_level, roles, exclude_id=user.id)
     if actor is not None and actor.id == user.id and "admin" not in roles:
         raise DomainError(N_("不能取消自己的管理员角色，请让另一位管理员操作。"), field="roles")
+    check_manages(actor, user)
     lock_row(user)  # two admins saving at once: the second sees the first's roles, so "before" is true
     before = sorted(user.roles)
     if department_id != user.department_id:
+        check_department_in_scope(actor, department_id)
         check_member_placement(department_id, roles)
     user.employee_no = employee_no
     user.name = name.strip()
@@ -160,6 +181,33 @@ def update_user(user: User, *, employee_no: str, name: str, department_id: int |
                      detail=f"{','.join(before)} -> {','.join(after)}")
 
 
+OUTSIDE_ADMIN_SCOPE = N_("只能选择您管理范围内的单位。")
+
+
+def check_department_in_scope(actor, department_id: int | None, field: str = "department_id") -> None:
+    """An admin places people and nodes only inside their admin scope (no department: whole-tree admins only)."""
+    if actor is not None and not covers_id(actor, "admin", department_id):  # None: a command, the system's authority
+        raise DomainError(OUTSIDE_ADMIN_SCOPE, field=field)
+
+
+WIDER_GRANTS = N_("%(name)s 拥有超出您管理范围的授权，只能由范围更大的管理员操作。")
+
+
+def check_manages(actor, user: User) -> None:
+    """A scoped admin changes a person's account only when every grant the person holds lies inside the admin's
+    own scope (an enterprise admin cannot reset a city admin's password who happens to sit in their enterprise)."""
+    if actor is None:
+        return
+    scope = scope_of(actor, "admin")
+    if scope.everything:
+        return
+    paths = db.session.execute(select(RoleGrant.department_id, Department.path)
+                               .outerjoin(Department, Department.id == RoleGrant.department_id)
+                               .where(RoleGrant.user_id == user.id)).all()
+    if any(not scope.covers_path(path) for _id, path in paths):
+        raise DomainError(WIDER_GRANTS, name=user.name)
+
+
 def lock_row(obj) -> None:
     """Reload a row under a row lock (PostgreSQL FOR UPDATE; SQLite's write transaction already serialises),
     so a check-then-change sees what a simultaneous request committed."""
@@ -170,6 +218,7 @@ def set_active(user: User, active: bool, actor=None) -> None:
     """Deactivate (ending every live session at once) or reactivate a user; their records stay."""
     if actor is not None and actor.id == user.id and not active:
         raise DomainError(N_("不能停用自己的账号。"))
+    check_manages(actor, user)
     lock_row(user)
     if user.active == active:
         # Another admin (or another tab) got there first; that change was audited, this one changes nothing.
@@ -188,6 +237,7 @@ def set_locale(user: User, locale: str) -> None:
 
 def reset_password(user: User, actor=None) -> str:
     """Give the user a temporary password they must change at the next login; returns it once."""
+    check_manages(actor, user)
     temp = temporary_password()
     set_password(user, temp, must_change=True)
     audit.record("user.password_reset", target=user, actor=actor)
@@ -197,12 +247,16 @@ def reset_password(user: User, actor=None) -> str:
 # --- Departments -------------------------------------------------------------------------------------------
 
 
-def department_tree() -> list[Department]:
-    """Every department in tree order (parents before children, siblings by code)."""
-    rows = db.session.scalars(select(Department).order_by(Department.code)).all()
+def department_tree(scope: Scope | None = None) -> list[Department]:
+    """Every department (inside `scope` when given) in tree order: parents before children, siblings by code."""
+    stmt = select(Department).order_by(Department.code)
+    if scope is not None:
+        stmt = stmt.where(scope.path_clause(Department.path))
+    rows = db.session.scalars(stmt).all()
+    present = {dept.id for dept in rows}
     children: dict[int | None, list[Department]] = {}
-    for dept in rows:
-        children.setdefault(dept.parent_id, []).append(dept)
+    for dept in rows:  # the top of a scoped subtree has its parent outside: it starts the walk
+        children.setdefault(dept.parent_id if dept.parent_id in present else None, []).append(dept)
     ordered: list[Department] = []
 
     def walk(parent_id):
@@ -222,11 +276,14 @@ def department_names(ids) -> dict[int, str]:
     return dict(db.session.execute(select(Department.id, Department.name).where(Department.id.in_(ids))).all())
 
 
-def department_choices(blank: str | None = None, outside: Department | None = None) -> list[tuple[int | str, str]]:
+def department_choices(blank: str | None = None, outside: Department | None = None,
+                       scope: Scope | None = None) -> list[tuple[int | str, str]]:
     """(id, indented name) pairs for a select box, in tree order; without `outside` and its subtree when given
-    (a department cannot move under itself)."""
+    (a department cannot move under itself); inside `scope` when given (and then no blank unless it is global)."""
+    if scope is not None and not scope.everything:
+        blank = None
     choices: list[tuple[int | str, str]] = [("", blank)] if blank is not None else []
-    choices += [(d.id, "\u3000" * d.depth + d.name) for d in department_tree()
+    choices += [(d.id, "\u3000" * d.depth + d.name) for d in department_tree(scope)
                 if outside is None or not d.path.startswith(outside.path)]
     return choices
 
@@ -274,9 +331,43 @@ def indented_tree(rows) -> list[tuple[int, str]]:
     return ordered
 
 
-def department_filter_choices(selected_id: int | None = None) -> list[tuple[int, str]]:
-    """(id, indented name) for a department filter box, capped (see filter_departments_select)."""
-    return indented_tree(db.session.execute(filter_departments_select(selected_id)).all())
+def department_filter_choices(selected_id: int | None = None, scope: Scope | None = None) -> list[tuple[int, str]]:
+    """(id, indented name) for a department filter box, capped (see filter_departments_select); a narrower
+    `scope` offers its subtree tops and two levels below them (at most FILTER_DEPARTMENT_CAP)."""
+    if scope is None or scope.everything:
+        return indented_tree(db.session.execute(filter_departments_select(selected_id)).all())
+    return indented_tree(db.session.execute(scope_top_levels(scope, selected_id)).all())
+
+
+def scope_top_levels(scope: Scope, selected_id: int | None = None, levels: int = 2) -> Select:
+    """The nodes at the top of a scope and `levels` levels below them (capped), plus the selected one if inside."""
+    tops = [and_(Department.path.startswith(root), Department.depth <= root.count("/") - 2 + levels)
+            for root in scope.paths]
+    shown = or_(*tops) if tops else false()
+    if selected_id:
+        shown = or_(shown, and_(Department.id == selected_id, scope.path_clause(Department.path)))
+    return (select(Department.id, Department.name, Department.code, Department.parent_id, Department.depth)
+            .where(shown).order_by(Department.depth, Department.code).limit(FILTER_DEPARTMENT_CAP))
+
+
+def grant_scope_choices(scope: Scope) -> list[tuple[int | str, str]]:
+    """Nodes a grant may be given over, for the grant form: inside the admin's own scope, at most
+    FILTER_DEPARTMENT_CAP (its tops and two levels below); a whole-tree admin may also give the whole tree."""
+    from flask_babel import gettext
+
+    if scope.empty:
+        return []
+    if scope.everything:
+        return [("", gettext("全部（整个组织）"))] + department_filter_choices()
+    return department_filter_choices(scope=scope)
+
+
+def user_names(ids) -> dict[int, str]:
+    """User id → name for the given ids (None and repeats ignored), in one query."""
+    ids = {i for i in ids if i}
+    if not ids:
+        return {}
+    return dict(db.session.execute(select(User.id, User.name).where(User.id.in_(ids))).all())
 
 
 def head_counts() -> dict[int, int]:
@@ -306,6 +397,7 @@ def create_department(code: str, name: str, parent: Department | None, actor=Non
                       industry: str | None = None) -> Department:
     """Add a node under `parent` (or at the top); its kind defaults to the usual next level down (core.org)."""
     code = code.strip()
+    check_department_in_scope(actor, parent.id if parent is not None else None, field="parent_id")
     _check_department_code(code)
     kind = kind or default_kind(parent)
     check_placement(kind, parent)
@@ -329,6 +421,8 @@ def update_department(dept: Department, code: str, name: str, parent: Department
         lock_row(row)  # in id order, so two admins moving two departments under each other cannot deadlock
     if parent is not None and parent.path.startswith(dept.path):
         raise DomainError(N_("不能把部门移动到它自己或它的下级部门下面。"), field="parent_id")
+    if (parent.id if parent is not None else None) != dept.parent_id:
+        check_department_in_scope(actor, parent.id if parent is not None else None, field="parent_id")
     kind = kind or dept.kind
     check_placement(kind, parent, node_id=dept.id)
     if kind != dept.kind:
@@ -357,14 +451,33 @@ def update_department(dept: Department, code: str, name: str, parent: Department
     audit.record("department.updated", target=dept, actor=actor, detail=dept.code)
 
 
+def _blocking_references(dept_id: int) -> int:
+    """Rows of other tables that still point at the department through a foreign key the database would refuse to
+    break (no ON DELETE rule): found through the metadata, so a table a domain adds later is counted too."""
+    departments = Department.__table__
+    total = 0
+    for table in db.metadata.sorted_tables:
+        for fk in table.foreign_keys:
+            if fk.column.table is not departments or fk.ondelete or fk.parent is departments.c.parent_id:
+                continue
+            if table is User.__table__:
+                continue  # people are counted (and named) on their own
+            total += db.session.scalar(select(func.count()).select_from(table).where(fk.parent == dept_id)) or 0
+    return total
+
+
 def delete_department(dept: Department, actor=None) -> None:
-    """Delete an empty department; refuse while it has people (active or not) or sub-departments."""
+    """Delete an empty department; refuse while it has people (active or not), sub-departments or records."""
     people = db.session.scalar(select(func.count(User.id)).where(User.department_id == dept.id)) or 0
     if people:
         raise DomainError(N_("“%(name)s”还有 %(n)s 名人员，请先把他们调到其他部门再删除。"), name=dept.name, n=people)
     children = db.session.scalar(select(func.count(Department.id)).where(Department.parent_id == dept.id)) or 0
     if children:
         raise DomainError(N_("“%(name)s”还有 %(n)s 个下级部门，请先移走或删除它们。"), name=dept.name, n=children)
+    records = _blocking_references(dept.id)
+    if records:
+        raise DomainError(N_("“%(name)s”还有 %(n)s 条业务记录或授权与它关联，不能删除；可以改名或移动它。"),
+                          name=dept.name, n=records)
     audit.record("department.deleted", target=dept, actor=actor, detail=f"{dept.code} {dept.name}")
     db.session.execute(delete(Department).where(Department.id == dept.id))
 
@@ -376,15 +489,20 @@ def parse_employee_nos(text: str | None, *, repeats: bool = False) -> list[str]:
     return parts if repeats else list(dict.fromkeys(parts))
 
 
-def resolve_people(employee_nos: list[str]) -> tuple[list[User], list[str], list[str]]:
-    """Look up 工号 in bulk: (active users in the given order, unknown 工号, inactive 工号)."""
+def resolve_people(employee_nos: list[str], scopes=()) -> tuple[list[User], list[str], list[str]]:
+    """Look up 工号 in bulk: (active users in the given order, unknown 工号, inactive 工号); with `scopes`, people
+    the picker would not offer (picker_clause) count as unknown."""
     if not employee_nos:
         return [], [], []
     found: dict[str, User] = {}
     lowered = [no.lower() for no in employee_nos]
+    limit_clause = picker_clause(scopes)
     for start in range(0, len(lowered), 500):
         chunk = lowered[start:start + 500]
-        for user in db.session.scalars(select(User).where(func.lower(User.employee_no).in_(chunk))):
+        stmt = select(User).where(func.lower(User.employee_no).in_(chunk))
+        if limit_clause is not None:
+            stmt = stmt.where(limit_clause)
+        for user in db.session.scalars(stmt):
             found[user.employee_no.lower()] = user
     users, missing, inactive = [], [], []
     for no in employee_nos:

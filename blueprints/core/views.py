@@ -11,6 +11,7 @@ from blueprints.core.forms import EmptyForm
 from blueprints.core.models import Notification
 from blueprints.core.pagination import keyset_page
 from blueprints.core.permissions import deny
+from blueprints.core.scopes import scope_of
 from blueprints.core.web import action, is_fragment_request, redirect_after_change, render, safe_next_url
 from extensions import db
 
@@ -83,10 +84,12 @@ def read_all_notifications():
 @bp.route("/people/search")
 @login_required
 def people_search():
-    """Type-ahead for the person picker: up to 10 active people by name, 工号 or pinyin initials."""
+    """Type-ahead for the person picker: up to 10 active people by name, 工号 or pinyin initials — inside the
+    user's admin and HR scopes when they hold one (see people.picker_clause)."""
     q = request.args.get("q", "")[:50]
     target = request.args.get("target", "")[:64]
-    results = people.find_people(q) if len(q.strip()) >= 1 else []
+    scopes = (scope_of(current_user, "admin"), scope_of(current_user, "hr"))
+    results = people.find_people(q, scopes=scopes) if len(q.strip()) >= 1 else []
     return render("core/_people_results.html", "results", results=results, q=q, target=target)
 
 

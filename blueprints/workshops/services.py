@@ -47,9 +47,10 @@ from blueprints.workshops.queries import (
 from extensions import db
 
 # Eligibility rules for submitting a workshop, edited by the union at /admin/settings.
-register("workshops.min_members", 3, N_("工作室申报条件：至少在册成员数（含负责人）"), int)
-register("workshops.min_description_chars", 20, N_("工作室申报条件：简介至少字数"), int)
-register("workshops.max_led_per_person", 3, N_("工作室申报条件：每人最多领办的工作室数（待审批和已批准）"), int)
+register("workshops.min_members", 3, N_("工作室申报条件：至少在册成员数（含负责人）"), int, overridable=True)
+register("workshops.min_description_chars", 20, N_("工作室申报条件：简介至少字数"), int, overridable=True)
+register("workshops.max_led_per_person", 3, N_("工作室申报条件：每人最多领办的工作室数（待审批和已批准）"), int,
+         overridable=True)
 
 EDITABLE_STATUSES = ("draft", "approved")  # pending waits for the union; rejected and revoked are closed
 MAX_FOUNDING_MEMBERS = 30
