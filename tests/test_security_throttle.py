@@ -120,4 +120,8 @@ def test_eleventh_wrong_password_is_429_across_two_gunicorn_workers(tmp_path, sq
         assert statuses[10] == 429
     finally:
         server.terminate()
-        server.wait(timeout=10)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:  # a loaded machine: do not let a slow shutdown fail the check above
+            server.kill()
+            server.wait()

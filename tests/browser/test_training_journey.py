@@ -18,6 +18,20 @@ def _local(days: int, hour: int) -> str:
     return moment.replace(hour=hour, minute=0).strftime("%Y-%m-%dT%H:%M")
 
 
+def _start_now(app, title: str) -> None:
+    """Time passes: the session started at today 00:00 (attendance opens at the start)."""
+    from sqlalchemy import update
+
+    from blueprints.training.models import TrainingSession
+    from extensions import db
+
+    starts = datetime.now(ZoneInfo("Asia/Shanghai")).replace(hour=0, minute=0, second=0, microsecond=0)
+    with app.app_context():
+        db.session.execute(update(TrainingSession).where(TrainingSession.title == title)
+                           .values(starts_at=starts, signup_deadline=starts))
+        db.session.commit()
+
+
 def _sign_up(new_page, employee_no: str, session_url: str):
     page = new_page()
     page.on("dialog", lambda dialog: dialog.accept())
@@ -69,6 +83,9 @@ def test_signup_waitlist_promotion_attendance_and_export(new_page, live_server):
     worker3.goto(session_url)
     expect(worker3.locator("#mybox")).to_contain_text("您已报名，名额已确认")
 
+    hr.reload()
+    expect(hr.locator("#recording-later")).to_be_visible()  # attendance opens at the start, not before
+    _start_now(live_server.app, "数控铣床安全操作培训（旅程测试）")
     hr.reload()
     rows = hr.locator("table.roster-table tbody tr")
     expect(rows).to_have_count(2)
