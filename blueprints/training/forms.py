@@ -56,7 +56,7 @@ class SessionForm(FlaskForm):
     # Choices are the units the HR user is responsible for; the service checks the choice again.
     organiser = SelectField(_l("主办单位"), coerce=optional_id, validate_choice=False,
                             description=_l("只有这个单位（含下级）的职工可以报名；全市的培训对全体职工开放。"))
-    departments = SelectMultipleField(_l("限定部门"), coerce=int, validators=[Optional()],
+    departments = SelectMultipleField(_l("限定部门"), coerce=int, validators=[Optional()], validate_choice=False,
                                       description=_l("不选表示主办单位的全部职工都可报名；选中的部门须在主办单位之内，"
                                                      "包括其下级部门。按住 Ctrl 可多选。"))
     skill_levels = MultiCheckboxField(_l("限定技能等级"), choices=[(s, s) for s in SKILL_LEVELS],
