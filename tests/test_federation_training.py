@@ -319,3 +319,14 @@ def test_whole_tree_pages_are_unchanged_for_the_citys_staff(app, client, auth, c
     assert "联邦区总工会" in html_text(client.get("/stats/?year=2025"))
     district = html_text(client.get(f"/stats/?year=2025&dept={city.nodes['district']}"))
     assert "甲企业" in district and "乙企业" in district
+
+
+def test_the_manager_must_be_hr_of_the_organiser(app, client, auth, city):
+    _login(client, auth, city.people["hra"])
+    page = html_text(client.post("/training/new", data=_session_form(
+        title="乙管甲训", organiser=str(city.nodes["a"]), manager="fhrb")))
+    assert "hrb员 不负责甲企业的培训，不能做这个场次的负责人。" in page
+    assert _session_by_title(app, "乙管甲训") is None
+    client.post("/training/new", data=_session_form(title="甲管甲训", organiser=str(city.nodes["a"]),
+                                                    manager="fcityhr"))
+    assert _session_by_title(app, "甲管甲训").manager_id == city.people["city_hr"].id

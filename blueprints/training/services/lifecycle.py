@@ -68,6 +68,13 @@ def _check_organiser(data: SessionData, actor: User) -> None:
         if organiser is None:
             raise DomainError(N_("只有全市的培训管理员才能组织全市范围的培训，请选择您负责的单位。"), field="organiser")
         raise DomainError(N_("您不负责“%(name)s”的培训，请选择您负责的单位。"), field="organiser", name=organiser.name)
+    manager = db.session.get(User, data.manager_id) if data.manager_id not in (None, actor.id) else None
+    if manager is not None and not scopes.covers(manager, "hr", organiser):
+        if organiser is None:
+            raise DomainError(N_("%(name)s 不是全市的培训管理员，不能做全市培训的负责人。"), field="manager",
+                              name=manager.name)
+        raise DomainError(N_("%(name)s 不负责%(unit)s的培训，不能做这个场次的负责人。"), field="manager",
+                          name=manager.name, unit=organiser.name)
     ids = list(dict.fromkeys(data.department_ids))
     if not ids:
         return
