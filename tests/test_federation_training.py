@@ -330,3 +330,78 @@ def test_the_manager_must_be_hr_of_the_organiser(app, client, auth, city):
     client.post("/training/new", data=_session_form(title="甲管甲训", organiser=str(city.nodes["a"]),
                                                     manager="fcityhr"))
     assert _session_by_title(app, "甲管甲训").manager_id == city.people["city_hr"].id
+
+
+# --- The route × scope matrix and the rule against a reference predicate ----------------------------------------
+
+
+def test_every_session_route_of_hr_answers_404_outside_the_scope(app, client, auth, city, make_session):
+    """Every HR route about one session, from the URL map: 404 (audited) for B's HR, served for A's HR."""
+    from tests.test_training_views import ACCESS
+
+    session = make_session(title="甲企业矩阵培训", capacity=3)
+    _organise(app, session.id, city.nodes["a"])
+    with app.app_context():
+        enrollment = Enrollment(session_id=session.id, user_id=city.people["wa1"].id, status="confirmed")
+        db.session.add(enrollment)
+        db.session.get(TrainingSession, session.id).confirmed_count = 1
+        db.session.commit()
+        enrollment_id = enrollment.id
+        rules = [(rule.endpoint, rule) for rule in app.url_map.iter_rules()
+                 if ACCESS.get(rule.endpoint, ("", ""))[1] == "hr" and "session_id" in rule.arguments]
+    assert len(rules) >= 12
+    with app.test_request_context():
+        from flask import url_for
+
+        urls = [(ACCESS[endpoint][0], url_for(endpoint, session_id=session.id, enrollment_id=enrollment_id,
+                                              action="close")) for endpoint, _rule in rules]
+    _login(client, auth, city.people["hrb"])
+    before = _denials(app)
+    for method, url in urls:
+        assert client.open(url, method=method).status_code == 404, url
+    assert _denials(app) == before + len(urls)
+    with app.app_context():
+        assert db.session.get(TrainingSession, session.id).status == "open"
+    _login(client, auth, city.people["hra"])
+    for method, url in urls:
+        if method == "GET":
+            assert client.get(url).status_code == 200, url
+
+
+def test_joining_and_managing_follow_the_reference_predicate(app, city, make_session):
+    """For every organiser (each node, and none) × person: the list, the eligibility check and the HR rule agree
+    with the rule written out by hand on paths."""
+    from blueprints.training import queries, services
+
+    organisers = [None, *city.nodes]
+    sessions = {}
+    for key in organisers:
+        session = make_session(title=f"矩阵-{key}")
+        _organise(app, session.id, city.nodes[key] if key else None)
+        sessions[key] = session.id
+    with app.app_context():
+        paths = {key: db.session.get(Department, ident).path for key, ident in city.nodes.items()}
+        root_path = paths["root"]
+
+        def may_join(organiser, person_path):
+            return organiser in (None, "root") or bool(person_path and person_path.startswith(paths[organiser]))
+
+        hr_paths = {"hra": paths["a"], "hrb": paths["b"], "city_hr": None}
+        for key in ("wa1", "wb1"):
+            person = db.session.get(User, city.people[key].id)
+            person_path = db.session.get(Department, person.department_id).path
+            listed = set(db.session.scalars(queries.sessions_list(person).with_only_columns(TrainingSession.id)))
+            for organiser, session_id in sessions.items():
+                expected = may_join(organiser, person_path)
+                assert (session_id in listed) == expected, (key, organiser)
+                training_session = db.session.get(TrainingSession, session_id)
+                problem = services.eligibility_of(training_session).problem(person.skill_level, person_path)
+                assert (problem is None) == expected, (key, organiser)
+        for key, scope_path in hr_paths.items():
+            hr = db.session.get(User, city.people[key].id)
+            for organiser, session_id in sessions.items():
+                organiser_path = paths[organiser] if organiser else None
+                expected = scope_path is None or bool(organiser_path and organiser_path.startswith(scope_path))
+                assert queries.manages(hr, db.session.get(TrainingSession, session_id)) == expected, (key, organiser)
+        # The list finds a person's organisers through their path, which names every ancestor's id.
+        assert root_path == "/" + str(city.nodes["root"]) + "/"
