@@ -152,11 +152,13 @@ def test_other_enterprise_hr_gets_404_on_every_management_page(app, client, auth
         assert db.session.get(Enrollment, enrollment_id).attendance is None
     assert _enrolled(app, session.id) == {city.people["wa1"].id}
     assert "甲企业安全培训" not in html_text(client.get("/training/manage?scope=all"))
+    assert "甲企业安全培训" not in html_text(client.get("/"))  # HR's to-dos: starting within a week
     # A's HR and the city's HR do manage it.
     for key in ("hra", "city_hr"):
         _login(client, auth, city.people[key])
         assert client.get(base + "/roster").status_code == 200
         assert "甲企业安全培训" in html_text(client.get("/training/manage?scope=all"))
+        assert "甲企业安全培训" in html_text(client.get("/"))
 
 
 def test_a_city_level_session_is_for_whole_tree_hr_and_open_to_everyone(app, client, auth, city, make_session):
