@@ -43,6 +43,11 @@ def can_view_enrollment(user, enrollment: Enrollment) -> bool:
     return scopes.covers_id(user, "hr", organiser_id)
 
 
+def is_city_level(organiser: Department | None) -> bool:
+    """A session without an organiser, or organised by the federation root, is city-level: open to everyone."""
+    return organiser is None or organiser.kind == "federation"
+
+
 def city_level_clause():
     """SQL: the session is city-level (no organiser, or the federation root): open to everyone."""
     return or_(TrainingSession.organiser_id.is_(None),
@@ -64,8 +69,7 @@ def managed_clause(user):
 
 
 def organiser_choices(user) -> list[tuple[int | str, str]]:
-    """The units this HR user may organise for: their scope's nodes and everything below (whole-tree HR: the city
-    level first, then the whole tree)."""
+    """The units this HR user may organise for: their scope's nodes and everything below them, in tree order."""
     from blueprints.core.people import department_tree
 
     scope = scopes.scope_of(user, "hr")
@@ -93,7 +97,7 @@ def picker_people(training_session: TrainingSession, user, q: str, limit: int = 
                    scopes.scope_of(user, "hr").department_clause(User.department_id))
             .order_by(User.employee_no).limit(limit))
     organiser = db.session.get(Department, training_session.organiser_id) if training_session.organiser_id else None
-    if organiser is not None and organiser.kind != "federation":
+    if not is_city_level(organiser):
         stmt = stmt.where(Department.path.startswith(organiser.path))
     return [(person, dept) for person, dept in db.session.execute(stmt).all()]
 

@@ -13,6 +13,7 @@ from blueprints.core.models import Department, User
 from blueprints.core.notify import notify
 from blueprints.core.types import utcnow
 from blueprints.training.models import ACTIVE_STATUSES, Enrollment, SessionDepartment, TrainingSession
+from blueprints.training.queries import is_city_level
 from blueprints.training.services import seats
 from blueprints.training.services.rules import ROSTER_OPEN, local_text, session_link
 from extensions import db
@@ -69,8 +70,7 @@ def eligibility_of(training_session: TrainingSession) -> Eligibility:
     from sqlalchemy import inspect as sa_inspect
 
     organiser = organiser_of(training_session)
-    # A city-level session (no organiser, or the federation root) is open to everyone.
-    limit = {} if organiser is None or organiser.kind == "federation" else {
+    limit = {} if is_city_level(organiser) else {
         "organiser_path": organiser.path, "organiser_name": organiser.name}
     if "departments" not in sa_inspect(training_session).unloaded:
         depts = training_session.departments

@@ -13,6 +13,7 @@ from blueprints.core.models import Department, User
 from blueprints.core.notify import notify_many
 from blueprints.core.types import utcnow
 from blueprints.training.models import ACTIVE_STATUSES, KINDS, Enrollment, SessionDepartment, TrainingSession
+from blueprints.training.queries import is_city_level
 from blueprints.training.services import seats
 from blueprints.training.services.records import issue_certificates
 from blueprints.training.services.rules import (
@@ -82,7 +83,7 @@ def _check_organiser(data: SessionData, actor: User) -> None:
                               .where(Department.id.in_(ids))).all()
     if len(rows) != len(ids):
         raise DomainError(N_("限定部门中有不存在的部门，请重新选择。"), field="departments")
-    if organiser is None or organiser.kind == "federation":
+    if is_city_level(organiser):
         return
     outside = [row.name for row in rows if not row.path.startswith(organiser.path)]
     if outside:
