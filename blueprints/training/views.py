@@ -267,11 +267,8 @@ def _session_form(training_session: TrainingSession | None = None) -> SessionFor
     city = [("", _("全市（全体职工可报名）"))] if queries.default_organiser_id(current_user) is None else []
     form.organiser.choices = city + units
     form.departments.choices = units
-    if not form.is_submitted():
-        form.organiser.data = (training_session.organiser_id if training_session is not None
-                               else queries.default_organiser_id(current_user))
-    elif "organiser" not in request.form:
-        # A form without the box (an older page, a script) keeps the session's unit, or the user's default one.
+    # A form without the box (a first view, an older page, a script) keeps the session's unit, or the user's default.
+    if not form.is_submitted() or "organiser" not in request.form:
         form.organiser.data = (training_session.organiser_id if training_session is not None
                                else queries.default_organiser_id(current_user))
     if training_session is not None and not form.is_submitted():
