@@ -407,3 +407,13 @@ def test_joining_and_managing_follow_the_reference_predicate(app, city, make_ses
                 assert queries.manages(hr, db.session.get(TrainingSession, session_id)) == expected, (key, organiser)
         # The list finds a person's organisers through their path, which names every ancestor's id.
         assert root_path == "/" + str(city.nodes["root"]) + "/"
+
+
+def test_the_my_space_summary_counts_inside_the_admins_scope(app, city):
+    from blueprints.stats.panels import year_summary
+
+    with app.test_request_context("/"):
+        # Active people with a department: two in A, one in B (the staff of these tests have none).
+        assert year_summary(db.session.get(User, city.people["admina"].id)).head_count == 2
+        assert year_summary(db.session.get(User, city.people["adminb"].id)).head_count == 1
+        assert year_summary(db.session.get(User, city.people["city_admin"].id)).head_count == 3
