@@ -12,7 +12,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from blueprints.core.models import AuditLog, Department, Role, User
+from blueprints.core.models import AuditLog, Department, Role, RoleGrant, User
 from blueprints.stats.models import ParticipationTarget
 from extensions import db
 from tests.conftest import html_text
@@ -28,6 +28,7 @@ ACCESS = {
     "stats.target_edit": ("GET", "/stats/targets/{dept}/edit?year=2025", "admin"),
     "stats.target_save": ("POST", "/stats/targets/{dept}", "admin"),
     "stats.record_lookup": ("GET", "/stats/people/", "records"),
+    "stats.people_search": ("GET", "/stats/people/search?q=a", "records"),
     "stats.person_record": ("GET", "/stats/people/{user}", "object"),
 }
 ALLOWED = {"stats": {"admin", "lead", "hr"}, "admin": {"admin"}, "records": {"admin", "hr"}}
@@ -146,6 +147,7 @@ def test_a_lead_sees_their_workshop_view_and_no_departments(client, auth, stats_
 def test_hr_sees_the_training_part_only(client, auth, stats_org):
     with client.application.app_context():
         db.session.get(User, stats_org.users["b1"]).role_mask = int(Role.HR | Role.WORKER)
+        db.session.add(RoleGrant(user_id=stats_org.users["b1"], role="hr"))  # whole tree
         db.session.commit()
     auth.login("st-b1")
     text = html_text(client.get("/stats/?year=2025"))
@@ -333,6 +335,7 @@ def test_the_file_name_is_safe_whatever_the_department_is_called(app, client, au
 def test_hr_and_lead_workbooks_hold_only_their_parts(app, client, auth, stats_org):
     with app.app_context():
         db.session.get(User, stats_org.users["b1"]).role_mask = int(Role.HR | Role.WORKER)
+        db.session.add(RoleGrant(user_id=stats_org.users["b1"], role="hr"))  # whole tree
         db.session.get(User, stats_org.users["a1"]).role_mask = int(Role.LEAD | Role.WORKER)
         db.session.commit()
     auth.login("st-b1")
@@ -378,6 +381,7 @@ def _grow(app, org, n: int) -> None:
 def test_queries_do_not_grow_with_the_organisation(app, client, auth, stats_org, count_queries, who):
     with app.app_context():
         db.session.get(User, stats_org.users["b1"]).role_mask = int(Role.HR | Role.WORKER)
+        db.session.add(RoleGrant(user_id=stats_org.users["b1"], role="hr"))  # whole tree
         db.session.get(User, stats_org.users["a1"]).role_mask = int(Role.LEAD | Role.WORKER)
         db.session.commit()
     auth.login(who)
@@ -428,6 +432,7 @@ def test_summary_card_shows_the_year_for_the_roles(app, client, auth, stats_org)
     with app.app_context():
         set_setting("site.competition_year", 2025)
         db.session.get(User, stats_org.users["a1"]).role_mask = int(Role.LEAD | Role.HR | Role.WORKER)
+        db.session.add(RoleGrant(user_id=stats_org.users["a1"], role="hr"))  # whole tree
         db.session.commit()
     auth.login("st-admin")
     text = html_text(client.get("/"))

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, case, false, func, select
 
+from blueprints.core import scopes
 from blueprints.core.models import Department, User
 from blueprints.core.myspace import Panel, panel_provider
 from blueprints.stats import services
@@ -46,10 +47,13 @@ def awards_panel(user) -> Panel | None:
     """Admins: implemented suggestions waiting for a grade and reward, and ledger lines waiting to be paid."""
     if not user.has_role("admin"):
         return None
+    mine = scopes.scope_of(user, "admin").department_clause(Suggestion.department_id)
+    pending = (select(RewardShare.id).join(Suggestion, Suggestion.id == RewardShare.suggestion_id)
+               .where(RewardShare.status == "pending", mine))
     row = db.session.execute(select(
-        _count(select(func.count(Suggestion.id)).where(Suggestion.status == "implemented")),
-        _count(select(func.count(RewardShare.id)).where(RewardShare.status == "pending")),
-        _count(select(services.money_sum(RewardShare.amount)).where(RewardShare.status == "pending")),
+        _count(select(func.count(Suggestion.id)).where(Suggestion.status == "implemented", mine)),
+        _count(select(func.count(RewardShare.id)).where(RewardShare.id.in_(pending))),
+        _count(select(services.money_sum(RewardShare.amount)).where(RewardShare.id.in_(pending))),
     )).one()
     return Panel("stats/_panel_awards.html", order=12,
                  context={"to_award": row[0], "to_pay": row[1], "to_pay_amount": row[2]})
@@ -92,8 +96,21 @@ class YearSummary:
                 and (self.participants or 0) * 100 < self.target * self.head_count)
 
 
+def _headline_target(admin: scopes.Scope, year: int):
+    """The headline target: the single top-level department's for whole-tree admins (several enterprises have no
+    common one), the scope node's for an admin of one node."""
+    stmt = (select(ParticipationTarget.rate).join(Department, Department.id == ParticipationTarget.department_id)
+            .where(ParticipationTarget.year == year).limit(1))
+    if admin.everything:
+        single_top = select(func.count(Department.id)).where(Department.parent_id.is_(None)).scalar_subquery() == 1
+        return stmt.where(Department.parent_id.is_(None), single_top)
+    if len(admin.paths) == 1:
+        return stmt.where(Department.path == admin.paths[0])
+    return stmt.where(false())
+
+
 def year_summary(user) -> YearSummary:
-    """The competition year so far for the user's roles, whole organisation (one query)."""
+    """The competition year so far for the user's roles, inside each role's scope (one query)."""
     scope = services.make_scope(services.default_year())
     summary = YearSummary(year=scope.year)
     columns, names = [], []
@@ -103,23 +120,24 @@ def year_summary(user) -> YearSummary:
         columns.append(_count(stmt))
 
     if user.has_role("admin"):
+        admin = scopes.scope_of(user, "admin")
         people = services.participant_ids(scope).subquery()
-        in_org = and_(User.active.is_(True), User.department_id.is_not(None))
+        in_org = and_(User.active.is_(True), User.department_id.is_not(None),
+                      admin.department_clause(User.department_id))
         add("participants", select(func.count(User.id)).join(people, people.c.user_id == User.id).where(in_org))
         add("head_count", select(func.count(User.id)).where(in_org))
-        # The headline target is the single top-level department's (several enterprises have no common one).
-        single_top = select(func.count(Department.id)).where(Department.parent_id.is_(None)).scalar_subquery() == 1
-        add("target", select(ParticipationTarget.rate)
-            .join(Department, Department.id == ParticipationTarget.department_id)
-            .where(ParticipationTarget.year == scope.year, Department.parent_id.is_(None), single_top).limit(1))
-        submitted = and_(services.submitted_in(scope), Suggestion.department_id.is_not(None))
+        add("target", _headline_target(admin, scope.year))
+        submitted = and_(services.submitted_in(scope), Suggestion.department_id.is_not(None),
+                         admin.department_clause(Suggestion.department_id))
         add("submitted", select(func.count(Suggestion.id)).where(submitted))
         add("adopted", select(func.count(Suggestion.id)).where(submitted, Suggestion.status.in_(ADOPTED)))
     if user.has_role("hr"):
         held = (select(Enrollment.id, Enrollment.session_id, Enrollment.result,
                        services.session_minutes().label("minutes"))
                 .join(TrainingSession, TrainingSession.id == Enrollment.session_id)
-                .where(services.held_in(scope), services.person_time()).subquery())
+                .where(services.held_in(scope), services.person_time(),
+                       Enrollment.user_id.in_(select(User.id).where(
+                           scopes.scope_of(user, "hr").department_clause(User.department_id)))).subquery())
         add("person_times", select(func.count(held.c.id)))
         add("sessions", select(func.count(func.distinct(held.c.session_id))))
         add("minutes", select(func.coalesce(func.sum(held.c.minutes), 0)))

@@ -12,6 +12,7 @@ from decimal import Decimal
 from sqlalchemy import and_, distinct, func, or_, select
 
 from blueprints.core.models import Department, User
+from blueprints.core.people import person_search_clause
 from blueprints.core.types import utcnow
 from blueprints.stats.services import (
     HELD_STATUSES,
@@ -20,6 +21,7 @@ from blueprints.stats.services import (
     hours,
     money_sum,
     person_time,
+    report_scope,
     session_minutes,
 )
 from blueprints.suggestions.models import ADOPTED, RewardShare, Suggestion, SuggestionCoauthor
@@ -163,6 +165,15 @@ def person_record(person: User, department: str | None, viewer) -> PersonRecord:
 def can_open_workshop(viewer, person: User, membership: WorkshopMember, workshop: Workshop) -> bool:
     """Link a workshop on the record only where the viewer may open it (the workshops domain's rule)."""
     return can_view_workshop(viewer, workshop, membership if viewer.id == person.id else None)
+
+
+def find_people_in_scope(user, q: str, limit: int = 10) -> list[tuple[User, str | None]]:
+    """Type-ahead of the record lookup: people matching q whose department the user's admin or HR grants cover."""
+    scope = report_scope(user)
+    stmt = (select(User, Department.name).outerjoin(Department, User.department_id == Department.id)
+            .where(person_search_clause(q), scope.department_clause(User.department_id))
+            .order_by(User.employee_no).limit(limit))
+    return [(person, dept) for person, dept in db.session.execute(stmt).all()]
 
 
 def lookup_person(employee_no: str) -> User | None:

@@ -57,7 +57,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
-from blueprints.core import audit
+from blueprints.core import audit, scopes
 from blueprints.core.clock import local_year, local_zone
 from blueprints.core.errors import DomainError
 from blueprints.core.i18n import N_
@@ -114,10 +114,20 @@ def can_edit_targets(user) -> bool:
     return user.has_role("admin")
 
 
+def report_scope(user) -> scopes.Scope:
+    """The part of the tree the user's admin and HR grants cover: the departments the report may be about."""
+    admin, hr = scopes.scope_of(user, "admin"), scopes.scope_of(user, "hr")
+    if admin.everything or hr.everything:
+        return scopes.Scope("stats", everything=True)
+    return scopes.Scope("stats", paths=tuple(sorted(set(admin.paths) | set(hr.paths))))
+
+
 def can_view_record(viewer, person) -> bool:
-    """A personal record: the person, union admins (every admin is a union admin: there are no department-scoped
-    admins in this app) and HR."""
-    return viewer.id == person.id or viewer.has_role("admin", "hr")
+    """A personal record: the person, and the union admins and HR whose scope covers the person's department."""
+    if viewer.id == person.id:
+        return True
+    return any(viewer.has_role(role) and scopes.covers_id(viewer, role, person.department_id)
+               for role in ("admin", "hr"))
 
 
 def can_look_up_records(user) -> bool:
@@ -191,10 +201,24 @@ def make_scope(year: int, root: Department | None = None, now: datetime | None =
     return Scope(year=year, root=root, start=months[0], end=months[12], months=tuple(months), now=now or utcnow())
 
 
-def default_root(tree: Sequence[Department]) -> Department | None:
-    """The organisation's single top-level department when there is one (its target is the headline target)."""
+def default_root(tree: Sequence[Department], scope: scopes.Scope | None = None) -> Department | None:
+    """The organisation's single top-level department when there is one (its target is the headline target); for a
+    user whose grants cover part of the tree, the first node of their scope."""
+    if scope is not None and not scope.everything:
+        return next((d for d in tree if d.path in scope.paths), None)
     tops = [d for d in tree if d.parent_id is None]
     return tops[0] if len(tops) == 1 else None
+
+
+def scoped_department_choices(tree: Sequence[Department], scope: scopes.Scope,
+                              levels: int = 3) -> list[tuple[int, str]]:
+    """(id, indented name) of the departments a scoped user may narrow the report to: their scope's nodes and the
+    few levels below them (the table drills further down)."""
+    tops = [d for d in tree if d.path in scope.paths]
+    if not tops:
+        return []
+    deepest = min(d.depth for d in tops) + levels
+    return [(d.id, "\u3000" * d.depth + d.name) for d in tree if scope.covers_path(d.path) and d.depth <= deepest]
 
 
 def table_departments(tree: Sequence[Department], root: Department | None) -> list[Department]:

@@ -7,7 +7,7 @@ from flask import Response, abort, flash, make_response, redirect, render_templa
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from blueprints.core import audit
+from blueprints.core import audit, scopes
 from blueprints.core.clock import to_local
 from blueprints.core.database import begin_write
 from blueprints.core.errors import DomainError
@@ -41,13 +41,20 @@ class Filters:
     def __init__(self, args, tree: list[Department]):
         self.year = services.parse_year(args.get("year"))
         by_id = {d.id: d for d in tree}
-        default = services.default_root(tree)
+        picks = services.can_pick_department(current_user)
+        # Admins and HR see only their scope: a department outside it answers 404, like a missing one.
+        self.scope = services.report_scope(current_user) if picks else None
+        if self.scope is not None and self.scope.empty:
+            deny(404, "statistics without an admin or HR grant")
+        default = services.default_root(tree, self.scope)
         raw = args.get("dept", "")
         self.root: Department | None = default
-        if services.can_pick_department(current_user):
+        if picks:
             if raw == "all" and default is None:
                 self.root = None
             elif raw.isdigit() and int(raw) in by_id:
+                if not self.scope.covers_path(by_id[int(raw)].path):
+                    deny(404, f"statistics of department {raw} outside the scope")
                 self.root = by_id[int(raw)]
         self.sort = args.get("sort") if args.get("sort") in services.SORT_KEYS else "name"
         self.descending = args.get("order") == "desc"
@@ -97,12 +104,20 @@ def _chart_data(report: services.Report) -> dict:
 def _page_context(filters: Filters, tree: list[Department], report: services.Report) -> dict:
     from blueprints.core.people import department_filter_choices
 
+    if filters.scope is None:
+        choices = []
+    elif filters.scope.everything:
+        choices = department_filter_choices(filters.root.id if filters.root else None)
+    else:
+        choices = services.scoped_department_choices(tree, filters.scope)
+    breadcrumb = services.ancestors(tree, filters.root)
+    if filters.scope is not None:
+        breadcrumb = [d for d in breadcrumb if filters.scope.covers_path(d.path)]
     return {
         "filters": filters, "report": report, "tree": tree, "charts": _chart_data(report),
         "years": services.year_choices(filters.year),
-        "department_choices": (department_filter_choices(filters.root.id if filters.root else None)
-                               if services.can_pick_department(current_user) else []),
-        "breadcrumb": services.ancestors(tree, filters.root),
+        "department_choices": choices,
+        "breadcrumb": breadcrumb,
         "can_edit_targets": services.can_edit_targets(current_user),
         "can_look_up": services.can_look_up_records(current_user),
         "month_labels": charts.month_labels(filters.year),
@@ -158,9 +173,12 @@ def export():
 
 
 def _target_department(dept_id: int) -> Department:
+    """A department whose target the admin may set: in their admin scope, else 404 like a missing one (audited)."""
     department = db.session.get(Department, dept_id)
     if department is None:
         abort(404)
+    if not scopes.covers(current_user, "admin", department):
+        deny(404, f"participation target of department {dept_id} outside the scope")
     return department
 
 
@@ -285,10 +303,21 @@ def record_lookup():
     form = RecordLookupForm(request.args)
     if form.employee_no.data:
         person = record.lookup_person(form.employee_no.data)
-        if person is not None:
+        # Someone outside the user's scope is "not found", exactly like a 工号 that does not exist.
+        if person is not None and services.can_view_record(current_user, person):
             return redirect(url_for("stats.person_record", user_id=person.id))
         form.employee_no.errors = [_("没有找到工号为“%(no)s”的人员。", no=form.employee_no.data.strip()[:50])]
     return render_template("stats/lookup.html", form=form)
+
+
+@bp.route("/people/search")
+@roles_required("admin", "hr")
+def people_search():
+    """The lookup's type-ahead: people whose department lies in the user's admin or HR scope."""
+    q = request.args.get("q", "")[:50]
+    target = request.args.get("target", "")[:64]
+    results = record.find_people_in_scope(current_user, q) if q.strip() else []
+    return render("core/_people_results.html", "results", results=results, q=q, target=target)
 
 
 @bp.route("/people/<int:user_id>")

@@ -8,7 +8,8 @@ from sqlalchemy import insert
 
 from blueprints.core import counters
 from blueprints.core.clock import local_year, to_local
-from blueprints.core.models import Notification
+from blueprints.core.models import Department, Notification
+from blueprints.core.org import enterprise_of
 from blueprints.training.models import CERTIFICATE_SERIES, Enrollment, SessionDepartment, TrainingSession
 from extensions import db
 
@@ -54,6 +55,8 @@ def seed(ctx) -> None:
     hr = ctx.users["hr1"]
     worker1 = ctx.users["worker1"]
     paths = {d.id: d.path for d in ctx.departments.values()}
+    # The sessions belong to enterprise 1, whose HR hr1 is (SPEC §14): its workers may join them.
+    enterprise = enterprise_of(db.session.get(Department, worker1.department_id)) if worker1.department_id else None
     workers = [ctx.users[f"worker{n}"] for n in range(2, 301)]
     rng = ctx.rng
     ctx.training_sessions = {}
@@ -71,7 +74,7 @@ def seed(ctx) -> None:
             title=title, kind=kind, description=description, instructor=instructor, location=location,
             starts_at=starts, ends_at=ends, signup_deadline=deadline, capacity=capacity, skill_levels=levels,
             status=status, manager_id=hr.id, created_by_id=hr.id, created_at=now - timedelta(days=max(-days, 0) + 14),
-            confirmed_count=0, waitlist_count=0,
+            confirmed_count=0, waitlist_count=0, organiser_id=enterprise.id if enterprise is not None else None,
             status_reason="实训室电气改造，集训改期另行通知。" if status == "cancelled" else None)
         db.session.add(training_session)
         db.session.flush()

@@ -54,9 +54,13 @@ class TrainingSession(db.Model):
     status_reason: Mapped[str | None] = mapped_column(Text)  # why it was cancelled
     manager_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # The organising unit (SPEC §7): its HR run the session and its subtree may join. None = city-level (whole-tree
+    # HR only, open to everyone), like a session organised by the federation root.
+    organiser_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
+    organiser: Mapped[Department | None] = relationship(foreign_keys=[organiser_id], lazy="raise")
     manager: Mapped[User | None] = relationship(foreign_keys=[manager_id], lazy="raise")
     departments: Mapped[list[Department]] = relationship(secondary="training_session_departments", lazy="raise",
                                                          order_by="Department.code")

@@ -27,5 +27,5 @@ def hr_panel(user) -> Panel | None:
     """Sessions starting within a week and full sessions with a waitlist, each linking to its roster (two queries)."""
     if not user.has_role("hr"):
         return None
-    soon, waiting = queries.hr_todo()
+    soon, waiting = queries.hr_todo(user)
     return Panel("training/_panel_hr.html", order=20, context={"soon": soon, "waiting": waiting})

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
+from blueprints.core import scopes
 from blueprints.core.models import Department, User
 from blueprints.core.people import escape_like, person_search_clause
 from blueprints.core.types import utcnow
@@ -17,18 +18,88 @@ from extensions import db
 
 
 def can_manage(user) -> bool:
-    """HR staff manage every session: create, edit, rosters, attendance, exports."""
+    """Someone who runs training somewhere (holds an HR grant): the HR pages and menus."""
     return bool(user and user.is_authenticated and user.has_role("hr"))
 
 
+def manages(user, training_session: TrainingSession) -> bool:
+    """HR whose scope covers the session's organising unit (a city-level session: whole-tree HR only)."""
+    return can_manage(user) and scopes.covers_id(user, "hr", training_session.organiser_id)
+
+
 def can_view(user, training_session: TrainingSession) -> bool:
-    """Everyone sees published sessions; drafts only HR."""
-    return training_session.status != "draft" or can_manage(user)
+    """Everyone sees published sessions; drafts only the HR who manage them."""
+    return training_session.status != "draft" or manages(user, training_session)
 
 
 def can_view_enrollment(user, enrollment: Enrollment) -> bool:
-    """A trainee sees their own enrollment (and certificate); HR sees all."""
-    return enrollment.user_id == user.id or can_manage(user)
+    """A trainee sees their own enrollment (and certificate); HR of the session's organiser see it too."""
+    if enrollment.user_id == user.id:
+        return True
+    if not can_manage(user):
+        return False
+    organiser_id = db.session.scalar(select(TrainingSession.organiser_id)
+                                     .where(TrainingSession.id == enrollment.session_id))
+    return scopes.covers_id(user, "hr", organiser_id)
+
+
+def is_city_level(organiser: Department | None) -> bool:
+    """A session without an organiser, or organised by the federation root, is city-level: open to everyone."""
+    return organiser is None or organiser.kind == "federation"
+
+
+def city_level_clause():
+    """SQL: the session is city-level (no organiser, or the federation root): open to everyone."""
+    return or_(TrainingSession.organiser_id.is_(None),
+               TrainingSession.organiser_id.in_(select(Department.id).where(Department.kind == "federation")))
+
+
+def joinable_clause(department_path: str | None):
+    """SQL: sessions a person of this department may join — city-level ones and those organised by the department
+    or one above it (the ids of a materialised path are its ancestors)."""
+    ancestor_ids = [int(part) for part in (department_path or "").strip("/").split("/") if part.isdigit()]
+    if not ancestor_ids:
+        return city_level_clause()
+    return or_(city_level_clause(), TrainingSession.organiser_id.in_(ancestor_ids))
+
+
+def managed_clause(user):
+    """SQL: sessions whose organiser lies in the user's HR scope (city-level ones: whole-tree HR only)."""
+    return scopes.scope_of(user, "hr").department_clause(TrainingSession.organiser_id)
+
+
+def organiser_choices(user) -> list[tuple[int | str, str]]:
+    """The units this HR user may organise for: their scope's nodes and everything below them, in tree order."""
+    from blueprints.core.people import department_tree
+
+    scope = scopes.scope_of(user, "hr")
+    choices: list[tuple[int | str, str]] = []
+    for department in department_tree():
+        if scope.covers_path(department.path):
+            choices.append((department.id, "\u3000" * department.depth + department.name))
+    return choices
+
+
+def default_organiser_id(user) -> int | None:
+    """Where a new session is organised unless chosen: city level for whole-tree HR, else their first scope node."""
+    if scopes.scope_of(user, "hr").everything:
+        return None
+    nodes = scopes.scope_nodes(user, "hr")
+    return nodes[0].id if nodes else None
+
+
+def picker_people(training_session: TrainingSession, user, q: str, limit: int = 10):
+    """The HR picker of a roster: active people matching q inside the organiser's subtree and the HR scope."""
+    if not q.strip():
+        return []
+    stmt = (select(User, Department.name).outerjoin(Department, User.department_id == Department.id)
+            .where(person_search_clause(q), User.active.is_(True),
+                   scopes.scope_of(user, "hr").department_clause(User.department_id))
+            .order_by(User.employee_no).limit(limit))
+    organiser = db.session.get(Department, training_session.organiser_id) if training_session.organiser_id else None
+    if not is_city_level(organiser):
+        stmt = stmt.where(Department.path.startswith(organiser.path))
+    return [(person, dept) for person, dept in db.session.execute(stmt).all()]
 
 
 # --- Queries for pages ---------------------------------------------------------------------------------
@@ -37,26 +108,29 @@ def can_view_enrollment(user, enrollment: Enrollment) -> bool:
 def load_session(session_id: int) -> TrainingSession | None:
     """A session with its eligible departments (for the detail and edit pages)."""
     return db.session.scalars(
-        select(TrainingSession).options(selectinload(TrainingSession.departments))
+        select(TrainingSession).options(selectinload(TrainingSession.departments),
+                                        selectinload(TrainingSession.organiser))
         .where(TrainingSession.id == session_id)
     ).one_or_none()
 
 
-def sessions_list(*, kind: str | None = None, date_from=None, date_to=None, mine_user_id: int | None = None,
+def sessions_list(viewer, *, kind: str | None = None, date_from=None, date_to=None, mine: bool = False,
                   show_all: bool = False):
-    """The workers' list: published sessions by filter (open ones still ahead, unless show_all)."""
+    """The workers' list: published sessions by filter (open ones still ahead, unless show_all) that the viewer
+    may join (organised above their department, or city-level), plus their own enrollments."""
     stmt = select(TrainingSession)
-    if mine_user_id is not None:
-        stmt = stmt.where(TrainingSession.id.in_(
-            select(Enrollment.session_id).where(Enrollment.user_id == mine_user_id,
-                                                Enrollment.status.in_(ACTIVE_STATUSES))))
-        stmt = stmt.where(TrainingSession.status != "draft")
+    my_sessions = select(Enrollment.session_id).where(Enrollment.user_id == viewer.id,
+                                                      Enrollment.status.in_(ACTIVE_STATUSES))
+    if mine:
+        stmt = stmt.where(TrainingSession.id.in_(my_sessions), TrainingSession.status != "draft")
     elif show_all:
-        stmt = stmt.where(TrainingSession.status != "draft")
+        joinable = joinable_clause(department_path_of(viewer.department_id))
+        stmt = stmt.where(TrainingSession.status != "draft", or_(joinable, TrainingSession.id.in_(my_sessions)))
     else:
         now = utcnow()
         stmt = stmt.where(TrainingSession.status == "open", TrainingSession.starts_at > now,
-                          TrainingSession.signup_deadline > now)
+                          TrainingSession.signup_deadline > now,
+                          joinable_clause(department_path_of(viewer.department_id)))
     if kind in KINDS:
         stmt = stmt.where(TrainingSession.kind == kind)
     if date_from is not None:
@@ -64,6 +138,13 @@ def sessions_list(*, kind: str | None = None, date_from=None, date_to=None, mine
     if date_to is not None:
         stmt = stmt.where(TrainingSession.starts_at < date_to)
     return stmt
+
+
+def department_path_of(department_id: int | None) -> str | None:
+    """The materialised path of one department (None without one)."""
+    if department_id is None:
+        return None
+    return db.session.scalar(select(Department.path).where(Department.id == department_id))
 
 
 def my_enrollments_for(user_id: int, session_ids) -> dict[int, Enrollment]:
@@ -85,10 +166,10 @@ def restricted_session_ids(session_ids) -> set[int]:
                                   .where(SessionDepartment.session_id.in_(ids))))
 
 
-def manage_list(*, q: str = "", status: str | None = None, kind: str | None = None,
+def manage_list(user, *, q: str = "", status: str | None = None, kind: str | None = None,
                 manager_id: int | None = None):
-    """HR's list of sessions with its filters."""
-    stmt = select(TrainingSession)
+    """HR's list of the sessions they manage (organiser in their scope), with its filters."""
+    stmt = select(TrainingSession).where(managed_clause(user))
     if q.strip():
         term = f"%{escape_like(q.strip())}%"
         stmt = stmt.where(or_(TrainingSession.title.like(term, escape="\\"),
@@ -157,16 +238,16 @@ def certificates_for(user_id: int, limit: int | None = None):
     return db.session.execute(stmt).all()
 
 
-def hr_todo(now: datetime | None = None):
-    """HR's to-dos: sessions starting within seven days, and full sessions with people waiting."""
+def hr_todo(user, now: datetime | None = None):
+    """HR's to-dos among the sessions they manage: starting within seven days, and full ones with people waiting."""
     now = now or utcnow()
     soon = db.session.scalars(
-        select(TrainingSession).where(TrainingSession.status.in_(("open", "closed")),
+        select(TrainingSession).where(managed_clause(user), TrainingSession.status.in_(("open", "closed")),
                                       TrainingSession.starts_at >= now,
                                       TrainingSession.starts_at < now + timedelta(days=7))
         .order_by(TrainingSession.starts_at).limit(8)).all()
     waiting = db.session.scalars(
-        select(TrainingSession).where(TrainingSession.status.in_(("open", "closed")),
+        select(TrainingSession).where(managed_clause(user), TrainingSession.status.in_(("open", "closed")),
                                       TrainingSession.waitlist_count > 0, TrainingSession.ends_at > now)
         .order_by(TrainingSession.waitlist_count.desc(), TrainingSession.starts_at).limit(8)).all()
     return soon, waiting

@@ -13,7 +13,7 @@ from blueprints.core.errors import DomainError
 from blueprints.core.forms import EmptyForm
 from blueprints.core.i18n import N_
 from blueprints.core.pagination import keyset_page
-from blueprints.core.people import department_choices, parse_employee_nos
+from blueprints.core.people import parse_employee_nos
 from blueprints.core.permissions import deny, roles_required
 from blueprints.core.types import utcnow
 from blueprints.core.web import is_fragment_request, redirect_after_change, render
@@ -44,10 +44,12 @@ def _visible_session(session_id: int) -> TrainingSession:
 
 
 def _managed_session(session_id: int) -> TrainingSession:
-    """A session HR works on (the role is checked by the route decorator)."""
+    """A session HR works on: its organiser lies in the user's HR scope, else 404 like a missing one (audited)."""
     training_session = queries.load_session(session_id)
     if training_session is None:
         abort(404)
+    if not queries.manages(current_user, training_session):
+        deny(404, f"training session {session_id} outside the HR scope")
     return training_session
 
 
@@ -74,8 +76,8 @@ def index():
     valid = form.validate()
     date_from = _local_day_start(form.date_from.data) if valid and form.date_from.data else None
     date_to = (_local_day_start(form.date_to.data + timedelta(days=1)) if valid and form.date_to.data else None)
-    stmt = queries.sessions_list(kind=form.kind.data if valid else None, date_from=date_from, date_to=date_to,
-                                 mine_user_id=current_user.id if show == "mine" else None, show_all=show == "all")
+    stmt = queries.sessions_list(current_user, kind=form.kind.data if valid else None, date_from=date_from,
+                                 date_to=date_to, mine=show == "mine", show_all=show == "all")
     page = keyset_page(stmt, [TrainingSession.starts_at, TrainingSession.id], descending=False,
                        cursor=request.args.get("after"), before=request.args.get("before"), count=True)
     ids = [s.id for s in page.items]
@@ -96,7 +98,7 @@ def _detail_context(training_session: TrainingSession, **extra) -> dict:
     past = queries.last_enrollment(training_session.id, current_user.id) if enrollment is None else None
     context = {"session": training_session, "enrollment": enrollment, "eligibility": eligibility,
                "problem": problem, "withdraw_problem": withdraw_problem, "overlaps": overlaps, "past": past,
-               "form": EmptyForm(), "can_manage": queries.can_manage(current_user), "message": None,
+               "form": EmptyForm(), "can_manage": queries.manages(current_user, training_session), "message": None,
                "message_tone": "success", "oob": False}
     context.update(extra)
     return context
@@ -250,7 +252,7 @@ def manage():
     q = request.args.get("q", "")[:50]
     status = request.args.get("status") if request.args.get("status") in STATUSES else None
     scope = request.args.get("scope", "mine")
-    stmt = queries.manage_list(q=q, status=status, kind=request.args.get("kind"),
+    stmt = queries.manage_list(current_user, q=q, status=status, kind=request.args.get("kind"),
                                manager_id=current_user.id if scope == "mine" else None)
     page = keyset_page(stmt, [TrainingSession.starts_at, TrainingSession.id], descending=True,
                        cursor=request.args.get("after"), before=request.args.get("before"), count=True)
@@ -260,7 +262,15 @@ def manage():
 
 def _session_form(training_session: TrainingSession | None = None) -> SessionForm:
     form = SessionForm(obj=None)
-    form.departments.choices = [(int(k), v) for k, v in department_choices()]
+    units = queries.organiser_choices(current_user)
+    # Whole-tree HR may organise a city-level session; others only for the units they are responsible for.
+    city = [("", _("全市（全体职工可报名）"))] if queries.default_organiser_id(current_user) is None else []
+    form.organiser.choices = city + units
+    form.departments.choices = units
+    # A form without the box (a first view, an older page, a script) keeps the session's unit, or the user's default.
+    if not form.is_submitted() or "organiser" not in request.form:
+        form.organiser.data = (training_session.organiser_id if training_session is not None
+                               else queries.default_organiser_id(current_user))
     if training_session is not None and not form.is_submitted():
         form.title.data, form.kind.data = training_session.title, training_session.kind
         form.instructor.data, form.location.data = training_session.instructor, training_session.location
@@ -296,7 +306,7 @@ def _form_data(form: SessionForm, fallback_manager_id: int | None) -> services.S
         instructor=(form.instructor.data or "").strip(), location=form.location.data.strip(), starts_at=starts,
         ends_at=from_local_naive(form.ends_at.data), signup_deadline=deadline, capacity=form.capacity.data,
         department_ids=list(form.departments.data or []), skill_levels=list(form.skill_levels.data or []),
-        manager_id=manager_id)
+        manager_id=manager_id, organiser_id=form.organiser.data)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -412,6 +422,17 @@ def roster(session_id: int):
     training_session = _managed_session(session_id)
     q = request.args.get("q", "")[:50]
     return render("training/roster.html", "roster", **_roster_context(training_session, _tab(), q))
+
+
+@bp.route("/<int:session_id>/people")
+@roles_required("hr")
+def people_search(session_id: int):
+    """The roster's person picker: only people who may join the session and whom the HR user is responsible for."""
+    training_session = _managed_session(session_id)
+    q = request.args.get("q", "")[:50]
+    target = request.args.get("target", "")[:64]
+    results = queries.picker_people(training_session, current_user, q)
+    return render("core/_people_results.html", "results", results=results, q=q, target=target)
 
 
 def _bulk_numbers(form: BulkAddForm) -> list[str]:

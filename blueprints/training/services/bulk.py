@@ -70,7 +70,7 @@ def _compute_people(training_session: TrainingSession, employee_nos: list[str]) 
     users, _missing, inactive = resolve_people(employee_nos)
     eligibility = eligibility_of(training_session)
     paths: dict[int, str] = {}
-    if eligibility.paths:
+    if eligibility.needs_paths:
         dept_ids = {u.department_id for u in users if u.department_id}
         paths = {row.id: row.path for row in db.session.execute(
             select(Department.id, Department.path).where(Department.id.in_(dept_ids)))}

@@ -13,6 +13,7 @@ from blueprints.core.models import Department, User
 from blueprints.core.notify import notify
 from blueprints.core.types import utcnow
 from blueprints.training.models import ACTIVE_STATUSES, Enrollment, SessionDepartment, TrainingSession
+from blueprints.training.queries import is_city_level
 from blueprints.training.services import seats
 from blueprints.training.services.rules import ROSTER_OPEN, local_text, session_link
 from extensions import db
@@ -22,18 +23,29 @@ from extensions import db
 
 @dataclass
 class Eligibility:
-    """Who may sign up for a session: department subtrees (by path) and skill levels; empty means everyone."""
+    """Who may sign up for a session: the organiser's subtree (none for a city-level session), department subtrees
+    inside it (by path) and skill levels; empty means everyone."""
 
     paths: list[str]
     names: list[str]
     skill_levels: list[str]
+    organiser_path: str | None = None
+    organiser_name: str = ""
 
     @property
     def restricted(self) -> bool:
-        return bool(self.paths or self.skill_levels)
+        return bool(self.paths or self.skill_levels or self.organiser_path)
+
+    @property
+    def needs_paths(self) -> bool:
+        """Whether checking a person needs their department path."""
+        return bool(self.paths or self.organiser_path)
 
     def problem(self, user_skill: str, user_path: str | None) -> DomainError | None:
         """Why a person with this skill level and department path may not sign up, or None."""
+        if self.organiser_path and not (user_path and user_path.startswith(self.organiser_path)):
+            return DomainError(N_("不符合报名条件：这是%(unit)s组织的培训，仅限本单位的职工报名。"),
+                               unit=self.organiser_name)
         if self.paths and not (user_path and any(user_path.startswith(p) for p in self.paths)):
             return DomainError(N_("不符合报名条件：仅限%(depts)s的职工报名。"), depts="、".join(self.names))
         if self.skill_levels and user_skill not in self.skill_levels:
@@ -42,19 +54,35 @@ class Eligibility:
         return None
 
 
+def organiser_of(training_session: TrainingSession) -> Department | None:
+    """The session's organising unit (loaded already, else one lookup); None for a city-level one."""
+    from sqlalchemy import inspect as sa_inspect
+
+    if "organiser" not in sa_inspect(training_session).unloaded:
+        return training_session.organiser
+    if training_session.organiser_id is None:
+        return None
+    return db.session.get(Department, training_session.organiser_id)
+
+
 def eligibility_of(training_session: TrainingSession) -> Eligibility:
     """The session's eligibility rules (from its loaded departments, else with one query)."""
     from sqlalchemy import inspect as sa_inspect
 
+    organiser = organiser_of(training_session)
+    limit = {} if is_city_level(organiser) else {
+        "organiser_path": organiser.path, "organiser_name": organiser.name}
     if "departments" not in sa_inspect(training_session).unloaded:
         depts = training_session.departments
-        return Eligibility([d.path for d in depts], [d.name for d in depts], list(training_session.skill_levels or []))
+        return Eligibility([d.path for d in depts], [d.name for d in depts], list(training_session.skill_levels or []),
+                           **limit)
     rows = db.session.execute(
         select(Department.path, Department.name)
         .join(SessionDepartment, SessionDepartment.department_id == Department.id)
         .where(SessionDepartment.session_id == training_session.id).order_by(Department.code)
     ).all()
-    return Eligibility([r.path for r in rows], [r.name for r in rows], list(training_session.skill_levels or []))
+    return Eligibility([r.path for r in rows], [r.name for r in rows], list(training_session.skill_levels or []),
+                       **limit)
 
 
 def department_path(department_id: int | None) -> str | None:

@@ -6,13 +6,14 @@ from datetime import datetime
 
 from sqlalchemy import insert, select, update
 
-from blueprints.core import audit
+from blueprints.core import audit, scopes
 from blueprints.core.errors import DomainError
 from blueprints.core.i18n import N_
-from blueprints.core.models import User
+from blueprints.core.models import Department, User
 from blueprints.core.notify import notify_many
 from blueprints.core.types import utcnow
 from blueprints.training.models import ACTIVE_STATUSES, KINDS, Enrollment, SessionDepartment, TrainingSession
+from blueprints.training.queries import is_city_level
 from blueprints.training.services import seats
 from blueprints.training.services.records import issue_certificates
 from blueprints.training.services.rules import (
@@ -44,6 +45,7 @@ class SessionData:
     department_ids: list[int]
     skill_levels: list[str]
     manager_id: int | None
+    organiser_id: int | None = None  # None: city-level
 
 
 def _check_data(data: SessionData) -> None:
@@ -55,6 +57,38 @@ def _check_data(data: SessionData) -> None:
         raise DomainError(N_("报名截止时间不能晚于开始时间。"), field="signup_deadline")
     if data.capacity < 1:
         raise DomainError(N_("名额至少为 1。"), field="capacity")
+
+
+def _check_organiser(data: SessionData, actor: User) -> None:
+    """The organiser lies in the actor's HR scope (city level: whole-tree HR only), and every eligible department
+    inside the organiser's subtree."""
+    organiser = db.session.get(Department, data.organiser_id) if data.organiser_id is not None else None
+    if data.organiser_id is not None and organiser is None:
+        raise DomainError(N_("请选择主办单位。"), field="organiser")
+    if not scopes.covers(actor, "hr", organiser):
+        if organiser is None:
+            raise DomainError(N_("只有全市的培训管理员才能组织全市范围的培训，请选择您负责的单位。"), field="organiser")
+        raise DomainError(N_("您不负责“%(name)s”的培训，请选择您负责的单位。"), field="organiser", name=organiser.name)
+    manager = db.session.get(User, data.manager_id) if data.manager_id not in (None, actor.id) else None
+    if manager is not None and not scopes.covers(manager, "hr", organiser):
+        if organiser is None:
+            raise DomainError(N_("%(name)s 不是全市的培训管理员，不能做全市培训的负责人。"), field="manager",
+                              name=manager.name)
+        raise DomainError(N_("%(name)s 不负责%(unit)s的培训，不能做这个场次的负责人。"), field="manager",
+                          name=manager.name, unit=organiser.name)
+    ids = list(dict.fromkeys(data.department_ids))
+    if not ids:
+        return
+    rows = db.session.execute(select(Department.id, Department.path, Department.name)
+                              .where(Department.id.in_(ids))).all()
+    if len(rows) != len(ids):
+        raise DomainError(N_("限定部门中有不存在的部门，请重新选择。"), field="departments")
+    if is_city_level(organiser):
+        return
+    outside = [row.name for row in rows if not row.path.startswith(organiser.path)]
+    if outside:
+        raise DomainError(N_("限定部门必须在主办单位“%(unit)s”之内：%(names)s 不在其中。"), field="departments",
+                          unit=organiser.name, names="、".join(outside))
 
 
 def _set_departments(training_session: TrainingSession, department_ids: list[int]) -> None:
@@ -70,11 +104,13 @@ def _set_departments(training_session: TrainingSession, department_ids: list[int
 def create_session(data: SessionData, actor: User) -> TrainingSession:
     """A new session as a draft; HR opens it for signup when ready."""
     _check_data(data)
+    _check_organiser(data, actor)
     training_session = TrainingSession(
         title=data.title, kind=data.kind, description=data.description, instructor=data.instructor,
         location=data.location, starts_at=data.starts_at, ends_at=data.ends_at, signup_deadline=data.signup_deadline,
         capacity=data.capacity, skill_levels=list(data.skill_levels), status="draft",
-        manager_id=data.manager_id or actor.id, created_by_id=actor.id, confirmed_count=0, waitlist_count=0)
+        manager_id=data.manager_id or actor.id, created_by_id=actor.id, confirmed_count=0, waitlist_count=0,
+        organiser_id=data.organiser_id)
     db.session.add(training_session)
     db.session.flush()
     _set_departments(training_session, data.department_ids)
@@ -103,6 +139,7 @@ def change_capacity(training_session: TrainingSession, capacity: int, actor=None
 def update_session(training_session: TrainingSession, data: SessionData, actor: User) -> list[int]:
     """Edit a session that is not over; trainees hear about a new time or place. Returns promoted user ids."""
     _check_data(data)
+    _check_organiser(data, actor)
     training_session = seats.lock_session(training_session.id)
     if training_session.status not in EDITABLE:
         raise DomainError(N_("已结束或已取消的场次不能再修改。"))
@@ -137,6 +174,9 @@ def _apply_data(training_session: TrainingSession, data: SessionData) -> bool:
     manager_id = data.manager_id or training_session.manager_id
     if manager_id != training_session.manager_id:
         training_session.manager_id = manager_id
+        changed = True
+    if data.organiser_id != training_session.organiser_id:
+        training_session.organiser_id = data.organiser_id
         changed = True
     current = set(db.session.scalars(select(SessionDepartment.department_id)
                                      .where(SessionDepartment.session_id == training_session.id)))
