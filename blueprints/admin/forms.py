@@ -1,11 +1,11 @@
 """Forms of the administration pages."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, PasswordField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from blueprints.core.forms import PortalForm
 from blueprints.core.labels import ROLE_LABELS
 from blueprints.core.models import SKILL_LEVELS
 
@@ -22,7 +22,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class UserForm(FlaskForm):
+class UserForm(PortalForm):
     """Create or edit a person."""
 
     employee_no = StringField(_l("工号"), validators=[
@@ -41,7 +41,7 @@ class UserForm(FlaskForm):
                                validators=[DataRequired(_l("至少选择一个角色。"))])
 
 
-class DepartmentForm(FlaskForm):
+class DepartmentForm(PortalForm):
     """Create, rename or move a department."""
 
     code = StringField(_l("部门编码"), validators=[
@@ -52,13 +52,13 @@ class DepartmentForm(FlaskForm):
     parent_id = SelectField(_l("上级部门"), coerce=optional_int, validate_choice=True)
 
 
-class ImportUploadForm(FlaskForm):
+class ImportUploadForm(PortalForm):
     """Upload a people file for preview."""
 
     file = FileField(_l("人员文件（.xlsx 或 .csv）"), validators=[FileRequired(_l("请选择要上传的文件。"))])
 
 
-class ImportApplyForm(FlaskForm):
+class ImportApplyForm(PortalForm):
     """Confirm a previewed import."""
 
     token = StringField(validators=[DataRequired()])
@@ -66,7 +66,7 @@ class ImportApplyForm(FlaskForm):
                                      description=_l("新建的账号共用这个初始密码，首次登录时必须修改。"))
 
 
-class AuditFilterForm(FlaskForm):
+class AuditFilterForm(PortalForm):
     """Filters of the audit log (GET, no CSRF)."""
 
     class Meta:

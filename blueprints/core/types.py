@@ -1,10 +1,16 @@
-"""Column types shared by every domain: aware UTC datetimes and exact money."""
+"""Column types shared by every domain: aware UTC datetimes, exact money, and the range of a stored integer."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import BigInteger, DateTime, types
+from werkzeug.routing import IntegerConverter
+
+# Every id and count is a 64-bit signed integer in the database; a bigger number in a URL or a form would make
+# SQLite raise OverflowError and PostgreSQL refuse the parameter, so it is turned away at the door.
+INT64_MIN = -(2**63)
+INT64_MAX = 2**63 - 1
 
 
 def utcnow() -> datetime:
@@ -54,3 +60,22 @@ class Money(types.TypeDecorator):
         if value is None:
             return None
         return (Decimal(value) / 100).quantize(FEN)
+
+
+def parse_int(raw, default: int | None = None, *, low: int = INT64_MIN, high: int = INT64_MAX) -> int | None:
+    """An integer typed in a URL or a form (ASCII digits only, optional sign), or `default` when it is not one or
+    lies outside low..high."""
+    text = str(raw if raw is not None else "").strip()
+    digits = text[1:] if text[:1] in "+-" else text
+    if not digits.isascii() or not digits.isdigit() or len(digits) > 19:
+        return default
+    value = int(text)
+    return value if low <= value <= high else default
+
+
+class BoundedIntConverter(IntegerConverter):
+    """The `int` URL converter, capped at the 64-bit range: /suggestions/<30 digits> is a 404, not a 500."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", INT64_MAX)
+        super().__init__(url_map, *args, **kwargs)

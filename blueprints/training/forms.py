@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     DateField,
@@ -16,6 +15,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from blueprints.core.forms import PortalForm
 from blueprints.core.models import SKILL_LEVELS
 from blueprints.training.labels import KIND_LABELS, RESULT_LABELS
 
@@ -29,7 +29,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class SessionForm(FlaskForm):
+class SessionForm(PortalForm):
     """Create or edit a session (times are typed in the local zone)."""
 
     title = StringField(_l("标题"), validators=[DataRequired(_l("请填写标题。")),
@@ -66,7 +66,7 @@ class SessionForm(FlaskForm):
             raise ValidationError(_l("报名截止时间不能晚于开始时间。"))
 
 
-class CancelSessionForm(FlaskForm):
+class CancelSessionForm(PortalForm):
     """Cancel a session; the reason goes to everyone on it."""
 
     reason = TextAreaField(_l("取消原因"), validators=[DataRequired(_l("请填写取消原因，它会通知给所有报名的人。")),
@@ -74,7 +74,7 @@ class CancelSessionForm(FlaskForm):
                            render_kw={"rows": 2})
 
 
-class BulkAddForm(FlaskForm):
+class BulkAddForm(PortalForm):
     """HR adds trainees: picked people, pasted 工号 and/or an uploaded .xlsx/.csv."""
 
     people = StringField(_l("选择人员"), validators=[Optional(), Length(max=20000)])
@@ -84,7 +84,7 @@ class BulkAddForm(FlaskForm):
                      description=_l("第一行为列名，须有“工号”列；一个文件中任何一行有问题，整个文件都不会报名。"))
 
 
-class MoveForm(FlaskForm):
+class MoveForm(PortalForm):
     """HR moves a waitlisted trainee to another position, with a reason."""
 
     position = IntegerField(_l("新位次"), validators=[InputRequired(_l("请填写新位次。")),
@@ -93,7 +93,7 @@ class MoveForm(FlaskForm):
                                                  Length(max=200, message=_l("原因最多 200 个字。"))])
 
 
-class ResultForm(FlaskForm):
+class ResultForm(PortalForm):
     """Pass or fail, and a score, for one trainee."""
 
     result = SelectField(_l("结果"), choices=[("", _l("未评定"))] + list(RESULT_LABELS.items()),
@@ -102,7 +102,7 @@ class ResultForm(FlaskForm):
                                                                        message=_l("成绩应在 0 到 100 之间。"))])
 
 
-class ListFilterForm(FlaskForm):
+class ListFilterForm(PortalForm):
     """Filters of the workers' session list (GET, no CSRF)."""
 
     class Meta:
