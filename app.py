@@ -130,10 +130,10 @@ def register_extensions(app: Flask) -> None:
 def register_input_guards(app: Flask) -> None:
     """Input the portal never accepts, turned away before any view runs (QUALITY §12, issue 14).
 
-    Ids in URLs are capped at the 64-bit range (a longer number is a 404); query strings and form bodies arrive
-    cleaned of NUL, control and bidi characters (core.forms.CleanMultiDict); every form posts form-encoded data,
-    so a JSON body to a form endpoint is refused with 415 (Flask-WTF would read it as form data and fail on an
-    array or a number).
+    Ids in URLs are capped at the range of an id column (a bigger number is a 404); query strings and form bodies
+    arrive cleaned of NUL, control and bidi characters (core.forms.CleanMultiDict); every form posts form-encoded
+    data, so a JSON body to a form endpoint is refused with 415 (Flask-WTF would read it as form data and fail on
+    an array or a number).
     """
     from flask import abort, request
 

@@ -17,7 +17,7 @@ from blueprints.core.forms import EmptyForm
 from blueprints.core.models import ROLE_KEYS, AuditLog, Department, User
 from blueprints.core.pagination import keyset_page
 from blueprints.core.permissions import roles_required
-from blueprints.core.settings import REGISTRY, get_setting, set_setting
+from blueprints.core.settings import REGISTRY, get_setting, parse_setting, set_setting
 from blueprints.core.web import is_fragment_request, redirect_after_change, render
 from extensions import db
 
@@ -276,9 +276,9 @@ def settings():
             if raw is None:
                 continue
             try:
-                values[key] = spec.kind(raw.strip())
-            except (ValueError, ArithmeticError):
-                errors[key] = _("请输入有效的数值。")
+                values[key] = parse_setting(key, raw.strip())
+            except DomainError as error:
+                errors[key] = str(error)
         if not errors:
             changed = []
             for key, value in values.items():

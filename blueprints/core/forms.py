@@ -30,7 +30,7 @@ from wtforms import (
 )
 from wtforms.validators import ValidationError
 
-from blueprints.core.types import INT64_MAX, INT64_MIN
+from blueprints.core.types import INT_MAX, INT_MIN
 
 # C0 controls except tab, LF and CR; DEL; bidi embeddings, overrides and isolates; LRM/RLM.
 _UNSAFE_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
@@ -78,7 +78,7 @@ class CleanMultiDict(ImmutableMultiDict):
 
     def get(self, key, default=None, type=None):
         value = super().get(key, default, type)
-        if type is int and isinstance(value, int) and not INT64_MIN <= value <= INT64_MAX:
+        if type is int and isinstance(value, int) and not INT_MIN <= value <= INT_MAX:
             return default
         return value
 
@@ -100,14 +100,14 @@ def within_calendar(form, field) -> None:
 
 
 def finite_number(form, field) -> None:
-    """A number a column can hold: finite, and for whole numbers inside the 64-bit range."""
+    """A number a column can hold: finite, and for whole numbers inside an Integer column's range."""
     value = field.data
     if isinstance(value, (Decimal, float)) and not (value.is_finite() if isinstance(value, Decimal)
                                                     else math.isfinite(value)):
         raise ValidationError(_l("请填写有效的数字。"))
     if isinstance(value, Decimal) and abs(value) >= Decimal(10) ** 15:
         raise ValidationError(_l("数字过大，请核对。"))
-    if isinstance(value, int) and not INT64_MIN <= value <= INT64_MAX:
+    if isinstance(value, int) and not INT_MIN <= value <= INT_MAX:
         raise ValidationError(_l("数字过大，请核对。"))
 
 

@@ -17,7 +17,7 @@ from decimal import Decimal
 from flask import current_app
 from sqlalchemy import Select, func, select, tuple_
 
-from blueprints.core.types import INT64_MAX, INT64_MIN, Money, UTCDateTime
+from blueprints.core.types import INT_MAX, INT_MIN, Money, UTCDateTime
 
 COUNT_CAP = 1000
 
@@ -77,7 +77,7 @@ def _decode_value(value):
         return decoded
     if isinstance(value, bool) or value is None:
         return value
-    if isinstance(value, int) and INT64_MIN <= value <= INT64_MAX:
+    if isinstance(value, int) and INT_MIN <= value <= INT_MAX:
         return value
     if isinstance(value, float) and math.isfinite(value):
         return value
@@ -88,8 +88,10 @@ def _decode_value(value):
 
 def _expected_type(key) -> type | None:
     """The Python type a sort key's column holds, or None when the expression does not say."""
+    column_type = getattr(key, "type", None)
+    column_type = getattr(column_type, "impl_instance", column_type)  # UTCDateTime, Money: the stored type
     try:
-        return key.type.python_type
+        return column_type.python_type
     except (AttributeError, NotImplementedError):
         return None
 
@@ -119,8 +121,8 @@ def encode_cursor(values: Sequence) -> str:
 def decode_cursor(token: str | None, width: int, keys: Sequence | None = None) -> list | None:
     """Unpack a token; a damaged, foreign or tampered token means "first page", never an error.
 
-    With `keys`, each value must also suit its column (a date for a date column, an id within 64 bits), since
-    PostgreSQL refuses a string compared with a timestamp and SQLite a number beyond 64 bits.
+    With `keys`, each value must also suit its column (a date for a date column, an id within 32 bits), since
+    PostgreSQL refuses a string compared with a timestamp or an integer beyond its column's range.
     """
     if not token or len(token) > 4 * MAX_TEXT:
         return None

@@ -7,10 +7,10 @@ from decimal import ROUND_HALF_UP, Decimal
 from sqlalchemy import BigInteger, DateTime, types
 from werkzeug.routing import IntegerConverter
 
-# Every id and count is a 64-bit signed integer in the database; a bigger number in a URL or a form would make
-# SQLite raise OverflowError and PostgreSQL refuse the parameter, so it is turned away at the door.
-INT64_MIN = -(2**63)
-INT64_MAX = 2**63 - 1
+# Every id, count and year is an Integer column, which PostgreSQL keeps in 32 bits ("integer out of range" beyond)
+# and SQLite in 64 (OverflowError beyond): a number outside this range in a URL or a form is turned away at the door.
+INT_MIN = -(2**31)
+INT_MAX = 2**31 - 1
 
 
 def utcnow() -> datetime:
@@ -62,7 +62,7 @@ class Money(types.TypeDecorator):
         return (Decimal(value) / 100).quantize(FEN)
 
 
-def parse_int(raw, default: int | None = None, *, low: int = INT64_MIN, high: int = INT64_MAX) -> int | None:
+def parse_int(raw, default: int | None = None, *, low: int = INT_MIN, high: int = INT_MAX) -> int | None:
     """An integer typed in a URL or a form (ASCII digits only, optional sign), or `default` when it is not one or
     lies outside low..high."""
     text = str(raw if raw is not None else "").strip()
@@ -74,8 +74,8 @@ def parse_int(raw, default: int | None = None, *, low: int = INT64_MIN, high: in
 
 
 class BoundedIntConverter(IntegerConverter):
-    """The `int` URL converter, capped at the 64-bit range: /suggestions/<30 digits> is a 404, not a 500."""
+    """The `int` URL converter, capped at the range of an id column: /suggestions/<30 digits> is a 404, not a 500."""
 
     def __init__(self, url_map, *args, **kwargs):
-        kwargs.setdefault("max", INT64_MAX)
+        kwargs.setdefault("max", INT_MAX)
         super().__init__(url_map, *args, **kwargs)

@@ -14,6 +14,7 @@ from blueprints.core.models import Department
 from blueprints.core.people import department_tree, head_counts
 from blueprints.core.permissions import deny, roles_required
 from blueprints.core.spreadsheets import XLSX_MIME, attachment_headers, build_workbook
+from blueprints.core.types import parse_int
 from blueprints.core.web import is_fragment_request, redirect_after_change, render
 from blueprints.stats import bp, charts, exports, record, services
 from blueprints.stats.forms import RecordLookupForm, TargetForm
@@ -45,8 +46,8 @@ class Filters:
         if services.can_pick_department(current_user):
             if raw == "all" and default is None:
                 self.root = None
-            elif raw.isdigit() and int(raw) in by_id:
-                self.root = by_id[int(raw)]
+            elif parse_int(raw) in by_id:
+                self.root = by_id[parse_int(raw)]
         self.sort = args.get("sort") if args.get("sort") in services.SORT_KEYS else "name"
         self.descending = args.get("order") == "desc"
         self.all_allowed = default is None  # several top-level departments: "all" is a real choice
@@ -230,9 +231,9 @@ def target_save(dept_id: int):
     department = _target_department(dept_id)
     form = TargetForm()
     raw_year = (form.year.data or "").strip()
-    if not raw_year.isdigit():
+    year = parse_int(raw_year, low=services.YEAR_MIN, high=services.YEAR_MAX)
+    if year is None:
         abort(400)  # the hidden field was tampered with: never guess which year to change
-    year = int(raw_year)
     filters = _ReturnFilters(request.form, year)
     try:
         if not form.validate_on_submit():  # the token is checked before the view; this is the length check

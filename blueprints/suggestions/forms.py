@@ -15,6 +15,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from blueprints.core.forms import PortalForm
+from blueprints.core.types import parse_int
 from blueprints.suggestions.labels import CATEGORY_LABELS, GRADE_LABELS, RUBRIC, TEMPLATE_KIND_LABELS
 from blueprints.suggestions.models import (
     BENEFIT_MAX,
@@ -29,7 +30,10 @@ def optional_int(value):
     """Coerce a select value to int, with '' meaning None."""
     if value in (None, "", "None"):
         return None
-    return int(value)
+    number = parse_int(value)
+    if number is None:
+        raise ValueError(value)  # WTForms shows "not a valid choice" instead of querying for it
+    return number
 
 
 def too_long(limit: int):

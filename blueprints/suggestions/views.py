@@ -22,7 +22,7 @@ from blueprints.core.pagination import COUNT_CAP, keyset_page
 from blueprints.core.people import parse_employee_nos
 from blueprints.core.permissions import deny, roles_required
 from blueprints.core.spreadsheets import xlsx_response
-from blueprints.core.types import utcnow
+from blueprints.core.types import parse_int, utcnow
 from blueprints.core.uploads import ACCEPT_ATTR, read_uploads, send_stored
 from blueprints.core.web import is_fragment_request, redirect_after_change, render
 from blueprints.suggestions import bp, search, services
@@ -95,8 +95,7 @@ def _load_visible(suggestion_id: int) -> Suggestion:
 
 
 def _int_arg(name: str) -> int | None:
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() else None
+    return parse_int(request.args.get(name), low=0)
 
 
 def _filters_from_args(args) -> services.ListFilters:
@@ -107,7 +106,7 @@ def _filters_from_args(args) -> services.ListFilters:
         category=args.get("category") if args.get("category") in CATEGORY_LABELS else None,
         status=args.get("status") if args.get("status") in STATUS_LABELS else None,
         department_id=_int_arg("department"),
-        workshop=workshop if workshop == "none" or workshop.isdigit() else None,
+        workshop=workshop if workshop == "none" or parse_int(workshop, low=0) is not None else None,
         year=_int_arg("year"),
         mine=args.get("mine") == "1",
         sort=sort if sort in services.SORTS else "new",
@@ -258,7 +257,7 @@ def _save(form: SuggestionForm, suggestion: Suggestion | None):
         proposal=form.proposal.data or "", expected_benefit=form.expected_benefit.data or "",
         workshop_id=form.workshop_id.data, coauthor_nos=parse_employee_nos(form.coauthors.data),
         client_token=token or None)
-    remove = [int(v) for v in request.form.getlist("remove_files") if v.isdigit()]
+    remove = [n for n in (parse_int(v, low=1) for v in request.form.getlist("remove_files")) if n is not None]
     try:
         saved = services.save_suggestion(suggestion, current_user, data, uploads, remove)
         if submitting:
@@ -736,7 +735,7 @@ def _queue_filters():
         "status": status if status in services.QUEUE_STATUSES or status == "all" else "submitted",
         "q": args.get("q", "")[:100],
         "category": args.get("category") if args.get("category") in CATEGORY_LABELS else None,
-        "workshop": workshop if workshop == "none" or workshop.isdigit() else None,
+        "workshop": workshop if workshop == "none" or parse_int(workshop, low=0) is not None else None,
     }
 
 
@@ -761,7 +760,7 @@ def _reviewer_workshops(selected: str | None = None) -> list[tuple[int, str]]:
 def review():
     """The queue of suggestions sent to the reviewer's workshops (admins: all), oldest waiting first."""
     # For a lead this one query both scopes the queue and fills the workshop filter.
-    workshops = _reviewer_workshops(request.args.get("workshop"))
+    workshops = _reviewer_workshops(_queue_filters()["workshop"])
     if not services.is_review_user(current_user) and current_user.has_role("lead"):
         # A lead whose workshop is not approved yet (or who has none) learns why the queue is empty.
         return render_template("suggestions/review_none.html")
@@ -820,7 +819,7 @@ def review_bulk():
     _require_reviewer()
     form = BulkForm()
     form.template_id.choices = [(t.id, t.title) for t in services.templates_for(current_user)]
-    ids = [int(v) for v in request.form.getlist("ids") if v.isdigit()]
+    ids = [n for n in (parse_int(v, low=1) for v in request.form.getlist("ids")) if n is not None]
     back = url_for("suggestions.review", **{k: v for k, v in request.args.items() if k in ("status", "workshop")})
     if not form.validate_on_submit():
         flash(_error_text(_all_errors(form)) or _("请求无效，请重试。"), "danger")
@@ -967,7 +966,7 @@ def rewards_pay():
     if not form.validate_on_submit():
         flash(_error_text(_all_errors(form)) or _("请求无效，请重试。"), "danger")
         return redirect_after_change(back)
-    ids = [int(v) for v in request.form.getlist("ids") if v.isdigit()]
+    ids = [n for n in (parse_int(v, low=1) for v in request.form.getlist("ids")) if n is not None]
     try:
         paid, skipped = services.mark_paid(ids, current_user, form.paid_on.data)
     except DomainError as error:
