@@ -7,7 +7,9 @@ fit a parameter's name first (a cursor for `after`, dates for `date_from`), then
 from __future__ import annotations
 
 import base64
+import io
 import json
+import zipfile
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
@@ -41,14 +43,16 @@ UNICODE = ["𝕏" * 20, "\ufeff", "ﷺ" * 100, "Z̴̡̢̛̗͍̙̬͖͓̰̜", "\u3
 LONG = ["x" * 10_000, "张" * 5_000, "a" * 100_000]
 MISC = ["", " ", "'", "%", "_", "' OR '1'='1", "<script>alert(1)</script>", "{{7*7}}", "../../etc/passwd",
         "null", "undefined", "[]", "{}", "true", "-", "=1+1"]
+# A key given twice (?year=1&year=x): views read the first, forms may read a list.
+REPEATED = [["1", "x"], ["", "9" * 30], ["a\x00", "\u202e"]]
 # Not values of a field but whole bodies, sent to every POST route as JSON.
 JSON_BODIES = [[], ["a", 1], "x", 0, 1e300, None, {"a": {"b": [1]}}, {"csrf_token": [1, 2]}]
 
 CLASSES = {
     "cursor": CURSORS, "big_int": BIG_INTS, "odd_int": ODD_INTS, "date": DATES, "amount": AMOUNTS,
-    "control": CONTROL, "bidi": BIDI, "unicode": UNICODE, "long": LONG, "misc": MISC,
+    "control": CONTROL, "bidi": BIDI, "unicode": UNICODE, "long": LONG, "misc": MISC, "repeated": REPEATED,
 }
-GENERIC = ("big_int", "control", "bidi", "unicode", "long", "misc", "odd_int")
+GENERIC = ("big_int", "control", "bidi", "unicode", "long", "misc", "odd_int", "repeated")
 
 # Query arguments views commonly read; the form fields of each GET page are added to these.
 COMMON_ARGS = ("after", "before", "q", "department", "dept", "workshop", "year", "status", "category", "sort",
@@ -71,9 +75,48 @@ def classes_for(name: str) -> tuple[str, ...]:
     return fitting + tuple(c for c in GENERIC if c not in fitting)
 
 
-def values_for(name: str) -> list[str]:
+def values_for(name: str) -> list:
     """Every hostile value worth trying on a parameter of that name."""
     return [value for cls in classes_for(name) for value in CLASSES[cls]]
+
+
+def _workbook(rows) -> bytes:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    for row in rows:
+        book.active.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _rezip(data: bytes, change) -> bytes:
+    """A copy of a zip with each part passed through change(name, content); None drops the part."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for name in source.namelist():
+            content = change(name, source.read(name))
+            if content is not None:
+                target.writestr(name, content)
+    return out.getvalue()
+
+
+def hostile_files() -> list[tuple[str, bytes]]:
+    """Uploads that are damaged, mislabelled or oddly named: (filename, contents)."""
+    good = _workbook([["工号", "姓名"], ["worker1", "张三"]])
+    pdf = b"%PDF-1.4\n%%EOF\n"
+    return [
+        ("damaged-sheet.xlsx", _rezip(good, lambda n, c: b"<worksheet><row><c" if n.startswith("xl/worksheets/")
+                                      else c)),
+        ("damaged-workbook.xlsx", _rezip(good, lambda n, c: b"<<<" if n == "xl/workbook.xml" else c)),
+        ("no-sheets.xlsx", _rezip(good, lambda n, c: None if n.startswith("xl/worksheets/") else c)),
+        ("truncated.xlsx", good[:200]), ("empty.xlsx", b""), ("empty.csv", b""), ("nul.csv", b"\x00\x00\x00"),
+        ("gb.csv", "工号\nworker1\n".encode("gb18030")), ("pdf-named.xlsx", pdf), ("html.pdf", b"<html></html>"),
+        ("设" * 216 + ".pdf", pdf), ("a\x00b.pdf", pdf), ("\u202efdp.exe", pdf), ("../../etc/passwd", pdf),
+        ("noext", pdf), (".pdf", pdf), ("x" * 300, pdf), ("emoji😀.png", b"\x89PNG\r\n\x1a\n" + b"0" * 20),
+    ]
 
 
 class FormFinder(HTMLParser):
@@ -93,7 +136,7 @@ class FormFinder(HTMLParser):
             return
         if tag == "form":
             self._form = {"action": urlsplit(attr.get("action") or "").path, "method": (attr.get("method") or
-                          "get").lower(), "fields": {}}
+                          "get").lower(), "fields": {}, "files": []}
             self.forms.append(self._form)
             return
         if self._form is None or not attr.get("name"):
@@ -101,9 +144,11 @@ class FormFinder(HTMLParser):
         fields, name = self._form["fields"], attr["name"]
         if tag == "input":
             kind = (attr.get("type") or "text").lower()
-            if kind in ("checkbox", "radio") and "checked" not in attr:
+            if kind == "file":
+                self._form["files"].append(name)
+            elif kind in ("checkbox", "radio") and "checked" not in attr:
                 fields.setdefault(name, None)
-            elif kind not in ("submit", "button", "file", "image", "reset"):
+            elif kind not in ("submit", "button", "image", "reset"):
                 fields[name] = attr.get("value") or ""
         elif tag == "select":
             self._select = name
@@ -137,7 +182,8 @@ class FormFinder(HTMLParser):
 
 
 def page_forms(html: str) -> list[dict]:
-    """Parse a page's forms: [{"action": path, "method": "get"|"post", "fields": {name: value or None}}]."""
+    """Parse a page's forms: [{"action": path, "method": "get"|"post", "fields": {name: value or None},
+    "files": [file input names]}]."""
     finder = FormFinder()
     finder.feed(html)
     return finder.forms

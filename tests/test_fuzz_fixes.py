@@ -54,7 +54,7 @@ def test_decode_cursor_checks_each_value_against_its_column():
 # --- Numbers beyond an integer column's range -------------------------------------------------------------------------
 
 @both_backends
-def test_ids_beyond_64_bits_in_paths_are_404(client, login_as):
+def test_ids_beyond_an_id_columns_range_in_paths_are_404(client, login_as):
     login_as("admin", "hr", "lead", "worker")
     for path in (f"/suggestions/{HUGE}", f"/workshops/{HUGE}", f"/training/{HUGE}", f"/admin/users/{HUGE}/edit",
                  "/suggestions/9223372036854775807", "/suggestions/2147483648"):
