@@ -342,3 +342,16 @@ def test_a_long_attachment_name_is_stored(app, client, login_as, suggestion_form
     with app.app_context():
         stored = db.session.scalar(select(StoredFile))
         assert stored.original_name.endswith(".pdf") and len(stored.original_name) == 200
+
+
+@both_backends
+@pytest.mark.parametrize("rate", ["①", "²", "１２", HUGE, "-1"])
+def test_a_target_rate_in_other_digits_is_refused_with_the_rule(app, client, auth, stats_org, rate):
+    from tests.test_stats_views import _target
+
+    auth.login("st-admin")
+    p2 = stats_org.departments["P2"]
+    before = _target(app, p2)
+    response = client.post(f"/stats/targets/{p2}", data={"rate": rate, "year": "2025"})
+    assert response.status_code == 200 and "0 到 100 之间的整数" in html_text(response)
+    assert _target(app, p2) == before
