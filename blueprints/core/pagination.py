@@ -63,18 +63,23 @@ MAX_DECIMAL = Decimal(10) ** 15
 _DECODERS = {"dt": datetime.fromisoformat, "d": date.fromisoformat, "dec": Decimal}
 
 
+def _decode_tagged(value: dict):
+    """A date, time or amount written by _encode_value: {"dt": iso}, {"d": iso} or {"dec": text}."""
+    (tag, text), = value.items() if len(value) == 1 else ((None, None),)
+    if tag not in _DECODERS or not isinstance(text, str) or len(text) > 64:
+        raise ValueError("unknown cursor value")
+    decoded = _DECODERS[tag](text)
+    if isinstance(decoded, datetime) and decoded.tzinfo is not None:
+        decoded.astimezone(UTC)  # an offset at the edge of the calendar overflows here, not in the query
+    if isinstance(decoded, Decimal) and not (decoded.is_finite() and abs(decoded) < MAX_DECIMAL):
+        raise ValueError("amount out of range")
+    return decoded
+
+
 def _decode_value(value):
     """One sort key back from its JSON form; raises ValueError for anything the app could not have written."""
     if isinstance(value, dict):
-        if len(value) != 1 or next(iter(value)) not in _DECODERS or not isinstance(next(iter(value.values())), str):
-            raise ValueError("unknown cursor value")
-        (tag, text), = value.items()
-        decoded = _DECODERS[tag](text[:64])
-        if isinstance(decoded, datetime) and decoded.tzinfo is not None:
-            decoded.astimezone(UTC)  # an offset at the edge of the calendar overflows here, not in the query
-        if isinstance(decoded, Decimal) and not (decoded.is_finite() and abs(decoded) < MAX_DECIMAL):
-            raise ValueError("amount out of range")
-        return decoded
+        return _decode_tagged(value)
     if isinstance(value, bool) or value is None:
         return value
     if isinstance(value, int) and INT_MIN <= value <= INT_MAX:
