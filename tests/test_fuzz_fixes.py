@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from urllib.parse import quote
 
 import pytest
 from openpyxl import Workbook
@@ -185,6 +186,9 @@ def test_line_breaks_in_a_session_title_and_location_are_flattened(app, client, 
         assert session.description == "带安全帽"
     events = Calendar.from_ical(client.get(f"/training/{session.id}.ics").data).walk("VEVENT")
     assert [str(e["SUMMARY"]) for e in events] == ["叉车 安全培训"]
+    roster = client.get(f"/training/{session.id}/roster.xlsx")
+    assert roster.status_code == 200
+    assert quote("叉车 安全培训") in roster.headers["Content-Disposition"]
 
 
 def test_clean_text_and_clean_line():
