@@ -128,6 +128,28 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
 
 
+def register_input_guards(app: Flask) -> None:
+    """Input the portal never accepts, turned away before any view runs (QUALITY §12, issue 14).
+
+    Ids in URLs are capped at the range of an id column (a bigger number is a 404); query strings and form bodies
+    arrive cleaned of NUL, control and bidi characters (core.forms.CleanMultiDict); every form posts form-encoded
+    data, so a JSON body to a form endpoint is refused with 415 (Flask-WTF would read it as form data and fail on
+    an array or a number).
+    """
+    from flask import abort, request
+
+    from blueprints.core.forms import PortalRequest
+    from blueprints.core.types import BoundedIntConverter
+
+    app.url_map.converters["int"] = BoundedIntConverter  # before any blueprint adds a rule
+    app.request_class = PortalRequest
+
+    @app.before_request
+    def refuse_json_bodies():
+        if request.method not in ("GET", "HEAD", "OPTIONS") and request.is_json:
+            abort(415)
+
+
 def register_blueprints(app: Flask) -> None:
     """Mount every domain blueprint under its URL prefix."""
     from blueprints.admin import bp as admin_bp
@@ -180,6 +202,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     load_config(app, test_config)
     register_extensions(app)
+    register_input_guards(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_request_hooks(app)

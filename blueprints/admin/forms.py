@@ -1,12 +1,12 @@
 """Forms of the administration pages."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, PasswordField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from blueprints.core.errors import DomainError
+from blueprints.core.forms import PortalForm
 from blueprints.core.labels import ORG_KIND_LABELS, ROLE_LABELS
 from blueprints.core.models import SCOPED_ROLES, SKILL_LEVELS
 from blueprints.core.people import check_employee_no
@@ -32,7 +32,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class UserForm(FlaskForm):
+class UserForm(PortalForm):
     """Create or edit a person."""
 
     employee_no = StringField(_l("工号"), validators=[DataRequired(_l("请填写工号。")), valid_employee_no])
@@ -49,7 +49,7 @@ class UserForm(FlaskForm):
                                validators=[DataRequired(_l("至少选择一个角色。"))])
 
 
-class DepartmentForm(FlaskForm):
+class DepartmentForm(PortalForm):
     """Create, rename or move a department."""
 
     code = StringField(_l("部门编码"), validators=[
@@ -66,7 +66,7 @@ class DepartmentForm(FlaskForm):
                            description=_l("可选，例如“装备制造”，用于全市统计。"))
 
 
-class GrantForm(FlaskForm):
+class GrantForm(PortalForm):
     """Give a person a scoped role (admin, hr, safety) over a node inside the admin's own scope."""
 
     # Own ids: the profile form on the same page has a department_id field too.
@@ -75,13 +75,13 @@ class GrantForm(FlaskForm):
     department_id = SelectField(_l("管理范围"), coerce=optional_int, validate_choice=False, id="grant-department")
 
 
-class ImportUploadForm(FlaskForm):
+class ImportUploadForm(PortalForm):
     """Upload a people file for preview."""
 
     file = FileField(_l("人员文件（.xlsx 或 .csv）"), validators=[FileRequired(_l("请选择要上传的文件。"))])
 
 
-class ImportApplyForm(FlaskForm):
+class ImportApplyForm(PortalForm):
     """Confirm a previewed import."""
 
     token = StringField(validators=[DataRequired()])
@@ -89,7 +89,7 @@ class ImportApplyForm(FlaskForm):
                                      description=_l("新建的账号共用这个初始密码，首次登录时必须修改。"))
 
 
-class AuditFilterForm(FlaskForm):
+class AuditFilterForm(PortalForm):
     """Filters of the audit log (GET, no CSRF)."""
 
     class Meta:

@@ -1,11 +1,12 @@
 """Forms of the sign-in pages."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
+from blueprints.core.forms import PortalForm
 
-class LoginForm(FlaskForm):
+
+class LoginForm(PortalForm):
     """Sign in with 工号 and password."""
 
     employee_no = StringField(_l("工号"), validators=[DataRequired(_l("请输入工号。")), Length(max=32)],
@@ -15,7 +16,7 @@ class LoginForm(FlaskForm):
     remember = BooleanField(_l("在这台电脑上保持登录（14 天）"))
 
 
-class PasswordChangeForm(FlaskForm):
+class PasswordChangeForm(PortalForm):
     """Change one's own password; the current one is asked again."""
 
     current_password = PasswordField(_l("当前密码"), validators=[DataRequired(_l("请输入当前密码。"))],

@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import base64
 import json
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from flask import current_app
 from sqlalchemy import Select, func, select, tuple_
+
+from blueprints.core.types import INT_MAX, INT_MIN, Money, UTCDateTime
 
 COUNT_CAP = 1000
 
@@ -53,15 +56,65 @@ def _encode_value(value):
     return value
 
 
+# A cursor only ever holds sort keys the app wrote itself: dates, times, ids, names and amounts. Anything else
+# (a list, a huge number, a naive time for a UTC column, a string where a number goes) is a tampered token.
+MAX_TEXT = 1000
+MAX_DECIMAL = Decimal(10) ** 15
+_DECODERS = {"dt": datetime.fromisoformat, "d": date.fromisoformat, "dec": Decimal}
+
+
+def _decode_tagged(value: dict):
+    """A date, time or amount written by _encode_value: {"dt": iso}, {"d": iso} or {"dec": text}."""
+    (tag, text), = value.items() if len(value) == 1 else ((None, None),)
+    if tag not in _DECODERS or not isinstance(text, str) or len(text) > 64:
+        raise ValueError("unknown cursor value")
+    decoded = _DECODERS[tag](text)
+    if isinstance(decoded, datetime) and decoded.tzinfo is not None:
+        decoded.astimezone(UTC)  # an offset at the edge of the calendar overflows here, not in the query
+    if isinstance(decoded, Decimal) and not (decoded.is_finite() and abs(decoded) < MAX_DECIMAL):
+        raise ValueError("amount out of range")
+    return decoded
+
+
 def _decode_value(value):
+    """One sort key back from its JSON form; raises ValueError for anything the app could not have written."""
     if isinstance(value, dict):
-        if "dt" in value:
-            return datetime.fromisoformat(value["dt"])
-        if "d" in value:
-            return date.fromisoformat(value["d"])
-        if "dec" in value:
-            return Decimal(value["dec"])
-    return value
+        return _decode_tagged(value)
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, int) and INT_MIN <= value <= INT_MAX:
+        return value
+    if isinstance(value, float) and math.isfinite(value):
+        return value
+    if isinstance(value, str) and len(value) <= MAX_TEXT and "\x00" not in value:
+        return value
+    raise ValueError("unsupported cursor value")
+
+
+def _expected_type(key) -> type | None:
+    """The Python type a sort key's column holds, or None when the expression does not say."""
+    column_type = getattr(key, "type", None)
+    column_type = getattr(column_type, "impl_instance", column_type)  # UTCDateTime, Money: the stored type
+    try:
+        return column_type.python_type
+    except (AttributeError, NotImplementedError):
+        return None
+
+
+def _fits(value, key) -> bool:
+    """Whether a decoded value can be compared with the key's column on every backend."""
+    expected = _expected_type(key)
+    if value is None or expected is None:
+        return True
+    if expected is datetime:
+        return isinstance(value, datetime) and (value.tzinfo is not None) == isinstance(key.type, UTCDateTime)
+    if expected is date:
+        return isinstance(value, date) and not isinstance(value, datetime)
+    if expected is int:  # Money keeps yuan as Decimal over an integer column
+        return isinstance(value, Decimal if isinstance(key.type, Money) else int) and not isinstance(value, bool)
+    if expected in (float, Decimal):
+        return isinstance(value, (int, float, Decimal)) and not isinstance(value, bool)
+    return isinstance(value, expected)
 
 
 def encode_cursor(values: Sequence) -> str:
@@ -70,21 +123,25 @@ def encode_cursor(values: Sequence) -> str:
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
-def decode_cursor(token: str | None, width: int) -> list | None:
-    """Unpack a token; a damaged or foreign token means "first page", never an error."""
-    if not token:
+def decode_cursor(token: str | None, width: int, keys: Sequence | None = None) -> list | None:
+    """Unpack a token; a damaged, foreign or tampered token means "first page", never an error.
+
+    With `keys`, each value must also suit its column (a date for a date column, an id within 32 bits), since
+    PostgreSQL refuses a string compared with a timestamp or an integer beyond its column's range.
+    """
+    if not token or len(token) > 4 * MAX_TEXT:
         return None
     try:
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
         values = json.loads(raw)
-    except (ValueError, TypeError):
+        if not isinstance(values, list) or len(values) != width:
+            return None
+        decoded = [_decode_value(v) for v in values]
+    except (ValueError, TypeError, OverflowError, RecursionError, ArithmeticError):
         return None
-    if not isinstance(values, list) or len(values) != width:
+    if keys is not None and not all(_fits(value, key) for value, key in zip(decoded, keys, strict=True)):
         return None
-    try:
-        return [_decode_value(v) for v in values]
-    except (ValueError, TypeError):
-        return None
+    return decoded
 
 
 def _default_key(keys) -> Callable:
@@ -97,58 +154,95 @@ def _default_key(keys) -> Callable:
     return key_of
 
 
+@dataclass
+class _Window:
+    """Where a page starts: after a key, before a key, or at the beginning, and in which order to read."""
+
+    keys: Sequence
+    descending: bool
+    after: list | None
+    before: list | None
+
+    @property
+    def backwards(self) -> bool:
+        return self.before is not None
+
+    def order(self) -> list:
+        """Read forwards in the list's order, or backwards from a `before` cursor (reversed afterwards)."""
+        ascending = self.descending == self.backwards
+        return [k.asc() if ascending else k.desc() for k in self.keys]
+
+    def bound(self):
+        """The keyset condition: rows strictly past the cursor in the reading direction, or None on page 1."""
+        values = self.after if self.after is not None else self.before
+        if values is None:
+            return None
+        key_tuple, cursor = tuple_(*self.keys), tuple_(*values)
+        return key_tuple > cursor if self.descending == self.backwards else key_tuple < cursor
+
+
+def _window(keys: Sequence, descending: bool, cursor: str | None, before: str | None) -> _Window:
+    after_values = decode_cursor(cursor, len(keys), keys)
+    before_values = decode_cursor(before, len(keys), keys) if after_values is None else None
+    return _Window(keys, descending, after_values, before_values)
+
+
+def _page_statement(stmt: Select, window: _Window, per_page: int, rows_for: Callable | None) -> Select:
+    """One row more than a page, so the presence of a next page is known without counting."""
+    page_stmt = stmt.order_by(*window.order()).limit(per_page + 1)
+    condition = window.bound()
+    if condition is not None:
+        page_stmt = page_stmt.where(condition)
+    if rows_for is not None:
+        page_stmt = rows_for(page_stmt.subquery("page")).order_by(*window.order())
+    return page_stmt
+
+
+def _fetch(page_stmt: Select, scalars: bool) -> list:
+    from extensions import db
+
+    if scalars:
+        return list(db.session.scalars(page_stmt).unique().all())
+    return list(db.session.execute(page_stmt).all())
+
+
+def _link_neighbours(page: Page, window: _Window, key_of: Callable, more: bool) -> None:
+    """Set the cursors of the pages before and after this one."""
+    rows = page.items
+    if not rows:
+        if window.after is not None:
+            page.prev_cursor = encode_cursor(window.after)
+        return
+    first_key, last_key = key_of(rows[0]), key_of(rows[-1])
+    if window.backwards:
+        page.prev_cursor = encode_cursor(first_key) if more else None
+        page.next_cursor = encode_cursor(last_key)
+    else:
+        page.next_cursor = encode_cursor(last_key) if more else None
+        page.prev_cursor = encode_cursor(first_key) if window.after is not None else None
+
+
 def keyset_page(stmt: Select, keys: Sequence, *, descending: bool = True, cursor: str | None = None,
                 before: str | None = None, per_page: int | None = None, key_of: Callable | None = None,
                 count: bool = False, scalars: bool = True, count_stmt: Select | None = None,
                 rows_for: Callable | None = None) -> Page:
     """Fetch one page of `stmt` ordered by `keys` (the last key must be unique, usually the id).
 
-    `cursor` asks for the page after that key, `before` for the page before it. With `count`, the total is
-    counted up to COUNT_CAP + 1 rows only, so a count never scans a million rows; `count_stmt` counts a leaner
-    statement with the same rows (no display joins or per-row columns). With `rows_for`, `stmt` selects only
-    ids: the page is chosen on that narrow statement and rows_for(page_subquery) adds the display columns to
-    those few rows, so joins run per shown row instead of per candidate row (a subtree filter has thousands).
+    `cursor` asks for the page after that key, `before` for the page before it; a tampered cursor gives page 1.
+    With `count`, the total is counted up to COUNT_CAP + 1 rows only, so a count never scans a million rows;
+    `count_stmt` counts a leaner statement with the same rows (no display joins or per-row columns). With
+    `rows_for`, `stmt` selects only ids: the page is chosen on that narrow statement and rows_for(page_subquery)
+    adds the display columns to those few rows, so joins run per shown row instead of per candidate row.
     """
     per_page = per_page or current_app.config["PAGE_SIZE"]
-    key_of = key_of or _default_key(keys)
-    key_tuple = tuple_(*keys)
-    after_values = decode_cursor(cursor, len(keys))
-    before_values = decode_cursor(before, len(keys)) if after_values is None else None
-
-    backwards = before_values is not None
-    forward_order = [k.desc() for k in keys] if descending else [k.asc() for k in keys]
-    backward_order = [k.asc() for k in keys] if descending else [k.desc() for k in keys]
-    page_stmt = stmt.order_by(*(backward_order if backwards else forward_order)).limit(per_page + 1)
-    if after_values is not None:
-        page_stmt = page_stmt.where(key_tuple < tuple_(*after_values) if descending
-                                    else key_tuple > tuple_(*after_values))
-    elif backwards:
-        page_stmt = page_stmt.where(key_tuple > tuple_(*before_values) if descending
-                                    else key_tuple < tuple_(*before_values))
-
-    if rows_for is not None:
-        page_stmt = rows_for(page_stmt.subquery("page")).order_by(*(backward_order if backwards else forward_order))
-
-    from extensions import db
-
-    result = db.session.scalars(page_stmt) if scalars else db.session.execute(page_stmt)
-    rows = list(result.unique().all() if scalars else result.all())
+    window = _window(keys, descending, cursor, before)
+    rows = _fetch(_page_statement(stmt, window, per_page, rows_for), scalars)
     more = len(rows) > per_page
     rows = rows[:per_page]
-    if backwards:
+    if window.backwards:
         rows.reverse()
-
     page = Page(items=rows, per_page=per_page)
-    if rows:
-        first_key, last_key = key_of(rows[0]), key_of(rows[-1])
-        if backwards:
-            page.prev_cursor = encode_cursor(first_key) if more else None
-            page.next_cursor = encode_cursor(last_key)
-        else:
-            page.next_cursor = encode_cursor(last_key) if more else None
-            page.prev_cursor = encode_cursor(first_key) if after_values is not None else None
-    elif after_values is not None:
-        page.prev_cursor = encode_cursor(after_values)
+    _link_neighbours(page, window, key_of or _default_key(keys), more)
     if count:
         page.total, page.total_capped = capped_count(count_stmt if count_stmt is not None else stmt)
     return page

@@ -6,6 +6,7 @@ import io
 import re
 import unicodedata
 import zipfile
+import zlib
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
@@ -16,6 +17,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from blueprints.core.clock import to_local_naive
 from blueprints.core.errors import DomainError
+from blueprints.core.forms import clean_text as clean_input
 from blueprints.core.i18n import N_
 
 MAX_ROWS = 50000
@@ -32,7 +34,35 @@ def _cell_text(value) -> str:
         return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat(" ")
     if isinstance(value, date):
         return value.isoformat()
-    return str(value).strip()
+    return clean_text(str(value)).strip()
+
+
+# What a damaged .xlsx raises from inside openpyxl: a broken zip or deflate stream, malformed XML in any part
+# (ElementTree's ParseError and lxml's XMLSyntaxError are SyntaxErrors), a missing part or sheet, a bad cell.
+DAMAGED_XLSX = (zipfile.BadZipFile, zlib.error, InvalidFileException, SyntaxError, KeyError, IndexError, ValueError,
+                TypeError, AttributeError, OSError, EOFError)
+
+
+def _read_xlsx(data: bytes) -> list[list[str]]:
+    """Rows of the first sheet of a workbook; a file that cannot be read at any point is one clear refusal."""
+    unreadable = DomainError(N_("无法读取这个 Excel 文件，它可能已损坏或不是 .xlsx 格式。"))
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except DAMAGED_XLSX:
+        raise unreadable from None
+    try:
+        if not book.worksheets:
+            raise DomainError(N_("这个 Excel 文件里没有工作表。"))
+        rows = []
+        for row in book.worksheets[0].iter_rows(values_only=True):
+            rows.append([_cell_text(v) for v in row])
+            if len(rows) > MAX_ROWS + 1:
+                raise DomainError(N_("文件行数过多（最多 %(n)s 行）。"), n=MAX_ROWS)
+    except DAMAGED_XLSX:
+        raise unreadable from None
+    finally:
+        book.close()
+    return rows
 
 
 def read_table(filename: str, data: bytes) -> list[list[str]]:
@@ -41,19 +71,7 @@ def read_table(filename: str, data: bytes) -> list[list[str]]:
     if not data:
         raise DomainError(N_("文件是空的。"))
     if name.endswith(".xlsx"):
-        try:
-            book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError, TypeError):
-            raise DomainError(N_("无法读取这个 Excel 文件，它可能已损坏或不是 .xlsx 格式。")) from None
-        try:
-            sheet = book.worksheets[0]
-            rows = []
-            for row in sheet.iter_rows(values_only=True):
-                rows.append([_cell_text(v) for v in row])
-                if len(rows) > MAX_ROWS + 1:
-                    raise DomainError(N_("文件行数过多（最多 %(n)s 行）。"), n=MAX_ROWS)
-        finally:
-            book.close()
+        rows = _read_xlsx(data)
     elif name.endswith(".csv"):
         text = None
         # Excel on Chinese Windows saves CSV in GB18030; UTF-8 (with or without BOM) is tried first.
@@ -66,7 +84,7 @@ def read_table(filename: str, data: bytes) -> list[list[str]]:
         if text is None or "\x00" in text:
             raise DomainError(N_("无法识别 CSV 文件的编码，请另存为 UTF-8 编码的 CSV 或 .xlsx。"))
         try:
-            rows = [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text))]
+            rows = [[clean_text(cell).strip() for cell in row] for row in csv.reader(io.StringIO(text))]
         except csv.Error:
             raise DomainError(N_("CSV 文件格式有误，无法解析。")) from None
         if len(rows) > MAX_ROWS + 1:
@@ -224,8 +242,9 @@ def _column_letter(index: int) -> str:
 
 
 def clean_text(value: str) -> str:
-    """Text without the control characters that XML 1.0 (xlsx) and iCalendar refuse (Word's \\x0b, a stored NUL)."""
-    return ILLEGAL_CHARACTERS_RE.sub("", value)
+    """Text as the portal stores it (core.forms.clean_text) and without the control characters that XML 1.0 (xlsx)
+    and iCalendar refuse, for what was stored before input was cleaned (Word's \\x0b, a stored NUL)."""
+    return ILLEGAL_CHARACTERS_RE.sub("", clean_input(value))
 
 
 def _excel_safe(value):

@@ -1,10 +1,16 @@
-"""Column types shared by every domain: aware UTC datetimes and exact money."""
+"""Column types shared by every domain: aware UTC datetimes, exact money, and the range of a stored integer."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import BigInteger, DateTime, types
+from werkzeug.routing import IntegerConverter
+
+# Every id, count and year is an Integer column, which PostgreSQL keeps in 32 bits ("integer out of range" beyond)
+# and SQLite in 64 (OverflowError beyond): a number outside this range in a URL or a form is turned away at the door.
+INT_MIN = -(2**31)
+INT_MAX = 2**31 - 1
 
 
 def utcnow() -> datetime:
@@ -54,3 +60,22 @@ class Money(types.TypeDecorator):
         if value is None:
             return None
         return (Decimal(value) / 100).quantize(FEN)
+
+
+def parse_int(raw, default: int | None = None, *, low: int = INT_MIN, high: int = INT_MAX) -> int | None:
+    """An integer typed in a URL or a form (ASCII digits only, optional sign), or `default` when it is not one or
+    lies outside low..high."""
+    text = str(raw if raw is not None else "").strip()
+    digits = text[1:] if text[:1] in "+-" else text
+    if not digits.isascii() or not digits.isdigit() or len(digits) > 19:
+        return default
+    value = int(text)
+    return value if low <= value <= high else default
+
+
+class BoundedIntConverter(IntegerConverter):
+    """The `int` URL converter, capped at the range of an id column: /suggestions/<30 digits> is a 404, not a 500."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", INT_MAX)
+        super().__init__(url_map, *args, **kwargs)

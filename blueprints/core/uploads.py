@@ -23,6 +23,7 @@ from blueprints.core.spreadsheets import attachment_headers
 from extensions import db
 
 MAX_FILES = 5
+MAX_NAME = 200  # characters of a display name kept (the length of stored_files.original_name)
 OOXML_PARTS = {
     "docx": "word/document.xml",
     "xlsx": "xl/workbook.xml",
@@ -55,7 +56,14 @@ def clean_filename(raw: str | None) -> str:
     """The display name of an upload: no directories (../../x), no control or reserved characters."""
     name = PurePosixPath((raw or "").replace("\\", "/")).name
     name = _UNSAFE.sub("_", name).strip(" .")
-    return name[:200] or "file"
+    if len(name) > MAX_NAME:
+        # Shorten the stem, not the extension, which the type check reads (a long name is still a .pdf).
+        stem, dot, extension = name.rpartition(".")
+        if dot and 0 < len(extension) <= 10:
+            name = stem[:MAX_NAME - len(extension) - 1].rstrip(" .") + "." + extension
+        else:
+            name = name[:MAX_NAME]
+    return name or "file"
 
 
 def sniff(data: bytes) -> str | None:

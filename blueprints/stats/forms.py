@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField
 from wtforms.validators import Length
 
+from blueprints.core.forms import PortalForm
 
-class TargetForm(FlaskForm):
+
+class TargetForm(PortalForm):
     """A department's participation target for a year (blank = inherit the parent's); parsed by services.parse_rate
     so every refusal says what to type."""
 
@@ -19,7 +20,7 @@ class TargetForm(FlaskForm):
     order = HiddenField()
 
 
-class RecordLookupForm(FlaskForm):
+class RecordLookupForm(PortalForm):
     """Find a person's record by 工号 (the person picker fills it); a GET form, so no CSRF token."""
 
     class Meta:

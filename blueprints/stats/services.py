@@ -63,7 +63,7 @@ from blueprints.core.errors import DomainError
 from blueprints.core.i18n import N_
 from blueprints.core.models import Department, User
 from blueprints.core.settings import get_setting
-from blueprints.core.types import Money, utcnow
+from blueprints.core.types import Money, parse_int, utcnow
 from blueprints.stats.models import ParticipationTarget
 from blueprints.suggestions.models import ADOPTED, CATEGORIES, RewardShare, Suggestion, SuggestionCoauthor
 from blueprints.training.models import KINDS as TRAINING_KINDS
@@ -894,9 +894,9 @@ def parse_rate(raw: str | None) -> int | None:
     text = (raw or "").strip().rstrip("%％").strip()
     if not text:
         return None
-    if not text.isdigit() or len(text) > 3:
+    value = parse_int(text, low=0) if len(text) <= 3 else None  # "①" passes isdigit() but not int()
+    if value is None:
         raise DomainError(RATE_HELP, field="rate")
-    value = int(text)
     if value > 100:
         raise DomainError(N_("目标参与率不能超过 %(max)s%%。"), field="rate", max=100)
     return value

@@ -15,6 +15,7 @@ from blueprints.core.models import Department
 from blueprints.core.people import department_tree, head_counts
 from blueprints.core.permissions import deny, roles_required
 from blueprints.core.spreadsheets import XLSX_MIME, attachment_headers, build_workbook
+from blueprints.core.types import parse_int
 from blueprints.core.web import action, commit_read_side_effect, is_fragment_request, redirect_after_change, render
 from blueprints.stats import bp, charts, exports, record, services
 from blueprints.stats.forms import RecordLookupForm, TargetForm
@@ -52,10 +53,10 @@ class Filters:
         if picks:
             if raw == "all" and default is None:
                 self.root = None
-            elif raw.isdigit() and int(raw) in by_id:
-                if not self.scope.covers_path(by_id[int(raw)].path):
+            elif parse_int(raw) in by_id:
+                if not self.scope.covers_path(by_id[parse_int(raw)].path):
                     deny(404, f"statistics of department {raw} outside the scope")
-                self.root = by_id[int(raw)]
+                self.root = by_id[parse_int(raw)]
         self.sort = args.get("sort") if args.get("sort") in services.SORT_KEYS else "name"
         self.descending = args.get("order") == "desc"
         self.all_allowed = default is None  # several top-level departments: "all" is a real choice
@@ -245,9 +246,9 @@ def target_save(dept_id: int):
     department = _target_department(dept_id)
     form = TargetForm()
     raw_year = (form.year.data or "").strip()
-    if not raw_year.isdigit():
+    year = parse_int(raw_year, low=0)  # the service says why a year outside its range is refused
+    if year is None:
         abort(400)  # the hidden field was tampered with: never guess which year to change
-    year = int(raw_year)
     filters = _ReturnFilters(request.form, year)
     # The editor has one visible field: every refusal (the year's too) is shown under it, and replaces the message
     # of the length check, so the user reads what to type. The token is checked before the view.

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -15,6 +14,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from blueprints.core.forms import PortalForm
+from blueprints.core.types import parse_int
 from blueprints.suggestions.labels import CATEGORY_LABELS, GRADE_LABELS, RUBRIC, TEMPLATE_KIND_LABELS
 from blueprints.suggestions.models import (
     BENEFIT_MAX,
@@ -29,14 +30,17 @@ def optional_int(value):
     """Coerce a select value to int, with '' meaning None."""
     if value in (None, "", "None"):
         return None
-    return int(value)
+    number = parse_int(value)
+    if number is None:
+        raise ValueError(value)  # WTForms shows "not a valid choice" instead of querying for it
+    return number
 
 
 def too_long(limit: int):
     return Length(max=limit, message=_l("内容过长：最多 %(max)d 个字。"))
 
 
-class SuggestionForm(FlaskForm):
+class SuggestionForm(PortalForm):
     """Write or edit a suggestion; drafts need only a title and a category, submitting needs the rest."""
 
     title = StringField(_l("标题"), validators=[DataRequired(_l("请填写标题。")), too_long(TITLE_MAX)],
@@ -73,7 +77,7 @@ class SuggestionForm(FlaskForm):
         return ok
 
 
-class WithdrawForm(FlaskForm):
+class WithdrawForm(PortalForm):
     """The author takes a suggestion back, optionally saying why."""
 
     comment = TextAreaField(_l("撤回原因（可不填）"), validators=[Optional(), too_long(COMMENT_MAX)])
@@ -86,7 +90,7 @@ def _score_field(label, maximum: int) -> IntegerField:
         render_kw={"min": 0, "max": maximum, "inputmode": "numeric"})
 
 
-class AcceptForm(FlaskForm):
+class AcceptForm(PortalForm):
     """Adopt with the rubric; the total is computed."""
 
     score_innovation = _score_field(RUBRIC[0][1], RUBRIC[0][2])
@@ -100,7 +104,7 @@ class AcceptForm(FlaskForm):
         return {name: getattr(self, name).data for name, _label, _max in RUBRIC}
 
 
-class ReturnForm(FlaskForm):
+class ReturnForm(PortalForm):
     """Send back with a comment (typed, or taken from an answer template)."""
 
     template_id = SelectField(_l("答复模板"), coerce=optional_int, validate_choice=False)
@@ -109,7 +113,7 @@ class ReturnForm(FlaskForm):
     next = HiddenField()
 
 
-class RejectForm(FlaskForm):
+class RejectForm(PortalForm):
     """Decline with a reason (typed, or taken from an answer template)."""
 
     template_id = SelectField(_l("答复模板"), coerce=optional_int, validate_choice=False)
@@ -118,7 +122,7 @@ class RejectForm(FlaskForm):
     next = HiddenField()
 
 
-class ImplementForm(FlaskForm):
+class ImplementForm(PortalForm):
     """Record the implementation date and the annual economic benefit."""
 
     implemented_on = DateField(_l("实施日期"), validators=[InputRequired(_l("请填写实施日期。"))])
@@ -133,7 +137,7 @@ class ImplementForm(FlaskForm):
 DECISION_FORMS = {"accept": AcceptForm, "return": ReturnForm, "reject": RejectForm, "implement": ImplementForm}
 
 
-class AwardForm(FlaskForm):
+class AwardForm(PortalForm):
     """Grade and reward an implemented suggestion; the shares are read per person from share-<user id>."""
 
     grade = SelectField(_l("奖励等级"), choices=[("", _l("请选择"))] + list(GRADE_LABELS.items()),
@@ -144,19 +148,19 @@ class AwardForm(FlaskForm):
                            description=_l("等级或金额与系统建议不同时必须填写。"))
 
 
-class ReassignForm(FlaskForm):
+class ReassignForm(PortalForm):
     """Send a waiting suggestion to another workshop (or to the union)."""
 
     workshop_id = SelectField(_l("改由哪个工作室审核"), coerce=optional_int, validate_choice=True)
 
 
-class CommentForm(FlaskForm):
+class CommentForm(PortalForm):
     """A public comment."""
 
     body = TextAreaField(_l("评论"), validators=[DataRequired(_l("请填写评论内容。")), too_long(COMMENT_MAX)])
 
 
-class NoteForm(FlaskForm):
+class NoteForm(PortalForm):
     """A private reviewer note."""
 
     # Its own id: the comment form on the same page also has a "body" field, and labels must find their box.
@@ -164,7 +168,7 @@ class NoteForm(FlaskForm):
                          id="note-body")
 
 
-class TemplateForm(FlaskForm):
+class TemplateForm(PortalForm):
     """A saved answer for returning or rejecting."""
 
     kind = SelectField(_l("用途"), choices=list(TEMPLATE_KIND_LABELS.items()))
@@ -174,7 +178,7 @@ class TemplateForm(FlaskForm):
     shared = BooleanField(_l("共享给所有审核人"))
 
 
-class BulkForm(FlaskForm):
+class BulkForm(PortalForm):
     """Return or reject the selected suggestions with one template (ids come from the checkboxes)."""
 
     action = SelectField(_l("批量操作"), choices=[("return", _l("退回修改")), ("reject", _l("不予采纳"))])
@@ -183,7 +187,7 @@ class BulkForm(FlaskForm):
     extra = TextAreaField(_l("补充说明（可不填）"), validators=[Optional(), too_long(500)])
 
 
-class PayForm(FlaskForm):
+class PayForm(PortalForm):
     """Mark the selected ledger lines paid on a date."""
 
     paid_on = DateField(_l("发放日期"), validators=[InputRequired(_l("请填写发放日期。"))])

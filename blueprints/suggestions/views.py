@@ -22,7 +22,7 @@ from blueprints.core.pagination import COUNT_CAP, keyset_page
 from blueprints.core.people import parse_employee_nos
 from blueprints.core.permissions import deny, roles_required
 from blueprints.core.spreadsheets import xlsx_response
-from blueprints.core.types import utcnow
+from blueprints.core.types import parse_int, utcnow
 from blueprints.core.uploads import ACCEPT_ATTR, send_stored
 from blueprints.core.web import (
     Outcome,
@@ -98,13 +98,12 @@ def _detail_url(suggestion_id: int, anchor: str = "") -> str:
 
 
 def _int_arg(name: str) -> int | None:
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() else None
+    return parse_int(request.args.get(name), low=0)
 
 
 def _workshop_arg(args) -> str | None:
     workshop = args.get("workshop", "")
-    return workshop if workshop == "none" or workshop.isdigit() else None
+    return workshop if workshop == "none" or parse_int(workshop, low=0) is not None else None
 
 
 def _filters_from_args(args) -> services.ListFilters:
@@ -262,7 +261,7 @@ def _save(form: SuggestionForm, suggestion: Suggestion | None):
     if not valid:
         return None
     token = (form.client_token.data or "")[:40] if suggestion is None else None
-    remove = [int(v) for v in request.form.getlist("remove_files") if v.isdigit()]
+    remove = [n for n in (parse_int(v, low=1) for v in request.form.getlist("remove_files")) if n is not None]
     try:
         with action(form, flash_error=False) as outcome:
             uploads = services.read_attachments(request.files.getlist(form.files.name))
@@ -702,7 +701,7 @@ def _reviewer_workshops(selected: str | None = None) -> list[tuple[int, str]]:
 def review():
     """The queue of suggestions sent to the reviewer's workshops (admins: all), oldest waiting first."""
     # For a lead this one query both scopes the queue and fills the workshop filter.
-    workshops = _reviewer_workshops(request.args.get("workshop"))
+    workshops = _reviewer_workshops(_queue_filters().workshop)
     if not services.is_review_user(current_user) and current_user.has_role("lead"):
         # A lead whose workshop is not approved yet (or who has none) learns why the queue is empty.
         return render_template("suggestions/review_none.html")
@@ -758,7 +757,7 @@ def review_bulk():
     _require_reviewer()
     form = BulkForm()
     form.template_id.choices = [(template.id, template.title) for template in services.templates_for(current_user)]
-    ids = [int(v) for v in request.form.getlist("ids") if v.isdigit()]
+    ids = [n for n in (parse_int(v, low=1) for v in request.form.getlist("ids")) if n is not None]
     back = url_for("suggestions.review", **{k: v for k, v in request.args.items() if k in ("status", "workshop")})
     if not form.validate_on_submit():
         flash(_error_text(_all_errors(form)) or _("请求无效，请重试。"), "danger")
@@ -865,7 +864,7 @@ def rewards_pay():
     if not form.validate_on_submit():
         flash(_error_text(_all_errors(form)) or _("请求无效，请重试。"), "danger")
         return redirect_after_change(back)
-    ids = [int(v) for v in request.form.getlist("ids") if v.isdigit()]
+    ids = [n for n in (parse_int(v, low=1) for v in request.form.getlist("ids")) if n is not None]
     with action() as outcome:
         paid, skipped = services.mark_paid(ids, current_user, form.paid_on.data)
     if outcome.done and paid:

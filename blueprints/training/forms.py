@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     DateField,
@@ -16,7 +15,9 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from blueprints.core.forms import PortalForm
 from blueprints.core.models import SKILL_LEVELS
+from blueprints.core.types import parse_int
 from blueprints.training.labels import KIND_LABELS, RESULT_LABELS
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
@@ -33,10 +34,10 @@ def optional_id(value) -> int | None:
     """A select box value as an id ("" = none)."""
     if value in (None, "", "None"):
         return None
-    return int(value)
+    return parse_int(value, low=1)
 
 
-class SessionForm(FlaskForm):
+class SessionForm(PortalForm):
     """Create or edit a session (times are typed in the local zone)."""
 
     title = StringField(_l("标题"), validators=[DataRequired(_l("请填写标题。")),
@@ -76,7 +77,7 @@ class SessionForm(FlaskForm):
             raise ValidationError(_l("报名截止时间不能晚于开始时间。"))
 
 
-class CancelSessionForm(FlaskForm):
+class CancelSessionForm(PortalForm):
     """Cancel a session; the reason goes to everyone on it."""
 
     reason = TextAreaField(_l("取消原因"), validators=[DataRequired(_l("请填写取消原因，它会通知给所有报名的人。")),
@@ -84,7 +85,7 @@ class CancelSessionForm(FlaskForm):
                            render_kw={"rows": 2})
 
 
-class BulkAddForm(FlaskForm):
+class BulkAddForm(PortalForm):
     """HR adds trainees: picked people, pasted 工号 and/or an uploaded .xlsx/.csv."""
 
     people = StringField(_l("选择人员"), validators=[Optional(), Length(max=20000)])
@@ -94,7 +95,7 @@ class BulkAddForm(FlaskForm):
                      description=_l("第一行为列名，须有“工号”列；一个文件中任何一行有问题，整个文件都不会报名。"))
 
 
-class MoveForm(FlaskForm):
+class MoveForm(PortalForm):
     """HR moves a waitlisted trainee to another position, with a reason."""
 
     position = IntegerField(_l("新位次"), validators=[InputRequired(_l("请填写新位次。")),
@@ -103,7 +104,7 @@ class MoveForm(FlaskForm):
                                                  Length(max=200, message=_l("原因最多 200 个字。"))])
 
 
-class ResultForm(FlaskForm):
+class ResultForm(PortalForm):
     """Pass or fail, and a score, for one trainee."""
 
     result = SelectField(_l("结果"), choices=[("", _l("未评定"))] + list(RESULT_LABELS.items()),
@@ -112,7 +113,7 @@ class ResultForm(FlaskForm):
                                                                        message=_l("成绩应在 0 到 100 之间。"))])
 
 
-class ListFilterForm(FlaskForm):
+class ListFilterForm(PortalForm):
     """Filters of the workers' session list (GET, no CSRF)."""
 
     class Meta:

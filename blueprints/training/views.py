@@ -359,7 +359,9 @@ def _warn_if_started(training_session: TrainingSession) -> None:
 
 def _session_form_page(form: SessionForm, training_session: TrainingSession | None):
     """The session form, warning when the start it shows is already past (the page's script warns as it is typed)."""
-    starts = from_local_naive(form.starts_at.data) if form.starts_at.data else None
+    # A refused start (outside the years a column holds) is shown with its error, not compared with now.
+    usable = form.starts_at.data is not None and not form.starts_at.errors
+    starts = from_local_naive(form.starts_at.data) if usable else None
     return render_template("training/session_form.html", form=form, session=training_session,
                            start_passed=services.start_has_passed(starts),
                            local_now=to_local_naive(utcnow()).strftime("%Y-%m-%dT%H:%M"))

@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
+from blueprints.core.forms import PortalForm
 from blueprints.workshops.labels import ACHIEVEMENT_LABELS, KIND_LABELS, LEVEL_LABELS
 
 
@@ -26,7 +26,7 @@ class LocalDateField(DateField):
             raise ValueError(_l("日期格式应为 年-月-日，例如 2024-05-01。")) from None
 
 
-class WorkshopForm(FlaskForm):
+class WorkshopForm(PortalForm):
     """Register or edit a workshop (the lead field only for admins, founding members only while a draft)."""
 
     name = StringField(_l("工作室名称"), validators=[DataRequired(_l("请填写工作室名称。")),
@@ -54,14 +54,14 @@ class WorkshopForm(FlaskForm):
             raise ValidationError(_l("负责人只能有一位。"))
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(PortalForm):
     """Reject or revoke: the reason is required and shown to the lead."""
 
     reason = TextAreaField(_l("原因"), validators=[DataRequired(_l("请填写原因。")),
                                                  Length(max=1000, message=_l("原因最多 1000 字。"))])
 
 
-class LevelForm(FlaskForm):
+class LevelForm(PortalForm):
     """An admin's dated level change."""
 
     level = SelectField(_l("新级别"), choices=list(LEVEL_LABELS.items()))
@@ -70,7 +70,7 @@ class LevelForm(FlaskForm):
                        description=_l("例如认定文件的文号。"))
 
 
-class AchievementForm(FlaskForm):
+class AchievementForm(PortalForm):
     """Create or edit an achievement with an optional attachment."""
 
     title = StringField(_l("成果名称"), validators=[DataRequired(_l("请填写成果名称。")),

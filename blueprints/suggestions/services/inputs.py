@@ -42,8 +42,8 @@ def parse_money(raw, field_name: str, maximum: Decimal) -> Decimal:
         raise DomainError(N_("请填写有效的金额，例如 12000.50。"), field=field_name)
     if value < 0:
         raise DomainError(N_("金额不能为负数。"), field=field_name)
+    if value >= maximum:  # before quantize, which cannot hold 1E+30 to the fen
+        raise DomainError(N_("金额过大，请核对。"), field=field_name)
     if value != value.quantize(FEN):
         raise DomainError(N_("金额最多保留两位小数（到分）。"), field=field_name)
-    if value >= maximum:
-        raise DomainError(N_("金额过大，请核对。"), field=field_name)
     return value.quantize(FEN)
