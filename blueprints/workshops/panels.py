@@ -5,7 +5,7 @@ from sqlalchemy import case, func, or_, select
 
 from blueprints.core.myspace import Panel, panel_provider
 from blueprints.workshops.models import Workshop, WorkshopMember
-from blueprints.workshops.queries import managed_workshops_query
+from blueprints.workshops.queries import admin_clause, managed_workshops_query
 from extensions import db
 
 MY_WORKSHOPS_LIMIT = 8
@@ -45,8 +45,9 @@ def join_requests_panel(user) -> Panel | None:
 
 @panel_provider
 def approval_queue_panel(user) -> Panel | None:
-    """Admins: how many workshops wait for approval (one query)."""
+    """Admins: how many workshops in their scope wait for approval (one query)."""
     if not user.has_role("admin"):
         return None
-    waiting = db.session.scalar(select(func.count(Workshop.id)).where(Workshop.status == "pending")) or 0
+    waiting = db.session.scalar(select(func.count(Workshop.id)).where(Workshop.status == "pending",
+                                                                      admin_clause(user))) or 0
     return Panel("workshops/_panel_review.html", order=10, context={"waiting": waiting})
