@@ -52,6 +52,7 @@ WRONG_LEVEL = {
     "city": N_("这条推荐由市总工会审定，您所在的层级不能处理。"),
 }
 REASON_MISSING = N_("不予推荐时请填写原因。")
+ALREADY_OPEN = N_("工作室“%(name)s”已经在推荐中了。")
 AUDIT_ACTIONS = {"forward": "workshop.recommendation_forwarded", "approve": "workshop.recommendation_approved",
                  "decline": "workshop.recommendation_declined"}
 
@@ -200,16 +201,18 @@ def recommend(actor: User, workshop: Workshop, reason: str = "") -> Recommendati
         raise DomainError(N_("这个工作室不在您的管理范围内。"))
     union = union_of(_department(workshop.department_id))
     skips_union = level == "union" or union is None
+    if open_recommendation(workshop.id) is not None:
+        raise DomainError(ALREADY_OPEN, name=workshop.name)
     recommendation = Recommendation(workshop_id=workshop.id, open_workshop_id=workshop.id,
                                     status="forwarded" if skips_union else "recommended",
                                     from_level=workshop.level, to_level=TO_LEVEL, recommended_by_id=actor.id)
-    db.session.add(recommendation)
     try:
         with db.session.begin_nested():
+            db.session.add(recommendation)
             db.session.flush()
     except IntegrityError:
         # Another admin recommended it a moment ago: the unique open_workshop_id keeps one.
-        raise DomainError(N_("工作室“%(name)s”已经在推荐中了。"), name=workshop.name) from None
+        raise DomainError(ALREADY_OPEN, name=workshop.name) from None
     reached = "federation" if skips_union else union.kind
     _step(recommendation, "recommend", actor, (reason or "").strip(), reached)
     db.session.flush()
