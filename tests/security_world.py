@@ -35,6 +35,8 @@ ARGUMENT_QUERIES = {
                      "ORDER BY s.id LIMIT 1",
     "attachment_id": "SELECT id FROM suggestion_attachments ORDER BY id LIMIT 1",
     "template_id": "SELECT id FROM suggestion_answer_templates ORDER BY id LIMIT 1",
+    "recommendation_id": "SELECT id FROM workshop_recommendations ORDER BY id LIMIT 1",
+    "move": "SELECT 'forward'",
 }
 # Arguments whose realistic value depends on the route.
 ARGUMENT_OVERRIDES = {("suggestions.decide", "action"): "accept"}
