@@ -442,3 +442,28 @@ def test_a_decline_racing_an_approval_decides_once(app, world):
     assert final.status in ("approved", "declined")
     assert count(app, RecommendationStep, RecommendationStep.action.in_(("approve", "decline"))) == 1
     assert workshop_of(app, world.a_approved.id).level == ("city" if final.status == "approved" else "enterprise")
+
+
+def test_an_admin_registers_workshops_for_others_only_in_scope(app, world):
+    client = client_of(app, world.people.ent_a)
+    form = {"name": "越权登记工作室", "kind": "worker", "level": "enterprise", "expertise": "焊接",
+            "description": "以焊接工艺为方向的创新工作室，专攻薄板焊接变形。", "lead": world.people.lead_b.employee_no,
+            "members": "", "founded_on": "2024-03-01", "action": "save"}
+    before = count(app, Workshop)
+    page = html_text(client.post("/workshops/new", data={**form, "department_id": world.b.id}))
+    assert count(app, Workshop) == before
+    assert "越权登记工作室" in page  # the form comes back with the refusal
+    page = html_text(client.get("/workshops/new"))
+    assert "一分厂" in page and "松北电机" not in page  # the unit picker offers the admin's scope only
+    with app.test_request_context():
+        from blueprints.core.errors import DomainError
+        from blueprints.workshops import services
+
+        actor, lead = db.session.get(User, world.people.ent_a.id), db.session.get(User, world.people.lead_b.id)
+        data = services.WorkshopData(name="越权登记工作室", kind="worker", level="enterprise",
+                                     department_id=world.b.id, field="", founded_on=None, description="")
+        with pytest.raises(DomainError, match="不在您的管理范围内"):
+            services.create_workshop(actor, lead, data, [])
+        db.session.rollback()
+    response = client.post("/workshops/new", data={**form, "department_id": world.a_plant.id})
+    assert response.status_code == 303 and count(app, Workshop) == before + 1

@@ -248,6 +248,10 @@ def create_workshop(actor: User, lead: User, data: WorkshopData, founding: list[
     _check_data(data)
     if not lead.active:
         raise DomainError(N_("负责人的账号已停用。"), field="lead")
+    if actor.id != lead.id and not scope_of(actor, "admin").everything \
+            and not admin_covers(actor, Workshop(department_id=data.department_id)):
+        # An admin registers workshops for others only inside their own scope.
+        raise DomainError(N_("所属单位不在您的管理范围内。"), field="department_id")
     workshop = Workshop(name=data.name, kind=data.kind, level=data.level, lead_id=lead.id,
                         department_id=data.department_id, field=(data.field or "").strip(),
                         founded_on=data.founded_on, description=(data.description or "").strip(), status="draft")

@@ -23,6 +23,7 @@ from blueprints.core.models import Department, StoredFile, User
 from blueprints.core.pagination import keyset_page
 from blueprints.core.permissions import deny, roles_required
 from blueprints.core.profile_sections import workshop_sections
+from blueprints.core.scopes import scope_of
 from blueprints.core.spreadsheets import xlsx_response
 from blueprints.core.uploads import ACCEPT_ATTR, send_stored
 from blueprints.core.web import (
@@ -192,6 +193,8 @@ def new():
     is_admin = current_user.has_role("admin")
     if not is_admin:
         del form.lead  # a worker registers the workshop they lead themselves
+    else:
+        form.department_id.choices = _admin_department_choices()
     if not form.is_submitted():
         form.department_id.data = current_user.department_id
         if is_admin:
@@ -217,6 +220,15 @@ def new():
             return redirect_after_change(_profile_url(workshop))
     return render_template("workshops/form.html", form=form, workshop=None, unmet=unmet,
                            min_members=_setting("workshops.min_members"))
+
+
+def _admin_department_choices() -> list:
+    """The units an admin may register a workshop under: those in their admin scope (all for the city)."""
+    scope = scope_of(current_user, "admin")
+    if scope.everything:
+        return people.department_choices(blank=_("请选择"))
+    return [("", _("请选择"))] + [(d.id, "\u3000" * d.depth + d.name) for d in people.department_tree()
+                                  if scope.covers_path(d.path)]
 
 
 def _setting(key: str):
