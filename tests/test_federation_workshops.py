@@ -359,15 +359,34 @@ def test_an_enterprise_under_no_union_goes_straight_to_the_city(app, make_depart
     assert (rec.status, reached) == ("forwarded", "federation")
 
 
-def test_approval_refused_when_the_workshop_was_revoked_meanwhile(app, world):
+def test_revoking_a_workshop_closes_its_recommendation(app, world):
     rec = _recommended(app, world)
     client_of(app, world.people.district).post(f"/workshops/recommendations/{rec.id}/forward")
     client_of(app, world.people.ent_a).post(f"/workshops/{world.a_approved.id}/revoke", data={"reason": "停办"})
+    closed = the_recommendation(app, world.a_approved.id)
+    assert (closed.status, closed.open_workshop_id) == ("declined", None)
+    with app.app_context():
+        last = db.session.scalars(select(RecommendationStep).order_by(RecommendationStep.id.desc())).first()
+        assert (last.action, last.reason, last.actor_id) == ("decline", "停办", world.people.ent_a.id)
     rows = chain_rows(app)
     page = html_text(client_of(app, world.people.city).post(f"/workshops/recommendations/{rec.id}/approve",
                                                             follow_redirects=True))
+    assert "不能再认定" in page
+    assert chain_rows(app) == rows and workshop_of(app, world.a_approved.id).level == "enterprise"
+
+
+def test_approval_refused_when_the_level_changed_meanwhile(app, world):
+    rec = _recommended(app, world)
+    client_of(app, world.people.district).post(f"/workshops/recommendations/{rec.id}/forward")
+    city = client_of(app, world.people.city)
+    response = city.post(f"/workshops/{world.a_approved.id}/level",
+                         data={"level": "province", "changed_on": "2026-01-05", "note": "省总认定"})
+    assert response.status_code == 303 and workshop_of(app, world.a_approved.id).level == "province"
+    rows = chain_rows(app)
+    page = html_text(city.post(f"/workshops/recommendations/{rec.id}/approve", follow_redirects=True))
     assert "不能再认定为市级" in page
     assert chain_rows(app) == rows and the_recommendation(app, world.a_approved.id).status == "forwarded"
+    assert workshop_of(app, world.a_approved.id).level == "province"
 
 
 # --- Two admins deciding at once decide once ------------------------------------------------------------------------

@@ -260,6 +260,25 @@ def decide(actor: User, workshop: Workshop, recommendation: Recommendation, move
     _tell(actor, workshop, recommendation, move, reason)
 
 
+def close_on_revoke(actor: User, workshop: Workshop, reason: str) -> None:
+    """A revoked workshop's open recommendation ends declined, with the revocation's reason as its last step."""
+    recommendation = open_recommendation(workshop.id)
+    if recommendation is None:
+        return
+    source = recommendation.status
+    closed = db.session.execute(update(Recommendation).where(Recommendation.id == recommendation.id,
+                                                             Recommendation.status == source)
+                                .values(status="declined", open_workshop_id=None, updated_at=utcnow())
+                                .execution_options(synchronize_session=False)).rowcount
+    if closed != 1:
+        return  # decided a moment ago by someone else
+    union = union_of(_department(workshop.department_id))
+    reached = union.kind if source == "recommended" and union is not None else "federation"
+    _step(recommendation, "decline", actor, reason, reached)
+    db.session.flush()
+    audit.record(AUDIT_ACTIONS["decline"], target=workshop, actor=actor, detail=f"{source} -> declined; revoked")
+
+
 def _raise_level(actor: User, workshop: Workshop, recommendation: Recommendation, reason: str) -> None:
     """The city's approval: the workshop takes the recommended level, recorded as a dated level change."""
     raised = db.session.execute(update(Workshop).where(Workshop.id == workshop.id, Workshop.status == "approved",

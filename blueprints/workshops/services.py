@@ -28,7 +28,7 @@ from blueprints.core.settings import get_setting, register
 from blueprints.core.states import Transition, actions_from, can_move, machine
 from blueprints.core.types import utcnow
 from blueprints.core.uploads import CheckedUpload, delete_stored, read_uploads, store
-from blueprints.workshops.chain import admins_at
+from blueprints.workshops.chain import admins_at, close_on_revoke
 from blueprints.workshops.labels import ACHIEVEMENT_LABELS, LEVEL_LABELS, STATUS_LABELS
 from blueprints.workshops.models import (
     ACHIEVEMENT_KINDS,
@@ -462,6 +462,7 @@ def _after_transition(actor: User, workshop: Workshop, action: str, reason: str)
         notify_many(members, N_("工作室“%(name)s”已被撤销，原因：%(reason)s"), link=link, name=workshop.name,
                     reason=reason)
         _close_requests(workshop)
+        close_on_revoke(actor, workshop, reason)
 
 
 def approver_ids(workshop: Workshop) -> list[int]:
