@@ -92,3 +92,24 @@ def test_enterprise_recommends_district_forwards_city_recognises(new_page, live_
         assert db.session.get(Workshop, workshop_id).level == "city"
         assert db.session.scalar(db.select(User.id).where(User.employee_no == "fj_lead")) is not None
         assert db.session.get(Department, db.session.get(Workshop, workshop_id).department_id).kind == "enterprise"
+
+
+def test_recommendation_pages_pass_axe(browser, live_server):
+    """The recommend form, the queue's waiting recommendation and the history have no serious axe violations."""
+    from tests.browser.axe import assert_accessible, axe_context
+
+    workshop_id = build_chain(live_server.app)
+    with axe_context(browser, live_server) as context:
+        page = context.new_page()
+        login(page, "fj_ent")
+        page.goto(f"/workshops/{workshop_id}")
+        assert_accessible(page, label="recommend form")
+        page.get_by_role("button", name="推荐参评市级工作室").click()
+        expect(page.locator("#flashes")).to_contain_text("已推荐")
+        assert_accessible(page, label="history")
+        page.click("nav form[action$='/auth/logout'] button")
+        page.wait_for_url("**/auth/login")
+        login(page, "fj_district")
+        page.goto("/workshops/review")
+        expect(page.get_by_text("等待本级审核的市级推荐")).to_be_visible()
+        assert_accessible(page, label="queue with a recommendation")
