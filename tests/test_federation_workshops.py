@@ -205,6 +205,8 @@ def test_the_whole_chain_enterprise_district_city(app, world):
     assert notes(app, people.industry, "被推荐参评") == 0 and notes(app, people.city, "被推荐参评") == 0
     assert "滨江数控工作室" in html_text(client_of(app, people.district).get("/workshops/review"))
     assert "滨江数控工作室" not in html_text(client_of(app, people.city).get("/workshops/review"))
+    assert "有 1 条市级推荐等待本级审核" in html_text(client_of(app, people.district).get("/"))
+    assert "市级推荐等待本级审核" not in html_text(client_of(app, people.industry).get("/"))
 
     client_of(app, people.district).post(f"/workshops/recommendations/{rec.id}/forward", data={"reason": "同意"})
     assert the_recommendation(app, workshop_id).status == "forwarded"

@@ -6,7 +6,7 @@ union forwards or declines, the city (a whole-tree admin) approves or declines. 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from blueprints.core import audit, scopes
@@ -158,6 +158,11 @@ def waiting_query(user):
         return stmt.where(False)
     return stmt.where(Recommendation.status == "recommended",
                       or_(*(Department.path.startswith(path) for path in union_paths)))
+
+
+def waiting_count(user) -> int:
+    """How many recommendations wait for the user's level."""
+    return db.session.scalar(select(func.count()).select_from(waiting_query(user).order_by(None).subquery())) or 0
 
 
 def waiting(user) -> list:

@@ -45,9 +45,13 @@ def join_requests_panel(user) -> Panel | None:
 
 @panel_provider
 def approval_queue_panel(user) -> Panel | None:
-    """Admins: how many workshops in their scope wait for approval (one query)."""
+    """Admins: how many workshops in their scope wait for approval, and how many city-level recommendations wait for
+    their level."""
     if not user.has_role("admin"):
         return None
+    from blueprints.workshops.chain import waiting_count
+
     waiting = db.session.scalar(select(func.count(Workshop.id)).where(Workshop.status == "pending",
                                                                       admin_clause(user))) or 0
-    return Panel("workshops/_panel_review.html", order=10, context={"waiting": waiting})
+    return Panel("workshops/_panel_review.html", order=10,
+                 context={"waiting": waiting, "recommendations": waiting_count(user)})
