@@ -166,6 +166,14 @@ def test_export_with_people_keeps_to_the_admins_scope(app, world):
 def test_higher_level_registration_needs_the_city(app, world, make_workshop):
     higher = make_workshop(status="pending", lead=world.people.lead_a, department=world.a, level="city",
                            name="滨江市级申报工作室")
+    # The enterprise's queue does not list it (nor count it); the city's does.
+    assert "滨江市级申报工作室" not in html_text(client_of(app, world.people.ent_a).get("/workshops/review"))
+    assert "滨江市级申报工作室" in html_text(client_of(app, world.people.city).get("/workshops/review"))
+    with app.test_request_context():
+        from blueprints.workshops import services
+
+        assert services.pending_count(db.session.get(User, world.people.ent_a.id)) == 1
+        assert services.pending_count(db.session.get(User, world.people.city.id)) == 3
     page = html_text(client_of(app, world.people.ent_a).post(f"/workshops/{higher.id}/approve",
                                                              follow_redirects=True))
     assert "由市总工会审批" in page

@@ -5,7 +5,7 @@ from sqlalchemy import case, func, or_, select
 
 from blueprints.core.myspace import Panel, panel_provider
 from blueprints.workshops.models import Workshop, WorkshopMember
-from blueprints.workshops.queries import admin_clause, managed_workshops_query
+from blueprints.workshops.queries import decidable_clause, managed_workshops_query
 from extensions import db
 
 MY_WORKSHOPS_LIMIT = 8
@@ -52,6 +52,6 @@ def approval_queue_panel(user) -> Panel | None:
     from blueprints.workshops.chain import waiting_count
 
     waiting = db.session.scalar(select(func.count(Workshop.id)).where(Workshop.status == "pending",
-                                                                      admin_clause(user))) or 0
+                                                                      decidable_clause(user))) or 0
     return Panel("workshops/_panel_review.html", order=10,
                  context={"waiting": waiting, "recommendations": waiting_count(user)})

@@ -75,6 +75,15 @@ def admin_clause(user):
     return scopes.scope_of(user, "admin").department_clause(Workshop.department_id)
 
 
+def decidable_clause(user):
+    """SQL condition: pending workshops this admin decides — in their scope, and above enterprise level only for the
+    city (a whole-tree admin). The queue and its counts list these."""
+    scope = scopes.scope_of(user, "admin")
+    if scope.everything:
+        return scope.department_clause(Workshop.department_id)
+    return and_(scope.department_clause(Workshop.department_id), Workshop.level == "enterprise")
+
+
 def can_view(user, workshop: Workshop, membership: WorkshopMember | None) -> bool:
     """Approved and revoked workshops are public; drafts and rejected ones only for their lead and the admins whose
     scope covers them; a pending one also for its (founding) members."""

@@ -43,6 +43,7 @@ from blueprints.workshops.queries import (
     admin_clause,
     admin_covers,
     can_view,
+    decidable_clause,
     is_lead,
     managed_workshops_query,
     reviewer_ids,
@@ -916,7 +917,7 @@ def review_queue_query(user) -> Select:
                    achievement_count().label("achievements"))
             .join(User, User.id == Workshop.lead_id)
             .outerjoin(Department, Department.id == Workshop.department_id)
-            .where(Workshop.status == "pending", admin_clause(user)))
+            .where(Workshop.status == "pending", decidable_clause(user)))
 
 
 def join_requests_query(user_id: int) -> Select:
@@ -942,7 +943,7 @@ def pending_count(user) -> int:
     """How many workshops in the admin's scope wait for approval (capped, for the queue's heading)."""
     from blueprints.core.pagination import capped_count
 
-    return capped_count(select(Workshop.id).where(Workshop.status == "pending", admin_clause(user)))[0]
+    return capped_count(select(Workshop.id).where(Workshop.status == "pending", decidable_clause(user)))[0]
 
 
 def queue_row(user, workshop: Workshop):
