@@ -36,6 +36,8 @@ ARGUMENT_QUERIES = {
     "attachment_id": "SELECT id FROM suggestion_attachments ORDER BY id LIMIT 1",
     "template_id": "SELECT id FROM suggestion_answer_templates ORDER BY id LIMIT 1",
     "grant_id": "SELECT id FROM role_grants ORDER BY id LIMIT 1",
+    "recommendation_id": "SELECT id FROM workshop_recommendations ORDER BY id LIMIT 1",
+    "move": "SELECT 'forward'",
 }
 # Arguments whose realistic value depends on the route.
 ARGUMENT_OVERRIDES = {("suggestions.decide", "action"): "accept"}

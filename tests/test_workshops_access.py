@@ -33,6 +33,9 @@ MATRIX = {
     ("workshops.approve", "POST"): ("/workshops/{W}/approve", (302, 403, 403, 403, _)),
     ("workshops.reject", "POST"): ("/workshops/{W}/reject", (302, 403, 403, 403, _)),
     ("workshops.revoke", "POST"): ("/workshops/{W}/revoke", (302, 403, 403, 403, _)),
+    ("workshops.recommend", "POST"): ("/workshops/{W}/recommend", (302, 403, 403, 403, 303)),  # city: refused
+    ("workshops.decide_recommendation", "POST"): ("/workshops/recommendations/0/forward",
+                                                  (302, 403, 403, 403, 404)),
     ("workshops.review", "GET"): ("/workshops/review", (302, 403, 403, 403, 200)),
     ("workshops.change_level", "GET"): ("/workshops/{W}/level", (302, 403, 403, 403, 200)),
     ("workshops.change_level", "POST"): ("/workshops/{W}/level", (302, 403, 403, 403, _)),

@@ -70,6 +70,10 @@ ACTION_LABELS = {
     "workshop.achievement_deleted": _l("删除工作室成果"),
     "workshop.level_changed": _l("调整工作室级别"),
     "workshop.exported": _l("导出工作室名录"),
+    "workshop.recommended": _l("推荐工作室参评市级"),
+    "workshop.recommendation_forwarded": _l("转报工作室市级推荐"),
+    "workshop.recommendation_approved": _l("认定市级工作室"),
+    "workshop.recommendation_declined": _l("退回工作室市级推荐"),
     # Suggestions
     "suggestion.created": _l("新建建议"),
     "suggestion.edited": _l("修改建议内容"),

@@ -102,3 +102,41 @@ class LevelChange(db.Model):
     note: Mapped[str] = mapped_column(Text, default="")
     changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+RECOMMENDATION_STATUSES = ("recommended", "forwarded", "approved", "declined")
+OPEN_RECOMMENDATION_STATUSES = ("recommended", "forwarded")
+
+
+class Recommendation(db.Model):
+    """An approved enterprise-level workshop recommended up the chain for city level (SPEC §7): the enterprise union
+    recommends, the district or industry union forwards or declines, the city approves or declines."""
+
+    __tablename__ = "workshop_recommendations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshops.id", ondelete="CASCADE"), index=True)
+    # The workshop's id while the recommendation is open, NULL once decided: the unique index lets a workshop have
+    # one open recommendation at a time, so two admins recommending at once store it once.
+    open_workshop_id: Mapped[int | None] = mapped_column(unique=True)
+    status: Mapped[str] = mapped_column(String(20), default="recommended", index=True)
+    from_level: Mapped[str] = mapped_column(String(20))
+    to_level: Mapped[str] = mapped_column(String(20))
+    recommended_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class RecommendationStep(db.Model):
+    """One dated step of a recommendation: who did what, why, and the union level it reached."""
+
+    __tablename__ = "workshop_recommendation_steps"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recommendation_id: Mapped[int] = mapped_column(ForeignKey("workshop_recommendations.id", ondelete="CASCADE"),
+                                                   index=True)
+    action: Mapped[str] = mapped_column(String(20))  # recommend, forward, approve, decline
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    acted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    reached: Mapped[str] = mapped_column(String(16))  # the organisation kind now holding it (ORG_KINDS)

@@ -7,7 +7,7 @@ from blueprints.core.audit_labels import register_status_labels
 from blueprints.core.myspace import Panel, panel_provider
 from blueprints.workshops.labels import STATUS_LABELS
 from blueprints.workshops.models import Workshop, WorkshopMember
-from blueprints.workshops.queries import managed_workshops_query
+from blueprints.workshops.queries import decidable_clause, managed_workshops_query
 from extensions import db
 
 register_status_labels("workshops", STATUS_LABELS)
@@ -49,8 +49,13 @@ def join_requests_panel(user) -> Panel | None:
 
 @panel_provider
 def approval_queue_panel(user) -> Panel | None:
-    """Admins: how many workshops wait for approval (one query)."""
+    """Admins: how many workshops in their scope wait for approval, and how many city-level recommendations wait for
+    their level."""
     if not user.has_role("admin"):
         return None
-    waiting = db.session.scalar(select(func.count(Workshop.id)).where(Workshop.status == "pending")) or 0
-    return Panel("workshops/_panel_review.html", order=10, context={"waiting": waiting})
+    from blueprints.workshops.chain import waiting_count
+
+    waiting = db.session.scalar(select(func.count(Workshop.id)).where(Workshop.status == "pending",
+                                                                      decidable_clause(user))) or 0
+    return Panel("workshops/_panel_review.html", order=10,
+                 context={"waiting": waiting, "recommendations": waiting_count(user)})

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Select, and_, case, exists, or_, select
 from sqlalchemy.orm import joinedload
 
+from blueprints.core import scopes
 from blueprints.core.models import Department, StoredFile, User
 from blueprints.workshops.models import Achievement, LevelChange, Workshop, WorkshopMember
 from extensions import db
@@ -64,22 +65,43 @@ def is_lead(user, workshop: Workshop) -> bool:
     return workshop.lead_id == user.id
 
 
+def admin_covers(user, workshop: Workshop) -> bool:
+    """The user holds admin over the workshop's department (a workshop without one: only a whole-tree admin)."""
+    return scopes.covers_id(user, "admin", workshop.department_id)
+
+
+def admin_clause(user):
+    """SQL condition: the workshop's department lies in the user's admin scope."""
+    return scopes.scope_of(user, "admin").department_clause(Workshop.department_id)
+
+
+def decidable_clause(user):
+    """SQL condition: pending workshops this admin decides — in their scope, and above enterprise level only for the
+    city (a whole-tree admin). The queue and its counts list these."""
+    scope = scopes.scope_of(user, "admin")
+    if scope.everything:
+        return scope.department_clause(Workshop.department_id)
+    return and_(scope.department_clause(Workshop.department_id), Workshop.level == "enterprise")
+
+
 def can_view(user, workshop: Workshop, membership: WorkshopMember | None) -> bool:
-    """Approved and revoked workshops are public; drafts and rejected ones only for their lead and admins;
-    a pending one also for its (founding) members."""
-    if workshop.status in PUBLIC_STATUSES or user.has_role("admin") or is_lead(user, workshop):
+    """Approved and revoked workshops are public; drafts and rejected ones only for their lead and the admins whose
+    scope covers them; a pending one also for its (founding) members."""
+    if workshop.status in PUBLIC_STATUSES or is_lead(user, workshop) or admin_covers(user, workshop):
         return True
     return (workshop.status == "pending" and membership is not None and membership.status == "active")
 
 
 def visible_clause(user):
     """SQL condition for the workshops this user may see (the same rule as can_view)."""
-    if user.has_role("admin"):
+    scope = scopes.scope_of(user, "admin")
+    if scope.everything:
         return True
     own_pending = and_(Workshop.status == "pending", exists().where(
         WorkshopMember.workshop_id == Workshop.id, WorkshopMember.user_id == user.id,
         WorkshopMember.status == "active"))
-    return or_(Workshop.status.in_(PUBLIC_STATUSES), Workshop.lead_id == user.id, own_pending)
+    return or_(Workshop.status.in_(PUBLIC_STATUSES), Workshop.lead_id == user.id, own_pending,
+               scope.department_clause(Workshop.department_id))
 
 
 # --- What the pages load and list ---------------------------------------------------------------------------

@@ -23,10 +23,12 @@ from blueprints.core.i18n import N_
 from blueprints.core.models import Department, Role, User
 from blueprints.core.notify import notify, notify_many
 from blueprints.core.people import escape_like
+from blueprints.core.scopes import scope_of
 from blueprints.core.settings import get_setting, register
 from blueprints.core.states import Transition, actions_from, can_move, machine
 from blueprints.core.types import utcnow
 from blueprints.core.uploads import CheckedUpload, delete_stored, read_uploads, store
+from blueprints.workshops.chain import admins_at, close_on_revoke
 from blueprints.workshops.labels import ACHIEVEMENT_LABELS, LEVEL_LABELS, STATUS_LABELS
 from blueprints.workshops.models import (
     ACHIEVEMENT_KINDS,
@@ -38,7 +40,10 @@ from blueprints.workshops.models import (
     WorkshopMember,
 )
 from blueprints.workshops.queries import (
+    admin_clause,
+    admin_covers,
     can_view,
+    decidable_clause,
     is_lead,
     managed_workshops_query,
     reviewer_ids,
@@ -60,6 +65,11 @@ WRONG_STATUS = {
     "approve": N_("工作室“%(name)s”当前是“%(status)s”状态，不能批准。"),
     "reject": N_("工作室“%(name)s”当前是“%(status)s”状态，不能驳回。"),
     "revoke": N_("工作室“%(name)s”当前是“%(status)s”状态，不能撤销。"),
+}
+# A workshop registered directly at a level above enterprise is decided by the city (a whole-tree admin).
+CITY_DECIDES = {
+    "approve": N_("“%(name)s”申报的是%(level)s工作室，由市总工会审批。"),
+    "reject": N_("“%(name)s”申报的是%(level)s工作室，由市总工会审批。"),
 }
 REASON_MISSING = {"reject": N_("请填写驳回原因。"), "revoke": N_("请填写撤销原因。")}
 
@@ -116,15 +126,16 @@ def can_manage_achievements(user, workshop: Workshop, membership: WorkshopMember
 
 
 def can_change_level(user, workshop: Workshop) -> bool:
-    """Only an admin changes the level of an approved workshop."""
-    return workshop.status == "approved" and user.has_role("admin")
+    """Only the city (a whole-tree admin) changes the level of an approved workshop directly; an enterprise union
+    recommends it up the chain instead (chain.py)."""
+    return workshop.status == "approved" and scope_of(user, "admin").everything
 
 
 def may_act(user, workshop: Workshop, action: str, membership: WorkshopMember | None) -> bool:
     """Whether the user's role allows this transition at all (whatever the workshop's status)."""
     rule = TRANSITIONS[action]
     if rule.actor == "admin":
-        return user.has_role("admin")
+        return admin_covers(user, workshop)
     return is_manager(user, workshop, membership)
 
 
@@ -239,6 +250,10 @@ def create_workshop(actor: User, lead: User, data: WorkshopData, founding: list[
     _check_data(data)
     if not lead.active:
         raise DomainError(N_("负责人的账号已停用。"), field="lead")
+    if actor.id != lead.id and not scope_of(actor, "admin").everything \
+            and not admin_covers(actor, Workshop(department_id=data.department_id)):
+        # An admin registers workshops for others only inside their own scope.
+        raise DomainError(N_("所属单位不在您的管理范围内。"), field="department_id")
     workshop = Workshop(name=data.name, kind=data.kind, level=data.level, lead_id=lead.id,
                         department_id=data.department_id, field=(data.field or "").strip(),
                         founded_on=data.founded_on, description=(data.description or "").strip(), status="draft")
@@ -402,6 +417,8 @@ def transition(actor: User, workshop: Workshop, action: str, reason: str = "") -
     source = workshop.status
     if not rule.allows(source):
         raise DomainError(WRONG_STATUS[action], name=workshop.name, status=STATUS_LABELS[source])
+    if action in CITY_DECIDES and workshop.level != "enterprise" and not scope_of(actor, "admin").everything:
+        raise DomainError(CITY_DECIDES[action], name=workshop.name, level=LEVEL_LABELS[workshop.level])
     reason = (reason or "").strip()
     if rule.needs_reason and not reason:
         raise DomainError(REASON_MISSING[action], field="reason")
@@ -432,9 +449,8 @@ def _after_transition(actor: User, workshop: Workshop, action: str, reason: str)
     """Tell the people concerned; approval also grants the lead role, revocation closes the join requests."""
     link = f"/workshops/{workshop.id}"
     if action == "submit":
-        admins = db.session.scalars(select(User.id).where(User.role_mask.op("&")(int(Role.ADMIN)) != 0,
-                                                          User.active.is_(True))).all()
-        notify_many(admins, N_("工作室“%(name)s”已提交审批，请审核。"), link="/workshops/review", name=workshop.name)
+        notify_many(approver_ids(workshop), N_("工作室“%(name)s”已提交审批，请审核。"), link="/workshops/review",
+                    name=workshop.name)
     elif action == "approve":
         _after_approval(actor, workshop)
         notify(workshop.lead_id, N_("您的工作室“%(name)s”已通过审批。"), link=link, name=workshop.name)
@@ -448,6 +464,14 @@ def _after_transition(actor: User, workshop: Workshop, action: str, reason: str)
         notify_many(members, N_("工作室“%(name)s”已被撤销，原因：%(reason)s"), link=link, name=workshop.name,
                     reason=reason)
         _close_requests(workshop)
+        close_on_revoke(actor, workshop, reason)
+
+
+def approver_ids(workshop: Workshop) -> list[int]:
+    """Active admins who may approve the workshop: those covering its department for an enterprise-level one, the
+    city's (whole-tree) admins for a higher level."""
+    department = db.session.get(Department, workshop.department_id) if workshop.department_id else None
+    return admins_at(department, "any" if workshop.level == "enterprise" and department is not None else "city")
 
 
 def _active_member_ids(workshop_id: int, exclude: int | None = None) -> list[int]:
@@ -878,20 +902,23 @@ def directory_query(user, filters: DirectoryFilters) -> Select:
 
 
 def directory_export_rows(user, filters: DirectoryFilters, limit: int) -> list:
-    """The directory's rows for the export, by name, with each workshop's achievement count (one query)."""
+    """The directory's rows for the export, by name, with each workshop's achievement count (one query). An admin's
+    export lists people, so it keeps to the workshops in their admin scope."""
     stmt = (directory_query(user, filters).add_columns(achievement_count().label("achievements"))
             .order_by(Workshop.name, Workshop.id).limit(limit))
+    if user.has_role("admin"):
+        stmt = stmt.where(admin_clause(user))
     return db.session.execute(stmt).all()
 
 
-def review_queue_query() -> Select:
-    """Pending workshops with lead, department, member and achievement counts (the admin's queue)."""
+def review_queue_query(user) -> Select:
+    """Pending workshops in the admin's scope with lead, department, member and achievement counts (the queue)."""
     return (select(Workshop, User.name.label("lead_name"), User.employee_no.label("lead_no"),
                    Department.name.label("department_name"), active_member_count().label("members"),
                    achievement_count().label("achievements"))
             .join(User, User.id == Workshop.lead_id)
             .outerjoin(Department, Department.id == Workshop.department_id)
-            .where(Workshop.status == "pending"))
+            .where(Workshop.status == "pending", decidable_clause(user)))
 
 
 def join_requests_query(user_id: int) -> Select:
@@ -913,15 +940,15 @@ def open_request_count(user_id: int) -> int:
     return capped_count(join_requests_query(user_id).with_only_columns(WorkshopMember.id))[0]
 
 
-def pending_count() -> int:
-    """How many workshops wait for approval (capped, for the queue's heading)."""
+def pending_count(user) -> int:
+    """How many workshops in the admin's scope wait for approval (capped, for the queue's heading)."""
     from blueprints.core.pagination import capped_count
 
-    return capped_count(select(Workshop.id).where(Workshop.status == "pending"))[0]
+    return capped_count(select(Workshop.id).where(Workshop.status == "pending", decidable_clause(user)))[0]
 
 
-def queue_row(workshop: Workshop):
+def queue_row(user, workshop: Workshop):
     """The approval queue's row for a workshop still pending (after a refused decision), else None."""
     if workshop.status != "pending":
         return None
-    return db.session.execute(review_queue_query().where(Workshop.id == workshop.id)).first()
+    return db.session.execute(review_queue_query(user).where(Workshop.id == workshop.id)).first()

@@ -18,10 +18,12 @@ from blueprints.core.database import begin_write
 from blueprints.core.errors import DomainError
 from blueprints.core.forms import EmptyForm
 from blueprints.core.i18n import N_
+from blueprints.core.labels import ORG_KIND_LABELS
 from blueprints.core.models import Department, StoredFile, User
 from blueprints.core.pagination import keyset_page
 from blueprints.core.permissions import deny, roles_required
 from blueprints.core.profile_sections import workshop_sections
+from blueprints.core.scopes import scope_of
 from blueprints.core.spreadsheets import xlsx_response
 from blueprints.core.uploads import ACCEPT_ATTR, send_stored
 from blueprints.core.web import (
@@ -33,7 +35,7 @@ from blueprints.core.web import (
     safe_next_url,
     show_error,
 )
-from blueprints.workshops import bp, queries, services
+from blueprints.workshops import bp, chain, queries, services
 from blueprints.workshops.forms import AchievementForm, LevelForm, ReasonForm, WorkshopForm
 from blueprints.workshops.labels import (
     ACHIEVEMENT_ICONS,
@@ -45,7 +47,7 @@ from blueprints.workshops.labels import (
     STATUS_BADGES,
     STATUS_LABELS,
 )
-from blueprints.workshops.models import Achievement, Workshop, WorkshopMember
+from blueprints.workshops.models import Achievement, Recommendation, Workshop, WorkshopMember
 from blueprints.workshops.services import (
     AchievementData,
     DirectoryFilters,
@@ -89,6 +91,12 @@ def _require(allowed: bool) -> None:
     """403 (audited by the error handler) when the user sees the workshop but may not do this."""
     if not allowed:
         abort(403)
+
+
+def _require_admin_scope(workshop: Workshop, admin_power: bool = True) -> None:
+    """An admin power over a workshop outside the admin's scope answers 404 (audited), as for a missing one."""
+    if admin_power and not queries.admin_covers(current_user, workshop):
+        deny(404, f"workshop {workshop.id} outside the admin scope")
 
 
 def _back(default: str) -> str:
@@ -185,6 +193,8 @@ def new():
     is_admin = current_user.has_role("admin")
     if not is_admin:
         del form.lead  # a worker registers the workshop they lead themselves
+    else:
+        form.department_id.choices = _admin_department_choices()
     if not form.is_submitted():
         form.department_id.data = current_user.department_id
         if is_admin:
@@ -210,6 +220,15 @@ def new():
             return redirect_after_change(_profile_url(workshop))
     return render_template("workshops/form.html", form=form, workshop=None, unmet=unmet,
                            min_members=_setting("workshops.min_members"))
+
+
+def _admin_department_choices() -> list:
+    """The units an admin may register a workshop under: those in their admin scope (all for the city)."""
+    scope = scope_of(current_user, "admin")
+    if scope.everything:
+        return people.department_choices(blank=_("请选择"))
+    return [("", _("请选择"))] + [(d.id, "\u3000" * d.depth + d.name) for d in people.department_tree()
+                                  if scope.covers_path(d.path)]
 
 
 def _setting(key: str):
@@ -293,8 +312,13 @@ def profile(workshop_id: int):
     active, requested = queries.roster(workshop.id)
     achievements = queries.achievements_of(workshop.id)
     checks = services.eligibility(workshop) if workshop.status == "draft" and access.edit else []
+    recommendations = chain.history(workshop.id)
+    pending = chain.open_in(recommendations)
+    chain_access = {"recommend": chain.can_recommend(current_user, workshop, pending),
+                    "decide": chain.can_decide(current_user, workshop, pending), "open": pending}
     return render_template(
         "workshops/profile.html", workshop=workshop, membership=membership, access=access, members=active,
+        recommendations=recommendations, chain_access=chain_access, chain_labels=CHAIN_LABELS,
         requests=requested if access.roster else [], achievements=achievements,
         levels=queries.level_history(workshop.id), by_kind=queries.count_by_kind(achievements), checks=checks,
         sections=workshop_sections(workshop, current_user), form=EmptyForm(), reason_form=ReasonForm())
@@ -306,6 +330,7 @@ def profile(workshop_id: int):
 def _transition_view(workshop_id: int, move: str):
     """Submit, approve, reject or revoke. From the queue (htmx) the answer is the queue row; otherwise a redirect."""
     workshop, membership = _load(workshop_id)
+    _require_admin_scope(workshop, services.TRANSITIONS[move].actor == "admin")
     _require(services.may_act(current_user, workshop, move, membership))
     form = ReasonForm() if services.TRANSITIONS[move].needs_reason else EmptyForm()
     form.validate_on_submit()  # CSRF is already checked; the reason rule lives in the service
@@ -316,9 +341,10 @@ def _transition_view(workshop_id: int, move: str):
     if outcome.error is not None:
         workshop, membership = _load(workshop_id)
     if is_fragment_request():
-        return render_template("workshops/_review_row.html", workshop=workshop, row=services.queue_row(workshop),
+        return render_template("workshops/_review_row.html", workshop=workshop,
+                               row=services.queue_row(current_user, workshop),
                                done=move if outcome.done else None, error=outcome.message or None, reason=reason,
-                               queue_count=services.pending_count(), oob=True)
+                               queue_count=services.pending_count(current_user), oob=True)
     if outcome.done:
         flash(_TRANSITION_DONE[move](workshop.name), "success")
     else:
@@ -366,10 +392,12 @@ def revoke(workshop_id: int):
 @roles_required("admin")
 def review():
     """The admin's approval queue: pending workshops, oldest first, decided in place."""
-    page = keyset_page(services.review_queue_query(), [Workshop.submitted_at, Workshop.id], descending=False,
-                       cursor=request.args.get("after"), before=request.args.get("before"), count=True,
-                       scalars=False)
-    return render("workshops/review.html", "results", page=page)
+    page = keyset_page(services.review_queue_query(current_user), [Workshop.submitted_at, Workshop.id],
+                       descending=False, cursor=request.args.get("after"), before=request.args.get("before"),
+                       count=True, scalars=False)
+    recommendations = [] if is_fragment_request() else chain.waiting(current_user)
+    return render("workshops/review.html", "results", page=page, recommendations=recommendations,
+                  reason_form=ReasonForm(), recommendation_labels=chain.RECOMMENDATION_LABELS)
 
 
 @bp.route("/<int:workshop_id>/level", methods=["GET", "POST"])
@@ -377,6 +405,7 @@ def review():
 def change_level(workshop_id: int):
     """An admin records a dated level change."""
     workshop, _membership = _load(workshop_id)
+    _require_admin_scope(workshop)
     _require(services.can_change_level(current_user, workshop))
     form = LevelForm()
     if not form.is_submitted():
@@ -393,6 +422,47 @@ def change_level(workshop_id: int):
         workshop, _membership = _load(workshop_id)
     return render_template("workshops/level_form.html", form=form, workshop=workshop,
                            levels=queries.level_history(workshop.id))
+
+
+# --- Recommendation along the chain -------------------------------------------------------------------------
+
+CHAIN_LABELS = SimpleNamespace(status=chain.RECOMMENDATION_LABELS, step=chain.STEP_LABELS, reached=ORG_KIND_LABELS)
+_CHAIN_DONE = {
+    "recommend": lambda name: _("已推荐“%(name)s”参评市级工作室。", name=name),
+    "forward": lambda name: _("已把“%(name)s”的推荐转报市总工会。", name=name),
+    "approve": lambda name: _("已认定“%(name)s”为市级工作室。", name=name),
+    "decline": lambda name: _("已退回“%(name)s”的推荐，推荐人和负责人会收到原因。", name=name),
+}
+
+
+@bp.route("/<int:workshop_id>/recommend", methods=["POST"])
+@roles_required("admin")
+def recommend(workshop_id: int):
+    """The enterprise union recommends an approved enterprise-level workshop for city level."""
+    workshop, _membership = _load(workshop_id)
+    _require_admin_scope(workshop)
+    EmptyForm().validate_on_submit()  # CSRF is already checked; the rules live in chain.recommend
+    with action() as outcome:
+        chain.recommend(current_user, workshop, request.form.get("reason", "")[:1000])
+    if outcome.done:
+        flash(_CHAIN_DONE["recommend"](workshop.name), "success")
+    return redirect_after_change(_back(_profile_url(workshop)))
+
+
+@bp.route("/recommendations/<int:recommendation_id>/<any(forward, approve, decline):move>", methods=["POST"])
+@roles_required("admin")
+def decide_recommendation(recommendation_id: int, move: str):
+    """The district or industry union forwards or declines; the city approves or declines."""
+    recommendation = db.session.get(Recommendation, recommendation_id)
+    if recommendation is None:
+        abort(404)
+    workshop, _membership = _load(recommendation.workshop_id)
+    _require_admin_scope(workshop)
+    with action() as outcome:
+        chain.decide(current_user, workshop, recommendation, move, request.form.get("reason", "")[:1000])
+    if outcome.done:
+        flash(_CHAIN_DONE[move](workshop.name), "success")
+    return redirect_after_change(_back(_profile_url(workshop)))
 
 
 # --- Membership ---------------------------------------------------------------------------------------------
