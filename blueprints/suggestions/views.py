@@ -721,10 +721,11 @@ def recommend(suggestion_id: int):
     return redirect_after_change(_detail_url(suggestion_id, "#recommendation"))
 
 
-@bp.route("/<int:suggestion_id>/recommendation/<decision>", methods=["POST"])
+@bp.route("/<int:suggestion_id>/recommendation/<action>", methods=["POST"])
 @roles_required("admin")
-def recommendation_decide(suggestion_id: int, decision: str):
+def recommendation_decide(suggestion_id: int, action: str):
     """The district or industry union forwards or declines; the city approves or declines (a reason to decline)."""
+    decision = action  # the URL calls it "action" like decide(), which would hide web.action below
     if decision not in ("forward", "decline", "approve"):
         abort(404)
     suggestion = _load_administered(suggestion_id)
@@ -735,7 +736,7 @@ def recommendation_decide(suggestion_id: int, decision: str):
     if not form.validate_on_submit():
         flash(_error_text(_all_errors(form)) or _("请求无效，请重试。"), "danger")
         return redirect_after_change(_detail_url(suggestion_id, "#recommendation"))
-    with action() as outcome:
+    with web.action() as outcome:
         services.decide_recommendation(suggestion, recommendation, current_user, decision, form.reason.data or "")
     if outcome.done:
         flash(_("已%(action)s。", action=RECOMMENDATION_ACTION_LABELS[decision]), "success")
