@@ -99,6 +99,8 @@ class Suggestion(db.Model):
 
     # Not a column: set by list queries (is the viewer the author or a co-author?) so rows need no extra query.
     viewer_participant = None
+    # Likewise: whether the row lies in the viewer's admin scope (set by list queries; None: ask the database).
+    viewer_in_scope = None
 
     @property
     def is_private(self) -> bool:

@@ -101,6 +101,8 @@ def in_admin_scope(user, suggestion: Suggestion) -> bool:
     scope = scope_of(user, "admin")
     if scope.everything or scope.empty:
         return scope.everything
+    if suggestion.viewer_in_scope is not None:
+        return bool(suggestion.viewer_in_scope)
     return bool(db.session.scalar(select(exists().where(Suggestion.id == suggestion.id, admin_clause(user)))))
 
 
@@ -172,9 +174,11 @@ def participant_expression(user):
 
 
 def mark_participation(rows) -> None:
-    """Copy a list query's is_mine column onto each suggestion, so permission checks need no extra query."""
+    """Copy a list query's is_mine and in_scope columns onto each suggestion, so permission checks need no extra
+    query per row."""
     for row in rows:
         row[0].viewer_participant = bool(row.is_mine)
+        row[0].viewer_in_scope = bool(row.in_scope)
 
 
 # --- Loading one suggestion and what its pages show ---------------------------------------------------------------
