@@ -388,3 +388,30 @@ def test_two_city_admins_deciding_at_once_decide_once(app, client, auth, fed, ma
     assert _count(app, RecommendationStep, RecommendationStep.action == "approve") == 1
     assert _count(app, AuditLog, AuditLog.action == "suggestion.recommend_approve") == 1
     assert _told(app, fed.author_a.id, "已被评为市级优秀职工创新成果") == 1
+
+
+def test_a_bulk_decision_leaves_out_and_never_names_another_enterprises_suggestion(app, client, auth, fed):
+    auth.login(fed.admin_a.employee_no)
+    assert client.post("/suggestions/review/templates", data={
+        "kind": "reject", "title": "不符合", "body": "不符合本年度重点方向。"}).status_code == 303
+    with app.app_context():
+        from blueprints.suggestions.models import AnswerTemplate
+
+        template_id = db.session.scalar(select(AnswerTemplate.id))
+        serial = db.session.get(Suggestion, fed.sb_waiting.id).serial
+    response = client.post("/suggestions/review/bulk", data={"action": "reject", "template_id": str(template_id),
+                                                            "ids": [str(fed.sb_waiting.id)]}, follow_redirects=True)
+    assert serial not in html_text(response)
+    with app.app_context():
+        assert db.session.get(Suggestion, fed.sb_waiting.id).status == "submitted"
+
+
+def test_a_workshop_profile_lists_only_the_adopted_suggestions_the_viewer_may_see(client, auth, fed, make_workshop,
+                                                                                  make_suggestion):
+    workshop = make_workshop(department=fed.a)
+    make_suggestion(fed.author_a, status="accepted", workshop=workshop, title="滨江经工作室采纳的建议")
+    for who, sees in ((fed.colleague_a, True), (fed.author_b, False), (fed.city, True)):
+        auth.login(who.employee_no)
+        page = html_text(client.get(f"/workshops/{workshop.id}"))
+        assert ("滨江经工作室采纳的建议" in page) is sees, who.name
+        auth.logout()

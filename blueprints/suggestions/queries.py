@@ -332,14 +332,17 @@ def my_rewards(user) -> tuple[int, object]:
 # --- For other domains ----------------------------------------------------------------------------------------------
 
 
-def adopted_of_workshop(workshop_id: int, limit: int = 10) -> dict:
-    """A workshop's latest adopted suggestions (accepted, implemented, awarded) and how many there are."""
-    base = select(Suggestion).where(Suggestion.workshop_id == workshop_id, Suggestion.status.in_(ADOPTED))
+def adopted_of_workshop(workshop_id: int, limit: int = 10, viewer=None) -> dict:
+    """A workshop's latest adopted suggestions (accepted, implemented, awarded) and how many there are; with a
+    viewer, only those the viewer may see (visible_clause)."""
+    condition = and_(Suggestion.workshop_id == workshop_id, Suggestion.status.in_(ADOPTED),
+                     visible_clause(viewer) if viewer is not None else true())
+    base = select(Suggestion).where(condition)
     items = db.session.execute(
         select(Suggestion.id, Suggestion.serial, Suggestion.title, Suggestion.status, Suggestion.grade,
                Suggestion.decided_at, User.name.label("author_name"))
         .join(User, User.id == Suggestion.author_id)
-        .where(Suggestion.workshop_id == workshop_id, Suggestion.status.in_(ADOPTED))
+        .where(condition)
         .order_by(Suggestion.decided_at.desc(), Suggestion.id.desc()).limit(limit)).all()
     total, capped = capped_count(base) if len(items) >= limit else (len(items), False)
     return {"rows": items, "total": total, "capped": capped}

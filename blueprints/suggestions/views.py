@@ -975,6 +975,7 @@ def rewards_pay():
 @bp.app_template_global()
 def adopted_suggestions(workshop_id: int, limit: int = 10) -> dict:
     """For the workshop profile: its latest adopted suggestions (accepted, implemented, awarded) and how many."""
-    return {**queries.adopted_of_workshop(workshop_id, limit),
+    viewer = current_user if current_user.is_authenticated else None
+    return {**queries.adopted_of_workshop(workshop_id, limit, viewer),
             "url": url_for("suggestions.index", workshop=workshop_id),
             "status_badges": STATUS_BADGES, "grade_labels": GRADE_LABELS}
