@@ -415,3 +415,15 @@ def test_a_workshop_profile_lists_only_the_adopted_suggestions_the_viewer_may_se
         page = html_text(client.get(f"/workshops/{workshop.id}"))
         assert ("滨江经工作室采纳的建议" in page) is sees, who.name
         auth.logout()
+
+
+def test_the_queue_offers_only_the_workshops_of_the_admins_scope(client, auth, fed, make_workshop):
+    make_workshop(department=fed.a, name="滨江数控工作室")
+    make_workshop(department=fed.b, name="松北绕线工作室")
+    auth.login(fed.admin_a.employee_no)
+    page = html_text(client.get("/suggestions/review"))
+    assert "滨江数控工作室" in page and "松北绕线工作室" not in page
+    auth.logout()
+    auth.login(fed.city.employee_no)
+    page = html_text(client.get("/suggestions/review"))
+    assert "滨江数控工作室" in page and "松北绕线工作室" in page

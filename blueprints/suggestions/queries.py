@@ -287,10 +287,15 @@ def _workshop_filter_shown(workshop: str | None):
     return and_(Workshop.status == "approved", shown)
 
 
-def workshop_filter_choices(workshop: str | None = None) -> list[tuple[int, str]]:
-    """(id, name) for a workshop filter box, capped like the department box (see _workshop_filter_shown)."""
-    return [tuple(row) for row in db.session.execute(
-        select(Workshop.id, Workshop.name).where(_workshop_filter_shown(workshop)).order_by(Workshop.name))]
+def workshop_filter_choices(workshop: str | None = None, admin=None) -> list[tuple[int, str]]:
+    """(id, name) for a workshop filter box, capped like the department box (see _workshop_filter_shown); for an
+    admin's queue, only the workshops of their scope and those they run."""
+    stmt = select(Workshop.id, Workshop.name).where(_workshop_filter_shown(workshop))
+    scope = scope_of(admin, "admin") if admin is not None else None
+    if scope is not None and not scope.everything:
+        stmt = stmt.where(or_(scope.department_clause(Workshop.department_id),
+                              Workshop.id.in_(managed_workshops_query(admin.id))))
+    return [tuple(row) for row in db.session.execute(stmt.order_by(Workshop.name))]
 
 
 def filter_options(department_id: int | None = None, workshop: str | None = None

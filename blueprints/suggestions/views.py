@@ -777,7 +777,8 @@ def _queue_filters() -> services.QueueFilters:
 
 def _reviewer_workshops(selected: str | None = None) -> list[tuple[int, str]]:
     if current_user.has_role("admin"):
-        return queries.workshop_filter_choices(selected)  # capped: a city has thousands of workshops
+        # Capped (a city has thousands of workshops), and only those of the admin's scope.
+        return queries.workshop_filter_choices(selected, admin=current_user)
     return queries.reviewed_workshops(current_user)
 
 
