@@ -359,3 +359,27 @@ def test_a_target_rate_in_other_digits_is_refused_with_the_rule(app, client, aut
     response = client.post(f"/stats/targets/{p2}", data={"rate": rate, "year": "2025"})
     assert response.status_code == 200 and "0 到 100 之间的整数" in html_text(response)
     assert _target(app, p2) == before
+
+
+def test_every_form_cleans_its_text_on_the_way_in(app):
+    """Text is cleaned in one place (core.forms.PortalForm): every form of every domain must derive from it."""
+    import importlib
+    import pkgutil
+
+    from flask_wtf import FlaskForm
+
+    import blueprints
+    from blueprints.core.forms import PortalForm
+
+    for module in pkgutil.walk_packages(blueprints.__path__, "blueprints."):
+        if module.name.endswith(".forms"):
+            importlib.import_module(module.name)
+    pending = list(FlaskForm.__subclasses__())
+    forms = []
+    while pending:
+        form = pending.pop()
+        forms.append(form)
+        pending.extend(form.__subclasses__())
+    ours = [form for form in forms if form.__module__.startswith("blueprints.")]
+    assert len(ours) > 20
+    assert [form.__qualname__ for form in ours if not issubclass(form, PortalForm)] == []

@@ -42,6 +42,9 @@ ROUTES = {
     "suggestions.rewards": ("GET", "/suggestions/rewards", "admin"),
     "suggestions.rewards_export": ("GET", "/suggestions/rewards/export.xlsx", "admin"),
     "suggestions.rewards_pay": ("POST", "/suggestions/rewards/pay", "admin"),
+    "suggestions.recommend": ("POST", "/suggestions/{id}/recommend", "admin"),
+    "suggestions.recommendation_decide": ("POST", "/suggestions/{id}/recommendation/forward", "admin"),
+    "suggestions.recommendations": ("GET", "/suggestions/recommendations", "admin"),
 }
 
 

@@ -54,7 +54,8 @@ def test_percent_and_underscore_match_themselves(client, login_as, make_user, ma
 def test_filters_category_status_department_workshop_year_and_mine(app, client, auth, suggestion_setup,
                                                                    make_suggestion, make_department, make_user):
     world = suggestion_setup
-    plant = make_department(name="一厂")
+    # A plant of the author's own enterprise: workers see the submitted suggestions of their enterprise only.
+    plant = make_department(name="一厂", parent=world.team)
     floor = make_department(name="一厂车间", parent=plant)
     far = make_user(department=floor)
     make_suggestion(world.author, title="甲的建议", workshop=world.workshop, category="design")

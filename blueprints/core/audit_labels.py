@@ -90,6 +90,10 @@ ACTION_LABELS = {
     "suggestion.reward_paid": _l("奖金标记为已发放"),
     "suggestion.export": _l("导出建议列表"),
     "suggestion.rewards_export": _l("导出奖金台账"),
+    "suggestion.recommend": _l("推荐参评市级优秀职工创新成果"),
+    "suggestion.recommend_forward": _l("转报市级优秀职工创新成果推荐"),
+    "suggestion.recommend_decline": _l("不予推荐市级优秀职工创新成果"),
+    "suggestion.recommend_approve": _l("审定市级优秀职工创新成果"),
     # Training
     "training.created": _l("新建培训场次"),
     "training.updated": _l("修改培训场次"),

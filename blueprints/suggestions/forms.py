@@ -83,6 +83,12 @@ class WithdrawForm(PortalForm):
     comment = TextAreaField(_l("撤回原因（可不填）"), validators=[Optional(), too_long(COMMENT_MAX)])
 
 
+class ReasonForm(PortalForm):
+    """A step of the recommendation chain: a note or reason (required to decline, checked by the service)."""
+
+    reason = TextAreaField(_l("意见或理由"), validators=[Optional(), too_long(COMMENT_MAX)])
+
+
 def _score_field(label, maximum: int) -> IntegerField:
     return IntegerField(
         label, validators=[InputRequired(_l("请填写评分。")),

@@ -65,3 +65,18 @@ RUBRIC = (
     ("score_benefit", _l("经济/安全效益"), 25),
     ("score_replicability", _l("可推广性"), 15),
 )
+
+# The recommendation chain for 市级优秀职工创新成果.
+RECOMMENDATION_STATUS_LABELS = {
+    "recommended": _l("待区县（产业）工会审核"),
+    "forwarded": _l("待市总工会审定"),
+    "approved": _l("已评为市级优秀职工创新成果"),
+    "declined": _l("未获推荐"),
+}
+RECOMMENDATION_LEVEL_LABELS = {"enterprise": _l("企业工会"), "union": _l("区县（产业）工会"), "city": _l("市总工会")}
+RECOMMENDATION_ACTION_LABELS = {
+    "recommend": _l("推荐"),
+    "forward": _l("转报市总工会"),
+    "decline": _l("不予推荐"),
+    "approve": _l("审定通过"),
+}

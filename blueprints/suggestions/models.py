@@ -99,6 +99,8 @@ class Suggestion(db.Model):
 
     # Not a column: set by list queries (is the viewer the author or a co-author?) so rows need no extra query.
     viewer_participant = None
+    # Likewise: whether the row lies in the viewer's admin scope (set by list queries; None: ask the database).
+    viewer_in_scope = None
 
     @property
     def is_private(self) -> bool:
@@ -229,3 +231,48 @@ class RewardShare(db.Model):
 
     suggestion: Mapped[Suggestion] = relationship(lazy="raise")
     user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="raise")
+
+
+# The recommendation chain for 市级优秀职工创新成果 (SPEC §7): enterprise → district/industry union → city.
+RECOMMENDATION_STATUSES = ("recommended", "forwarded", "approved", "declined")
+RECOMMENDATION_LEVELS = ("enterprise", "union", "city")
+REASON_MAX = 1000
+
+
+class SuggestionRecommendation(db.Model):
+    """An awarded suggestion recommended by its enterprise for city-level recognition, and where it stands now."""
+
+    __tablename__ = "suggestion_recommendations"
+    __table_args__ = (Index("ix_suggestion_recommendations_status_union", "status", "union_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # One recommendation per suggestion: a declined one stays declined (the history says why).
+    suggestion_id: Mapped[int] = mapped_column(ForeignKey("suggestions.id", ondelete="CASCADE"), unique=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("departments.id"))
+    # The district or industry union above the enterprise; None when the enterprise sits at the top (no federation).
+    union_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
+    status: Mapped[str] = mapped_column(String(20), default="recommended")
+    level: Mapped[str] = mapped_column(String(20), default="union")  # the level reached (waiting at, or decided at)
+    recommended_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    suggestion: Mapped[Suggestion] = relationship(lazy="raise")
+
+
+class RecommendationStep(db.Model):
+    """One step of a recommendation: who did what at which level, when, and why."""
+
+    __tablename__ = "suggestion_recommendation_steps"
+    __table_args__ = (Index("ix_suggestion_recommendation_steps_rec", "recommendation_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Named here: the naming convention's name would pass PostgreSQL's 63-character limit.
+    recommendation_id: Mapped[int] = mapped_column(ForeignKey(
+        "suggestion_recommendations.id", ondelete="CASCADE",
+        name="fk_suggestion_recommendation_steps_recommendation_id"))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    action: Mapped[str] = mapped_column(String(20))
+    level: Mapped[str] = mapped_column(String(20))  # the level reached by this step
+    reason: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

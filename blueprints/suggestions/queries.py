@@ -3,11 +3,12 @@ other domains (stats, the workshop profile) use instead of the services."""
 from __future__ import annotations
 
 from flask import g, has_request_context, url_for
-from sqlalchemy import and_, func, literal, or_, select, union_all
+from sqlalchemy import and_, exists, false, func, literal, or_, select, true, union_all
 from sqlalchemy.orm import aliased, selectinload
 
-from blueprints.core.models import User
+from blueprints.core.models import Department, User
 from blueprints.core.pagination import capped_count
+from blueprints.core.scopes import scope_of
 from blueprints.suggestions.models import (
     ADOPTED,
     ReviewerNote,
@@ -21,7 +22,7 @@ from blueprints.suggestions.models import (
 )
 from blueprints.suggestions.settings import blind_review
 from blueprints.workshops.models import Workshop
-from blueprints.workshops.queries import led_workshop_ids, led_workshops
+from blueprints.workshops.queries import led_workshop_ids, led_workshops, managed_workshops_query
 from extensions import db
 
 WORKSHOP_FILTER_CAP = 300
@@ -80,11 +81,89 @@ def identity_hidden(user, suggestion: Suggestion) -> bool:
     return reviews_workshop(user, suggestion.workshop_id) and not is_participant(user, suggestion)
 
 
+def admin_clause(user):
+    """SQL: the suggestion lies in the user's admin scope — by the author's department at submission, or by the
+    department of the workshop that reviews it (SPEC §7). One subquery, never a query per row."""
+    scope = scope_of(user, "admin")
+    if scope.everything or scope.empty:
+        return true() if scope.everything else false()
+    workshops_in_scope = select(Workshop.id).where(scope.department_clause(Workshop.department_id))
+    return or_(scope.department_clause(Suggestion.department_id), Suggestion.workshop_id.in_(workshops_in_scope))
+
+
+def sees_everything(user) -> bool:
+    """A whole-tree admin: every scope condition is true, so shortcuts that ignore scopes stay exact."""
+    return scope_of(user, "admin").everything
+
+
+def in_admin_scope(user, suggestion: Suggestion) -> bool:
+    """Whether the suggestion lies in the user's admin scope (no query for a whole-tree admin or a non-admin)."""
+    scope = scope_of(user, "admin")
+    if scope.everything or scope.empty:
+        return scope.everything
+    if suggestion.viewer_in_scope is not None:
+        return bool(suggestion.viewer_in_scope)
+    return bool(db.session.scalar(select(exists().where(Suggestion.id == suggestion.id, admin_clause(user)))))
+
+
+def enterprise_clause(user):
+    """SQL: the suggestion was written in the viewer's enterprise (core.org.enterprise_of the viewer's department);
+    a viewer placed in no department shares the suggestions of authors placed in none, and a viewer at a union
+    node (above enterprise level) has no enterprise."""
+    department_id = getattr(user, "department_id", None)
+    if department_id is None:
+        return Suggestion.department_id.is_(None)
+    enterprise = aliased(Department)
+    viewer_path = select(Department.path).where(Department.id == department_id).scalar_subquery()
+    enterprise_path = (select(enterprise.path)
+                       .where(enterprise.kind == "enterprise", viewer_path.startswith(enterprise.path))
+                       .order_by(enterprise.depth.desc()).limit(1).scalar_subquery())
+    return Suggestion.department_id.in_(select(Department.id).where(Department.path.startswith(enterprise_path)))
+
+
 def visible_clause(user):
-    """SQL for "the user may see it": submitted once, or theirs (as author or co-author)."""
+    """SQL for "the user may see it": theirs (as author or co-author), or submitted once and either written in
+    their enterprise, sent to a workshop they review, or in their admin scope."""
     own_coauthored = select(SuggestionCoauthor.suggestion_id).where(SuggestionCoauthor.user_id == user.id)
-    return or_(Suggestion.serial.is_not(None), Suggestion.author_id == user.id,
-               Suggestion.id.in_(own_coauthored))
+    if sees_everything(user):
+        submitted = Suggestion.serial.is_not(None)
+    else:
+        submitted = and_(Suggestion.serial.is_not(None),
+                         or_(enterprise_clause(user), admin_clause(user),
+                             Suggestion.workshop_id.in_(managed_workshops_query(user.id))))
+    return or_(submitted, Suggestion.author_id == user.id, Suggestion.id.in_(own_coauthored))
+
+
+def admins_covering(suggestion: Suggestion) -> list[int]:
+    """Active admins whose grants hold the suggestion (its department at submission, or its workshop's): a grant
+    on no node or the root, or on a node whose path starts the suggestion's department path (one query)."""
+    from blueprints.core.models import RoleGrant
+
+    origin = select(Department.path).where(Department.id == suggestion.department_id).scalar_subquery()
+    workshop_department = (select(Department.path).join(Workshop, Workshop.department_id == Department.id)
+                           .where(Workshop.id == suggestion.workshop_id).scalar_subquery())
+    granted = aliased(Department)
+    return list(db.session.scalars(
+        select(RoleGrant.user_id).distinct()
+        .join(User, User.id == RoleGrant.user_id)
+        .outerjoin(granted, granted.id == RoleGrant.department_id)
+        .where(RoleGrant.role == "admin", User.active.is_(True),
+               or_(RoleGrant.department_id.is_(None), granted.kind == "federation",
+                   origin.startswith(granted.path), workshop_department.startswith(granted.path)))))
+
+
+def sees_submitted(user, suggestion: Suggestion) -> bool:
+    """Whether the user may see this submitted suggestion (the visible_clause rule for one row)."""
+    if sees_everything(user):
+        return True
+    return bool(db.session.scalar(select(exists().where(Suggestion.id == suggestion.id, visible_clause(user)))))
+
+
+def reviews(user, suggestion: Suggestion) -> bool:
+    """Reviews this suggestion: an admin whose scope holds it, or a lead or deputy of its workshop."""
+    if user.has_role("admin") and in_admin_scope(user, suggestion):
+        return True
+    return suggestion.workshop_id is not None and suggestion.workshop_id in reviewed_workshop_ids(user)
 
 
 def participant_expression(user):
@@ -95,9 +174,11 @@ def participant_expression(user):
 
 
 def mark_participation(rows) -> None:
-    """Copy a list query's is_mine column onto each suggestion, so permission checks need no extra query."""
+    """Copy a list query's is_mine and in_scope columns onto each suggestion, so permission checks need no extra
+    query per row."""
     for row in rows:
         row[0].viewer_participant = bool(row.is_mine)
+        row[0].viewer_in_scope = bool(row.in_scope)
 
 
 # --- Loading one suggestion and what its pages show ---------------------------------------------------------------
@@ -206,10 +287,15 @@ def _workshop_filter_shown(workshop: str | None):
     return and_(Workshop.status == "approved", shown)
 
 
-def workshop_filter_choices(workshop: str | None = None) -> list[tuple[int, str]]:
-    """(id, name) for a workshop filter box, capped like the department box (see _workshop_filter_shown)."""
-    return [tuple(row) for row in db.session.execute(
-        select(Workshop.id, Workshop.name).where(_workshop_filter_shown(workshop)).order_by(Workshop.name))]
+def workshop_filter_choices(workshop: str | None = None, admin=None) -> list[tuple[int, str]]:
+    """(id, name) for a workshop filter box, capped like the department box (see _workshop_filter_shown); for an
+    admin's queue, only the workshops of their scope and those they run."""
+    stmt = select(Workshop.id, Workshop.name).where(_workshop_filter_shown(workshop))
+    scope = scope_of(admin, "admin") if admin is not None else None
+    if scope is not None and not scope.everything:
+        stmt = stmt.where(or_(scope.department_clause(Workshop.department_id),
+                              Workshop.id.in_(managed_workshops_query(admin.id))))
+    return [tuple(row) for row in db.session.execute(stmt.order_by(Workshop.name))]
 
 
 def filter_options(department_id: int | None = None, workshop: str | None = None
@@ -251,14 +337,17 @@ def my_rewards(user) -> tuple[int, object]:
 # --- For other domains ----------------------------------------------------------------------------------------------
 
 
-def adopted_of_workshop(workshop_id: int, limit: int = 10) -> dict:
-    """A workshop's latest adopted suggestions (accepted, implemented, awarded) and how many there are."""
-    base = select(Suggestion).where(Suggestion.workshop_id == workshop_id, Suggestion.status.in_(ADOPTED))
+def adopted_of_workshop(workshop_id: int, limit: int = 10, viewer=None) -> dict:
+    """A workshop's latest adopted suggestions (accepted, implemented, awarded) and how many there are; with a
+    viewer, only those the viewer may see (visible_clause)."""
+    condition = and_(Suggestion.workshop_id == workshop_id, Suggestion.status.in_(ADOPTED),
+                     visible_clause(viewer) if viewer is not None else true())
+    base = select(Suggestion).where(condition)
     items = db.session.execute(
         select(Suggestion.id, Suggestion.serial, Suggestion.title, Suggestion.status, Suggestion.grade,
                Suggestion.decided_at, User.name.label("author_name"))
         .join(User, User.id == Suggestion.author_id)
-        .where(Suggestion.workshop_id == workshop_id, Suggestion.status.in_(ADOPTED))
+        .where(condition)
         .order_by(Suggestion.decided_at.desc(), Suggestion.id.desc()).limit(limit)).all()
     total, capped = capped_count(base) if len(items) >= limit else (len(items), False)
     return {"rows": items, "total": total, "capped": capped}

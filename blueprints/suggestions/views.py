@@ -40,6 +40,7 @@ from blueprints.suggestions.forms import (
     CommentForm,
     NoteForm,
     PayForm,
+    ReasonForm,
     ReassignForm,
     SuggestionForm,
     TemplateForm,
@@ -50,12 +51,15 @@ from blueprints.suggestions.labels import (
     CATEGORY_LABELS,
     GRADE_LABELS,
     PAYOUT_LABELS,
+    RECOMMENDATION_ACTION_LABELS,
+    RECOMMENDATION_LEVEL_LABELS,
+    RECOMMENDATION_STATUS_LABELS,
     RUBRIC,
     STATUS_BADGES,
     STATUS_LABELS,
     TEMPLATE_KIND_LABELS,
 )
-from blueprints.suggestions.models import Suggestion
+from blueprints.suggestions.models import Suggestion, SuggestionRecommendation
 
 # One export holds at most this many rows: 100,000 rows take about half a minute and ~60 MB above the
 # worker's baseline (BENCHMARKS.md, row M); gunicorn.conf.py's timeout leaves room for it.
@@ -90,6 +94,14 @@ def _load_visible(suggestion_id: int) -> Suggestion:
         abort(404)
     if not services.can_view(current_user, suggestion):
         deny(404, f"suggestion {suggestion_id}")
+    return suggestion
+
+
+def _load_administered(suggestion_id: int) -> Suggestion:
+    """A suggestion for an admin action: 404 (audited) unless it lies in the admin's scope, like a missing one."""
+    suggestion = _load_visible(suggestion_id)
+    if not services.in_admin_scope(current_user, suggestion):
+        deny(404, f"suggestion {suggestion_id} outside the admin scope")
     return suggestion
 
 
@@ -153,6 +165,9 @@ def _helpers():
         "STATUS_BADGES": STATUS_BADGES,
         "ACTION_LABELS": ACTION_LABELS,
         "RUBRIC": RUBRIC,
+        "RECOMMENDATION_STATUS_LABELS": RECOMMENDATION_STATUS_LABELS,
+        "RECOMMENDATION_LEVEL_LABELS": RECOMMENDATION_LEVEL_LABELS,
+        "RECOMMENDATION_ACTION_LABELS": RECOMMENDATION_ACTION_LABELS,
         "TEMPLATE_KIND_LABELS": TEMPLATE_KIND_LABELS,
         "now_utc": utcnow,
     }
@@ -169,7 +184,9 @@ def index():
     columns, descending = services.SORTS[filters.sort]
     narrow, rows_for = services.list_page_statements(current_user, filters)
     # A common search term with no other filter: the index probe already proved there are more than the cap.
-    over_cap = filters.search is not None and filters.search.over_cap and filters.text_only
+    # Only for a whole-tree admin: the probe counts every suggestion, not just the ones the viewer may see.
+    over_cap = (filters.search is not None and filters.search.over_cap and filters.text_only
+                and queries.sees_everything(current_user))
     page = keyset_page(narrow, list(columns), descending=descending, cursor=request.args.get("after"),
                        before=request.args.get("before"), count=not over_cap, scalars=False, rows_for=rows_for)
     if over_cap:
@@ -355,7 +372,20 @@ def _detail_context(suggestion: Suggestion) -> dict:
         "ledger": queries.reward_lines(suggestion) if may_see_ledger else None,
         "reassign_form": _reassign_form(suggestion) if services.can_reassign(current_user, suggestion) else None,
         "participant_ids": {suggestion.author_id} | {coauthor.user_id for coauthor in suggestion.coauthors},
+        **_recommendation_context(suggestion),
     }
+
+
+def _recommendation_context(suggestion: Suggestion) -> dict:
+    """The recommendation chain on the suggestion page: its dated steps and what the viewer may do next."""
+    if suggestion.status != "awarded":
+        return {"recommendation": None, "recommendation_steps": [], "may_recommend": False,
+                "recommendation_decisions": []}
+    recommendation = services.recommendation_of(suggestion.id)
+    return {"recommendation": recommendation, "recommendation_steps": services.steps_of(recommendation),
+            "may_recommend": recommendation is None and services.can_recommend(current_user, suggestion),
+            "recommendation_decisions": services.decisions_for(current_user, recommendation),
+            "reason_form": ReasonForm()}
 
 
 def _reassign_form(suggestion: Suggestion) -> ReassignForm:
@@ -487,7 +517,7 @@ def add_note(suggestion_id: int):
 @roles_required("admin")
 def reassign(suggestion_id: int):
     """Admins send a waiting suggestion to another workshop, or to the union."""
-    suggestion = _load_visible(suggestion_id)
+    suggestion = _load_administered(suggestion_id)
     form = _reassign_form(suggestion)
     if not form.validate_on_submit():
         flash(_("请选择有效的工作室。"), "danger")
@@ -636,7 +666,7 @@ def _award_page(suggestion: Suggestion, people: list[User], form: AwardForm, sha
 @roles_required("admin")
 def award(suggestion_id: int):
     """Grade and reward an implemented suggestion and split the reward between its authors."""
-    suggestion = _load_visible(suggestion_id)
+    suggestion = _load_administered(suggestion_id)
     people = _people_of(suggestion)
     form = AwardForm()
     if not form.is_submitted():
@@ -662,13 +692,67 @@ def award(suggestion_id: int):
 @roles_required("admin")
 def award_preview(suggestion_id: int):
     """htmx: the split table for the amount and shares being typed."""
-    suggestion = _load_visible(suggestion_id)
+    suggestion = _load_administered(suggestion_id)
     if not is_fragment_request():
         return redirect_after_change(url_for("suggestions.award", suggestion_id=suggestion_id))
     people = _people_of(suggestion)
     shares, share_errors = _read_shares(people)
     preview = _award_preview(people, request.args.get("amount", ""), shares, share_errors)
     return render("suggestions/award.html", "preview", preview=preview, suggestion=suggestion)
+
+
+# --- recommendations for 市级优秀职工创新成果 (admins) ------------------------------------------------------------
+
+
+@bp.route("/<int:suggestion_id>/recommend", methods=["POST"])
+@roles_required("admin")
+def recommend(suggestion_id: int):
+    """The enterprise's admin recommends an awarded suggestion for city-level recognition."""
+    suggestion = _load_administered(suggestion_id)
+    form = ReasonForm()
+    if not form.validate_on_submit():
+        flash(_error_text(_all_errors(form)) or _("请求无效，请重试。"), "danger")
+        return redirect_after_change(_detail_url(suggestion_id, "#recommendation"))
+    with action() as outcome:
+        services.recommend(suggestion, current_user, form.reason.data or "")
+    if outcome.done:
+        flash(_("已推荐参评市级优秀职工创新成果，上一级工会会收到通知。"), "success")
+    return redirect_after_change(_detail_url(suggestion_id, "#recommendation"))
+
+
+@bp.route("/<int:suggestion_id>/recommendation/<action>", methods=["POST"])
+@roles_required("admin")
+def recommendation_decide(suggestion_id: int, action: str):
+    """The district or industry union forwards or declines; the city approves or declines (a reason to decline)."""
+    decision = action  # the URL calls it "action" like decide(), which would hide web.action below
+    if decision not in ("forward", "decline", "approve"):
+        abort(404)
+    suggestion = _load_administered(suggestion_id)
+    recommendation = services.recommendation_of(suggestion_id)
+    if recommendation is None:
+        deny(404, f"recommendation of suggestion {suggestion_id}")
+    form = ReasonForm()
+    if not form.validate_on_submit():
+        flash(_error_text(_all_errors(form)) or _("请求无效，请重试。"), "danger")
+        return redirect_after_change(_detail_url(suggestion_id, "#recommendation"))
+    with web.action() as outcome:
+        services.decide_recommendation(suggestion, recommendation, current_user, decision, form.reason.data or "")
+    if outcome.done:
+        flash(_("已%(action)s。", action=RECOMMENDATION_ACTION_LABELS[decision]), "success")
+    back = request.form.get("next")
+    return redirect_after_change(url_for("suggestions.recommendations") if back == "list"
+                                 else _detail_url(suggestion_id, "#recommendation"))
+
+
+@bp.route("/recommendations")
+@roles_required("admin")
+def recommendations():
+    """The recommendations waiting for the viewer's level (city: forwarded; a union: its enterprises')."""
+    page = keyset_page(services.waiting_statement(current_user), [SuggestionRecommendation.updated_at,
+                                                                  SuggestionRecommendation.id],
+                       descending=False, cursor=request.args.get("after"), before=request.args.get("before"),
+                       count=True, scalars=False)
+    return render_template("suggestions/recommendations.html", page=page, reason_form=ReasonForm())
 
 
 # --- review queue ----------------------------------------------------------------------------------------------------
@@ -692,7 +776,8 @@ def _queue_filters() -> services.QueueFilters:
 
 def _reviewer_workshops(selected: str | None = None) -> list[tuple[int, str]]:
     if current_user.has_role("admin"):
-        return queries.workshop_filter_choices(selected)  # capped: a city has thousands of workshops
+        # Capped (a city has thousands of workshops), and only those of the admin's scope.
+        return queries.workshop_filter_choices(selected, admin=current_user)
     return queries.reviewed_workshops(current_user)
 
 
@@ -743,7 +828,7 @@ def review_item(suggestion_id: int):
     """htmx: one row of the queue (used by "cancel" on an inline form)."""
     _require_reviewer()
     suggestion = _load_visible(suggestion_id)
-    if not queries.reviews_workshop(current_user, suggestion.workshop_id):
+    if not queries.reviews(current_user, suggestion):
         deny(403, f"queue item {suggestion_id}")
     if not is_fragment_request():
         return redirect_after_change(_detail_url(suggestion_id))
@@ -822,21 +907,22 @@ def _ledger_filters() -> services.LedgerFilters:
 def rewards():
     """The reward ledger: who gets how much for which suggestion, who approved it, and whether it was paid."""
     filters = _ledger_filters()
-    page = keyset_page(services.ledger_statement(filters), list(services.LEDGER_ORDER), descending=True,
+    page = keyset_page(services.ledger_statement(current_user, filters), list(services.LEDGER_ORDER), descending=True,
                        cursor=request.args.get("after"), before=request.args.get("before"), count=True,
                        scalars=False)
     pay_form = PayForm()
     if not pay_form.is_submitted():
         pay_form.paid_on.data = local_today()
     return render("suggestions/rewards.html", "results", page=page, filters=filters, pay_form=pay_form,
-                  years=_year_choices())
+                  years=_year_choices(), whole_tree=queries.sees_everything(current_user))
 
 
-def _ledger_line(row) -> list:
+def _ledger_line(row, whole_tree: bool) -> list:
     share = row[0]
-    return [row.serial, row.title, str(GRADE_LABELS.get(row.grade, "")), row.employee_no, row.name,
+    line = [row.serial, row.title, str(GRADE_LABELS.get(row.grade, "")), row.employee_no, row.name,
             row.department_name or "", float(share.share_bp) / 100, share.amount, row.approver_name or "",
             row.awarded_at, str(PAYOUT_LABELS[share.status]), share.paid_on]
+    return [*line, row.enterprise_name or ""] if whole_tree else line
 
 
 @bp.route("/rewards/export.xlsx")
@@ -847,12 +933,18 @@ def rewards_export():
     filters = _ledger_filters()
     header = [_("编号"), _("建议标题"), _("等级"), _("工号"), _("姓名"), _("部门"), _("分配比例（%）"), _("金额（元）"),
               _("批准人"), _("评奖日期"), _("发放状态"), _("发放日期")]
-    lines = (_ledger_line(row) for row in services.ledger_export_rows(filters, EXPORT_LIMIT))
+    widths = [16, 36, 10, 12, 10, 18, 12, 14, 10, 18, 10, 12]
+    # The city sees every enterprise's ledger, so each line says whose it is (last, so finance's columns keep
+    # their places); an enterprise sees only its own.
+    whole_tree = queries.sees_everything(current_user)
+    if whole_tree:
+        header, widths = [*header, _("企业")], [*widths, 20]
+    lines = (_ledger_line(row, whole_tree)
+             for row in services.ledger_export_rows(current_user, filters, EXPORT_LIMIT))
     audit.record("suggestion.rewards_export", detail=request.query_string.decode("utf-8", "replace"))
     commit_read_side_effect()
     stamp = utcnow().strftime("%Y%m%d")
-    return xlsx_response(f"五小建议奖金台账-{stamp}.xlsx", _("奖金台账"), header, lines,
-                         widths=[16, 36, 10, 12, 10, 18, 12, 14, 10, 18, 10, 12])
+    return xlsx_response(f"五小建议奖金台账-{stamp}.xlsx", _("奖金台账"), header, lines, widths=widths)
 
 
 @bp.route("/rewards/pay", methods=["POST"])
@@ -865,6 +957,9 @@ def rewards_pay():
         flash(_error_text(_all_errors(form)) or _("请求无效，请重试。"), "danger")
         return redirect_after_change(back)
     ids = [n for n in (parse_int(v, low=1) for v in request.form.getlist("ids")) if n is not None]
+    outside = services.lines_out_of_scope(current_user, ids)
+    if outside:
+        deny(404, f"reward ledger lines {','.join(map(str, outside))} outside the admin scope")
     with action() as outcome:
         paid, skipped = services.mark_paid(ids, current_user, form.paid_on.data)
     if outcome.done and paid:
@@ -880,6 +975,7 @@ def rewards_pay():
 @bp.app_template_global()
 def adopted_suggestions(workshop_id: int, limit: int = 10) -> dict:
     """For the workshop profile: its latest adopted suggestions (accepted, implemented, awarded) and how many."""
-    return {**queries.adopted_of_workshop(workshop_id, limit),
+    viewer = current_user if current_user.is_authenticated else None
+    return {**queries.adopted_of_workshop(workshop_id, limit, viewer),
             "url": url_for("suggestions.index", workshop=workshop_id),
             "status_badges": STATUS_BADGES, "grade_labels": GRADE_LABELS}

@@ -5,7 +5,7 @@ Existing sessions get NULL: city-level, run by whole-tree HR and open to everyon
 (no batch copy: enrollments point at this table with ON DELETE CASCADE).
 
 Revision ID: 0012
-Revises: 0010
+Revises: 0011
 Create Date: 2026-12-04 16:20:00
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0012'
-down_revision = '0010'
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 from blueprints.suggestions.models import ADOPTED, SERIAL_SERIES
 from blueprints.suggestions.queries import (
+    admin_clause,
     approved_workshops,
     detail_link,
     has_endorsed,
     identity_hidden,
+    in_admin_scope,
     is_participant,
     load_for_page,
     load_with_people,
@@ -42,6 +44,7 @@ from blueprints.suggestions.services.awards import (
     equal_shares,
     ledger_export_rows,
     ledger_statement,
+    lines_out_of_scope,
     mark_paid,
     parse_share,
     percent,
@@ -78,6 +81,15 @@ from blueprints.suggestions.services.queue import (
     queue_statement,
     review_scope,
 )
+from blueprints.suggestions.services.recommendations import (
+    can_recommend,
+    decisions_for,
+    recommend,
+    recommendation_of,
+    steps_of,
+    waiting_statement,
+)
+from blueprints.suggestions.services.recommendations import decide as decide_recommendation
 from blueprints.suggestions.services.rules import (
     DECISIONS,
     EDITABLE,
@@ -119,7 +131,9 @@ __all__ = [
     "GRADE_THRESHOLDS", "LEDGER_ORDER", "MAX_BENEFIT", "MAX_REWARD", "QUEUE_ORDER", "QUEUE_STATUSES",
     "REASSIGNABLE", "REWARD_DEFAULTS", "REWARD_SETTING", "SERIAL_SERIES", "SHARE_TOTAL", "SORTS", "TRANSITIONS",
     "TRANSITION_MESSAGES", "BulkResult", "LedgerFilters", "ListFilters", "QueueFilters", "SuggestionInput",
-    "accept", "add_comment", "add_note", "allocate_serial", "allowed_actions", "amount_refusal", "annotations",
+    "accept", "add_comment", "admin_clause", "can_recommend", "decide_recommendation", "decisions_for",
+    "in_admin_scope", "lines_out_of_scope", "recommend", "recommendation_of", "steps_of", "waiting_statement",
+    "add_note", "allocate_serial", "allowed_actions", "amount_refusal", "annotations",
     "approved_workshops", "award", "blind_review", "bulk_decide", "can", "can_comment", "can_edit", "can_endorse",
     "can_reassign", "can_see_notes", "can_see_reward", "can_view", "check_complete", "check_scores",
     "competition_year", "create_template", "created_from_form", "delete_template", "detail_link", "equal_shares",

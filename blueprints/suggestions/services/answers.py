@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 from blueprints.core.errors import DomainError
 from blueprints.core.i18n import N_
 from blueprints.suggestions.models import AnswerTemplate, Suggestion
+from blueprints.suggestions.queries import visible_clause
 from blueprints.suggestions.services.inputs import clean_comment
 from blueprints.suggestions.services.rules import can, is_reviewer
 from blueprints.suggestions.services.transitions import refusal_for_state, reject, return_for_changes
@@ -79,7 +80,8 @@ def bulk_decide(ids: Iterable[int], actor, action: str, template: AnswerTemplate
     if not wanted:
         raise DomainError(N_("请先勾选要处理的建议。"))
     comment = template.body + (("\n" + extra.strip()) if extra.strip() else "")
-    rows = db.session.scalars(select(Suggestion).where(Suggestion.id.in_(wanted))
+    # Suggestions the actor may not see are left out like unknown ids: a refusal would name them.
+    rows = db.session.scalars(select(Suggestion).where(Suggestion.id.in_(wanted), visible_clause(actor))
                               .options(selectinload(Suggestion.coauthors))).all()
     outcomes: dict[int, str | None] = {}  # suggestion id -> why it was skipped (None: done)
     # Rows are changed in id order whatever order they were ticked in: two reviewers deciding the same

@@ -18,6 +18,7 @@ from blueprints.core.notify import notify
 from blueprints.core.people import escape_like
 from blueprints.core.types import FEN, utcnow
 from blueprints.suggestions.models import GRADES, RewardShare, Suggestion
+from blueprints.suggestions.queries import admin_clause
 from blueprints.suggestions.services.inputs import clean_comment, parse_money
 from blueprints.suggestions.services.transitions import people_ids, transition
 from blueprints.suggestions.settings import reward_setting
@@ -125,13 +126,16 @@ def mark_paid(share_ids: Iterable[int], actor, paid_on: date) -> tuple[int, int]
     ids = list(dict.fromkeys(int(i) for i in share_ids))
     if not ids:
         raise DomainError(N_("请先勾选要标记为已发放的记录。"))
+    if lines_out_of_scope(actor, ids):
+        raise DomainError(N_("所选记录中有不属于您管理范围的奖金，未做任何处理。"))
     if paid_on > local_today():
         raise DomainError(N_("发放日期不能晚于今天。"), field="paid_on")
     rows = db.session.execute(
         select(RewardShare.id, RewardShare.user_id, RewardShare.amount, Suggestion.id.label("suggestion_id"),
                Suggestion.serial)
         .join(Suggestion, Suggestion.id == RewardShare.suggestion_id)
-        .where(RewardShare.id.in_(ids), RewardShare.status == "pending").order_by(RewardShare.id)).all()
+        .where(RewardShare.id.in_(ids), RewardShare.status == "pending", admin_clause(actor))
+        .order_by(RewardShare.id)).all()
     if not rows:
         return 0, len(ids)
     # Another admin may be paying the same lines right now: only the lines this UPDATE changed are told and
@@ -151,6 +155,16 @@ def mark_paid(share_ids: Iterable[int], actor, paid_on: date) -> tuple[int, int]
     return len(paid), len(ids) - len(paid)
 
 
+def lines_out_of_scope(actor, share_ids: Iterable[int]) -> list[int]:
+    """The ids among `share_ids` of existing ledger lines whose suggestion lies outside the actor's admin scope."""
+    ids = list(share_ids)
+    if not ids:
+        return []
+    return list(db.session.scalars(
+        select(RewardShare.id).join(Suggestion, Suggestion.id == RewardShare.suggestion_id)
+        .where(RewardShare.id.in_(ids), ~admin_clause(actor)).order_by(RewardShare.id)))
+
+
 # --- The ledger page ------------------------------------------------------------------------------------------------
 
 
@@ -163,16 +177,29 @@ class LedgerFilters:
     year: int | None = None
 
 
-def ledger_statement(filters: LedgerFilters):
-    """Ledger lines with their suggestion, person, department and approver, in one query."""
+def _enterprise_name(suggestion_department):
+    """SQL: the name of the enterprise the suggestion's department belongs to (core.org.enterprise_of, per row)."""
+    enterprise = aliased(Department)
+    return (select(enterprise.name)
+            .where(enterprise.kind == "enterprise", suggestion_department.path.startswith(enterprise.path))
+            .order_by(enterprise.depth.desc()).limit(1).correlate(suggestion_department).scalar_subquery())
+
+
+def ledger_statement(actor, filters: LedgerFilters):
+    """Ledger lines with their suggestion, person, department, enterprise and approver, in one query; only the
+    lines of suggestions in the actor's admin scope (each enterprise keeps its own ledger)."""
     approver = aliased(User)
+    origin = aliased(Department)
     stmt = (select(RewardShare, Suggestion.serial, Suggestion.title, Suggestion.grade,
                    Suggestion.awarded_at, User.name.label("name"), User.employee_no.label("employee_no"),
-                   Department.name.label("department_name"), approver.name.label("approver_name"))
+                   Department.name.label("department_name"), approver.name.label("approver_name"),
+                   _enterprise_name(origin).label("enterprise_name"))
             .join(Suggestion, Suggestion.id == RewardShare.suggestion_id)
             .join(User, User.id == RewardShare.user_id)
             .outerjoin(Department, Department.id == User.department_id)
-            .outerjoin(approver, approver.id == RewardShare.approved_by_id))
+            .outerjoin(origin, origin.id == Suggestion.department_id)
+            .outerjoin(approver, approver.id == RewardShare.approved_by_id)
+            .where(admin_clause(actor)))
     if filters.status:
         stmt = stmt.where(RewardShare.status == filters.status)
     if filters.year:
@@ -185,7 +212,7 @@ def ledger_statement(filters: LedgerFilters):
     return stmt
 
 
-def ledger_export_rows(filters: LedgerFilters, limit: int):
-    """The filtered ledger for a spreadsheet, newest first, streamed (at most `limit` rows)."""
-    stmt = ledger_statement(filters).order_by(*(column.desc() for column in LEDGER_ORDER)).limit(limit)
+def ledger_export_rows(actor, filters: LedgerFilters, limit: int):
+    """The filtered ledger for a spreadsheet, newest first, streamed (at most `limit` rows), in the actor's scope."""
+    stmt = ledger_statement(actor, filters).order_by(*(column.desc() for column in LEDGER_ORDER)).limit(limit)
     yield from db.session.execute(stmt.execution_options(yield_per=500))

@@ -10,7 +10,7 @@ from blueprints.core.models import Department, User
 from blueprints.suggestions import search
 from blueprints.suggestions.labels import STATUS_LABELS
 from blueprints.suggestions.models import CATEGORIES, TITLE_MAX, Suggestion
-from blueprints.suggestions.queries import participant_expression, visible_clause
+from blueprints.suggestions.queries import admin_clause, participant_expression, visible_clause
 from blueprints.workshops.models import Workshop
 from extensions import db
 
@@ -100,9 +100,11 @@ def filtered_statement(user, filters: ListFilters, base=None):
 
 
 def _list_columns(user):
-    """Suggestion, author name, department name, workshop name, whether it is the user's: one row per line."""
+    """Suggestion, author name, department name, workshop name, whether it is the user's and in their admin scope:
+    one row per line."""
     return (select(Suggestion, User.name.label("author_name"), Department.name.label("department_name"),
-                   Workshop.name.label("workshop_name"), participant_expression(user).label("is_mine"))
+                   Workshop.name.label("workshop_name"), participant_expression(user).label("is_mine"),
+                   admin_clause(user).label("in_scope"))
             .join(User, User.id == Suggestion.author_id)
             .outerjoin(Department, Department.id == Suggestion.department_id)
             .outerjoin(Workshop, Workshop.id == Suggestion.workshop_id))
@@ -128,6 +130,7 @@ def export_rows(user, filters: ListFilters, limit: int):
     stmt = list_rows_statement(user, filters).order_by(*filters.order).limit(limit)
     for row in db.session.execute(stmt.execution_options(yield_per=500)):
         row[0].viewer_participant = bool(row.is_mine)
+        row[0].viewer_in_scope = bool(row.in_scope)
         yield row
 
 

@@ -3,11 +3,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import and_, false, func, literal, select
+from sqlalchemy import and_, false, func, literal, or_, select
 
 from blueprints.suggestions.models import Suggestion
-from blueprints.suggestions.queries import mark_participation, reviewed_workshop_ids
+from blueprints.suggestions.queries import admin_clause, mark_participation, reviewed_workshop_ids
 from blueprints.suggestions.services.lists import ListFilters, list_rows_statement
+from blueprints.workshops.queries import managed_workshops_query
 from extensions import db
 
 QUEUE_STATUSES = ("submitted", "accepted", "implemented", "returned")
@@ -32,9 +33,13 @@ class QueueFilters:
 
 
 def review_scope(user, workshop: str | None = None):
-    """SQL for the suggestions in the user's review queue (admins: all; leads and deputies: their workshops)."""
+    """SQL for the suggestions in the user's review queue (admins: their scope and the workshops they run; leads
+    and deputies: their workshops)."""
     condition = Suggestion.serial.is_not(None)
-    if not user.has_role("admin"):
+    if user.has_role("admin"):
+        condition = and_(condition, or_(admin_clause(user),
+                                        Suggestion.workshop_id.in_(managed_workshops_query(user.id))))
+    else:
         ids = reviewed_workshop_ids(user)
         condition = and_(condition, Suggestion.workshop_id.in_(ids) if ids else false())
     if workshop == "none":

@@ -3,7 +3,13 @@ from __future__ import annotations
 
 from blueprints.core.states import Transition, actions_from, machine
 from blueprints.suggestions.models import Suggestion
-from blueprints.suggestions.queries import is_participant, reviewed_workshop_ids, reviews_workshop
+from blueprints.suggestions.queries import (
+    in_admin_scope,
+    is_participant,
+    reviewed_workshop_ids,
+    reviews,
+    sees_submitted,
+)
 
 # actor: "author" | "reviewer" | "admin"
 TRANSITIONS = machine(
@@ -28,14 +34,17 @@ def is_review_user(user) -> bool:
 
 
 def is_reviewer(user, suggestion: Suggestion) -> bool:
-    """May review this suggestion: reviews its workshop and is not one of its authors (no one judges their own)."""
-    return (not suggestion.is_private and reviews_workshop(user, suggestion.workshop_id)
-            and not is_participant(user, suggestion))
+    """May review this suggestion: reviews its workshop (admins: holds it in scope) and is not one of its authors
+    (no one judges their own)."""
+    return not suggestion.is_private and not is_participant(user, suggestion) and reviews(user, suggestion)
 
 
 def can_view(user, suggestion: Suggestion) -> bool:
-    """Everyone sees a suggestion once it was submitted; before that only its author and co-authors."""
-    return not suggestion.is_private or is_participant(user, suggestion)
+    """Its authors always; once submitted, people of the author's enterprise, its reviewers and the admins whose
+    scope holds it (queries.visible_clause); a draft only its author and co-authors."""
+    if is_participant(user, suggestion):
+        return True
+    return not suggestion.is_private and sees_submitted(user, suggestion)
 
 
 def can(user, action: str, suggestion: Suggestion) -> bool:
@@ -47,7 +56,7 @@ def can(user, action: str, suggestion: Suggestion) -> bool:
         return user.id == suggestion.author_id
     if transition.actor == "reviewer":
         return is_reviewer(user, suggestion)
-    return user.has_role("admin") and not is_participant(user, suggestion)
+    return user.has_role("admin") and not is_participant(user, suggestion) and in_admin_scope(user, suggestion)
 
 
 def can_edit(user, suggestion: Suggestion) -> bool:
@@ -56,8 +65,9 @@ def can_edit(user, suggestion: Suggestion) -> bool:
 
 
 def can_reassign(user, suggestion: Suggestion) -> bool:
-    """Admins send a suggestion that waits for review to another workshop (or to the union)."""
-    return user.has_role("admin") and suggestion.status in REASSIGNABLE
+    """Admins whose scope holds it send a suggestion that waits for review to another workshop (or the union)."""
+    return (user.has_role("admin") and suggestion.status in REASSIGNABLE
+            and in_admin_scope(user, suggestion))
 
 
 def can_endorse(user, suggestion: Suggestion) -> bool:
@@ -76,8 +86,8 @@ def can_see_notes(user, suggestion: Suggestion) -> bool:
 
 
 def can_see_reward(user, suggestion: Suggestion) -> bool:
-    """Reward amounts and shares: the people rewarded and the union admins."""
-    return is_participant(user, suggestion) or user.has_role("admin")
+    """Reward amounts and shares: the people rewarded and the union admins whose scope holds the suggestion."""
+    return is_participant(user, suggestion) or (user.has_role("admin") and in_admin_scope(user, suggestion))
 
 
 def allowed_actions(user, suggestion: Suggestion) -> list[str]:

@@ -6,19 +6,18 @@ from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from blueprints.core import audit
 from blueprints.core.clock import local_today
 from blueprints.core.errors import DomainError
 from blueprints.core.i18n import N_
-from blueprints.core.models import Role, User
 from blueprints.core.notify import notify, notify_many
 from blueprints.core.types import utcnow
 from blueprints.suggestions.labels import ACTION_LABELS, RUBRIC, STATUS_LABELS
 from blueprints.suggestions.models import COMMENT_MAX, Suggestion
-from blueprints.suggestions.queries import detail_link, workshop_name
+from blueprints.suggestions.queries import admins_covering, detail_link, workshop_name
 from blueprints.suggestions.services import serials
 from blueprints.suggestions.services.editing import check_complete, check_workshop
 from blueprints.suggestions.services.events import record_event
@@ -103,20 +102,20 @@ def _notify_people(suggestion: Suggestion, action: str, actor, comment: str) -> 
     notify_many(recipients, message, link=detail_link(suggestion), **params)
 
 
-def _reviewers_of(workshop_id: int | None) -> list[int]:
-    """Who reviews suggestions sent to a workshop: its lead and deputies, else the union's admins."""
+def _reviewers_of(suggestion: Suggestion) -> list[int]:
+    """Who reviews a suggestion: its workshop's lead and deputies, else the admins whose scope holds it."""
+    workshop_id = suggestion.workshop_id
     ids = reviewer_ids(workshop_id) if workshop_id is not None else []
     if not ids:
         # The union reviews suggestions without a workshop, and those whose workshop has no reviewer left.
-        ids = list(db.session.scalars(select(User.id).where(
-            User.role_mask.op("&")(int(Role.ADMIN)) != 0, User.active.is_(True))))
+        ids = admins_covering(suggestion)
     return ids
 
 
 def _notify_reviewers(suggestion: Suggestion, exclude: Iterable[int] = ()) -> None:
     """Tell the reviewers a suggestion arrived (never its own authors)."""
     skip = set(exclude) | set(people_ids(suggestion))
-    ids = [uid for uid in _reviewers_of(suggestion.workshop_id) if uid not in skip]
+    ids = [uid for uid in _reviewers_of(suggestion) if uid not in skip]
     notify_many(ids, ARRIVAL_MESSAGE, link=detail_link(suggestion), serial=suggestion.serial, title=suggestion.title)
 
 
