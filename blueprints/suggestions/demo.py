@@ -1,5 +1,9 @@
 """Demo data for suggestions: ~170 ideas in every status and category over this year and last, several waiting in
 lead1's workshop, with history, scores, awards and ledger lines, comments, +1s, reviewer notes and answer templates.
+
+Enterprises 2 and 3 of the demo federation get a handful each in their own workshop (their own random generator,
+numbered after enterprise 1's, so the Part I serials stay as they were), decided by their own reviewers and awarded
+by their own enterprise union.
 """
 from __future__ import annotations
 
@@ -442,3 +446,64 @@ def seed(ctx: DemoContext) -> None:
     db.session.add_all(_answer_templates(cast))
     db.session.flush()
     ctx.suggestions = [suggestion for suggestion, _info in made]
+    _seed_federation(ctx)
+
+
+# Final statuses of the suggestions of enterprises 2 and 3 (this year).
+FEDERATION_PLAN = {"SBDJ": ("draft", "submitted", "submitted", "returned", "accepted", "rejected", "implemented",
+                            "awarded", "awarded"),
+                   "LJJG": ("submitted", "submitted", "accepted", "rejected", "implemented", "awarded")}
+FEDERATION_CAST = (("SBDJ", "e2admin", "e2worker"), ("LJJG", "e3admin", "e3worker"))
+
+
+def _federation_cast(ctx: DemoContext, code: str, admin_no: str, prefix: str) -> _Cast:
+    workshop = ctx.federation_workshops[code]
+    workers = [user for no, user in ctx.users.items() if no.startswith(prefix)]
+    reviewers = reviewer_ids(workshop.id)
+    now = utcnow()
+    return _Cast(rng=ctx.federation_rng, users=ctx.users, admin=ctx.users[admin_no],
+                 lead1=next(user for user in workers if user.id == workshop.lead_id), lead_workshop=workshop,
+                 others=[], reviewers_by_workshop={workshop.id: reviewers}, workers=workers,
+                 lead_team=set(reviewers), now=now, this_year=services.competition_year(now),
+                 worker1_statuses=set())
+
+
+def _seed_federation(ctx: DemoContext) -> None:
+    """A few suggestions in enterprises 2 and 3, so their lists and statistics are not empty."""
+    if not getattr(ctx, "federation_workshops", None):
+        return
+    rng = ctx.federation_rng
+    titles = _titles(rng)
+    records = _Records()
+    casts = []
+    for code, admin_no, prefix in FEDERATION_CAST:
+        cast = _federation_cast(ctx, code, admin_no, prefix)
+        authors = [user for user in cast.workers if user.id not in cast.lead_team]
+        start = datetime(cast.this_year, 1, 3, 1, 0, tzinfo=UTC)
+        made = []
+        for status in FEDERATION_PLAN[code]:
+            category, title, subject = titles.pop()
+            author = rng.choice(authors)
+            created = (cast.now - timedelta(days=rng.randint(2, 20)) if status == "submitted"
+                       else start + (cast.now - timedelta(days=2) - start) * rng.random() * 0.9)
+            problem, proposal, benefit = _text(rng, subject)
+            suggestion = Suggestion(title=title[:100], category=category, problem=problem, proposal=proposal,
+                                    expected_benefit=benefit, author_id=author.id,
+                                    department_id=author.department_id, workshop_id=cast.lead_workshop.id,
+                                    status=status, year=cast.this_year, created_at=created, updated_at=created,
+                                    listed_at=created)
+            made.append((suggestion, {"workshop": cast.lead_workshop, "coauthors": []}))
+        db.session.add_all(suggestion for suggestion, _info in made)
+        db.session.flush()
+        for suggestion, info in made:
+            _live(cast, suggestion, info, records)
+        casts.append((cast, made))
+    # Numbered on from enterprise 1's serials, in submission order.
+    for suggestion in sorted(records.submitted, key=lambda row: (row.submitted_at, row.id)):
+        year = services.competition_year(suggestion.submitted_at)
+        suggestion.year = year
+        suggestion.serial = f"WX-{year}-{core_counters.reserve(services.SERIAL_SERIES, year)[0]:04d}"
+    for cast, made in casts:
+        db.session.add_all(_notifications(cast, made, records.events))
+    db.session.add_all(records.events + records.endorsements + records.comments + records.notes + records.ledger)
+    db.session.flush()

@@ -5,6 +5,10 @@ lead1 (王振华) leads the approved "王振华数控技能大师工作室" with
 (enterprise → city) and three join requests waiting. worker1 belongs to no workshop, so a journey can have them ask
 to join one. Sets ctx.workshops (lead 工号 -> that lead's workshop; "lead1" is lead1's) and ctx.workshop_list (every
 approved workshop, the ones that can receive suggestions) for the suggestions demo that runs next.
+
+Enterprises 2 and 3 of the demo federation get an approved workshop each (and enterprise 2 one waiting for its
+union's approval), kept apart in ctx.federation_workshops (enterprise code -> its approved workshop) so the Part I
+suggestions never land in another enterprise's workshop.
 """
 from __future__ import annotations
 
@@ -167,4 +171,56 @@ def seed(ctx: DemoContext) -> None:
         ctx.workshops[lead_no] = workshop
         if status == "approved":
             ctx.workshop_list.append(workshop)
+    db.session.flush()
+    seed_federation(ctx)
+
+
+# (enterprise code, lead 工号, name pattern, kind, department code, field, founded, status, members, description)
+FEDERATION_WORKSHOPS = [
+    ("SBDJ", "e2worker1", "{name}电机绕组创新工作室", "worker", "SBDJ-ZP", "电机绕组工艺", date(2022, 4, 20), "approved", 6,
+     "围绕定子绕组嵌线和浸漆工艺开展小改小革，降低绕组返修率。"),
+    ("SBDJ", "e2worker2", "{name}精密加工工匠工作室", "craftsman", "SBDJ-JG", "精密车铣", date(2025, 2, 10), "pending", 3,
+     "面向电机轴和端盖的精密加工，开展工装改进和技能传承。"),
+    ("LJJG", "e3worker1", "{name}建筑工匠创新工作室", "craftsman", "LJJG-P1", "钢筋与模板工艺", date(2021, 8, 1), "approved", 6,
+     "承担枢纽项目钢筋深化设计和模板体系改进，推广装配式施工工法。"),
+]
+
+
+def seed_federation(ctx: DemoContext) -> None:
+    """Workshops of enterprises 2 and 3 (their own random generator; see the module docstring)."""
+    rng, users = ctx.federation_rng, ctx.users
+    ctx.federation_workshops = {}
+    admins = {"SBDJ": users["e2admin"], "LJJG": users["e3admin"]}
+    prefixes = {"SBDJ": "e2worker", "LJJG": "e3worker"}
+    for code, lead_no, pattern, kind, dept_code, field_, founded, status, n_members, description in \
+            FEDERATION_WORKSHOPS:
+        lead = users[lead_no]
+        lead.role_mask = int(lead.role_mask | Role.LEAD)
+        created = _at(founded + timedelta(days=30))
+        approved = status == "approved"
+        workshop = Workshop(name=pattern.format(name=lead.name), kind=kind, level="enterprise", lead_id=lead.id,
+                            department_id=ctx.departments[dept_code].id, field=field_, founded_on=founded,
+                            description=description, status=status, created_at=created, updated_at=created,
+                            submitted_at=created + timedelta(days=5) if approved else _at(date.today()
+                                                                                         - timedelta(days=2)),
+                            decided_at=_at(founded + timedelta(days=60)) if approved else None,
+                            decided_by_id=admins[code].id if approved else None)
+        db.session.add(workshop)
+        db.session.flush()
+        pool = [user for no, user in users.items()
+                if no.startswith(prefixes[code]) and no != lead_no and no not in {"e2worker1", "e2worker2"}]
+        rows = [WorkshopMember(workshop_id=workshop.id, user_id=lead.id, role="lead", status="active",
+                               requested_at=created, joined_at=created)]
+        for index, person in enumerate(rng.sample(pool, n_members - 1)):
+            role = "deputy" if approved and index == 0 else "member"
+            if role == "deputy":
+                person.role_mask = int(person.role_mask | Role.LEAD)
+            rows.append(WorkshopMember(workshop_id=workshop.id, user_id=person.id, role=role, status="active",
+                                       requested_at=created, joined_at=created + timedelta(days=index)))
+        db.session.add_all(rows)
+        if approved:
+            db.session.add(LevelChange(workshop_id=workshop.id, from_level=None, to_level="enterprise",
+                                       changed_on=founded + timedelta(days=60), note="",
+                                       changed_by_id=admins[code].id, created_at=_at(founded + timedelta(days=60))))
+            ctx.federation_workshops[code] = workshop
     db.session.flush()
