@@ -185,6 +185,8 @@ FEDERATION_WORKSHOPS = [
      "承担枢纽项目钢筋深化设计和模板体系改进，推广装配式施工工法。"),
 ]
 
+FEDERATION_ACHIEVEMENTS = {"SBDJ": "定子嵌线“一次成型”操作法", "LJJG": "大体积混凝土分层浇筑控温工法"}
+
 
 def seed_federation(ctx: DemoContext) -> None:
     """Workshops of enterprises 2 and 3 (their own random generator; see the module docstring)."""
@@ -222,5 +224,9 @@ def seed_federation(ctx: DemoContext) -> None:
             db.session.add(LevelChange(workshop_id=workshop.id, from_level=None, to_level="enterprise",
                                        changed_on=founded + timedelta(days=60), note="",
                                        changed_by_id=admins[code].id, created_at=_at(founded + timedelta(days=60))))
+            achieved = founded + timedelta(days=400)
+            db.session.add(Achievement(workshop_id=workshop.id, title=FEDERATION_ACHIEVEMENTS[code], kind="technique",
+                                       achieved_on=achieved, description="", created_by_id=lead.id,
+                                       created_at=_at(achieved), updated_at=_at(achieved)))
             ctx.federation_workshops[code] = workshop
     db.session.flush()
