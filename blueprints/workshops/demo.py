@@ -7,8 +7,8 @@ to join one. Sets ctx.workshops (lead 工号 -> that lead's workshop; "lead1" is
 approved workshop, the ones that can receive suggestions) for the suggestions demo that runs next.
 
 Enterprises 2 and 3 of the demo federation get an approved workshop each (none pending: the whole-tree admin's
-review queue stays as in Part I, which the admin's browser journey counts on), kept apart in ctx.federation_workshops (enterprise code -> its approved workshop) so the Part I
-suggestions never land in another enterprise's workshop.
+review queue stays as in Part I, which the admin's browser journey counts on), kept apart in
+ctx.federation_workshops (enterprise code -> its workshop) so Part I suggestions never land in another enterprise's.
 """
 from __future__ import annotations
 
@@ -175,56 +175,48 @@ def seed(ctx: DemoContext) -> None:
     seed_federation(ctx)
 
 
-# (enterprise code, lead 工号, name pattern, kind, department code, field, founded, status, members, description)
+# (enterprise code, enterprise admin 工号, lead 工号, name pattern, kind, department code, field, founded, members,
+#  achievement, description) — each approved by its enterprise's union.
 FEDERATION_WORKSHOPS = [
-    ("SBDJ", "e2worker1", "{name}电机绕组创新工作室", "worker", "SBDJ-ZP", "电机绕组工艺", date(2022, 4, 20), "approved", 6,
-     "围绕定子绕组嵌线和浸漆工艺开展小改小革，降低绕组返修率。"),
-    ("LJJG", "e3worker1", "{name}建筑工匠创新工作室", "craftsman", "LJJG-P1", "钢筋与模板工艺", date(2021, 8, 1), "approved", 6,
-     "承担枢纽项目钢筋深化设计和模板体系改进，推广装配式施工工法。"),
+    ("SBDJ", "e2admin", "e2worker1", "{name}电机绕组创新工作室", "worker", "SBDJ-ZP", "电机绕组工艺", date(2022, 4, 20), 6,
+     "定子嵌线“一次成型”操作法", "围绕定子绕组嵌线和浸漆工艺开展小改小革，降低绕组返修率。"),
+    ("LJJG", "e3admin", "e3worker1", "{name}建筑工匠创新工作室", "craftsman", "LJJG-P1", "钢筋与模板工艺", date(2021, 8, 1), 6,
+     "大体积混凝土分层浇筑控温工法", "承担枢纽项目钢筋深化设计和模板体系改进，推广装配式施工工法。"),
 ]
-
-FEDERATION_ACHIEVEMENTS = {"SBDJ": "定子嵌线“一次成型”操作法", "LJJG": "大体积混凝土分层浇筑控温工法"}
 
 
 def seed_federation(ctx: DemoContext) -> None:
-    """Workshops of enterprises 2 and 3 (their own random generator; see the module docstring)."""
+    """The approved workshops of enterprises 2 and 3, with a deputy, members, their level and an achievement."""
     rng, users = ctx.federation_rng, ctx.users
     ctx.federation_workshops = {}
-    admins = {"SBDJ": users["e2admin"], "LJJG": users["e3admin"]}
-    prefixes = {"SBDJ": "e2worker", "LJJG": "e3worker"}
-    for code, lead_no, pattern, kind, dept_code, field_, founded, status, n_members, description in \
-            FEDERATION_WORKSHOPS:
-        lead = users[lead_no]
+    for (code, admin_no, lead_no, pattern, kind, dept_code, field_, founded, n_members, achievement,
+         description) in FEDERATION_WORKSHOPS:
+        lead, admin = users[lead_no], users[admin_no]
         lead.role_mask = int(lead.role_mask | Role.LEAD)
-        created = _at(founded + timedelta(days=30))
-        approved = status == "approved"
+        created, approved = _at(founded + timedelta(days=30)), founded + timedelta(days=60)
         workshop = Workshop(name=pattern.format(name=lead.name), kind=kind, level="enterprise", lead_id=lead.id,
                             department_id=ctx.departments[dept_code].id, field=field_, founded_on=founded,
-                            description=description, status=status, created_at=created, updated_at=created,
-                            submitted_at=created + timedelta(days=5) if approved else _at(date.today()
-                                                                                         - timedelta(days=2)),
-                            decided_at=_at(founded + timedelta(days=60)) if approved else None,
-                            decided_by_id=admins[code].id if approved else None)
+                            description=description, status="approved", created_at=created, updated_at=created,
+                            submitted_at=created + timedelta(days=5), decided_at=_at(approved),
+                            decided_by_id=admin.id)
         db.session.add(workshop)
         db.session.flush()
-        pool = [user for no, user in users.items()
-                if no.startswith(prefixes[code]) and no != lead_no]
+        prefix = lead_no.rstrip("0123456789")
+        pool = [user for no, user in users.items() if no.startswith(prefix) and no != lead_no]
         rows = [WorkshopMember(workshop_id=workshop.id, user_id=lead.id, role="lead", status="active",
                                requested_at=created, joined_at=created)]
         for index, person in enumerate(rng.sample(pool, n_members - 1)):
-            role = "deputy" if approved and index == 0 else "member"
+            role = "deputy" if index == 0 else "member"
             if role == "deputy":
                 person.role_mask = int(person.role_mask | Role.LEAD)
             rows.append(WorkshopMember(workshop_id=workshop.id, user_id=person.id, role=role, status="active",
-                                       requested_at=created, joined_at=created + timedelta(days=index)))
+                                       requested_at=created, joined_at=_at(approved + timedelta(days=index))))
         db.session.add_all(rows)
-        if approved:
-            db.session.add(LevelChange(workshop_id=workshop.id, from_level=None, to_level="enterprise",
-                                       changed_on=founded + timedelta(days=60), note="",
-                                       changed_by_id=admins[code].id, created_at=_at(founded + timedelta(days=60))))
-            achieved = founded + timedelta(days=400)
-            db.session.add(Achievement(workshop_id=workshop.id, title=FEDERATION_ACHIEVEMENTS[code], kind="technique",
-                                       achieved_on=achieved, description="", created_by_id=lead.id,
-                                       created_at=_at(achieved), updated_at=_at(achieved)))
-            ctx.federation_workshops[code] = workshop
+        db.session.add(LevelChange(workshop_id=workshop.id, from_level=None, to_level="enterprise",
+                                   changed_on=approved, note="", changed_by_id=admin.id, created_at=_at(approved)))
+        achieved = founded + timedelta(days=400)
+        db.session.add(Achievement(workshop_id=workshop.id, title=achievement, kind="technique", achieved_on=achieved,
+                                   description="", created_by_id=lead.id, created_at=_at(achieved),
+                                   updated_at=_at(achieved)))
+        ctx.federation_workshops[code] = workshop
     db.session.flush()
