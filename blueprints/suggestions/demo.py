@@ -449,10 +449,25 @@ def seed(ctx: DemoContext) -> None:
     _seed_federation(ctx)
 
 
-# Final statuses of the suggestions of enterprises 2 and 3 (this year).
-FEDERATION_PLAN = {"SBDJ": ("draft", "submitted", "submitted", "returned", "accepted", "rejected", "implemented",
-                            "awarded", "awarded"),
-                   "LJJG": ("submitted", "submitted", "accepted", "rejected", "implemented", "awarded")}
+# The suggestions of enterprises 2 and 3 (this year): (final status, category, title, subject) — their own trades'
+# ideas, so a search for a Part I idea finds what it found before.
+FEDERATION_PLAN = {
+    "SBDJ": (("draft", "renovation", "绕线机张力控制改进", "绕线机张力控制"),
+             ("submitted", "design", "定子嵌线专用压线板设计", "定子嵌线压线板"),
+             ("submitted", "suggestion", "建议试验站增设接地确认牌", "试验站接地确认"),
+             ("returned", "creation", "报废漆包线盘改制周转架", "报废漆包线盘"),
+             ("accepted", "renovation", "浸漆烘箱温控回路改进", "浸漆烘箱温控"),
+             ("rejected", "rationalization", "机加车间两班改三班的建议", "机加车间排班"),
+             ("implemented", "invention", "自制端盖止口快速检具", "端盖止口检具"),
+             ("awarded", "renovation", "转子动平衡工装技术革新", "转子动平衡工装"),
+             ("awarded", "rationalization", "硅钢片边角料分类回收", "硅钢片边角料")),
+    "LJJG": (("submitted", "design", "钢筋笼吊装平衡架设计", "钢筋笼吊装平衡架"),
+             ("submitted", "suggestion", "建议临边防护栏杆刷反光漆", "临边防护栏杆"),
+             ("accepted", "renovation", "混凝土布料机底座加固改进", "混凝土布料机底座"),
+             ("rejected", "rationalization", "夜间浇筑改白班的建议", "浇筑作业排班"),
+             ("implemented", "creation", "废旧模板改制安全通道踏板", "废旧模板"),
+             ("awarded", "invention", "自制机电管线支吊架定位尺", "管线支吊架定位尺")),
+}
 FEDERATION_CAST = (("SBDJ", "e2admin", "e2worker"), ("LJJG", "e3admin", "e3worker"))
 
 
@@ -473,7 +488,6 @@ def _seed_federation(ctx: DemoContext) -> None:
     if not getattr(ctx, "federation_workshops", None):
         return
     rng = ctx.federation_rng
-    titles = _titles(rng)
     records = _Records()
     casts = []
     for code, admin_no, prefix in FEDERATION_CAST:
@@ -481,8 +495,7 @@ def _seed_federation(ctx: DemoContext) -> None:
         authors = [user for user in cast.workers if user.id not in cast.lead_team]
         start = datetime(cast.this_year, 1, 3, 1, 0, tzinfo=UTC)
         made = []
-        for status in FEDERATION_PLAN[code]:
-            category, title, subject = titles.pop()
+        for status, category, title, subject in FEDERATION_PLAN[code]:
             author = rng.choice(authors)
             created = (cast.now - timedelta(days=rng.randint(2, 20)) if status == "submitted"
                        else start + (cast.now - timedelta(days=2) - start) * rng.random() * 0.9)
