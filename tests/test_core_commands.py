@@ -11,7 +11,7 @@ from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from app import create_app
-from blueprints.core.models import Department, User
+from blueprints.core.models import Department, RoleGrant, User
 from extensions import db
 from tests.conftest import base_config
 
@@ -21,10 +21,18 @@ def test_seed_demo_creates_the_documented_accounts_and_refuses_to_run_twice(app,
     assert result.exit_code == 0, result.output
     with app.app_context():
         users = {u.employee_no: u for u in db.session.scalars(select(User))}
-        assert {"admin", "hr1", "lead1", "worker1", "worker300"} <= set(users)
+        # The accounts of the README's table (SPEC §14), and nobody else.
+        named = {"admin", "d1admin", "i1admin", "e1admin", "hr1", "safety1", "lead1", "e2admin", "e2hr", "e3admin"}
+        numbered = ({f"worker{n}" for n in range(1, 301)} | {f"e2worker{n}" for n in range(1, 51)}
+                    | {f"e3worker{n}" for n in range(1, 41)})
+        assert set(users) == named | numbered
         assert users["admin"].roles == {"admin", "worker"}
         assert users["hr1"].roles == {"hr", "worker"}
+        assert users["safety1"].roles == {"safety", "worker"}
+        assert users["e2hr"].roles == {"hr", "worker"}
         assert "lead" in users["lead1"].roles and users["worker1"].roles == {"worker"}
+        # The closing whole-tree pass widened no scoped account: every grant has its node.
+        assert db.session.scalar(select(func.count(RoleGrant.id)).where(RoleGrant.department_id.is_(None))) == 0
         assert db.session.scalar(select(func.count(Department.id))) >= 20
     again = runner.invoke(args=["seed-demo"])
     assert again.exit_code != 0 and "already has users" in again.output

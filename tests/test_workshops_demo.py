@@ -56,3 +56,8 @@ def test_demo_workshops(app):
             assert lead_rows == [workshop.lead_id]
         assert ctx.workshop_list and all(w.status == "approved" for w in ctx.workshop_list)
         assert mine in ctx.workshop_list
+        # Enterprises 2 and 3 have their own approved workshop, kept out of the list Part I suggestions go to.
+        assert set(ctx.federation_workshops) == {"SBDJ", "LJJG"}
+        federation_ids = {w.id for w in ctx.federation_workshops.values()}
+        assert all(w.status == "approved" for w in ctx.federation_workshops.values())
+        assert not federation_ids & {w.id for w in ctx.workshop_list}

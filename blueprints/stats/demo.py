@@ -14,7 +14,8 @@ from sqlalchemy import insert, select
 
 from blueprints.core import counters as core_counters
 from blueprints.core.clock import local_year
-from blueprints.core.models import YearlyCounter
+from blueprints.core.models import Department, User, YearlyCounter
+from blueprints.core.org import enterprise_of
 from blueprints.core.people import department_tree, head_counts
 from blueprints.stats import services
 from blueprints.stats.models import ParticipationTarget
@@ -46,6 +47,9 @@ def _past_sessions(ctx, specs, moments, hr_id: int, workers: list, regulars: lis
     Most trainees are `regulars` (people who take part anyway), as in a real plant, so the participation rate
     stays believable."""
     rng = ctx.rng
+    hr = db.session.get(User, hr_id)
+    enterprise = enterprise_of(db.session.get(Department, hr.department_id)) if hr.department_id else None
+    organiser_id = enterprise.id if enterprise is not None else None  # hr1's enterprise organised them
     enrollments = []
     for (title, kind, hours, capacity, instructor, location), starts in zip(specs, moments, strict=False):
         ends = starts + timedelta(hours=hours)
@@ -58,7 +62,8 @@ def _past_sessions(ctx, specs, moments, hr_id: int, workers: list, regulars: lis
             title=title, kind=kind, description="往期培训，已结束。", instructor=instructor, location=location,
             starts_at=starts, ends_at=ends, signup_deadline=starts - timedelta(days=2), capacity=capacity,
             confirmed_count=len(people), waitlist_count=0, skill_levels=[], status="completed", manager_id=hr_id,
-            created_by_id=hr_id, created_at=starts - timedelta(days=20), updated_at=ends + timedelta(days=1))
+            created_by_id=hr_id, created_at=starts - timedelta(days=20), updated_at=ends + timedelta(days=1),
+            organiser_id=organiser_id)
         db.session.add(session)
         db.session.flush()
         year = local_year(starts)

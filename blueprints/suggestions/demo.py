@@ -1,5 +1,9 @@
 """Demo data for suggestions: ~170 ideas in every status and category over this year and last, several waiting in
 lead1's workshop, with history, scores, awards and ledger lines, comments, +1s, reviewer notes and answer templates.
+
+Enterprises 2 and 3 of the demo federation get a handful each in their own workshop (their own random generator,
+numbered after enterprise 1's, so the Part I serials stay as they were), decided by their own reviewers and awarded
+by their own enterprise union.
 """
 from __future__ import annotations
 
@@ -442,3 +446,77 @@ def seed(ctx: DemoContext) -> None:
     db.session.add_all(_answer_templates(cast))
     db.session.flush()
     ctx.suggestions = [suggestion for suggestion, _info in made]
+    _seed_federation(ctx)
+
+
+# The suggestions of enterprises 2 and 3 (this year): (final status, category, title, subject) — their own trades'
+# ideas, so a search for a Part I idea finds what it found before.
+FEDERATION_PLAN = {
+    "SBDJ": (("draft", "renovation", "绕线机张力控制改进", "绕线机张力控制"),
+             ("submitted", "design", "定子嵌线专用压线板设计", "定子嵌线压线板"),
+             ("submitted", "suggestion", "建议试验站增设接地确认牌", "试验站接地确认"),
+             ("returned", "creation", "报废漆包线盘改制周转架", "报废漆包线盘"),
+             ("accepted", "renovation", "浸漆烘箱温控回路改进", "浸漆烘箱温控"),
+             ("rejected", "rationalization", "机加车间两班改三班的建议", "机加车间排班"),
+             ("implemented", "invention", "自制端盖止口快速检具", "端盖止口检具"),
+             ("awarded", "renovation", "转子动平衡工装技术革新", "转子动平衡工装"),
+             ("awarded", "rationalization", "硅钢片边角料分类回收", "硅钢片边角料")),
+    "LJJG": (("submitted", "design", "钢筋笼吊装平衡架设计", "钢筋笼吊装平衡架"),
+             ("submitted", "suggestion", "建议临边防护栏杆刷反光漆", "临边防护栏杆"),
+             ("accepted", "renovation", "混凝土布料机底座加固改进", "混凝土布料机底座"),
+             ("rejected", "rationalization", "夜间浇筑改白班的建议", "浇筑作业排班"),
+             ("implemented", "creation", "废旧模板改制安全通道踏板", "废旧模板"),
+             ("awarded", "invention", "自制机电管线支吊架定位尺", "管线支吊架定位尺")),
+}
+FEDERATION_CAST = (("SBDJ", "e2admin", "e2worker"), ("LJJG", "e3admin", "e3worker"))
+
+
+def _federation_cast(ctx: DemoContext, code: str, admin_no: str, prefix: str) -> _Cast:
+    workshop = ctx.federation_workshops[code]
+    workers = [user for no, user in ctx.users.items() if no.startswith(prefix)]
+    reviewers = reviewer_ids(workshop.id)
+    now = utcnow()
+    return _Cast(rng=ctx.federation_rng, users=ctx.users, admin=ctx.users[admin_no],
+                 lead1=next(user for user in workers if user.id == workshop.lead_id), lead_workshop=workshop,
+                 others=[], reviewers_by_workshop={workshop.id: reviewers}, workers=workers,
+                 lead_team=set(reviewers), now=now, this_year=services.competition_year(now),
+                 worker1_statuses=set())
+
+
+def _seed_federation(ctx: DemoContext) -> None:
+    """A few suggestions in enterprises 2 and 3, so their lists and statistics are not empty."""
+    if not getattr(ctx, "federation_workshops", None):
+        return
+    rng = ctx.federation_rng
+    records = _Records()
+    casts = []
+    for code, admin_no, prefix in FEDERATION_CAST:
+        cast = _federation_cast(ctx, code, admin_no, prefix)
+        authors = [user for user in cast.workers if user.id not in cast.lead_team]
+        start = datetime(cast.this_year, 1, 3, 1, 0, tzinfo=UTC)
+        made = []
+        for status, category, title, subject in FEDERATION_PLAN[code]:
+            author = rng.choice(authors)
+            created = (cast.now - timedelta(days=rng.randint(2, 20)) if status == "submitted"
+                       else start + (cast.now - timedelta(days=2) - start) * rng.random() * 0.9)
+            problem, proposal, benefit = _text(rng, subject)
+            suggestion = Suggestion(title=title[:100], category=category, problem=problem, proposal=proposal,
+                                    expected_benefit=benefit, author_id=author.id,
+                                    department_id=author.department_id, workshop_id=cast.lead_workshop.id,
+                                    status=status, year=cast.this_year, created_at=created, updated_at=created,
+                                    listed_at=created)
+            made.append((suggestion, {"workshop": cast.lead_workshop, "coauthors": []}))
+        db.session.add_all(suggestion for suggestion, _info in made)
+        db.session.flush()
+        for suggestion, info in made:
+            _live(cast, suggestion, info, records)
+        casts.append((cast, made))
+    # Numbered on from enterprise 1's serials, in submission order.
+    for suggestion in sorted(records.submitted, key=lambda row: (row.submitted_at, row.id)):
+        year = services.competition_year(suggestion.submitted_at)
+        suggestion.year = year
+        suggestion.serial = f"WX-{year}-{core_counters.reserve(services.SERIAL_SERIES, year)[0]:04d}"
+    for cast, made in casts:
+        db.session.add_all(_notifications(cast, made, records.events))
+    db.session.add_all(records.events + records.endorsements + records.comments + records.notes + records.ledger)
+    db.session.flush()

@@ -1,5 +1,11 @@
 """Demo data for training: sessions in every status and kind around "now", one full with a waitlist, past sessions
-with attendance, results and certificates (worker1 included), all managed by hr1."""
+with attendance, results and certificates (worker1 included), all managed by hr1 (enterprise 1's HR).
+
+Enterprises 2 and 3 of the demo federation get open sessions of their own, open to their own people only, with
+enrolments (their own random generator, so the Part I data stays as it was). Enterprise 3 has no HR account in the
+demo, so its session is managed by its union admin.
+Every session is organised by its enterprise (TrainingSession.organiser_id), so each HR sees only their own.
+"""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
@@ -138,4 +144,49 @@ def seed(ctx) -> None:
                   "message": "好消息：您已从候补转为正式学员，培训《%(title)s》（%(start)s 开始）为您保留了名额。",
                   "params": {"title": cnc.title, "start": to_local(cnc.starts_at).strftime("%Y-%m-%d %H:%M")}})
     db.session.execute(insert(Notification), notes)
+    db.session.flush()
+    seed_federation(ctx)
+
+
+# (enterprise code, manager 工号, worker 工号 prefix, title, kind, day offset, start hour, hours, capacity, confirmed,
+#  instructor, location, description)
+FEDERATION_SESSIONS = [
+    ("SBDJ", "e2hr", "e2worker", "电机绕组嵌线技能培训", "skills", 8, 9, 6, 20, 12, "定子班 老师傅", "电机装配车间培训室",
+     "定子绕组嵌线、绝缘处理与浸漆工艺，现场实操。"),
+    ("SBDJ", "e2hr", "e2worker", "安全培训：电机试验站用电安全", "safety", 4, 14, 2, 60, 25, "安全科", "公司会议室",
+     "试验站高压试验的安全距离、接地与监护制度。"),
+    ("LJJG", "e3admin", "e3worker", "建筑施工高处作业安全培训", "safety", 6, 9, 3, 50, 22, "集团安全部", "松北枢纽项目部会议室",
+     "脚手架、临边洞口防护与安全带的正确使用。"),
+]
+
+
+def seed_federation(ctx) -> None:
+    """Open sessions of enterprises 2 and 3, each open to its own enterprise, with confirmed enrolments."""
+    now = datetime.now(UTC)
+    rng = ctx.federation_rng
+    enrollments: list[dict] = []
+    for (code, manager_no, prefix, title, kind, days, hour, hours, capacity, n_confirmed, instructor, location,
+         description) in FEDERATION_SESSIONS:
+        manager = ctx.users[manager_no]
+        starts = _at(now, days, hour)
+        training_session = TrainingSession(
+            title=title, kind=kind, description=description, instructor=instructor, location=location,
+            starts_at=starts, ends_at=starts + timedelta(hours=hours), signup_deadline=starts - timedelta(days=1),
+            capacity=capacity, skill_levels=[], status="open", manager_id=manager.id, created_by_id=manager.id,
+            created_at=now - timedelta(days=10), confirmed_count=n_confirmed, waitlist_count=0,
+            organiser_id=ctx.departments[code].id)
+        db.session.add(training_session)
+        db.session.flush()
+        db.session.execute(insert(SessionDepartment), [{"session_id": training_session.id,
+                                                        "department_id": ctx.departments[code].id}])
+        workers = [user for no, user in ctx.users.items() if no.startswith(prefix)]
+        signed_at = training_session.created_at
+        for person in rng.sample(workers, n_confirmed):
+            signed_at = signed_at + timedelta(minutes=rng.randint(5, 300))
+            enrollments.append({"session_id": training_session.id, "user_id": person.id, "created_at": signed_at,
+                                "enrolled_by_id": person.id, "status": "confirmed", "waitlist_position": None,
+                                "confirmed_at": signed_at, "cancelled_at": None, "cancelled_by_id": None,
+                                "attendance": None, "result": None, "score": None, "certificate_no": None,
+                                "certified_at": None})
+    db.session.execute(insert(Enrollment), enrollments)
     db.session.flush()

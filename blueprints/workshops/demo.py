@@ -5,6 +5,10 @@ lead1 (王振华) leads the approved "王振华数控技能大师工作室" with
 (enterprise → city) and three join requests waiting. worker1 belongs to no workshop, so a journey can have them ask
 to join one. Sets ctx.workshops (lead 工号 -> that lead's workshop; "lead1" is lead1's) and ctx.workshop_list (every
 approved workshop, the ones that can receive suggestions) for the suggestions demo that runs next.
+
+Enterprises 2 and 3 of the demo federation get an approved workshop each (none pending: the whole-tree admin's
+review queue stays as in Part I, which the admin's browser journey counts on), kept apart in
+ctx.federation_workshops (enterprise code -> its workshop) so Part I suggestions never land in another enterprise's.
 """
 from __future__ import annotations
 
@@ -167,4 +171,52 @@ def seed(ctx: DemoContext) -> None:
         ctx.workshops[lead_no] = workshop
         if status == "approved":
             ctx.workshop_list.append(workshop)
+    db.session.flush()
+    seed_federation(ctx)
+
+
+# (enterprise code, enterprise admin 工号, lead 工号, name pattern, kind, department code, field, founded, members,
+#  achievement, description) — each approved by its enterprise's union.
+FEDERATION_WORKSHOPS = [
+    ("SBDJ", "e2admin", "e2worker1", "{name}电机绕组创新工作室", "worker", "SBDJ-ZP", "电机绕组工艺", date(2022, 4, 20), 6,
+     "定子嵌线“一次成型”操作法", "围绕定子绕组嵌线和浸漆工艺开展小改小革，降低绕组返修率。"),
+    ("LJJG", "e3admin", "e3worker1", "{name}建筑工匠创新工作室", "craftsman", "LJJG-P1", "钢筋与模板工艺", date(2021, 8, 1), 6,
+     "大体积混凝土分层浇筑控温工法", "承担枢纽项目钢筋深化设计和模板体系改进，推广装配式施工工法。"),
+]
+
+
+def seed_federation(ctx: DemoContext) -> None:
+    """The approved workshops of enterprises 2 and 3, with a deputy, members, their level and an achievement."""
+    rng, users = ctx.federation_rng, ctx.users
+    ctx.federation_workshops = {}
+    for (code, admin_no, lead_no, pattern, kind, dept_code, field_, founded, n_members, achievement,
+         description) in FEDERATION_WORKSHOPS:
+        lead, admin = users[lead_no], users[admin_no]
+        lead.role_mask = int(lead.role_mask | Role.LEAD)
+        created, approved = _at(founded + timedelta(days=30)), founded + timedelta(days=60)
+        workshop = Workshop(name=pattern.format(name=lead.name), kind=kind, level="enterprise", lead_id=lead.id,
+                            department_id=ctx.departments[dept_code].id, field=field_, founded_on=founded,
+                            description=description, status="approved", created_at=created, updated_at=created,
+                            submitted_at=created + timedelta(days=5), decided_at=_at(approved),
+                            decided_by_id=admin.id)
+        db.session.add(workshop)
+        db.session.flush()
+        prefix = lead_no.rstrip("0123456789")
+        pool = [user for no, user in users.items() if no.startswith(prefix) and no != lead_no]
+        rows = [WorkshopMember(workshop_id=workshop.id, user_id=lead.id, role="lead", status="active",
+                               requested_at=created, joined_at=created)]
+        for index, person in enumerate(rng.sample(pool, n_members - 1)):
+            role = "deputy" if index == 0 else "member"
+            if role == "deputy":
+                person.role_mask = int(person.role_mask | Role.LEAD)
+            rows.append(WorkshopMember(workshop_id=workshop.id, user_id=person.id, role=role, status="active",
+                                       requested_at=created, joined_at=_at(approved + timedelta(days=index))))
+        db.session.add_all(rows)
+        db.session.add(LevelChange(workshop_id=workshop.id, from_level=None, to_level="enterprise",
+                                   changed_on=approved, note="", changed_by_id=admin.id, created_at=_at(approved)))
+        achieved = founded + timedelta(days=400)
+        db.session.add(Achievement(workshop_id=workshop.id, title=achievement, kind="technique", achieved_on=achieved,
+                                   description="", created_by_id=lead.id, created_at=_at(achieved),
+                                   updated_at=_at(achieved)))
+        ctx.federation_workshops[code] = workshop
     db.session.flush()

@@ -34,6 +34,9 @@ def test_admin_reads_filters_sorts_edits_a_target_and_exports(new_page):
     page.get_by_role("link", name="竞赛统计").first.click()
     expect(page.get_by_role("heading", name="竞赛统计", exact=True)).to_be_visible()
     expect(page.locator("canvas[data-drawn=true]")).to_have_count(3)  # participation, suggestions, training
+    # The root's admin starts at the whole city; the demo's targets are set in the Part I enterprise.
+    expect(page.locator("#stats-body")).to_contain_text("哈尔滨市总工会")
+    page.select_option("#dept", page.locator("#dept option", has_text="滨江重工集团有限公司").get_attribute("value"))
     expect(page.locator("#kpi-rate")).to_contain_text("目标 80%")
     screenshot(page, "stats-1-admin")
 
