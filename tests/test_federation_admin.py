@@ -2,6 +2,8 @@
 enterprise settings — an admin scoped to enterprise A sees and changes only A, and every refusal stores nothing."""
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from sqlalchemy import delete, func, select
 
@@ -412,3 +414,27 @@ def test_resolving_typed_numbers_follows_the_picker_scopes(app, make_user, city,
         assert [u.employee_no for u in found] == ["wa01"] and missing == ["wb01", "wn01"]
         found, missing, _inactive = resolve_people(["wa01", "wb01", "wn01"])
         assert len(found) == 3 and not missing
+
+
+def test_enterprise_values_are_what_its_awards_and_workshop_rules_use(app, make_user, make_workshop, city):
+    """Settings by level reach the domains: the reward of a grade and the workshop rules of the enterprise."""
+    from blueprints.suggestions.services import reward_for
+    from blueprints.workshops.models import Workshop
+    from blueprints.workshops.services import eligibility
+
+    with app.test_request_context():
+        save_overrides(db.session.get(Department, city["a"].id),
+                       {"suggestions.reward_first": 3500, "workshops.min_members": 5})
+        db.session.commit()
+    in_a = make_workshop(status="draft", department=city["a_team"])
+    in_b = make_workshop(status="draft", department=city["b_team"])
+    with app.test_request_context():
+        assert reward_for("first", city["a_team"].id) == Decimal("3500.00")
+        assert reward_for("first", city["b_team"].id) == Decimal("2000.00")  # the city's default
+        assert reward_for("first") == Decimal("2000.00")
+
+        def members_rule(workshop_id):
+            checks = eligibility(db.session.get(Workshop, workshop_id))
+            return next(check.requirement for check in checks if check.key == "min_members")
+
+        assert "5" in members_rule(in_a.id) and "3" in members_rule(in_b.id)

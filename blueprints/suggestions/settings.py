@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 from blueprints.core.i18n import N_
+from blueprints.core.models import Department
 from blueprints.core.settings import get_setting, register
 from blueprints.suggestions.models import GRADES
+from extensions import db
 
 BLIND_REVIEW = "suggestions.blind_review"
 REWARD_SETTING = {grade: f"suggestions.reward_{grade}" for grade in GRADES}
@@ -21,6 +23,7 @@ def blind_review() -> bool:
     return bool(get_setting(BLIND_REVIEW))
 
 
-def reward_setting(grade: str) -> int:
-    """The reward of a grade in whole yuan, as the admins set it."""
-    return int(get_setting(REWARD_SETTING[grade]))
+def reward_setting(grade: str, department_id: int | None = None) -> int:
+    """The reward of a grade in whole yuan, as the city set it, or the enterprise of `department_id` for itself."""
+    department = db.session.get(Department, department_id) if department_id is not None else None
+    return int(get_setting(REWARD_SETTING[grade], department))

@@ -658,7 +658,8 @@ def _award_page(suggestion: Suggestion, people: list[User], form: AwardForm, sha
     return render_template("suggestions/award.html", suggestion=suggestion, form=form, people=people, typed=typed,
                            share_errors=share_errors, suggested=services.suggested_grade(suggestion.score_total),
                            preview=preview, allowed=services.can(current_user, "award", suggestion),
-                           rewards={grade: services.reward_for(grade) for grade in GRADE_LABELS},
+                           rewards={grade: services.reward_for(grade, suggestion.department_id)
+                                    for grade in GRADE_LABELS},
                            workshop=queries.workshop_name(suggestion.workshop_id))
 
 
@@ -672,7 +673,7 @@ def award(suggestion_id: int):
     if not form.is_submitted():
         suggested = services.suggested_grade(suggestion.score_total)
         form.grade.data = suggested or ""
-        form.amount.data = str(services.reward_for(suggested)) if suggested else ""
+        form.amount.data = str(services.reward_for(suggested, suggestion.department_id)) if suggested else ""
     shares, share_errors = _read_shares(people) if form.is_submitted() else ({}, {})
     if form.validate_on_submit() and not share_errors:
         with action(form, flash_error=False) as outcome:

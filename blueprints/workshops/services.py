@@ -385,9 +385,11 @@ class IneligibleError(DomainError):
 
 def eligibility(workshop: Workshop) -> list[EligibilityCheck]:
     """Evaluate every eligibility rule (settings) for the workshop; two queries."""
-    min_members = int(get_setting("workshops.min_members"))
-    min_chars = int(get_setting("workshops.min_description_chars"))
-    max_led = int(get_setting("workshops.max_led_per_person"))
+    # An enterprise may set its own rules (settings by level): the workshop's unit decides whose apply.
+    unit = db.session.get(Department, workshop.department_id) if workshop.department_id else None
+    min_members = int(get_setting("workshops.min_members", unit))
+    min_chars = int(get_setting("workshops.min_description_chars", unit))
+    max_led = int(get_setting("workshops.max_led_per_person", unit))
     members = db.session.scalar(select(func.count()).select_from(WorkshopMember).where(
         WorkshopMember.workshop_id == workshop.id, WorkshopMember.status == "active")) or 0
     led = db.session.scalar(select(func.count()).select_from(Workshop).where(

@@ -219,7 +219,7 @@ def new():
                 flash(_("已保存草稿“%(name)s”。成员和简介齐备后即可提交审批。", name=workshop.name), "success")
             return redirect_after_change(_profile_url(workshop))
     return render_template("workshops/form.html", form=form, workshop=None, unmet=unmet,
-                           min_members=_setting("workshops.min_members"))
+                           min_members=_setting("workshops.min_members", form.department_id.data))
 
 
 def _admin_department_choices() -> list:
@@ -231,10 +231,12 @@ def _admin_department_choices() -> list:
                                   if scope.covers_path(d.path)]
 
 
-def _setting(key: str):
+def _setting(key: str, department_id=None):
+    """A setting as it applies to a unit (an enterprise may override the workshop rules for itself)."""
     from blueprints.core.settings import get_setting
 
-    return get_setting(key)
+    unit = db.session.get(Department, department_id) if isinstance(department_id, int) else None
+    return get_setting(key, unit)
 
 
 def _chosen_lead(form: WorkshopForm) -> User:
@@ -282,7 +284,7 @@ def edit(workshop_id: int):
         # The rollback expired the workshop; load it again for the page around the form.
         workshop, membership = _load(workshop_id)
     return render_template("workshops/form.html", form=form, workshop=workshop, unmet=unmet,
-                           min_members=_setting("workshops.min_members"))
+                           min_members=_setting("workshops.min_members", workshop.department_id))
 
 
 @bp.route("/<int:workshop_id>/delete", methods=["POST"])

@@ -41,9 +41,10 @@ def suggested_grade(total: int | None) -> str | None:
     return None
 
 
-def reward_for(grade: str) -> Decimal:
-    """The reward of a grade in yuan, from the settings."""
-    return Decimal(reward_setting(grade)).quantize(FEN)
+def reward_for(grade: str, department_id: int | None = None) -> Decimal:
+    """The reward of a grade in yuan, from the settings: the enterprise's own amount when it set one (the
+    suggestion's department at submission decides which enterprise pays)."""
+    return Decimal(reward_setting(grade, department_id)).quantize(FEN)
 
 
 def equal_shares(n: int) -> list[int]:
@@ -87,7 +88,7 @@ def award(suggestion: Suggestion, actor, grade: str, amount, shares: dict[int, i
         raise DomainError(N_("奖金必须大于 0。"), field="amount")
     suggested = suggested_grade(suggestion.score_total)
     text = clean_comment(reason)
-    if (grade != suggested or value != reward_for(grade)) and not text:
+    if (grade != suggested or value != reward_for(grade, suggestion.department_id)) and not text:
         raise DomainError(N_("所选等级或金额与建议值不同，请填写调整理由。"), field="reason")
     people = people_ids(suggestion)
     if set(shares) != set(people):
