@@ -149,3 +149,42 @@ def count_by_kind(achievements) -> dict[str, int]:
     for achievement, _name, _size in achievements:
         counts[achievement.kind] = counts.get(achievement.kind, 0) + 1
     return counts
+
+
+# --- Whose 工号 a viewer sees ------------------------------------------------------------------------------------
+# Approved workshops are the city's public directory, but the people in them belong to their enterprise: a viewer
+# sees their 工号 only for workshops of their own enterprise or of their admin or HR scope (names stay public).
+
+
+def _people_roots(user) -> tuple[bool, tuple[str, ...]]:
+    """(everything, subtree paths) whose workshops' people the user may see by 工号."""
+    from blueprints.core.org import enterprise_of
+
+    admin, hr = scopes.scope_of(user, "admin"), scopes.scope_of(user, "hr")
+    if admin.everything or hr.everything:
+        return True, ()
+    roots = set(admin.paths) | set(hr.paths)
+    department = db.session.get(Department, user.department_id) if getattr(user, "department_id", None) else None
+    home = enterprise_of(department)
+    if home is not None:
+        roots.add(home.path)
+    return False, tuple(sorted(roots))
+
+
+def people_shown_clause(user):
+    """SQL: the workshop's unit (Department, joined by the caller) lies where the viewer sees people's 工号."""
+    everything, roots = _people_roots(user)
+    if everything:
+        return Department.id.is_not(None) | Department.id.is_(None)
+    if not roots:
+        return Department.id.is_(None) & Department.id.is_not(None)
+    return or_(*(Department.path.startswith(root) for root in roots))
+
+
+def shows_people(user, workshop: Workshop) -> bool:
+    """Whether the viewer sees the 工号 of this workshop's people (python twin of people_shown_clause)."""
+    everything, roots = _people_roots(user)
+    if everything:
+        return True
+    unit = db.session.get(Department, workshop.department_id) if workshop.department_id else None
+    return unit is not None and any(unit.path.startswith(root) for root in roots)

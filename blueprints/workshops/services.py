@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, delete, func, inspect, or_, select, update
+from sqlalchemy import Select, case, delete, func, inspect, literal, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from blueprints.core import audit
@@ -46,6 +46,7 @@ from blueprints.workshops.queries import (
     decidable_clause,
     is_lead,
     managed_workshops_query,
+    people_shown_clause,
     reviewer_ids,
     visible_clause,
 )
@@ -882,7 +883,8 @@ class DirectoryFilters:
 
 def directory_query(user, filters: DirectoryFilters) -> Select:
     """Rows (Workshop, lead name, lead 工号, department name, active members) the user may see, filtered."""
-    stmt = (select(Workshop, User.name.label("lead_name"), User.employee_no.label("lead_no"),
+    lead_no = case((people_shown_clause(user), User.employee_no), else_=literal(None))
+    stmt = (select(Workshop, User.name.label("lead_name"), lead_no.label("lead_no"),
                    Department.name.label("department_name"), active_member_count().label("members"))
             .join(User, User.id == Workshop.lead_id)
             .outerjoin(Department, Department.id == Workshop.department_id)

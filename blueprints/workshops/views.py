@@ -323,7 +323,8 @@ def profile(workshop_id: int):
         recommendations=recommendations, chain_access=chain_access, chain_labels=CHAIN_LABELS,
         requests=requested if access.roster else [], achievements=achievements,
         levels=queries.level_history(workshop.id), by_kind=queries.count_by_kind(achievements), checks=checks,
-        sections=workshop_sections(workshop, current_user), form=EmptyForm(), reason_form=ReasonForm())
+        sections=workshop_sections(workshop, current_user), form=EmptyForm(), reason_form=ReasonForm(),
+        show_numbers=queries.shows_people(current_user, workshop))
 
 
 # --- Status machine -----------------------------------------------------------------------------------------
