@@ -28,8 +28,8 @@ def _markers(app) -> set[str]:
         other = ("SELECT path || '%' FROM departments WHERE name IN ('松北电机有限公司', '龙江建工集团有限公司', "
                  "'龙江建工集团')")
         titles = db.session.scalars(text(
-            f"SELECT s.title FROM suggestions s JOIN departments d ON d.id = s.department_id "
-            f"WHERE d.path LIKE ANY_PATH")).all() if False else []
+            "SELECT s.title FROM suggestions s JOIN departments d ON d.id = s.department_id "
+            "WHERE d.path LIKE ANY_PATH")).all() if False else []
         paths = db.session.scalars(text(other)).all()
         for path in paths:
             titles += db.session.scalars(text(
