@@ -15,6 +15,12 @@ from sqlalchemy import text
 from extensions import db
 from tests.security_world import _demo_client, all_routes
 
+# Enterprises 2 and 3 by name; the public workshop directory may name them (its unit filter spans the city).
+ENTERPRISE_NAMES = ("松北电机有限公司", "龙江建工集团")
+PUBLIC_DIRECTORY = {"workshops.index", "workshops.export"}
+# Known and open: the suggestion list's department filter offers the tree's top levels, which name other
+# enterprises (a scoped version must not cost the list a query: see the issue note). Checked apart, as xfail.
+NAMED_IN_FILTERS = {"suggestions.index"}
 # GET pages worth searching with a query as well (lists and searches): a term that matches other enterprises' rows.
 SEARCHES = {"suggestions.index": "q", "admin.users": "q", "core.people_search": "q", "training.index": "q",
             "stats.people_search": "q", "suggestions.review": "q", "workshops.index": "q"}
@@ -39,6 +45,7 @@ def _markers(app) -> set[str]:
                 "SELECT t.title FROM training_sessions t JOIN departments d ON d.id = t.organiser_id "
                 "WHERE d.path LIKE :p"), {"p": path}).all()
     assert len(nos) >= 90 and titles, "the demo federation has enterprises 2 and 3 with records"
+    titles += list(ENTERPRISE_NAMES)  # their names, in filter boxes and pickers too
     # Longest first, so a 工号 that prefixes another (e2worker1 / e2worker10) is reported by its full form.
     return set(nos) | set(titles)
 
@@ -83,7 +90,8 @@ def test_nothing_of_another_enterprise_in_any_page_or_file(demo_app, demo_urls, 
             response = client.get(target)
             if response.status_code != 200:
                 continue
-            hits = _found(_text_of(response), markers)
+            allowed = set(ENTERPRISE_NAMES) if endpoint in PUBLIC_DIRECTORY | NAMED_IN_FILTERS else set()
+            hits = _found(_text_of(response), markers - allowed)
             if hits:
                 leaks.append(f"{target}: {hits[:5]}")
     assert not leaks, "\n".join(leaks)
@@ -99,3 +107,9 @@ def test_another_enterprises_public_workshop_shows_names_not_numbers(demo_app):
     page = outsider.get(f"/workshops/{workshop_id}").get_data(as_text=True)
     assert lead_name in page and lead_no not in page
     assert lead_no in insider.get(f"/workshops/{workshop_id}").get_data(as_text=True)
+
+
+@pytest.mark.xfail(strict=True, reason="the suggestion list's department filter still names other enterprises")
+def test_the_suggestion_filter_names_no_other_enterprise(demo_app):
+    page = _demo_client(demo_app, "e1admin").get("/suggestions/").get_data(as_text=True)
+    assert not [name for name in ENTERPRISE_NAMES if name in page]

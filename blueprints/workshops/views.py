@@ -153,8 +153,27 @@ def _workshop_form(workshop: Workshop | None = None) -> WorkshopForm:
                 "department_id": workshop.department_id, "expertise": workshop.field,
                 "founded_on": workshop.founded_on, "description": workshop.description}
     form = WorkshopForm(data=data)
-    form.department_id.choices = people.department_choices(blank=_("请选择"))
+    form.department_id.choices = _unit_choices(workshop)
     return form
+
+
+def _unit_choices(workshop: Workshop | None = None) -> list:
+    """Units a workshop may be registered under: the whole tree for a whole-tree admin (or a portal without a
+    federation root), else the viewer's admin scope and their own enterprise (and the edited workshop's)."""
+    from blueprints.core.org import enterprise_of
+
+    from blueprints.core.org import has_federation
+
+    scope = scope_of(current_user, "admin")
+    if scope.everything or not has_federation():  # a single-enterprise portal: its whole tree is one enterprise
+        return people.department_choices(blank=_("请选择"))
+    roots = set(scope.paths)
+    for department_id in (current_user.department_id, workshop.department_id if workshop else None):
+        home = enterprise_of(db.session.get(Department, department_id)) if department_id else None
+        if home is not None:
+            roots.add(home.path)
+    return [("", _("请选择"))] + [(d.id, "\u3000" * d.depth + d.name) for d in people.department_tree()
+                                  if any(d.path.startswith(root) for root in roots)]
 
 
 def _form_data(form: WorkshopForm, workshop: Workshop | None = None) -> WorkshopData:
