@@ -168,7 +168,8 @@ def test_json_login_after_throttling_is_refused_and_does_not_sign_in(client, mak
     checked = len(password_checks)
     response = client.post("/auth/login", json={"employee_no": "json1", "password": TEST_PASSWORD})
     assert response.status_code == 415
-    assert "请在登录页面填写工号和密码" in html_text(response)
+    # Every form endpoint turns a JSON body away before its view runs (app.register_input_guards).
+    assert "此页面只接受网页表单提交的数据" in html_text(response)
     assert len(password_checks) == checked  # refused before any password check
     assert client.get("/").headers["Location"].startswith("/auth/login")  # still signed out
 

@@ -160,9 +160,7 @@ def _workshop_form(workshop: Workshop | None = None) -> WorkshopForm:
 def _unit_choices(workshop: Workshop | None = None) -> list:
     """Units a workshop may be registered under: the whole tree for a whole-tree admin (or a portal without a
     federation root), else the viewer's admin scope and their own enterprise (and the edited workshop's)."""
-    from blueprints.core.org import enterprise_of
-
-    from blueprints.core.org import has_federation
+    from blueprints.core.org import enterprise_of, has_federation
 
     scope = scope_of(current_user, "admin")
     if scope.everything or not has_federation():  # a single-enterprise portal: its whole tree is one enterprise

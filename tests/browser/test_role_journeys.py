@@ -635,7 +635,7 @@ ADMIN_LABELS = {
         "save": "Save",
         "upload": "Upload and preview",
         "bad_file": "1 row has a problem, so nothing from this file will be imported.",
-        "bad_code": "department code “NOPE” does not exist",
+        "bad_code": "Department code “NOPE” does not exist",
         "preview": "2 rows: 1 to create, 1 to update.",
         "initial_password": "Initial password for new accounts",
         "apply": "Import 2 rows",
