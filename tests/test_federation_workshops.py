@@ -5,8 +5,6 @@ notified, with a dated history; every refusal says why and stores nothing."""
 from __future__ import annotations
 
 import io
-import threading
-from concurrent.futures import ThreadPoolExecutor
 from types import SimpleNamespace
 
 import pytest
@@ -17,6 +15,7 @@ from blueprints.core import grants
 from blueprints.core.models import AuditLog, Department, Notification, User
 from blueprints.workshops.models import LevelChange, Recommendation, RecommendationStep, Workshop
 from extensions import db
+from tests.concurrency import all_at_once
 from tests.conftest import TEST_PASSWORD, PortalClient, both_backends, html_text
 
 POOL = {"SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 8, "max_overflow": 8, "pool_timeout": 60}}
@@ -402,15 +401,6 @@ def test_approval_refused_when_the_level_changed_meanwhile(app, world):
 # --- Two admins deciding at once decide once ------------------------------------------------------------------------
 
 
-def all_at_once(calls) -> list:
-    barrier = threading.Barrier(len(calls))
-
-    def run(call):
-        barrier.wait()
-        return call()
-
-    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
-        return list(pool.map(run, calls))
 
 
 def post_together(app, users, path: str, data=None) -> list[int]:

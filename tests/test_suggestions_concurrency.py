@@ -5,8 +5,6 @@ notifications: only the request whose conditional UPDATE changed a row records a
 from __future__ import annotations
 
 import re
-import threading
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from sqlalchemy import func, select
@@ -15,6 +13,7 @@ from blueprints.core.models import AuditLog, Notification
 from blueprints.suggestions.models import AnswerTemplate, RewardShare, Suggestion, SuggestionEvent
 from blueprints.suggestions.services import transitions
 from extensions import db
+from tests.concurrency import all_at_once as _all_at_once
 from tests.conftest import TEST_PASSWORD, PortalClient, both_backends
 
 # Enough connections for real overlap, few enough to share the PostgreSQL server with other test runs.
@@ -34,16 +33,6 @@ def _clients(app, users) -> list[PortalClient]:
     return clients
 
 
-def _all_at_once(calls) -> list:
-    """Run the callables in as many threads, released together by a barrier; returns their results."""
-    barrier = threading.Barrier(len(calls))
-
-    def run(call):
-        barrier.wait()
-        return call()
-
-    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
-        return list(pool.map(run, calls))
 
 
 def _count(app, model, *conditions) -> int:

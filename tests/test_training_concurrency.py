@@ -7,9 +7,7 @@ are known to catch it.
 """
 from __future__ import annotations
 
-import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from sqlalchemy import func, select
@@ -18,6 +16,7 @@ from blueprints.core.models import Notification
 from blueprints.training.models import Enrollment, TrainingSession
 from blueprints.training.services import seats
 from extensions import db
+from tests.concurrency import all_at_once as _all_at_once
 from tests.conftest import PortalClient, both_backends
 from tests.fixtures_training import session_state
 
@@ -39,16 +38,6 @@ def _clients(app, users) -> list[PortalClient]:
     return clients
 
 
-def _all_at_once(calls) -> list:
-    """Run the callables in as many threads, released together by a barrier; returns their results."""
-    barrier = threading.Barrier(len(calls))
-
-    def run(call):
-        barrier.wait()
-        return call()
-
-    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
-        return list(pool.map(run, calls))
 
 
 def _signup(client, session_id):

@@ -6,15 +6,13 @@ the assertions count the audit rows and notifications in the database.
 """
 from __future__ import annotations
 
-import threading
-from concurrent.futures import ThreadPoolExecutor
-
 import pytest
 from sqlalchemy import func, select
 
 from blueprints.core.models import AuditLog, Notification
 from blueprints.workshops.models import LevelChange
 from extensions import db
+from tests.concurrency import all_at_once
 from tests.conftest import TEST_PASSWORD, PortalClient, both_backends
 from tests.fixtures_workshops import workshop_members, workshop_row
 
@@ -32,16 +30,6 @@ def signed_in(app, user):
     return client
 
 
-def all_at_once(calls) -> list:
-    """Run the callables in as many threads, released together by a barrier; returns their responses."""
-    barrier = threading.Barrier(len(calls))
-
-    def run(call):
-        barrier.wait()
-        return call()
-
-    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
-        return list(pool.map(run, calls))
 
 
 def post_all(app, users, path: str, data=None, headers=None) -> list[int]:
