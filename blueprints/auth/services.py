@@ -9,7 +9,7 @@ from flask_login import current_user, login_user, logout_user
 from sqlalchemy import delete, func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from blueprints.core import audit
+from blueprints.core import audit, scopes
 from blueprints.core.errors import DomainError
 from blueprints.core.i18n import N_
 from blueprints.core.models import LoginSession, User
@@ -88,16 +88,17 @@ def end_session() -> None:
 def load_user(token: str) -> User | None:
     """Flask-Login loader: the user behind a live login session token, if still active."""
     row = db.session.execute(
-        select(User, LoginSession.expires_at)
+        select(User, LoginSession.expires_at, scopes.grants_summary(User.id))
         .join(LoginSession, LoginSession.user_id == User.id)
         .where(LoginSession.token_hash == token_hash(token))
     ).first()
     if row is None:
         return None
-    user, expires_at = row
+    user, expires_at, grants = row
     if expires_at < utcnow() or not user.active:
         return None
     user.session_token = token
+    scopes.prime(user.id, grants)  # the request's scopes come with the user: no query of their own
     return user
 
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import g, has_request_context
-from sqlalchemy import ColumnElement, false, or_, select, true
+from sqlalchemy import ColumnElement, case, false, func, literal, or_, select, true
 
-from blueprints.core.models import Department, RoleGrant
+from blueprints.core.models import SCOPED_ROLES, Department, RoleGrant
 from extensions import db
 
 
@@ -69,6 +69,34 @@ def _load(user_id: int, role: str) -> Scope:
     if any(department_id is None or kind == "federation" for department_id, _path, kind in rows):
         return Scope(role, everything=True)
     return Scope(role, paths=_minimal(path for _id, path, _kind in rows))
+
+
+def grants_summary(user_id_column):
+    """SQL: a user's grants as one text, "role path;role path" (path * for the whole tree), read by the user loader
+    in the same query as the user, so a request's scopes cost no query of their own."""
+    whole_tree = or_(RoleGrant.department_id.is_(None), Department.kind == "federation")
+    item = RoleGrant.role + literal(" ") + case((whole_tree, literal("*")), else_=Department.path)
+    if db.session.get_bind().dialect.name == "postgresql":
+        joined = func.string_agg(item, literal(";"))
+    else:
+        joined = func.group_concat(item, literal(";"))
+    return (select(joined).select_from(RoleGrant).outerjoin(Department, Department.id == RoleGrant.department_id)
+            .where(RoleGrant.user_id == user_id_column).scalar_subquery())
+
+
+def prime(user_id: int, summary: str | None) -> None:
+    """Fill the request's scope cache of a user from grants_summary's text (every scoped role, empty ones too)."""
+    if not has_request_context():
+        return
+    paths: dict[str, list[str]] = {role: [] for role in SCOPED_ROLES}
+    for item in (summary or "").split(";"):
+        role, _, path = item.partition(" ")
+        if role in paths and path:
+            paths[role].append(path)
+    cache = g.setdefault("_scopes", {})
+    for role, found in paths.items():
+        cache[(user_id, role)] = (Scope(role, everything=True) if "*" in found
+                                  else Scope(role, paths=_minimal(found)))
 
 
 def scope_of(user, role: str) -> Scope:
