@@ -18,9 +18,8 @@ from tests.security_world import _demo_client, all_routes
 # Enterprises 2 and 3 by name; the public workshop directory may name them (its unit filter spans the city).
 ENTERPRISE_NAMES = ("松北电机有限公司", "龙江建工集团")
 PUBLIC_DIRECTORY = {"workshops.index", "workshops.export"}
-# Known and open: the suggestion list's department filter offers the tree's top levels, which name other
-# enterprises (a scoped version must not cost the list a query: see the issue note). Checked apart, as xfail.
-NAMED_IN_FILTERS = {"suggestions.index"}
+# Pages that may name other enterprises: none besides the public directory.
+NAMED_IN_FILTERS: set[str] = set()
 # GET pages worth searching with a query as well (lists and searches): a term that matches other enterprises' rows.
 SEARCHES = {"suggestions.index": "q", "admin.users": "q", "core.people_search": "q", "training.index": "q",
             "stats.people_search": "q", "suggestions.review": "q", "workshops.index": "q"}
@@ -109,7 +108,10 @@ def test_another_enterprises_public_workshop_shows_names_not_numbers(demo_app):
     assert lead_no in insider.get(f"/workshops/{workshop_id}").get_data(as_text=True)
 
 
-@pytest.mark.xfail(strict=True, reason="the suggestion list's department filter still names other enterprises")
 def test_the_suggestion_filter_names_no_other_enterprise(demo_app):
-    page = _demo_client(demo_app, "e1admin").get("/suggestions/").get_data(as_text=True)
-    assert not [name for name in ENTERPRISE_NAMES if name in page]
+    for actor in ("e1admin", "worker1"):
+        page = _demo_client(demo_app, actor).get("/suggestions/").get_data(as_text=True)
+        assert "滨江重工集团有限公司" in page, actor  # their own enterprise is offered
+        assert not [name for name in ENTERPRISE_NAMES if name in page], actor
+    city = _demo_client(demo_app, "admin").get("/suggestions/").get_data(as_text=True)
+    assert all(name in city for name in ENTERPRISE_NAMES)  # the whole-tree admin filters on any enterprise

@@ -88,17 +88,19 @@ def end_session() -> None:
 def load_user(token: str) -> User | None:
     """Flask-Login loader: the user behind a live login session token, if still active."""
     row = db.session.execute(
-        select(User, LoginSession.expires_at, scopes.grants_summary(User.id))
+        select(User, LoginSession.expires_at, scopes.grants_summary(User.id),
+               scopes.home_enterprise_path(User.department_id), scopes.federation_exists())
         .join(LoginSession, LoginSession.user_id == User.id)
         .where(LoginSession.token_hash == token_hash(token))
     ).first()
     if row is None:
         return None
-    user, expires_at, grants = row
+    user, expires_at, grants, home_path, federation = row
     if expires_at < utcnow() or not user.active:
         return None
     user.session_token = token
     scopes.prime(user.id, grants)  # the request's scopes come with the user: no query of their own
+    user.home_path, user.in_federation = home_path, bool(federation)
     return user
 
 

@@ -84,6 +84,25 @@ def grants_summary(user_id_column):
             .where(RoleGrant.user_id == user_id_column).scalar_subquery())
 
 
+def home_enterprise_path(department_id_column):
+    """SQL: the path of the enterprise a department lies in (NULL above enterprise level or without one), for the
+    user loader: a viewer's own enterprise, known without a query of its own."""
+    from sqlalchemy.orm import aliased
+
+    own, enterprise = aliased(Department), aliased(Department)
+    # Correlated to the caller's row (the user), however deep: the inner select names only its own table.
+    own_path = select(own.path).where(own.id == department_id_column).correlate_except(own).scalar_subquery()
+    return (select(enterprise.path).where(enterprise.kind == "enterprise", own_path.startswith(enterprise.path))
+            .correlate_except(enterprise).order_by(enterprise.depth.desc()).limit(1).scalar_subquery())
+
+
+def federation_exists():
+    """SQL: the tree has a federation root (a portal of one enterprise has none)."""
+    from sqlalchemy import exists
+
+    return exists().where(Department.kind == "federation")
+
+
 def prime(user_id: int, summary: str | None) -> None:
     """Fill the request's scope cache of a user from grants_summary's text (every scoped role, empty ones too)."""
     if not has_request_context():

@@ -8,7 +8,7 @@ from sqlalchemy.orm import aliased, selectinload
 
 from blueprints.core.models import Department, User
 from blueprints.core.pagination import capped_count
-from blueprints.core.scopes import scope_of
+from blueprints.core.scopes import Scope, scope_of
 from blueprints.suggestions.models import (
     ADOPTED,
     ReviewerNote,
@@ -298,13 +298,26 @@ def workshop_filter_choices(workshop: str | None = None, admin=None) -> list[tup
     return [tuple(row) for row in db.session.execute(stmt.order_by(Workshop.name))]
 
 
-def filter_options(department_id: int | None = None, workshop: str | None = None
-                   ) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
-    """The list's filter choices in one query: the top of the department tree (capped, indented) and approved
-    workshops by name (the first WORKSHOP_FILTER_CAP), each with the one currently filtered on."""
-    from blueprints.core.people import filter_departments_select, indented_tree
+def _filter_area(user) -> Scope | None:
+    """The part of the tree the viewer's list shows, for its department filter: None (the tree's top levels) for a
+    whole-tree admin or a portal without a federation root, else their admin scope and their own enterprise, so the
+    box never names other enterprises. Read from what the user loader brought: no query."""
+    admin = scope_of(user, "admin")
+    if admin.everything or not getattr(user, "in_federation", False):
+        return None
+    home = getattr(user, "home_path", None)
+    return Scope("view", paths=tuple(sorted(set(admin.paths) | ({home} if home else set()))))
 
-    departments = filter_departments_select(department_id).subquery()
+
+def filter_options(user, department_id: int | None = None, workshop: str | None = None
+                   ) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+    """The list's filter choices in one query: the top of the part of the tree the viewer's list shows (capped,
+    indented) and approved workshops by name (the first WORKSHOP_FILTER_CAP), each with the one filtered on."""
+    from blueprints.core.people import filter_departments_select, indented_tree, scope_top_levels
+
+    area = _filter_area(user)
+    departments = (filter_departments_select(department_id) if area is None
+                   else scope_top_levels(area, department_id)).subquery()
     rows = db.session.execute(union_all(
         select(literal("d").label("kind"), departments.c.id, departments.c.name, departments.c.code,
                departments.c.parent_id, departments.c.depth),

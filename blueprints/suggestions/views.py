@@ -199,7 +199,7 @@ def index():
 
 def _filter_choices(filters: services.ListFilters) -> dict:
     """Department and workshop options for the filter bar (called only when the whole page is rendered)."""
-    departments, workshops = queries.filter_options(filters.department_id, filters.workshop)
+    departments, workshops = queries.filter_options(current_user, filters.department_id, filters.workshop)
     return {"departments": departments, "workshops": workshops}
 
 
