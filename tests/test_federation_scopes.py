@@ -236,3 +236,18 @@ def test_the_enterprise_of_a_node(app, city):
         assert org.enterprise_of(_get(Department, city["a_team"].id)).id == city["a"].id
         assert org.enterprise_of(_get(Department, city["a"].id)).id == city["a"].id
         assert org.enterprise_of(_get(Department, city["district"].id)) is None
+
+
+def test_the_union_above_and_the_admins_of_each_level(app, make_user, city):
+    """The chain's levels, written once in core: the union above a node, and who acts at the union and the city."""
+    union_admin = _admin_over(app, make_user, "district", city)
+    city_admin = make_user(roles=("worker", "admin"))  # a whole-tree grant
+    _admin_over(app, make_user, "a", city)  # an enterprise admin acts at neither level
+    with app.app_context():
+        assert org.union_above(_get(Department, city["a_team"].id)).id == city["district"].id
+        assert org.union_above(_get(Department, city["c"].id)).id == city["industry"].id
+        assert org.union_above(_get(Department, city["district"].id)).id == city["district"].id
+        assert org.union_above(_get(Department, city["root"].id)) is None
+        assert grants.admins_at(_get(Department, city["a_team"].id), "union") == [union_admin.id]
+        assert grants.admins_at(_get(Department, city["c"].id), "union") == []
+        assert grants.admins_at(None, "city") == [city_admin.id]

@@ -128,3 +128,24 @@ def grant_whole_tree_to_role_holders() -> int:
     db.session.flush()
     forget_scopes()
     return added
+
+
+def admins_at(department: Department | None, level: str) -> list[int]:
+    """Active admins who act at `level` for a record of `department`: "city" — whole-tree grants; "union" — grants
+    on the district or industry union above it; "any" — every admin covering it. One rule for every chain."""
+    from sqlalchemy import or_
+
+    from blueprints.core.org import CHAIN_UNIONS, ancestor_ids
+
+    stmt = (select(RoleGrant.user_id).join(User, User.id == RoleGrant.user_id)
+            .outerjoin(Department, Department.id == RoleGrant.department_id)
+            .where(RoleGrant.role == "admin", User.active.is_(True)))
+    whole_tree = or_(RoleGrant.department_id.is_(None), Department.kind == "federation")
+    ancestors = ancestor_ids(department.path) if department is not None else []
+    if level == "city":
+        stmt = stmt.where(whole_tree)
+    elif level == "union":
+        stmt = stmt.where(Department.id.in_(ancestors), Department.kind.in_(CHAIN_UNIONS))
+    else:
+        stmt = stmt.where(or_(whole_tree, Department.id.in_(ancestors)))
+    return list(dict.fromkeys(db.session.scalars(stmt.order_by(RoleGrant.user_id))))

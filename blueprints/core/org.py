@@ -105,3 +105,22 @@ def check_children_fit(node: Department, kind: str) -> None:
         if kind not in ALLOWED_PARENTS[child_kind]:
             raise DomainError(WRONG_PLACE, field="kind", kind=str(ORG_KIND_LABELS[child_kind]),
                               parent=str(ORG_KIND_LABELS[kind]))
+
+
+# The union level between an enterprise and the city, where recommendations are forwarded or declined.
+CHAIN_UNIONS = ("district", "industry")
+
+
+def ancestor_ids(path: str) -> list[int]:
+    """The ids on a materialised path ("/1/4/17/" → [1, 4, 17]): the node and everything above it."""
+    return [int(part) for part in path.strip("/").split("/") if part.isdigit()]
+
+
+def union_above(department: Department | None) -> Department | None:
+    """The district or industry union a node lies under (None without one): the level after an enterprise in a
+    recommendation chain, shared by every domain that recommends upwards."""
+    if department is None:
+        return None
+    return db.session.scalar(select(Department).where(Department.id.in_(ancestor_ids(department.path)),
+                                                      Department.kind.in_(CHAIN_UNIONS))
+                             .order_by(Department.depth.desc()).limit(1))

@@ -12,9 +12,11 @@ from sqlalchemy.exc import IntegrityError
 from blueprints.core import audit, scopes
 from blueprints.core.clock import local_today
 from blueprints.core.errors import DomainError
+from blueprints.core.grants import admins_at
 from blueprints.core.i18n import N_
 from blueprints.core.models import Department, RoleGrant, User
 from blueprints.core.notify import notify_many
+from blueprints.core.org import CHAIN_UNIONS, ancestor_ids, union_above
 from blueprints.core.states import Transition, machine
 from blueprints.core.types import utcnow
 from blueprints.workshops.labels import STATUS_LABELS
@@ -28,7 +30,6 @@ from blueprints.workshops.models import (
 from blueprints.workshops.queries import admin_covers
 from extensions import db
 
-CHAIN_UNIONS = ("district", "industry")  # the union level between an enterprise and the city
 TO_LEVEL = "city"
 
 # The recommendation's status machine. The actor word is the union level that decides in the source status.
@@ -60,22 +61,13 @@ AUDIT_ACTIONS = {"forward": "workshop.recommendation_forwarded", "approve": "wor
 # --- Levels -------------------------------------------------------------------------------------------------------
 
 
-def _ancestor_ids(path: str) -> list[int]:
-    """The ids on a materialised path ("/1/4/17/" → [1, 4, 17]): the node and everything above it."""
-    return [int(part) for part in path.strip("/").split("/") if part]
-
-
 def _department(department_id: int | None) -> Department | None:
     return db.session.get(Department, department_id) if department_id is not None else None
 
 
 def union_of(department: Department | None) -> Department | None:
-    """The district or industry union above a node (None when the enterprise sits under no union)."""
-    if department is None:
-        return None
-    return db.session.scalar(select(Department).where(Department.id.in_(_ancestor_ids(department.path)),
-                                                      Department.kind.in_(CHAIN_UNIONS))
-                             .order_by(Department.depth.desc()).limit(1))
+    """The district or industry union above a node (core.org.union_above)."""
+    return union_above(department)
 
 
 def admin_level(user, workshop: Workshop) -> str | None:
@@ -90,25 +82,8 @@ def admin_level(user, workshop: Workshop) -> str | None:
     on_union = db.session.scalar(
         select(RoleGrant.id).join(Department, Department.id == RoleGrant.department_id)
         .where(RoleGrant.user_id == user.id, RoleGrant.role == "admin",
-               Department.id.in_(_ancestor_ids(department.path)), Department.kind.in_(CHAIN_UNIONS)).limit(1))
+               Department.id.in_(ancestor_ids(department.path)), Department.kind.in_(CHAIN_UNIONS)).limit(1))
     return "union" if on_union is not None else "enterprise"
-
-
-def admins_at(department: Department | None, level: str) -> list[int]:
-    """Active admins who decide at `level` for a workshop of `department`: "union" — grants on its district or
-    industry union; "city" — whole-tree grants; "any" — every admin covering it."""
-    stmt = (select(RoleGrant.user_id).join(User, User.id == RoleGrant.user_id)
-            .outerjoin(Department, Department.id == RoleGrant.department_id)
-            .where(RoleGrant.role == "admin", User.active.is_(True)))
-    whole_tree = or_(RoleGrant.department_id.is_(None), Department.kind == "federation")
-    ancestors = _ancestor_ids(department.path) if department is not None else []
-    if level == "city":
-        stmt = stmt.where(whole_tree)
-    elif level == "union":
-        stmt = stmt.where(Department.id.in_(ancestors), Department.kind.in_(CHAIN_UNIONS))
-    else:
-        stmt = stmt.where(or_(whole_tree, Department.id.in_(ancestors)))
-    return list(dict.fromkeys(db.session.scalars(stmt.order_by(RoleGrant.user_id))))
 
 
 # --- Reading ------------------------------------------------------------------------------------------------------

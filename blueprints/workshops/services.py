@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from blueprints.core import audit
 from blueprints.core.clock import local_today
 from blueprints.core.errors import DomainError
+from blueprints.core.grants import admins_at
 from blueprints.core.i18n import N_
 from blueprints.core.models import Department, Role, User
 from blueprints.core.notify import notify, notify_many
@@ -28,7 +29,7 @@ from blueprints.core.settings import get_setting, register
 from blueprints.core.states import Transition, actions_from, can_move, machine
 from blueprints.core.types import utcnow
 from blueprints.core.uploads import CheckedUpload, delete_stored, read_uploads, store
-from blueprints.workshops.chain import admins_at, close_on_revoke
+from blueprints.workshops.chain import close_on_revoke
 from blueprints.workshops.labels import ACHIEVEMENT_LABELS, LEVEL_LABELS, STATUS_LABELS
 from blueprints.workshops.models import (
     ACHIEVEMENT_KINDS,

@@ -4,15 +4,16 @@ city. Each step is one conditional UPDATE (two admins at once decide once), reco
 reason, audited, and told to the authors and the next level's admins."""
 from __future__ import annotations
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import aliased
 
 from blueprints.core import audit
 from blueprints.core.errors import DomainError
+from blueprints.core.grants import admins_at
 from blueprints.core.i18n import N_
-from blueprints.core.models import UNION_KINDS, Department, RoleGrant, User
+from blueprints.core.models import Department, User
 from blueprints.core.notify import notify_many
-from blueprints.core.org import enterprise_of
+from blueprints.core.org import enterprise_of, union_above
 from blueprints.core.scopes import covers, scope_of
 from blueprints.core.states import Transition, machine
 from blueprints.core.types import utcnow
@@ -62,14 +63,6 @@ def steps_of(recommendation: SuggestionRecommendation | None) -> list:
         .order_by(RecommendationStep.created_at, RecommendationStep.id)).all()
 
 
-def _union_above(enterprise: Department) -> Department | None:
-    """The district or industry union the enterprise sits under (None when it is a top-level node)."""
-    if enterprise.parent_id is None:
-        return None
-    parent = db.session.get(Department, enterprise.parent_id)
-    return parent if parent is not None and parent.kind in ("district", "industry") else None
-
-
 def _may_act_at(user, level: str, recommendation: SuggestionRecommendation) -> bool:
     """Whether the user's admin grants reach the level a step belongs to (a higher level may act for a lower)."""
     if level == "city":
@@ -100,28 +93,6 @@ def _step(recommendation: SuggestionRecommendation, actor, action: str, level: s
                                       level=level, reason=reason))
 
 
-def _city_admin_ids() -> list[int]:
-    """Active admins whose grant covers the whole tree (no node, or the federation root)."""
-    return list(db.session.scalars(
-        select(RoleGrant.user_id).distinct()
-        .join(User, User.id == RoleGrant.user_id)
-        .outerjoin(Department, Department.id == RoleGrant.department_id)
-        .where(RoleGrant.role == "admin", User.active.is_(True),
-               or_(RoleGrant.department_id.is_(None), Department.kind == "federation"))))
-
-
-def _union_admin_ids(union_id: int | None) -> list[int]:
-    """Active admins granted on the district or industry union itself (the next level after an enterprise)."""
-    if union_id is None:
-        return _city_admin_ids()
-    return list(db.session.scalars(
-        select(RoleGrant.user_id).distinct()
-        .join(User, User.id == RoleGrant.user_id)
-        .join(Department, Department.id == RoleGrant.department_id)
-        .where(RoleGrant.role == "admin", User.active.is_(True), RoleGrant.department_id == union_id,
-               Department.kind.in_(UNION_KINDS))))
-
-
 def _tell(suggestion: Suggestion, actor, message: str, next_level: list[int], reason: str = "") -> None:
     """The authors hear every step; the next level's admins hear that something waits for them."""
     params = {"serial": suggestion.serial or "", "title": suggestion.title}
@@ -144,7 +115,7 @@ def recommend(suggestion: Suggestion, actor, note: str = "") -> SuggestionRecomm
     if enterprise is None:
         raise DomainError(N_("这条建议不属于任何企业，不能推荐。"))
     text = clean_comment(note, field_name="reason")
-    union = _union_above(enterprise)
+    union = union_above(enterprise)
     # Without a union above it (a portal without a federation), the recommendation goes straight to the city.
     status, level = ("recommended", "union") if union is not None else ("forwarded", "city")
     recommendation = SuggestionRecommendation(
@@ -156,7 +127,7 @@ def recommend(suggestion: Suggestion, actor, note: str = "") -> SuggestionRecomm
     audit.record("suggestion.recommend", target=suggestion, actor=actor,
                  detail=f"{suggestion.serial} -> {level} {text}".strip())
     _tell(suggestion, actor, MESSAGES["recommend"],
-          _union_admin_ids(union.id) if union is not None else _city_admin_ids())
+          admins_at(enterprise, "union" if union is not None else "city"))
     return recommendation
 
 
@@ -195,7 +166,7 @@ def decide(suggestion: Suggestion, recommendation: SuggestionRecommendation, act
     audit.record(f"suggestion.recommend_{decision}", target=suggestion, actor=actor,
                  detail=f"{suggestion.serial} {recommendation.status}->{rule.target} {text}".strip())
     db.session.expire(recommendation)
-    _tell(suggestion, actor, MESSAGES[decision], _city_admin_ids() if action == "forward" else [], text)
+    _tell(suggestion, actor, MESSAGES[decision], admins_at(None, "city") if action == "forward" else [], text)
 
 
 def waiting_statement(user):
