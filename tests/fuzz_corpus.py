@@ -80,7 +80,8 @@ def values_for(name: str) -> list:
     return [value for cls in classes_for(name) for value in CLASSES[cls]]
 
 
-def _workbook(rows) -> bytes:
+def workbook(rows) -> bytes:
+    """An .xlsx of the given rows."""
     from openpyxl import Workbook
 
     book = Workbook()
@@ -91,7 +92,7 @@ def _workbook(rows) -> bytes:
     return out.getvalue()
 
 
-def _rezip(data: bytes, change) -> bytes:
+def rezip(data: bytes, change) -> bytes:
     """A copy of a zip with each part passed through change(name, content); None drops the part."""
     source = zipfile.ZipFile(io.BytesIO(data))
     out = io.BytesIO()
@@ -105,13 +106,13 @@ def _rezip(data: bytes, change) -> bytes:
 
 def hostile_files() -> list[tuple[str, bytes]]:
     """Uploads that are damaged, mislabelled or oddly named: (filename, contents)."""
-    good = _workbook([["工号", "姓名"], ["worker1", "张三"]])
+    good = workbook([["工号", "姓名"], ["worker1", "张三"]])
     pdf = b"%PDF-1.4\n%%EOF\n"
     return [
-        ("damaged-sheet.xlsx", _rezip(good, lambda n, c: b"<worksheet><row><c" if n.startswith("xl/worksheets/")
+        ("damaged-sheet.xlsx", rezip(good, lambda n, c: b"<worksheet><row><c" if n.startswith("xl/worksheets/")
                                       else c)),
-        ("damaged-workbook.xlsx", _rezip(good, lambda n, c: b"<<<" if n == "xl/workbook.xml" else c)),
-        ("no-sheets.xlsx", _rezip(good, lambda n, c: None if n.startswith("xl/worksheets/") else c)),
+        ("damaged-workbook.xlsx", rezip(good, lambda n, c: b"<<<" if n == "xl/workbook.xml" else c)),
+        ("no-sheets.xlsx", rezip(good, lambda n, c: None if n.startswith("xl/worksheets/") else c)),
         ("truncated.xlsx", good[:200]), ("empty.xlsx", b""), ("empty.csv", b""), ("nul.csv", b"\x00\x00\x00"),
         ("gb.csv", "工号\nworker1\n".encode("gb18030")), ("pdf-named.xlsx", pdf), ("html.pdf", b"<html></html>"),
         ("设" * 216 + ".pdf", pdf), ("a\x00b.pdf", pdf), ("\u202efdp.exe", pdf), ("../../etc/passwd", pdf),

@@ -3,7 +3,6 @@ message, and nothing stored changes. Run on SQLite and PostgreSQL (each backend 
 from __future__ import annotations
 
 import io
-import zipfile
 from urllib.parse import quote
 
 import pytest
@@ -14,7 +13,7 @@ from blueprints.core.errors import DomainError
 from blueprints.core.models import Setting
 from extensions import db
 from tests.conftest import both_backends, html_text
-from tests.fuzz_corpus import CURSORS, cursor
+from tests.fuzz_corpus import CURSORS, cursor, rezip, workbook
 
 HUGE = "1" * 30
 
@@ -223,24 +222,7 @@ def db_counts(app) -> dict[str, int]:
 # --- Damaged spreadsheets ------------------------------------------------------------------------------------
 
 def _workbook() -> bytes:
-    book = Workbook()
-    book.active.append(["工号", "姓名"])
-    book.active.append(["dmg0001", "张三"])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
-def _rewrite(data: bytes, change) -> bytes:
-    """A copy of the zip with each part passed through change(name, content) (None drops the part)."""
-    source = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as target:
-        for name in source.namelist():
-            content = change(name, source.read(name))
-            if content is not None:
-                target.writestr(name, content)
-    return out.getvalue()
+    return workbook([["工号", "姓名"], ["dmg0001", "张三"]])
 
 
 DAMAGED = {
@@ -256,7 +238,7 @@ DAMAGED = {
 @both_backends
 @pytest.mark.parametrize("damage", list(DAMAGED))
 def test_damaged_workbooks_are_refused_as_unreadable(app, client, login_as, make_session, damage):
-    data = _rewrite(_workbook(), DAMAGED[damage])
+    data = rezip(_workbook(), DAMAGED[damage])
     login_as("admin", "hr")
     before = db_counts(app)
     response = client.post("/admin/import", data={"file": (io.BytesIO(data), "people.xlsx")},
