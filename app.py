@@ -154,6 +154,7 @@ def register_blueprints(app: Flask) -> None:
     """Mount every domain blueprint under its URL prefix."""
     from blueprints.admin import bp as admin_bp
     from blueprints.auth import bp as auth_bp
+    from blueprints.competitions import bp as competitions_bp
     from blueprints.core import bp as core_bp
     from blueprints.stats import bp as stats_bp
     from blueprints.suggestions import bp as suggestions_bp
@@ -167,6 +168,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(suggestions_bp, url_prefix="/suggestions")
     app.register_blueprint(training_bp, url_prefix="/training")
     app.register_blueprint(stats_bp, url_prefix="/stats")
+    app.register_blueprint(competitions_bp, url_prefix="/competitions")
 
 
 def register_errorhandlers(app: Flask) -> None:

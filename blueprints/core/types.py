@@ -62,6 +62,12 @@ class Money(types.TypeDecorator):
         return (Decimal(value) / 100).quantize(FEN)
 
 
+class Hundredths(Money):
+    """Any exact two-place decimal that is not money (scores, weights in percent, reported figures), kept like Money."""
+
+    cache_ok = True
+
+
 def parse_int(raw, default: int | None = None, *, low: int = INT_MIN, high: int = INT_MAX) -> int | None:
     """An integer typed in a URL or a form (ASCII digits only, optional sign), or `default` when it is not one or
     lies outside low..high."""

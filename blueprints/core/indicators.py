@@ -1,0 +1,60 @@
+"""Computed competition indicators (SPEC §8): figures a domain computes from its own records for a set of units over
+a period, registered here so the competitions domain never imports the domain that owns the records.
+
+A domain registers in its panels module, e.g.::
+
+    @computed_indicator("suggestions_adopted", _l("五小建议采纳数"), unit=_l("项"))
+    def adopted(units: dict[int, str], starts_on: date, ends_on: date) -> dict[int, Decimal]: ...
+
+`units` maps each enrolled unit's department id to its materialised path ("/1/4/"); the function answers a figure
+per unit id for records of that unit's subtree dated inside [starts_on, ends_on] (dates in the portal's zone), in a
+constant number of queries whatever the number of units. A unit with nothing counts 0.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+Compute = Callable[[dict[int, str], date, date], dict[int, Decimal]]
+
+
+@dataclass(frozen=True)
+class ComputedIndicator:
+    """A registered computed figure: its key (stored on the indicator), label, unit word and function."""
+
+    key: str
+    label: object  # a lazy string
+    unit: object
+    compute: Compute
+
+
+_REGISTRY: dict[str, ComputedIndicator] = {}
+
+
+def computed_indicator(key: str, label, unit="") -> Callable[[Compute], Compute]:
+    """Register `compute` under `key`; a key is registered once."""
+    def register(fn: Compute) -> Compute:
+        if key in _REGISTRY:
+            raise ValueError(f"computed indicator {key!r} is registered twice")
+        _REGISTRY[key] = ComputedIndicator(key, label, unit, fn)
+        return fn
+    return register
+
+
+def computed_indicators() -> list[ComputedIndicator]:
+    """Every registered computed indicator, by key."""
+    return [_REGISTRY[key] for key in sorted(_REGISTRY)]
+
+
+def get_computed(key: str) -> ComputedIndicator | None:
+    """The registered indicator `key`, or None (e.g. a key whose domain was removed)."""
+    return _REGISTRY.get(key)
+
+
+def compute_figures(key: str, units: dict[int, str], starts_on: date, ends_on: date) -> dict[int, Decimal]:
+    """The figure of every unit (0 where it has none) for the computed indicator `key`."""
+    indicator = _REGISTRY.get(key)
+    figures = indicator.compute(units, starts_on, ends_on) if indicator and units else {}
+    return {unit_id: Decimal(figures.get(unit_id, 0)) for unit_id in units}
