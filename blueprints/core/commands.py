@@ -23,15 +23,20 @@ from blueprints.core.passwords import check_password_policy, hash_password
 from extensions import db
 
 # Domains whose blueprints/<domain>/demo.py has a seed(ctx) function, run in this order with one DemoContext.
-DEMO_DOMAINS = ("core", "workshops", "suggestions", "training", "stats")
+DEMO_DOMAINS = ("core", "workshops", "suggestions", "training", "projects", "competitions", "contests", "mentoring",
+                "safety", "honours", "stats")
 
 
 def demo_seeders() -> list[str]:
     """The demo modules that exist, in dependency order."""
     import importlib.util
 
-    names = [f"blueprints.{domain}.demo" for domain in DEMO_DOMAINS]
-    return [name for name in names if importlib.util.find_spec(name) is not None]
+    def exists(domain: str) -> bool:
+        # find_spec of a submodule raises when its package is missing, so ask about the package first.
+        return (importlib.util.find_spec(f"blueprints.{domain}") is not None
+                and importlib.util.find_spec(f"blueprints.{domain}.demo") is not None)
+
+    return [f"blueprints.{domain}.demo" for domain in DEMO_DOMAINS if exists(domain)]
 
 
 @click.command("seed-demo")
