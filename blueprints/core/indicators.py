@@ -58,3 +58,40 @@ def compute_figures(key: str, units: dict[int, str], starts_on: date, ends_on: d
     indicator = _REGISTRY.get(key)
     figures = indicator.compute(units, starts_on, ends_on) if indicator and units else {}
     return {unit_id: Decimal(figures.get(unit_id, 0)) for unit_id in units}
+
+
+# Linked activities (SPEC §8): a suggestion, training session, contest or hazard report filed under a competition.
+# The domain that owns the records registers a counter in its panels module::
+#
+#     @linked_activity("suggestions", _l("五小建议"))
+#     def count(competition_id: int, units: dict[int, str]) -> dict[int, int]: ...
+#
+# answering, per enrolled unit id, how many of its subtree's records are filed under the competition (one query).
+LinkedCount = Callable[[int, dict[int, str]], dict[int, int]]
+
+
+@dataclass(frozen=True)
+class LinkedActivity:
+    """A kind of record that can be filed under a competition, with its counter."""
+
+    kind: str
+    label: object
+    count: LinkedCount
+
+
+_LINKED: dict[str, LinkedActivity] = {}
+
+
+def linked_activity(kind: str, label) -> Callable[[LinkedCount], LinkedCount]:
+    """Register the counter of records of `kind` filed under a competition; a kind is registered once."""
+    def register(fn: LinkedCount) -> LinkedCount:
+        if kind in _LINKED:
+            raise ValueError(f"linked activity {kind!r} is registered twice")
+        _LINKED[kind] = LinkedActivity(kind, label, fn)
+        return fn
+    return register
+
+
+def linked_activities() -> list[LinkedActivity]:
+    """Every registered kind of linked record, by kind."""
+    return [_LINKED[kind] for kind in sorted(_LINKED)]
