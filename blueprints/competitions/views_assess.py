@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import abort, flash, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -90,6 +90,9 @@ def _report_page(competition, enrolment, start, form, report, typed, figure_erro
 def report_edit(competition_id: int):
     """A unit's report for one period: figures, narrative, attachments; save as draft or submit."""
     competition = visible_competition(competition_id)
+    if not request.args.get("unit") and not request.args.get("period"):
+        # Which unit and period come from the report matrix.
+        return redirect(url_for("competitions.reports", competition_id=competition.id))
     enrolment, start = _report_target(competition)
     report = queries.reports_of(competition.id, [enrolment.unit_id]).get((enrolment.unit_id, start))
     form = ReportForm(obj=report if request.method == "GET" else None)
