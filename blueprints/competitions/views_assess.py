@@ -71,7 +71,7 @@ def _report_target(competition: Competition):
     return enrolment, start
 
 
-def _report_page(competition, enrolment, start, form, report, typed, figure_errors=None):
+def _report_page(competition, unit_name, start, form, report, typed, figure_errors=None):
     indicators = [i for i in queries.indicators_of(competition.id) if i.source == REPORTED]
     files = []
     if report is not None:
@@ -79,7 +79,7 @@ def _report_page(competition, enrolment, start, form, report, typed, figure_erro
             services.reports.ReportAttachment, services.reports.ReportAttachment.file_id == StoredFile.id).filter(
             services.reports.ReportAttachment.report_id == report.id).all()
     end = next((e for s, e in queries.periods(competition) if s == start), None)
-    return render_template("competitions/report_form.html", competition=competition, enrolment=enrolment,
+    return render_template("competitions/report_form.html", competition=competition, unit_name=unit_name,
                            start=start, end=end, form=form, report=report, typed=typed, indicators=indicators,
                            figure_errors=figure_errors or {},
                            files=files, accept=uploads.ACCEPT_ATTR, labels=LABELS)
@@ -94,6 +94,7 @@ def report_edit(competition_id: int):
         # Which unit and period come from the report matrix.
         return redirect(url_for("competitions.reports", competition_id=competition.id))
     enrolment, start = _report_target(competition)
+    unit_name = enrolment.unit.name  # read before an action that may roll back
     report = queries.reports_of(competition.id, [enrolment.unit_id]).get((enrolment.unit_id, start))
     form = ReportForm(obj=report if request.method == "GET" else None)
     typed = {f.indicator_id: f"{f.value:g}" for f in (db.session.query(services.reports.ReportFigure)
@@ -115,7 +116,7 @@ def report_edit(competition_id: int):
                 figure_errors[field] = outcome.message
             elif not hasattr(form, field):
                 flash(outcome.message, "danger")
-    return _report_page(competition, enrolment, start, form, report, typed, figure_errors)
+    return _report_page(competition, unit_name, start, form, report, typed, figure_errors)
 
 
 def _managed_report(competition: Competition, report_id: int) -> Report:
