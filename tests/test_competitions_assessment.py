@@ -3,7 +3,7 @@ answers (ties included), provisional results with an objection window, objection
 two organisers scoring at once lose nothing; the honours evidence of a unit's final rank."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from types import SimpleNamespace
 
@@ -16,7 +16,7 @@ from blueprints.core.models import AuditLog
 from extensions import db
 from tests.concurrency import all_at_once
 from tests.conftest import PortalClient, both_backends, html_text
-from tests.fixtures_competitions import add_competition, indicator_ids, world  # noqa: F401
+from tests.fixtures_competitions import add_competition, indicator_ids
 
 # --- Pure arithmetic ------------------------------------------------------------------------------------------------
 

@@ -11,7 +11,7 @@ from blueprints.competitions.models import Competition, Enrolment, Indicator, Re
 from blueprints.core.models import AuditLog
 from extensions import db
 from tests.conftest import html_text
-from tests.fixtures_competitions import add_competition, indicator_ids, set_status, world  # noqa: F401
+from tests.fixtures_competitions import add_competition, indicator_ids, set_status
 
 
 def _login(auth, person) -> None:
