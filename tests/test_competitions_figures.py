@@ -262,3 +262,25 @@ def test_the_detail_page_costs_the_same_for_two_or_eight_units(app, client, auth
     with count_queries() as many:
         assert "新企业5" in html_text(client.get(f"/competitions/{cid}"))
     assert many.count == few.count
+
+
+# --- On the statistics page and in the workbook --------------------------------------------------------------------
+
+
+def test_statistics_show_participation_and_coverage_to_union_admins(app, client, auth, world, make_user):
+    import io
+
+    from openpyxl import load_workbook
+
+    add_competition(app, world.nodes["district"], units=(world.nodes["a_team"],))
+    auth.login(world.people["district"].employee_no)
+    page = html_text(client.get(f"/stats/?dept={world.nodes['district']}"))
+    assert "企业参赛面" in page and "50.0%" in page and "1 / 2 家企业参加进行中的竞赛" in page
+    workbook = load_workbook(io.BytesIO(client.get(f"/stats/export.xlsx?dept={world.nodes['district']}").data))
+    rows = list(workbook["竞赛覆盖"].iter_rows(values_only=True))
+    assert rows[1] == ("企业参赛面（%）", 50.0, 1, 2)
+    assert rows[2][0] == "重点项目竞赛覆盖率（%）" and rows[2][1] is None  # no started project: no rate
+    auth.logout()
+    hr = make_user(roles=("hr", "worker"))
+    auth.login(hr.employee_no)
+    assert "企业参赛面" not in html_text(client.get("/stats/"))
