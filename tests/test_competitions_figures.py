@@ -124,6 +124,7 @@ def test_the_suggestion_form_offers_running_competitions_of_the_authors_unit(app
 # --- 企业参赛面 and project coverage ----------------------------------------------------------------------------------
 
 
+@both_backends
 def test_enterprise_participation_and_project_coverage(app, world):
     running = add_competition(app, world.nodes["district"], units=(world.nodes["a_floor"],))
     draft = add_competition(app, world.nodes["root"], status="draft", units=(world.nodes["b"],))

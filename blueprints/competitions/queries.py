@@ -315,17 +315,15 @@ def my_units_competitions(user) -> list[tuple[Competition, Enrolment]]:
 
 def enterprise_participation(scope) -> tuple[int, int]:
     """(enterprises in scope with a unit — itself or a node below it — enrolled in a running competition,
-    enterprises in scope). Two queries."""
-    enterprises = set(db.session.scalars(select(Department.id).where(Department.kind == "enterprise",
-                                                                      scope.path_clause(Department.path))))
-    if not enterprises:
-        return 0, 0
-    paths = db.session.scalars(select(Department.path).join(Enrolment, Enrolment.unit_id == Department.id)
-                               .join(Competition, Competition.id == Enrolment.competition_id)
-                               .where(Enrolment.status == "enrolled", Competition.status == "running")
-                               .distinct())
-    taking_part = {node for path in paths for node in ancestor_ids(path)} & enterprises
-    return len(taking_part), len(enterprises)
+    enterprises in scope). One query."""
+    unit = aliased(Department)
+    taking_part = (exists().where(Enrolment.unit_id == unit.id, unit.path.startswith(Department.path),
+                                  Enrolment.status == "enrolled", Competition.id == Enrolment.competition_id,
+                                  Competition.status == "running"))
+    total, with_competition = db.session.execute(
+        select(func.count(Department.id), func.count(Department.id).filter(taking_part))
+        .where(Department.kind == "enterprise", scope.path_clause(Department.path))).one()
+    return int(with_competition or 0), int(total or 0)
 
 
 def project_coverage(scope) -> tuple[int, int]:
