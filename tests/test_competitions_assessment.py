@@ -138,8 +138,9 @@ def test_provisional_objection_answer_final(app, client, auth, world, closed, mo
     client.post(publish, data={"objections_until": "2027-01-20"})
     assert _published(app, closed) == date(2027, 1, 20)
     # Others see the provisional ranking; 乙's admin objects, 丙's admin cannot object for 乙.
-    _login(auth, world.people["admin_c"])
-    client.post(f"/competitions/{closed}/results/object", data={"unit_id": world.nodes["b"], "reason": "不公"})
+    for who in ("admin_c", "district", "city"):  # another unit's admin, the organiser, an admin above it
+        _login(auth, world.people[who])
+        client.post(f"/competitions/{closed}/results/object", data={"unit_id": world.nodes["b"], "reason": "不公"})
     _login(auth, world.people["admin_b"])
     assert "78.50" in html_text(client.get(f"/competitions/{closed}/results"))
     client.post(f"/competitions/{closed}/results/object", data={"unit_id": world.nodes["b"], "reason": ""})

@@ -337,3 +337,25 @@ def project_coverage(scope) -> tuple[int, int]:
         .join(Department, Department.id == Project.owner_id)
         .where(Project.status == "started", scope.path_clause(Department.path))).one()
     return int(with_competition or 0), int(total or 0)
+
+
+def report_details(report_ids) -> tuple[dict[int, list], dict[int, list]]:
+    """report id → [(indicator name, unit, value)] and → [(file id, file name)] for the listed reports (two queries)."""
+    from blueprints.competitions.models import ReportAttachment, ReportFigure
+    from blueprints.core.models import StoredFile
+
+    ids = list(report_ids)
+    figures: dict[int, list] = {}
+    files: dict[int, list] = {}
+    if not ids:
+        return figures, files
+    for report_id, name, unit, value in db.session.execute(
+            select(ReportFigure.report_id, Indicator.name, Indicator.unit, ReportFigure.value)
+            .join(Indicator, Indicator.id == ReportFigure.indicator_id)
+            .where(ReportFigure.report_id.in_(ids)).order_by(Indicator.position, Indicator.id)):
+        figures.setdefault(report_id, []).append((name, unit, value))
+    for report_id, file_id, name in db.session.execute(
+            select(ReportAttachment.report_id, StoredFile.id, StoredFile.original_name)
+            .join(StoredFile, StoredFile.id == ReportAttachment.file_id).where(ReportAttachment.report_id.in_(ids))):
+        files.setdefault(report_id, []).append((file_id, name))
+    return figures, files

@@ -218,7 +218,7 @@ def detail(competition_id: int):
     if current_user.has_role("admin") and competition.status in services.lifecycle.ENROLMENT_OPEN:
         enrollable = queries.enrollable_units(current_user, competition, {e.unit_id for e in enrolments})
     enrol_form = EnrolForm()
-    enrol_form.unit_id.choices = enrollable
+    enrol_form.unit_id.choices = [("", _("请选择单位")), *enrollable] if enrollable else []
     units = queries.unit_map(enrolments)
     overdue = queries.overdue([competition]) if (organiser or mine) else []
     return render_template(

@@ -46,11 +46,12 @@ def reports(competition_id: int):
     overdue = [row for row in queries.overdue([competition]) if row[1] in set(unit_ids)]
     overdue_keys = {(unit_id, start) for _c, unit_id, start, _e in overdue}
     pending = [r for r in found.values() if r.status == "submitted"]
+    figures, files = queries.report_details(r.id for r in found.values() if r.status != "draft")
     return render_template("competitions/reports.html", competition=competition, enrolments=enrolments,
                            periods=queries.periods(competition), found=found, overdue_keys=overdue_keys,
                            overdue=overdue, pending=pending, organiser=organiser, today=local_today(),
-                           grace_days=REPORT_GRACE_DAYS, names={e.unit_id: e.unit.name for e in enrolments},
-                           labels=LABELS)
+                           grace_days=REPORT_GRACE_DAYS, figures=figures, files=files, labels=LABELS,
+                           names={e.unit_id: e.unit.name for e in enrolments})
 
 
 def _period_arg(raw) -> date | None:
@@ -171,7 +172,7 @@ def results(competition_id: int):
     published = competition.results_published_at is not None or competition.status == "assessed"
     table = services.results_table(competition, with_figures=organiser) if (organiser or published) else None
     enrolments = queries.enrolments_of(competition.id)
-    mine = queries.admin_units(current_user, enrolments)
+    mine = [] if organiser else queries.admin_units(current_user, enrolments)  # the organiser does not object
     objection_form = ObjectionForm()
     objection_form.unit_id.choices = [(e.unit_id, e.unit.name) for e in mine]
     provisional = ProvisionalForm()

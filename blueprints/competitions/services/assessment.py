@@ -157,8 +157,9 @@ def raise_objection(competition: Competition, unit_id: int | None, reason: str, 
     if not objection_window_open(competition):
         raise DomainError(N_("现在不在异议期内。"))
     enrolment = next((e for e in queries.enrolments_of(competition.id) if e.unit_id == unit_id), None)
-    if enrolment is None or not scopes.scope_of(actor, "admin").covers_path(enrolment.unit.path):
-        raise DomainError(N_("只能为本单位提出异议。"), field="unit_id")
+    if enrolment is None or not scopes.scope_of(actor, "admin").covers_path(enrolment.unit.path) \
+            or queries.organises(actor, competition):
+        raise DomainError(N_("只能为本单位提出异议（主办单位不对自己的评审结果提出异议）。"), field="unit_id")
     if not reason.strip():
         raise DomainError(N_("请写明异议的理由。"), field="reason")
     objection = Objection(competition_id=competition.id, unit_id=enrolment.unit_id, reason=reason.strip(),
