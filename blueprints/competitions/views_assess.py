@@ -2,7 +2,7 @@
 organiser's decision; the scoring sheet, provisional and final results, objections and answers."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -177,7 +177,7 @@ def results(competition_id: int):
     objection_form.unit_id.choices = [(e.unit_id, e.unit.name) for e in mine]
     provisional = ProvisionalForm()
     if not provisional.objections_until.data:
-        provisional.objections_until.data = competition.objections_until or local_today()
+        provisional.objections_until.data = competition.objections_until or local_today() + timedelta(days=7)
     return render_template(
         "competitions/results.html", competition=competition, organiser=organiser, published=published,
         table=table, objections=queries.objections_of(competition.id), objection_form=objection_form,
