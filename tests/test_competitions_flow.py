@@ -318,3 +318,16 @@ def test_the_reports_page_counts_overdue_periods(app, client, auth, world, runni
     _login(auth, world.people["district"])
     page = html_text(client.get(f"/competitions/{running}/reports"))
     assert "逾期 2" in page
+
+
+def test_other_enterprises_taking_part_are_named_to_the_organiser_only(app, client, auth, world):
+    cid = add_competition(app, world.nodes["district"], units=(world.nodes["a"], world.nodes["b"]))
+    _login(auth, world.people["admin_b"])
+    page = html_text(client.get(f"/competitions/{cid}"))
+    assert "乙企业" in page and "甲企业" not in page and "另有 1 个其他单位报名" in page
+    _login(auth, world.people["worker_a"])
+    page = html_text(client.get(f"/competitions/{cid}"))
+    assert "甲企业" in page and "乙企业" not in page
+    _login(auth, world.people["district"])
+    page = html_text(client.get(f"/competitions/{cid}"))
+    assert "甲企业" in page and "乙企业" in page

@@ -45,6 +45,16 @@ def admin_units(user, enrolments) -> list:
     return [e for e in enrolments if scope.covers_path(e.unit.path)]
 
 
+def units_shown(user, competition: Competition, enrolments) -> list:
+    """The enrolled units a viewer sees by name on the competition page: all of them for the organiser; else those
+    in their admin scope or their own enterprise (other enterprises' participation is theirs to tell)."""
+    if organises(user, competition):
+        return list(enrolments)
+    scope = scopes.scope_of(user, "admin")
+    home = getattr(user, "home_path", None)
+    return [e for e in enrolments if scope.covers_path(e.unit.path) or (home and e.unit.path.startswith(home))]
+
+
 def _viewer_path(user) -> str | None:
     department_id = getattr(user, "department_id", None)
     if department_id is None:
