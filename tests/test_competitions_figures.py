@@ -11,7 +11,7 @@ from sqlalchemy import insert, select
 from blueprints.competitions import queries
 from blueprints.competitions.models import Competition, Project, Report, competition_projects
 from blueprints.core.indicators import compute_figures
-from blueprints.core.models import Department, Notification
+from blueprints.core.models import Department, Notification, User
 from blueprints.core.scopes import Scope
 from blueprints.suggestions.models import Suggestion
 from blueprints.training.models import Enrollment
@@ -285,3 +285,27 @@ def test_statistics_show_participation_and_coverage_to_union_admins(app, client,
     hr = make_user(roles=("hr", "worker"))
     auth.login(hr.employee_no)
     assert "企业参赛面" not in html_text(client.get("/stats/"))
+
+
+def test_a_training_session_is_filed_under_a_competition_its_organiser_takes_part_in(app, client, auth, world,
+                                                                                      make_user):
+    from blueprints.core import grants
+    from blueprints.training.models import TrainingSession
+
+    hr = make_user("chra", roles=("worker",))
+    with app.app_context():
+        grants.grant(db.session.get(User, hr.id), "hr", db.session.get(Department, world.nodes["a"]))
+        db.session.commit()
+    mine = add_competition(app, world.nodes["district"], units=(world.nodes["a"],), name="甲参加的竞赛")
+    other = add_competition(app, world.nodes["district"], units=(world.nodes["b"],), name="乙参加的竞赛")
+    auth.login("chra")
+    page = html_text(client.get("/training/new"))
+    assert "甲参加的竞赛" in page and "乙参加的竞赛" not in page
+    form = {"title": "竞赛培训", "kind": "skills", "location": "甲企业培训楼", "starts_at": "2031-05-01T09:00",
+            "ends_at": "2031-05-01T11:00", "capacity": "10", "organiser": str(world.nodes["a"])}
+    assert client.post("/training/new", data={**form, "competition_id": str(other)}).status_code == 200
+    with app.app_context():
+        assert db.session.scalar(select(TrainingSession.id)) is None
+    assert client.post("/training/new", data={**form, "competition_id": str(mine)}).status_code == 303
+    with app.app_context():
+        assert db.session.scalar(select(TrainingSession.competition_id)) == mine

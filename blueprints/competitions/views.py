@@ -224,7 +224,8 @@ def detail(competition_id: int):
     overdue = queries.overdue([competition]) if (organiser or mine) else []
     return render_template(
         "competitions/detail.html", competition=competition, indicators=queries.indicators_of(competition.id),
-        enrolments=shown, enrolled_total=len(enrolments), organiser=organiser, mine={e.id for e in mine}, enrol_form=enrol_form,
+        enrolments=shown, enrolled_total=len(enrolments), organiser=organiser, mine={e.id for e in mine},
+        enrol_form=enrol_form,
         projects=queries.projects_of(competition.id), linked=_linked_counts(competition, units),
         computed={c.key: c for c in computed_indicators()}, actions=services.allowed_actions(competition),
         form=EmptyForm(), labels=LABELS, overdue_count=len(overdue), editable=services.is_editable(competition))
