@@ -106,7 +106,9 @@ def _liubi(ctx, today: date) -> None:
     competition = _competition("重点项目“六比一创”劳动竞赛", "liubi_yichuang", union, starts.year, starts, ends,
                                "running", "monthly", LIUBI_INDICATORS, i1admin,
                                "比安全、比质量、比进度、比效益、比技术、比管理，创一流工程。各项目部每月 10 日前报送上月进度。")
-    projects = db.session.scalars(select(Project.id).where(Project.owner_id == ctx.departments["LJJG"].id)).all()
+    projects = db.session.scalars(select(Project.id).join(Department, Department.id == Project.owner_id)
+                                  .where(Department.path.startswith(ctx.departments["LJJG"].path))
+                                  .order_by(Project.id)).all()
     if projects:
         db.session.execute(insert(competition_projects), [{"competition_id": competition.id, "project_id": p}
                                                           for p in projects[:2]])
