@@ -167,7 +167,11 @@ def report_file(competition_id: int, report_id: int, file_id: int):
 @login_required
 def results(competition_id: int):
     """The organiser's scoring sheet; everyone who sees the competition sees published (provisional/final) results."""
-    competition = visible_competition(competition_id)
+    return _results_page(visible_competition(competition_id))
+
+
+def _results_page(competition: Competition, typed: dict | None = None, error: tuple | None = None):
+    """The results page; after a refused row, the scores typed in it and the box the refusal names."""
     organiser = queries.organises(current_user, competition)
     published = competition.results_published_at is not None or competition.status == "assessed"
     table = services.results_table(competition, with_figures=organiser) if (organiser or published) else None
@@ -183,7 +187,7 @@ def results(competition_id: int):
         table=table, objections=queries.objections_of(competition.id), objection_form=objection_form,
         provisional_form=provisional, answer_form=AnswerForm(), form=EmptyForm(), mine={e.unit_id for e in mine},
         window_open=objection_window_open(competition), objection_badges=OBJECTION_BADGES, labels=LABELS,
-        today=local_today())
+        today=local_today(), typed=typed or {}, score_error=error)
 
 
 def _back(competition_id: int, anchor: str = ""):
@@ -200,11 +204,14 @@ def score(competition_id: int):
     unit_id = parse_int(request.form.get("unit_id"))
     raw = {i.id: (request.form.get(f"score_{unit_id}_{i.id}") or "")[:30]
            for i in queries.indicators_of(competition.id)}
-    with web.action() as outcome:
+    with web.action(flash_error=False) as outcome:
         changed = services.save_scores(competition, unit_id or 0, raw, current_user)
     if outcome.done:
         flash(_("已保存评分（%(n)s 项有变化）。", n=changed), "success")
-    return _back(competition_id, f"#unit-{unit_id}")
+        return _back(competition_id, f"#unit-{unit_id}")
+    # Refused: the sheet again with what was typed in the row kept and the message on its box, nothing stored.
+    typed = {f"score_{unit_id}_{iid}": value for iid, value in raw.items()}
+    return _results_page(queries.load(competition_id), typed, (outcome.error.field, outcome.message))
 
 
 @bp.route("/<int:competition_id>/results/publish", methods=["POST"])

@@ -90,7 +90,8 @@ def test_city_publishes_enterprise_enrols_and_reports_city_assesses(new_page, li
     expect(boxes.nth(0).locator("xpath=..")).to_contain_text("填报 12")  # the accepted figure beside the box
     boxes.nth(0).fill("31")
     city.get_by_role("button", name="保存").first.click()
-    expect(city.locator(".alert-danger")).to_contain_text("不能超过满分")
+    expect(city.locator(".invalid-feedback")).to_contain_text("不能超过满分")
+    expect(city.locator("input[name^=score_]").nth(0)).to_have_value("31")
     city.locator("input[name^=score_]").nth(0).fill("27")
     city.locator("input[name^=score_]").nth(1).fill("15")
     city.get_by_role("button", name="保存").first.click()
