@@ -38,6 +38,12 @@ ARGUMENT_QUERIES = {
     "grant_id": "SELECT id FROM role_grants ORDER BY id LIMIT 1",
     "recommendation_id": "SELECT id FROM workshop_recommendations ORDER BY id LIMIT 1",
     "move": "SELECT 'forward'",
+    # Competitions: the city's 五小竞赛 (every role sees it; the root admin organises it), its reports and files.
+    "competition_id": "SELECT id FROM competitions WHERE kind = 'wuxiao' ORDER BY id LIMIT 1",
+    "report_id": "SELECT r.id FROM competition_reports r JOIN competitions c ON c.id = r.competition_id "
+                 "WHERE c.kind = 'wuxiao' ORDER BY r.id LIMIT 1",
+    "file_id": "SELECT id FROM competition_report_files ORDER BY id LIMIT 1",
+    "objection_id": "SELECT id FROM competition_objections ORDER BY id LIMIT 1",
 }
 # Arguments whose realistic value depends on the route.
 ARGUMENT_OVERRIDES = {("suggestions.decide", "action"): "accept"}

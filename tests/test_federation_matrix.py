@@ -156,6 +156,25 @@ ROUTES: dict[str, tuple[str, str | None, str | None]] = {
     "workshops.change_level": _r("admin", "scope", "workshop"),
     "workshops.recommend": _r("admin", "scope", "workshop"),
     "workshops.decide_recommendation": _r("admin", "scope", "recommendation"),
+    # Competitions: everyone sees those relevant to their unit; admins of the organiser run them, unit admins enrol,
+    # report and object.
+    "competitions.index": _r("signed_in"),
+    "competitions.new": _r("admin"),
+    "competitions.detail": _r("signed_in", "scope", "competition"),
+    "competitions.results": _r("signed_in", "scope", "competition"),
+    "competitions.edit": _r("admin", "scope", "competition"),
+    "competitions.change_status": _r("admin", "scope", "competition"),
+    "competitions.enrol": _r("admin", "scope", "competition"),
+    "competitions.withdraw": _r("admin", "scope", "competition"),
+    "competitions.reports": _r("admin", "scope", "competition"),
+    "competitions.report_edit": _r("admin", "scope", "competition"),
+    "competitions.report_decide": _r("admin", "scope", "competition"),
+    "competitions.report_file": _r("admin", "scope", "competition"),
+    "competitions.score": _r("admin", "scope", "competition"),
+    "competitions.publish_results": _r("admin", "scope", "competition"),
+    "competitions.object_results": _r("admin", "scope", "competition"),
+    "competitions.answer_objection": _r("admin", "scope", "competition"),
+    "competitions.finalise": _r("admin", "scope", "competition"),
 }
 
 # The demo accounts standing for each role (enterprise 1; admin holds the root's grant).
@@ -201,6 +220,13 @@ OTHER_ENTERPRISE = {
     "grant_id": "SELECT g.id FROM role_grants g JOIN users u ON u.id = g.user_id WHERE u.employee_no = 'e2hr'",
     "recommendation_id": "SELECT id FROM workshop_recommendations ORDER BY id LIMIT 1",
     "move": "SELECT 'forward'",
+    # A competition enterprise 1's staff cannot see: the industry union's 六比一创 on enterprise 3's projects.
+    "competition_id": "SELECT id FROM competitions WHERE organiser_id = "
+                      "(SELECT id FROM departments WHERE code = 'HRB-JJW') ORDER BY id LIMIT 1",
+    "report_id": "SELECT r.id FROM competition_reports r JOIN competitions c ON c.id = r.competition_id "
+                 "WHERE c.organiser_id = (SELECT id FROM departments WHERE code = 'HRB-JJW') ORDER BY r.id LIMIT 1",
+    "file_id": "SELECT 1",
+    "objection_id": "SELECT id FROM competition_objections ORDER BY id LIMIT 1",
     "action": "SELECT 'close'",
     "token": "SELECT 'not-a-feed-token'",
     "filename": "SELECT 'css/app.css'",
@@ -210,7 +236,7 @@ ARGUMENT_OVERRIDES = {("suggestions.decide", "action"): "accept",
 # Routes whose sample object enterprise 2 lacks in the demo (no attachment there): the sweep cannot say anything.
 NO_SAMPLE = {"suggestions.download", "workshops.decide_recommendation"}  # no recommendation in the demo
 # Routes that serve an uploaded file: the demo stores none, so they answer 404 there whoever asks.
-FILE_ROUTES = {"suggestions.download", "workshops.achievement_file"}
+FILE_ROUTES = {"suggestions.download", "workshops.achievement_file", "competitions.report_file"}
 
 # Object routes whose scope check has not landed yet would be listed here as strict xfails (empty: every domain
 # checks its scope now); a new route's entry is removed when its check lands.
@@ -243,7 +269,8 @@ def test_every_route_is_in_the_table():
 def test_object_routes_say_whose_records():
     """A route taking an object id says whose records it reaches; one without says nothing."""
     object_args = {"user_id", "dept_id", "workshop_id", "suggestion_id", "session_id", "enrollment_id",
-                   "notification_id", "template_id", "recommendation_id"}
+                   "notification_id", "template_id", "recommendation_id", "competition_id", "report_id",
+                   "objection_id"}
     for endpoint, _method, args in ROUTE_LIST:
         _who, records, kind = ROUTES[endpoint]
         assert (records is None) == (not args & object_args), endpoint

@@ -98,6 +98,11 @@ def _domain_matrices() -> set[tuple[str, str]]:
     # The training and suggestions tables decide per endpoint, for all of its methods.
     decided |= {(endpoint, method) for endpoint, method, _ in _all_routes(_APP)
                 if endpoint in TRAINING or endpoint in SUGGESTIONS or endpoint in STATS}
+    # Competitions are decided (per role and scope) in the federation matrix.
+    from tests.test_federation_matrix import ROUTES as FEDERATION
+
+    decided |= {(endpoint, method) for endpoint, method, _ in _all_routes(_APP)
+                if endpoint.startswith("competitions.") and endpoint in FEDERATION}
     return decided
 
 

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("competitions", __name__)
 
-from blueprints.competitions import models  # noqa: E402,F401  (tables)
+from blueprints.competitions import commands, models, panels, views  # noqa: E402,F401  (tables, CLI, panels, routes)

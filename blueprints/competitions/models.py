@@ -45,6 +45,7 @@ class Competition(db.Model):
     rules_file_id: Mapped[int | None] = mapped_column(ForeignKey("stored_files.id", ondelete="SET NULL"))
     status: Mapped[str] = mapped_column(String(12), default="draft", index=True)
     objections_until: Mapped[date | None] = mapped_column(Date)  # end of the objection window after provisional
+    results_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # provisional results shown (0015)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
@@ -124,3 +125,113 @@ competition_projects = Table(
     Column("competition_id", ForeignKey("competitions.id", ondelete="CASCADE"), primary_key=True),
     Column("project_id", ForeignKey("key_projects.id", ondelete="CASCADE"), primary_key=True, index=True),
 )
+
+
+# --- Progress reports, assessment and objections (migration 0015) ---------------------------------------------
+
+REPORT_STATUSES = ("draft", "submitted", "accepted", "returned")
+OBJECTION_STATUSES = ("open", "answered")
+REPORT_GRACE_DAYS = 10  # a period's report is overdue once the period ended this many days ago (local dates)
+
+
+class Report(db.Model):
+    """An enrolled unit's progress report for one period (a month or a quarter, named by its first day)."""
+
+    __tablename__ = "competition_reports"
+    __table_args__ = (UniqueConstraint("competition_id", "unit_id", "period_start",
+                                       name="uq_competition_reports_period"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    competition_id: Mapped[int] = mapped_column(ForeignKey("competitions.id", ondelete="CASCADE"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("departments.id"), index=True)
+    period_start: Mapped[date] = mapped_column(Date)
+    period_end: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(12), default="draft")
+    narrative: Mapped[str] = mapped_column(Text, default="")
+    comment: Mapped[str] = mapped_column(Text, default="")  # the organiser's word when returning or accepting
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    unit: Mapped[Department] = relationship(lazy="raise")
+    figures: Mapped[list[ReportFigure]] = relationship(lazy="raise", cascade="all, delete-orphan")
+    attachments: Mapped[list[ReportAttachment]] = relationship(lazy="raise", cascade="all, delete-orphan")
+
+
+class ReportFigure(db.Model):
+    """The figure a report gives for one reported indicator."""
+
+    __tablename__ = "competition_report_figures"
+    __table_args__ = (UniqueConstraint("report_id", "indicator_id", name="uq_competition_report_figures_cell"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("competition_reports.id", ondelete="CASCADE"), index=True)
+    indicator_id: Mapped[int] = mapped_column(ForeignKey("competition_indicators.id", ondelete="CASCADE"),
+                                              index=True)
+    value: Mapped[Decimal] = mapped_column(Score)
+
+
+class ReportAttachment(db.Model):
+    """A file attached to a progress report."""
+
+    __tablename__ = "competition_report_files"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("competition_reports.id", ondelete="CASCADE"), index=True)
+    file_id: Mapped[int] = mapped_column(ForeignKey("stored_files.id", ondelete="CASCADE"))
+
+    file: Mapped[StoredFile] = relationship(lazy="raise")
+
+
+class ReportReminder(db.Model):
+    """That the admins of a unit were reminded of an overdue period: one row per competition, unit and period, so
+    `flask competitions remind-overdue` never reminds twice."""
+
+    __tablename__ = "competition_report_reminders"
+    __table_args__ = (UniqueConstraint("competition_id", "unit_id", "period_start",
+                                       name="uq_competition_report_reminders_period"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    competition_id: Mapped[int] = mapped_column(ForeignKey("competitions.id", ondelete="CASCADE"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("departments.id"))
+    period_start: Mapped[date] = mapped_column(Date)
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ScoreCell(db.Model):
+    """The organiser's score of one unit on one indicator: one row per cell, so two organisers scoring at once
+    never overwrite each other's other cells."""
+
+    __tablename__ = "competition_scores"
+    __table_args__ = (UniqueConstraint("competition_id", "unit_id", "indicator_id",
+                                       name="uq_competition_scores_cell"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    competition_id: Mapped[int] = mapped_column(ForeignKey("competitions.id", ondelete="CASCADE"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("departments.id"), index=True)
+    indicator_id: Mapped[int] = mapped_column(ForeignKey("competition_indicators.id", ondelete="CASCADE"))
+    score: Mapped[Decimal] = mapped_column(Score)
+    scored_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    scored_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class Objection(db.Model):
+    """A unit's objection to provisional results, and the organiser's answer."""
+
+    __tablename__ = "competition_objections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    competition_id: Mapped[int] = mapped_column(ForeignKey("competitions.id", ondelete="CASCADE"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("departments.id"), index=True)
+    reason: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(10), default="open")
+    answer: Mapped[str] = mapped_column(Text, default="")
+    raised_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    raised_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    unit: Mapped[Department] = relationship(lazy="raise")

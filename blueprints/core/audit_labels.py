@@ -118,6 +118,23 @@ ACTION_LABELS = {
     "training.feed_reset": _l("重置日历订阅"),
     "training.signin_printed": _l("打印培训签到表"),
     "training.roster_exported": _l("导出培训名单"),
+    # Competitions
+    "competition.created": _l("发起竞赛"),
+    "competition.updated": _l("修改竞赛"),
+    "competition.publish": _l("发布竞赛"),
+    "competition.start": _l("竞赛开始"),
+    "competition.close": _l("竞赛结束"),
+    "competition.finalise": _l("发布竞赛最终结果"),
+    "competition.enrolled": _l("单位报名竞赛"),
+    "competition.withdrawn": _l("单位退出竞赛"),
+    "competition.report_saved": _l("保存竞赛进度报表"),
+    "competition.report_submitted": _l("提交竞赛进度报表"),
+    "competition.report_accept": _l("通过竞赛进度报表"),
+    "competition.report_return": _l("退回竞赛进度报表"),
+    "competition.scored": _l("竞赛评分"),
+    "competition.results_provisional": _l("公示竞赛评审结果"),
+    "competition.objection_raised": _l("对竞赛结果提出异议"),
+    "competition.objection_answered": _l("答复竞赛结果异议"),
 }
 
 TARGET_LABELS = {
@@ -127,6 +144,7 @@ TARGET_LABELS = {
     "suggestions": _l("建议"),
     "training_sessions": _l("培训"),
     "training_enrollments": _l("培训报名记录"),
+    "competitions": _l("竞赛"),
 }
 
 
@@ -147,6 +165,7 @@ GROUP_LABELS = {
     "workshop": _l("创新工作室"),
     "suggestion": _l("五小建议"),
     "training": _l("培训报名"),
+    "competition": _l("劳动和技能竞赛"),
 }
 
 
@@ -210,6 +229,7 @@ _NAMERS: dict[str, Callable[[set[int]], dict[int, str]]] = {
     "workshops": _names_by_column("workshops", "name"),
     "suggestions": _names_by_column("suggestions", "serial", "title"),
     "training_sessions": _names_by_column("training_sessions", "title"),
+    "competitions": _names_by_column("competitions", "name"),
 }
 _URLS: dict[str, Callable[[int], str]] = {
     "users": lambda i: url_for("admin.user_edit", user_id=i),
@@ -217,6 +237,7 @@ _URLS: dict[str, Callable[[int], str]] = {
     "workshops": lambda i: url_for("workshops.profile", workshop_id=i),
     "suggestions": lambda i: url_for("suggestions.detail", suggestion_id=i),
     "training_sessions": lambda i: url_for("training.detail", session_id=i),
+    "competitions": lambda i: url_for("competitions.detail", competition_id=i),
 }
 
 # Detail texts name people by id ("user 13: 500.00", "users=4,5"): shown with the person's name instead.

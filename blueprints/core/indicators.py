@@ -95,3 +95,24 @@ def linked_activity(kind: str, label) -> Callable[[LinkedCount], LinkedCount]:
 def linked_activities() -> list[LinkedActivity]:
     """Every registered kind of linked record, by kind."""
     return [_LINKED[kind] for kind in sorted(_LINKED)]
+
+
+def tally(path_counts, units: dict[int, str]) -> dict[int, Decimal]:
+    """Spread (department path, figure) rows over the units whose subtree holds the path (a unit inside another
+    counts for both): the last step of a computed indicator or linked-activity counter."""
+    totals = {unit_id: Decimal(0) for unit_id in units}
+    for path, figure in path_counts:
+        for unit_id, root in units.items():
+            if path and path.startswith(root):
+                totals[unit_id] += Decimal(figure or 0)
+    return totals
+
+
+def local_bounds(starts_on: date, ends_on: date):
+    """The UTC instants of a period of local dates: [start 00:00, the day after the end 00:00)."""
+    from datetime import datetime, time, timedelta
+
+    from blueprints.core.clock import local_zone
+
+    zone = local_zone()
+    return (datetime.combine(starts_on, time.min, zone), datetime.combine(ends_on + timedelta(days=1), time.min, zone))

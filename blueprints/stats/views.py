@@ -17,7 +17,7 @@ from blueprints.core.permissions import deny, roles_required
 from blueprints.core.spreadsheets import XLSX_MIME, attachment_headers, build_workbook
 from blueprints.core.types import parse_int
 from blueprints.core.web import action, commit_read_side_effect, is_fragment_request, redirect_after_change, render
-from blueprints.stats import bp, charts, exports, record, services
+from blueprints.stats import bp, charts, competition_figures, exports, record, services
 from blueprints.stats.forms import RecordLookupForm, TargetForm
 from blueprints.suggestions.labels import CATEGORY_LABELS, GRADE_LABELS
 from blueprints.suggestions.labels import STATUS_BADGES as SUGGESTION_BADGES
@@ -123,6 +123,7 @@ def _page_context(filters: Filters, tree: list[Department], report: services.Rep
         "can_look_up": services.can_look_up_records(current_user),
         "month_labels": charts.month_labels(filters.year),
         "labels": _labels(),
+        "competition_figures": competition_figures.figures(current_user, report.scope),
     }
 
 
@@ -160,7 +161,7 @@ def export():
     tree = department_tree()
     filters = Filters(request.args, tree)
     report = _report(filters, tree)
-    data = build_workbook(exports.build_sheets(report))
+    data = build_workbook(exports.build_sheets(report) + competition_figures.sheets(current_user, report.scope))
     audit.record("stats.export", detail=f"year={filters.year} dept={filters.dept_arg} "
                                         f"sheets={','.join(sorted(report.parts))}")
     commit_read_side_effect()

@@ -55,6 +55,8 @@ class SuggestionForm(PortalForm):
                                      description=_l("能节约多少、提高多少、消除什么隐患；能估算金额更好。"))
     workshop_id = SelectField(_l("审核工作室"), coerce=optional_int, validate_choice=True,
                               description=_l("由哪个创新工作室审核；不选则由工会直接审核。"))
+    competition_id = SelectField(_l("归入竞赛"), coerce=optional_int, validate_choice=True,
+                                 description=_l("本单位参加的、进行中的竞赛；归入后计入竞赛的关联活动。"))
     coauthors = StringField(_l("合作者"), validators=[Optional(), Length(max=300)])
     files = MultipleFileField(_l("附件"))
     client_token = HiddenField()  # set when a new form is opened; makes a double submit harmless

@@ -57,6 +57,8 @@ class Suggestion(db.Model):
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), index=True)
     # The reviewing workshop; None means the union (admins) reviews it.
     workshop_id: Mapped[int | None] = mapped_column(ForeignKey("workshops.id"))
+    # Filed under a competition (SPEC §8, migration 0015): counted on the competition's page.
+    competition_id: Mapped[int | None] = mapped_column(ForeignKey("competitions.id"), index=True)
     status: Mapped[str] = mapped_column(String(20), default="draft")
     # Competition year: of the first submission, or of creation while still a draft.
     year: Mapped[int] = mapped_column(Integer)

@@ -1,11 +1,18 @@
 """My space panels of the suggestions domain: my suggestions, and what waits for my review."""
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, func, or_, select
+
 from blueprints.core.audit_labels import register_status_labels
+from blueprints.core.indicators import computed_indicator, linked_activity, local_bounds, tally
+from blueprints.core.models import Department
 from blueprints.core.myspace import Panel, panel_provider
 from blueprints.core.profile_sections import Section, workshop_section
 from blueprints.suggestions import queries, services
 from blueprints.suggestions.labels import CATEGORY_LABELS, STATUS_BADGES, STATUS_LABELS
+from blueprints.suggestions.models import ADOPTED, Suggestion
+from extensions import db
 
 register_status_labels("suggestions", STATUS_LABELS)
 
@@ -34,3 +41,40 @@ def review_panel(user) -> Panel | None:
 def adopted_section(workshop, viewer) -> Section:
     """On a workshop's profile: the suggestions adopted through it (the template asks adopted_suggestions)."""
     return Section("suggestions/_workshop_adopted.html", order=50)
+
+
+# --- Competitions (SPEC §8): records filed under a competition, and figures computed for its units ----------------
+
+
+def _counts(condition, units: dict[int, str]) -> list[tuple[str, int]]:
+    """(department path, suggestions) of the suggestions meeting `condition` in the units' subtrees (one query)."""
+    stmt = (select(Department.path, func.count(Suggestion.id))
+            .join(Department, Department.id == Suggestion.department_id)
+            .where(condition, or_(*(Department.path.startswith(path) for path in units.values())))
+            .group_by(Department.path))
+    return [(path, count) for path, count in db.session.execute(stmt).all()]
+
+
+@linked_activity("suggestions", _l("五小建议"))
+def linked_suggestions(competition_id: int, units: dict[int, str]) -> dict[int, int]:
+    """Submitted suggestions filed under the competition, per enrolled unit's subtree."""
+    if not units:
+        return {}
+    rows = _counts(and_(Suggestion.competition_id == competition_id, Suggestion.submitted_at.is_not(None)), units)
+    return {unit_id: int(n) for unit_id, n in tally(rows, units).items()}
+
+
+@computed_indicator("suggestions_submitted", _l("提交的五小建议数"), unit=_l("项"))
+def suggestions_submitted(units: dict[int, str], starts_on, ends_on):
+    """Suggestions of the units' subtrees submitted inside the period (local dates)."""
+    start, end = local_bounds(starts_on, ends_on)
+    return tally(_counts(and_(Suggestion.submitted_at >= start, Suggestion.submitted_at < end), units), units)
+
+
+@computed_indicator("suggestions_adopted", _l("采纳的五小建议数"), unit=_l("项"))
+def suggestions_adopted(units: dict[int, str], starts_on, ends_on):
+    """Suggestions of the units' subtrees adopted (accepted, implemented or awarded) by a decision inside the
+    period (local dates)."""
+    start, end = local_bounds(starts_on, ends_on)
+    return tally(_counts(and_(Suggestion.status.in_(ADOPTED), Suggestion.decided_at >= start,
+                              Suggestion.decided_at < end), units), units)

@@ -250,6 +250,11 @@ def _suggestion_form(suggestion: Suggestion | None = None) -> SuggestionForm:
     if suggestion is not None and suggestion.workshop_id and suggestion.workshop_id not in dict(workshops):
         # Keep a workshop that stopped being approved visible, so the author sees why it must change.
         form.workshop_id.choices.append((suggestion.workshop_id, queries.workshop_name(suggestion.workshop_id)))
+    from blueprints.competitions.queries import department_path, filing_choices
+
+    author_department = suggestion.department_id if suggestion is not None else current_user.department_id
+    form.competition_id.choices = [(None, _("不归入竞赛"))] + filing_choices(
+        department_path(author_department), suggestion.competition_id if suggestion is not None else None)
     if not form.is_submitted():
         if suggestion is None:
             from blueprints.workshops.queries import member_workshop_ids
@@ -266,6 +271,7 @@ def _typed_input(form: SuggestionForm, token: str | None) -> services.Suggestion
         title=form.title.data or "", category=form.category.data or "", problem=form.problem.data or "",
         proposal=form.proposal.data or "", expected_benefit=form.expected_benefit.data or "",
         workshop_id=form.workshop_id.data, coauthor_nos=parse_employee_nos(form.coauthors.data),
+        competition_id=form.competition_id.data,
         client_token=token or None)
 
 

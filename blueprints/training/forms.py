@@ -65,6 +65,8 @@ class SessionForm(PortalForm):
                                       description=_l("不选表示不限技能等级。"))
     manager = StringField(_l("负责人"), validators=[Optional(), Length(max=64)],
                           description=_l("负责这个场次的培训管理员的工号，不填则为您本人。"))
+    competition_id = SelectField(_l("归入竞赛"), coerce=optional_id, validate_choice=True,
+                                 description=_l("主办单位参加的、进行中的竞赛；归入后计入竞赛的关联活动。"))
     description = TextAreaField(_l("内容介绍"), render_kw={"rows": 5},
                                 validators=[Optional(), Length(max=5000, message=_l("最多 5000 个字。"))])
 

@@ -57,6 +57,8 @@ class TrainingSession(db.Model):
     # The organising unit (SPEC §7): its HR run the session and its subtree may join. None = city-level (whole-tree
     # HR only, open to everyone), like a session organised by the federation root.
     organiser_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), index=True)
+    # Filed under a competition (SPEC §8, migration 0015): counted on the competition's page.
+    competition_id: Mapped[int | None] = mapped_column(ForeignKey("competitions.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

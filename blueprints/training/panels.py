@@ -1,11 +1,18 @@
 """My-space panels of the training domain: a worker's trainings and HR's to-dos."""
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, or_, select
+
 from blueprints.core.audit_labels import register_status_labels
+from blueprints.core.indicators import computed_indicator, linked_activity, local_bounds, tally
+from blueprints.core.models import Department, User
 from blueprints.core.myspace import Panel, panel_provider
 from blueprints.core.types import utcnow
 from blueprints.training import queries
 from blueprints.training.labels import ENROLLMENT_BADGES, STATUS_BADGES
+from blueprints.training.models import Enrollment, TrainingSession
+from extensions import db
 
 register_status_labels("training_sessions", {status: badge[0] for status, badge in STATUS_BADGES.items()})
 register_status_labels("training_enrollments", {status: badge[0] for status, badge in ENROLLMENT_BADGES.items()})
@@ -29,3 +36,40 @@ def hr_panel(user) -> Panel | None:
         return None
     soon, waiting = queries.hr_todo(user)
     return Panel("training/_panel_hr.html", order=20, context={"soon": soon, "waiting": waiting})
+
+
+# --- Competitions (SPEC §8): sessions filed under a competition, and person-times computed for its units ---------
+
+
+def _in_units(units: dict[int, str]):
+    return or_(*(Department.path.startswith(path) for path in units.values()))
+
+
+@linked_activity("training", _l("培训场次"))
+def linked_sessions(competition_id: int, units: dict[int, str]) -> dict[int, int]:
+    """Published sessions filed under the competition, per enrolled unit's subtree (by organiser; one query)."""
+    if not units:
+        return {}
+    rows = db.session.execute(
+        select(Department.path, func.count(TrainingSession.id))
+        .join(Department, Department.id == TrainingSession.organiser_id)
+        .where(TrainingSession.competition_id == competition_id,
+               TrainingSession.status.in_(("open", "closed", "completed")), _in_units(units))
+        .group_by(Department.path)).all()
+    return {unit_id: int(n) for unit_id, n in tally(rows, units).items()}
+
+
+@computed_indicator("training_person_times", _l("培训人次"), unit=_l("人次"))
+def training_person_times(units: dict[int, str], starts_on, ends_on):
+    """Attended places (attendance present) of people of the units' subtrees in sessions starting inside the period
+    (local dates), cancelled sessions excluded (one query)."""
+    start, end = local_bounds(starts_on, ends_on)
+    rows = db.session.execute(
+        select(Department.path, func.count(Enrollment.id))
+        .join(TrainingSession, TrainingSession.id == Enrollment.session_id)
+        .join(User, User.id == Enrollment.user_id).join(Department, Department.id == User.department_id)
+        .where(Enrollment.status == "confirmed", Enrollment.attendance == "present",
+               TrainingSession.status != "cancelled", TrainingSession.starts_at >= start,
+               TrainingSession.starts_at < end, _in_units(units))
+        .group_by(Department.path)).all()
+    return tally(rows, units)

@@ -267,6 +267,15 @@ def _session_form(training_session: TrainingSession | None = None) -> SessionFor
     city = [("", _("全市（全体职工可报名）"))] if queries.default_organiser_id(current_user) is None else []
     form.organiser.choices = city + units
     form.departments.choices = units
+    from blueprints.competitions.queries import department_path, filing_choices
+
+    organiser_id = (form.organiser.data if form.is_submitted() and "organiser" in request.form
+                    else (training_session.organiser_id if training_session is not None
+                          else queries.default_organiser_id(current_user)))
+    keep = training_session.competition_id if training_session is not None else None
+    form.competition_id.choices = [("", _("不归入竞赛"))] + filing_choices(department_path(organiser_id), keep)
+    if training_session is not None and not form.is_submitted():
+        form.competition_id.data = training_session.competition_id
     # A form without the box (a first view, an older page, a script) keeps the session's unit, or the user's default.
     if not form.is_submitted() or "organiser" not in request.form:
         form.organiser.data = (training_session.organiser_id if training_session is not None
@@ -306,7 +315,7 @@ def _form_data(form: SessionForm, fallback_manager_id: int | None) -> services.S
         instructor=(form.instructor.data or "").strip(), location=form.location.data.strip(), starts_at=starts,
         ends_at=from_local_naive(form.ends_at.data), signup_deadline=deadline, capacity=form.capacity.data,
         department_ids=list(form.departments.data or []), skill_levels=list(form.skill_levels.data or []),
-        manager_id=manager_id, organiser_id=form.organiser.data)
+        manager_id=manager_id, organiser_id=form.organiser.data, competition_id=form.competition_id.data)
 
 
 @bp.route("/new", methods=["GET", "POST"])

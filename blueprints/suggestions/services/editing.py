@@ -45,6 +45,7 @@ class SuggestionInput:
     workshop_id: int | None = None
     coauthor_nos: Sequence[str] = ()
     client_token: str | None = None
+    competition_id: int | None = None  # filed under a running competition (SPEC §8)
 
 
 def _check_text(data: SuggestionInput) -> None:
@@ -102,6 +103,17 @@ def read_attachments(files) -> list[CheckedUpload]:
         raise DomainError(error.message, field="files", **error.params) from None
 
 
+def _file_under(suggestion: Suggestion, author, competition_id: int | None) -> None:
+    """File the suggestion under a running competition its author's unit (or a unit above) is enrolled in."""
+    from blueprints.competitions.queries import department_path, may_file
+
+    if competition_id is not None and competition_id != suggestion.competition_id:
+        department_id = suggestion.department_id or author.department_id
+        if not may_file(competition_id, department_path(department_id)):
+            raise DomainError(N_("您的单位没有参加这项竞赛（或竞赛不在进行中），不能归入。"), field="competition_id")
+    suggestion.competition_id = competition_id
+
+
 def created_from_form(author, client_token: str | None) -> Suggestion | None:
     """The suggestion this author already created from the same opened form (a double submit), if any."""
     if not client_token:
@@ -140,6 +152,7 @@ def save_suggestion(suggestion: Suggestion | None, author, data: SuggestionInput
     suggestion.proposal = data.proposal.strip()
     suggestion.expected_benefit = data.expected_benefit.strip()
     suggestion.workshop_id = data.workshop_id
+    _file_under(suggestion, author, data.competition_id)
     _set_coauthors(suggestion, coauthors)
     for attachment in removing:
         suggestion.attachments.remove(attachment)

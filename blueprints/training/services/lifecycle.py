@@ -46,6 +46,7 @@ class SessionData:
     skill_levels: list[str]
     manager_id: int | None
     organiser_id: int | None = None  # None: city-level
+    competition_id: int | None = None  # filed under a running competition (SPEC §8)
 
 
 def _check_data(data: SessionData) -> None:
@@ -91,6 +92,16 @@ def _check_organiser(data: SessionData, actor: User) -> None:
                           unit=organiser.name, names="、".join(outside))
 
 
+def _check_competition(data: SessionData, current: int | None = None) -> None:
+    """A session is filed under a running competition with a unit enrolled at or above its organiser."""
+    from blueprints.competitions.queries import department_path, may_file
+
+    if data.competition_id is None or data.competition_id == current:
+        return
+    if not may_file(data.competition_id, department_path(data.organiser_id)):
+        raise DomainError(N_("主办单位没有参加这项竞赛（或竞赛不在进行中），不能归入。"), field="competition_id")
+
+
 def _set_departments(training_session: TrainingSession, department_ids: list[int]) -> None:
     from sqlalchemy import delete
 
@@ -105,12 +116,13 @@ def create_session(data: SessionData, actor: User) -> TrainingSession:
     """A new session as a draft; HR opens it for signup when ready."""
     _check_data(data)
     _check_organiser(data, actor)
+    _check_competition(data)
     training_session = TrainingSession(
         title=data.title, kind=data.kind, description=data.description, instructor=data.instructor,
         location=data.location, starts_at=data.starts_at, ends_at=data.ends_at, signup_deadline=data.signup_deadline,
         capacity=data.capacity, skill_levels=list(data.skill_levels), status="draft",
         manager_id=data.manager_id or actor.id, created_by_id=actor.id, confirmed_count=0, waitlist_count=0,
-        organiser_id=data.organiser_id)
+        organiser_id=data.organiser_id, competition_id=data.competition_id)
     db.session.add(training_session)
     db.session.flush()
     _set_departments(training_session, data.department_ids)
@@ -143,6 +155,7 @@ def update_session(training_session: TrainingSession, data: SessionData, actor: 
     training_session = seats.lock_session(training_session.id)
     if training_session.status not in EDITABLE:
         raise DomainError(N_("已结束或已取消的场次不能再修改。"))
+    _check_competition(data, training_session.competition_id)
     old_capacity = training_session.capacity
     promoted = change_capacity(training_session, data.capacity, actor)
     moved = (data.starts_at != training_session.starts_at or data.ends_at != training_session.ends_at
@@ -175,9 +188,10 @@ def _apply_data(training_session: TrainingSession, data: SessionData) -> bool:
     if manager_id != training_session.manager_id:
         training_session.manager_id = manager_id
         changed = True
-    if data.organiser_id != training_session.organiser_id:
-        training_session.organiser_id = data.organiser_id
-        changed = True
+    for name in ("organiser_id", "competition_id"):
+        if getattr(data, name) != getattr(training_session, name):
+            setattr(training_session, name, getattr(data, name))
+            changed = True
     current = set(db.session.scalars(select(SessionDepartment.department_id)
                                      .where(SessionDepartment.session_id == training_session.id)))
     if current != set(data.department_ids):
