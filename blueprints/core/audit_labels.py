@@ -118,6 +118,13 @@ ACTION_LABELS = {
     "training.feed_reset": _l("重置日历订阅"),
     "training.signin_printed": _l("打印培训签到表"),
     "training.roster_exported": _l("导出培训名单"),
+    "skill_level.changed": _l("技能等级变动"),
+    "mentoring.created": _l("建立师徒对子"),
+    "mentoring.checkin": _l("填写带徒记录"),
+    "mentoring.midterm": _l("登记师徒中期考核"),
+    "mentoring.final": _l("登记师徒结业考核"),
+    "mentoring.completed": _l("确认出师"),
+    "mentoring.ended": _l("提前结束师徒对子"),
 }
 
 TARGET_LABELS = {
@@ -127,6 +134,7 @@ TARGET_LABELS = {
     "suggestions": _l("建议"),
     "training_sessions": _l("培训"),
     "training_enrollments": _l("培训报名记录"),
+    "mentoring_pairs": _l("师徒对子"),
 }
 
 
@@ -147,6 +155,8 @@ GROUP_LABELS = {
     "workshop": _l("创新工作室"),
     "suggestion": _l("五小建议"),
     "training": _l("培训报名"),
+    "skill_level": _l("人员管理"),
+    "mentoring": _l("名师带徒"),
 }
 
 
@@ -217,6 +227,7 @@ _URLS: dict[str, Callable[[int], str]] = {
     "workshops": lambda i: url_for("workshops.profile", workshop_id=i),
     "suggestions": lambda i: url_for("suggestions.detail", suggestion_id=i),
     "training_sessions": lambda i: url_for("training.detail", session_id=i),
+    "mentoring_pairs": lambda i: url_for("mentoring.detail", pair_id=i),
 }
 
 # Detail texts name people by id ("user 13: 500.00", "users=4,5"): shown with the person's name instead.
