@@ -36,8 +36,8 @@ from blueprints.workshops.models import Workshop
 from extensions import db
 
 MAX_YEARS = 5  # a pair lasts at most this long
-NOT_STAFF = N_("只有该师徒对所在单位的培训管理员或工会管理员可以进行此操作。")
-NOT_ACTIVE = N_("该师徒对已经结束，不能再进行此操作。")
+NOT_STAFF = N_("只有该师徒对子所在单位的培训管理员或工会管理员可以进行此操作。")
+NOT_ACTIVE = N_("该师徒对子已经结束，不能再进行此操作。")
 
 
 @dataclass
