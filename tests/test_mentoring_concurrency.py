@@ -11,7 +11,7 @@ from blueprints.mentoring.models import MentoringPair
 from extensions import db
 from tests.concurrency import all_at_once
 from tests.conftest import TEST_PASSWORD, PortalClient, both_backends
-from tests.mentoring_world import make_pair, pair_form, world  # noqa: F401  (fixture)
+from tests.fixtures_mentoring import make_pair, pair_form
 
 POOL = {"SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 6, "max_overflow": 6, "pool_timeout": 60}}
 
@@ -58,7 +58,8 @@ def test_two_hr_pairing_one_apprentice_at_once_make_one_pair(app, world, make_us
     masters = [make_user(department=world.e1, skill_level="高级技师") for _ in range(3)]
     clients = _signed_in(app, [world.hr1, world.admin1, world.hr1])
     forms = [pair_form(world, master_no=master.employee_no) for master in masters]
-    responses = all_at_once([lambda c=c, f=f: c.post("/mentoring/new", data=f) for c, f in zip(clients, forms)])
+    responses = all_at_once([lambda c=c, f=f: c.post("/mentoring/new", data=f)
+                             for c, f in zip(clients, forms, strict=True)])
     assert sorted(r.status_code for r in responses) == [200, 200, 303]
     with app.app_context():
         assert db.session.scalar(select(func.count(MentoringPair.id))) == 1

@@ -11,7 +11,7 @@ from blueprints.core.models import AuditLog, Notification, SkillLevelChange, Use
 from blueprints.mentoring.models import MentoringAssessment, MentoringCheckin, MentoringPair
 from extensions import db
 from tests.conftest import html_text
-from tests.mentoring_world import count_pairs, denials, make_pair, pair_form, world  # noqa: F401  (fixture)
+from tests.fixtures_mentoring import count_pairs, denials, make_pair, pair_form
 
 
 def _login(auth, user):

@@ -12,7 +12,7 @@ from blueprints.core.models import User
 from blueprints.mentoring.models import MentoringCheckin, MentoringPair
 from extensions import db
 from tests.conftest import html_text
-from tests.mentoring_world import make_pair, world  # noqa: F401  (fixture)
+from tests.fixtures_mentoring import make_pair
 
 # (key, enterprise, status, starts_on, closed_on, target_reached, apprentice key)
 ROWS = [
@@ -111,7 +111,7 @@ def test_pages_cost_the_same_whatever_the_number_of_rows(app, client, auth, worl
 
     detail, index, home = cost(f"/mentoring/{pair_id}"), cost("/mentoring/"), cost("/")
     _add_checkins(app, pair_id, world.apprentice.id, 25)
-    for n in range(12):
+    for _n in range(12):
         apprentice = make_user(department=world.e1, skill_level="初级工")
         make_pair(app, world, starts_ago=200, apprentice=apprentice, target="中级工")
     assert cost(f"/mentoring/{pair_id}") == detail

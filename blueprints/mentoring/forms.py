@@ -46,7 +46,8 @@ class PairForm(PortalForm):
     goals = TextAreaField(_l("带徒目标"), validators=[DataRequired(_l("请填写带徒目标。")),
                                                   Length(max=5000, message=_l("目标最多 5000 字。"))],
                           description=_l("要掌握的技能、要完成的任务和考核要求。"))
-    agreement = FileField(_l("师徒协议（可选）"), description=_l("签字的协议扫描件：PDF、JPG、PNG 或 DOCX，不超过 10 MB。"))
+    agreement = FileField(_l("师徒协议（可选）"),
+                          description=_l("签字的协议扫描件：PDF、JPG、PNG 或 DOCX，不超过 10 MB。"))
 
 
 class CheckinForm(PortalForm):

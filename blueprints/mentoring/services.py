@@ -32,7 +32,6 @@ from blueprints.mentoring.models import (
     halfway_between,
 )
 from blueprints.mentoring.states import PAIR_MACHINE
-from blueprints.workshops.models import Workshop
 from extensions import db
 
 MAX_YEARS = 5  # a pair lasts at most this long
@@ -125,7 +124,8 @@ def create_pair(actor, data: PairData) -> MentoringPair:
                  detail=f"master user {master.id}, apprentice user {apprentice.id}, "
                         f"{apprentice.skill_level} -> {data.target_level}")
     notify(master.id, N_("您已被确定为 %(name)s 的师傅，请按期填写带徒记录。"), link=link(pair), name=apprentice.name)
-    notify(apprentice.id, N_("您已与师傅 %(name)s 结成师徒对子，请按期填写学习记录。"), link=link(pair), name=master.name)
+    notify(apprentice.id, N_("您已与师傅 %(name)s 结成师徒对子，请按期填写学习记录。"), link=link(pair),
+           name=master.name)
     return pair
 
 
