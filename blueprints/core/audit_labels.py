@@ -123,7 +123,7 @@ ACTION_LABELS = {
     "mentoring.checkin": _l("填写带徒记录"),
     "mentoring.midterm": _l("登记师徒中期考核"),
     "mentoring.final": _l("登记师徒结业考核"),
-    "mentoring.completed": _l("确认出师"),
+    "mentoring.completed": _l("师徒对子出师"),
     "mentoring.ended": _l("提前结束师徒对子"),
 }
 

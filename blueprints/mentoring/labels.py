@@ -13,4 +13,4 @@ ASSESSMENT_LABELS = {"midterm": _l("中期考核"), "final": _l("结业考核")}
 GRADE_LABELS = {"excellent": _l("优秀"), "good": _l("良好"), "pass": _l("合格"), "fail": _l("不合格")}
 
 # The buttons of the status machine.
-ACTION_LABELS = {"complete": _l("确认出师"), "end": _l("提前结束")}
+ACTION_LABELS = {"complete": _l("确认出师"), "end": _l("结束带徒")}
