@@ -2,8 +2,8 @@
 
 - lead1 (王振华, 高级技师) and worker6: completed last month with the target reached — worker6's level went up
   one step, with the dated history on their record, and lead1 is credited.
-- worker10 and worker1 (李明): active for half a year, check-ins by both, the mid-term assessment due (hr1's panel).
-- worker4 and worker5: started three days ago, nothing recorded yet.
+- worker20 (a 技师) and worker1 (李明): active for half a year, check-ins by both, the mid-term assessment due (hr1's panel).
+- worker43 (a 技师) and worker5: started three days ago, nothing recorded yet.
 - e2worker1 and e2worker2 in enterprise 2 (e2hr's), active.
 Apprentices are picked among these accounts by their (random) skill level, so the target is always one step up.
 """
@@ -44,6 +44,15 @@ def _apprentice(ctx, preferred: str, fallbacks: tuple[str, ...]):
         if user is not None and skill_rank(user.skill_level) <= skill_rank("高级工"):
             return user
     return ctx.users[preferred]
+
+
+def _master(ctx, candidates: tuple[str, ...]):
+    """The first of the accounts who is a 技师 or 高级技师 (a master worth the name), else the first one."""
+    for employee_no in candidates:
+        user = ctx.users.get(employee_no)
+        if user is not None and skill_rank(user.skill_level) >= skill_rank("技师"):
+            return user
+    return ctx.users[candidates[0]]
 
 
 def _pair(ctx, master, apprentice, creator, starts_ago: int, length: int, goals: str, workshop_id=None):
@@ -94,22 +103,25 @@ def seed(ctx) -> None:
     record_skill_change(done_apprentice, done.target_level, source="mentoring", source_id=done.id, actor=hr,
                         reason="名师带徒出师，达到目标等级", on=closed_on)
 
-    mid_master, mid_apprentice = users["worker10"], _apprentice(ctx, "worker1", ("worker11", "worker12"))
+    mid_master = _master(ctx, tuple(f"worker{n}" for n in range(10, 40)))
+    mid_apprentice = _apprentice(ctx, "worker1", ("worker11", "worker12"))
     mid = _pair(ctx, mid_master, mid_apprentice, "hr1", 200, 360, GOALS["mid"])
     _checkins(mid, mid_master, mid_apprentice, CHECKINS)
 
     new_apprentice = _apprentice(ctx, "worker5", ("worker13", "worker14", "worker15"))
-    fresh = _pair(ctx, users["worker4"], new_apprentice, "hr1", 3, 365, GOALS["new"])
+    fresh_master = _master(ctx, tuple(f"worker{n}" for n in range(40, 80)))
+    fresh = _pair(ctx, fresh_master, new_apprentice, "hr1", 3, 365, GOALS["new"])
 
     e2_apprentice = _apprentice(ctx, "e2worker2", ("e2worker3", "e2worker4", "e2worker5"))
-    e2 = _pair(ctx, users["e2worker1"], e2_apprentice, "e2hr", 60, 365, GOALS["e2"])
-    _checkins(e2, users["e2worker1"], e2_apprentice, [("master", 30, "讲解了绕线机操作要点。")])
+    e2_master = _master(ctx, tuple(f"e2worker{n}" for n in range(1, 30)))
+    e2 = _pair(ctx, e2_master, e2_apprentice, "e2hr", 60, 365, GOALS["e2"])
+    _checkins(e2, e2_master, e2_apprentice, [("master", 30, "讲解了绕线机操作要点。")])
 
     link = "/mentoring/{}".format
     db.session.add_all([
         Notification(user_id=mid_apprentice.id, message="您已与师傅 %(name)s 结成师徒对子，请按期填写学习记录。",
                      params={"name": mid_master.name}, link=link(mid.id)),
         Notification(user_id=new_apprentice.id, message="您已与师傅 %(name)s 结成师徒对子，请按期填写学习记录。",
-                     params={"name": users["worker4"].name}, link=link(fresh.id)),
+                     params={"name": fresh_master.name}, link=link(fresh.id)),
     ])
     db.session.flush()
