@@ -14,7 +14,7 @@ from blueprints.mentoring.models import MentoringPair
 from extensions import db
 from tests.browser.conftest import login, logout, screenshot
 
-MASTER = "worker20"
+MASTER = "worker18"  # in no demo pair
 
 
 def _apprentice(app) -> tuple[str, str, str]:
