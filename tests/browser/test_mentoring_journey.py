@@ -114,3 +114,21 @@ def test_hr_pairs_both_check_in_assessed_and_completed(page, live_server):
     expect(page.locator("#skill-history")).to_contain_text(f"{level} → {target}")
     expect(page.locator("#skill-history")).to_contain_text("名师带徒出师")
     screenshot(page, "mentoring-04-record")
+
+
+def test_mentoring_pages_pass_axe(browser, live_server):
+    """No serious or critical accessibility violations on the mentoring pages and panels (axe-core, vendored)."""
+    from tests.browser.axe import assert_accessible, axe_context
+
+    with axe_context(browser, live_server) as context:
+        page = context.new_page()
+        for user, paths in (("hr1", ["/", "/mentoring/", "/mentoring/new", "/mentoring/1", "/mentoring/2",
+                                     "/stats/", "/stats/people/"]),
+                            ("worker1", ["/", "/mentoring/", "/mentoring/2"])):
+            login(page, user)
+            for path in paths:
+                page.goto(path)
+                # The core's notifications panel on "/" is not this domain's.
+                assert_accessible(page, exclude=("section[aria-labelledby=panel-notifications]",),
+                                  label=f"{user} {path}")
+            logout(page)
