@@ -65,7 +65,7 @@ class AssessmentForm(PortalForm):
     kind = SelectField(_l("考核"), choices=list(ASSESSMENT_LABELS.items()))
     score = IntegerField(_l("分数"), validators=[InputRequired(_l("请填写分数。")),
                                                 NumberRange(min=0, max=100, message=_l("分数应在 0 到 100 之间。"))])
-    grade = SelectField(_l("等级"), choices=[("", _l("请选择"))] + list(GRADE_LABELS.items()),
+    grade = SelectField(_l("考核等级"), choices=[("", _l("请选择"))] + list(GRADE_LABELS.items()),
                         validators=[DataRequired(_l("请选择考核等级。"))])
     target_reached = RadioField(_l("是否达到目标技能等级"), choices=[("yes", _l("已达到")), ("no", _l("未达到"))],
                                 validators=[Optional()], validate_choice=False)
