@@ -39,7 +39,8 @@ ARGUMENT_QUERIES = {
     "recommendation_id": "SELECT id FROM workshop_recommendations ORDER BY id LIMIT 1",
     "move": "SELECT 'forward'",
     # A mentoring pair of enterprise 1 that none of the matrix's role accounts belongs to (worker5 is its apprentice).
-    "pair_id": "SELECT p.id FROM mentoring_pairs p JOIN users u ON u.id = p.apprentice_id WHERE u.employee_no = 'worker5'",
+    "pair_id": "SELECT p.id FROM mentoring_pairs p JOIN users u ON u.id = p.apprentice_id "
+               "WHERE u.employee_no = 'worker5'",
 }
 # Arguments whose realistic value depends on the route.
 ARGUMENT_OVERRIDES = {("suggestions.decide", "action"): "accept"}
