@@ -10,7 +10,7 @@ from blueprints.core.clock import local_today
 from blueprints.core.models import AuditLog, Notification, SkillLevelChange, User
 from blueprints.mentoring.models import MentoringAssessment, MentoringCheckin, MentoringPair
 from extensions import db
-from tests.conftest import html_text
+from tests.conftest import both_backends, html_text
 from tests.fixtures_mentoring import count_pairs, denials, make_pair, pair_form
 
 
@@ -149,6 +149,7 @@ def test_check_in_refusals(app, client, auth, world):
     assert _count(app, MentoringCheckin) == 0
 
 
+@both_backends
 def test_outsiders_get_404_like_a_missing_pair_and_it_is_audited(app, client, auth, world):
     pair_id = make_pair(app, world)
     for person in (world.worker, world.outsider, world.hr2):
@@ -200,6 +201,7 @@ def test_assessments_by_staff_only_in_order_and_once(app, client, auth, world):
     assert _count(app, MentoringAssessment) == 2
 
 
+@both_backends
 def test_completion_with_the_target_reached_upgrades_with_history(app, client, auth, world):
     pair_id = make_pair(app, world, starts_ago=360)
     _login(auth, world.hr1)
@@ -276,6 +278,7 @@ def test_admin_edit_of_a_skill_level_keeps_history(app, world):
 # --- My space ---------------------------------------------------------------------------------------------------------
 
 
+@both_backends
 def test_my_space_shows_the_next_step(app, client, auth, world):
     pair_id = make_pair(app, world, starts_ago=200)  # midpoint passed: the mid-term is due
     _login(auth, world.apprentice)

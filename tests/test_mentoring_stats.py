@@ -11,7 +11,7 @@ from blueprints.core.clock import local_today
 from blueprints.core.models import User
 from blueprints.mentoring.models import MentoringCheckin, MentoringPair
 from extensions import db
-from tests.conftest import html_text
+from tests.conftest import both_backends, html_text
 from tests.fixtures_mentoring import make_pair
 
 # (key, enterprise, status, starts_on, closed_on, target_reached, apprentice key)
@@ -58,6 +58,7 @@ def _figures(app, user_id: int, root_path: str = "/"):
                 "ended": figures.ended, "reached": figures.reached, "rate": figures.completion_rate}
 
 
+@both_backends
 def test_figures_against_hand_counts(app, world, stats_pairs, make_user):
     assert _figures(app, world.hr1.id) == HR1
     assert _figures(app, world.admin1.id) == HR1
@@ -99,6 +100,7 @@ def _add_checkins(app, pair_id: int, author_id: int, n: int) -> None:
         db.session.commit()
 
 
+@both_backends
 def test_pages_cost_the_same_whatever_the_number_of_rows(app, client, auth, world, make_user, count_queries):
     pair_id = make_pair(app, world, starts_ago=200)
     _add_checkins(app, pair_id, world.master.id, 2)
