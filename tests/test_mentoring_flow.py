@@ -13,6 +13,41 @@ from extensions import db
 from tests.conftest import both_backends, html_text
 from tests.fixtures_mentoring import count_pairs, denials, make_pair, pair_form
 
+# Who may use each mentoring route: "user" = anyone signed in (sees only their own and their scope's pairs),
+# "staff" = HR and union admins, "pair" = the pair and the staff of its scope (anyone else: 404, audited).
+# tests/test_security_routes.py reads this table; a new route missing here fails
+# test_every_mentoring_route_has_an_access_rule.
+ACCESS = {
+    "mentoring.index": "user",
+    "mentoring.new": "staff",
+    "mentoring.detail": "pair",
+    "mentoring.checkin": "pair",
+    "mentoring.assess": "pair",
+    "mentoring.complete": "pair",
+    "mentoring.end": "pair",
+    "mentoring.agreement": "pair",
+}
+
+
+def test_every_mentoring_route_has_an_access_rule(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules() if rule.endpoint.startswith("mentoring.")}
+    assert endpoints == set(ACCESS)
+
+
+def test_signed_out_visitors_go_to_the_login_page(app, client, world):
+    pair_id = make_pair(app, world)
+    for endpoint, _access in ACCESS.items():
+        with app.test_request_context():
+            from flask import url_for
+
+            url = url_for(endpoint, **({"pair_id": pair_id} if endpoint not in ("mentoring.index", "mentoring.new")
+                                       else {}))
+        for method in ("GET", "POST"):
+            response = client.open(url, method=method)
+            if response.status_code == 405:
+                continue
+            assert response.status_code in (302, 303) and "/auth/login" in response.headers["Location"], url
+
 
 def _login(auth, user):
     """Sign out whoever is signed in, then in as `user`."""
