@@ -44,6 +44,9 @@ ARGUMENT_QUERIES = {
                  "WHERE c.kind = 'wuxiao' ORDER BY r.id LIMIT 1",
     "file_id": "SELECT id FROM competition_report_files ORDER BY id LIMIT 1",
     "objection_id": "SELECT id FROM competition_objections ORDER BY id LIMIT 1",
+    # A mentoring pair of enterprise 1 that none of the matrix's role accounts belongs to (worker5 is its apprentice).
+    "pair_id": "SELECT p.id FROM mentoring_pairs p JOIN users u ON u.id = p.apprentice_id "
+               "WHERE u.employee_no = 'worker5'",
 }
 # Arguments whose realistic value depends on the route.
 ARGUMENT_OVERRIDES = {("suggestions.decide", "action"): "accept"}

@@ -175,6 +175,16 @@ ROUTES: dict[str, tuple[str, str | None, str | None]] = {
     "competitions.object_results": _r("admin", "scope", "competition"),
     "competitions.answer_objection": _r("admin", "scope", "competition"),
     "competitions.finalise": _r("admin", "scope", "competition"),
+    # Mentoring: a pair is seen by its master and apprentice (no role of the matrix) and the HR and union admins of
+    # its scope; everyone else gets 404. Creating a pair: HR and admins.
+    "mentoring.index": _r("signed_in"),
+    "mentoring.new": _r("records"),
+    "mentoring.detail": _r("records", "scope", "pair"),
+    "mentoring.checkin": _r("records", "scope", "pair"),
+    "mentoring.assess": _r("records", "scope", "pair"),
+    "mentoring.complete": _r("records", "scope", "pair"),
+    "mentoring.end": _r("records", "scope", "pair"),
+    "mentoring.agreement": _r("records", "scope", "pair"),
 }
 
 # The demo accounts standing for each role (enterprise 1; admin holds the root's grant).
@@ -219,6 +229,8 @@ OTHER_ENTERPRISE = {
     "template_id": "SELECT id FROM suggestion_answer_templates ORDER BY id LIMIT 1",  # lead1's own
     "grant_id": "SELECT g.id FROM role_grants g JOIN users u ON u.id = g.user_id WHERE u.employee_no = 'e2hr'",
     "recommendation_id": "SELECT id FROM workshop_recommendations ORDER BY id LIMIT 1",
+    "pair_id": "SELECT p.id FROM mentoring_pairs p JOIN users u ON u.id = p.apprentice_id "
+               "WHERE u.employee_no LIKE 'e2%' ORDER BY p.id LIMIT 1",
     "move": "SELECT 'forward'",
     # A competition enterprise 1's staff cannot see: the industry union's 六比一创 on enterprise 3's projects.
     "competition_id": "SELECT id FROM competitions WHERE organiser_id = "
@@ -236,7 +248,8 @@ ARGUMENT_OVERRIDES = {("suggestions.decide", "action"): "accept",
 # Routes whose sample object enterprise 2 lacks in the demo (no attachment there): the sweep cannot say anything.
 NO_SAMPLE = {"suggestions.download", "workshops.decide_recommendation"}  # no recommendation in the demo
 # Routes that serve an uploaded file: the demo stores none, so they answer 404 there whoever asks.
-FILE_ROUTES = {"suggestions.download", "workshops.achievement_file", "competitions.report_file"}
+FILE_ROUTES = {"suggestions.download", "workshops.achievement_file", "competitions.report_file",
+               "mentoring.agreement"}
 
 # Object routes whose scope check has not landed yet would be listed here as strict xfails (empty: every domain
 # checks its scope now); a new route's entry is removed when its check lands.
@@ -270,7 +283,7 @@ def test_object_routes_say_whose_records():
     """A route taking an object id says whose records it reaches; one without says nothing."""
     object_args = {"user_id", "dept_id", "workshop_id", "suggestion_id", "session_id", "enrollment_id",
                    "notification_id", "template_id", "recommendation_id", "competition_id", "report_id",
-                   "objection_id"}
+                   "objection_id", "pair_id"}
     for endpoint, _method, args in ROUTE_LIST:
         _who, records, kind = ROUTES[endpoint]
         assert (records is None) == (not args & object_args), endpoint

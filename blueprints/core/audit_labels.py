@@ -135,6 +135,13 @@ ACTION_LABELS = {
     "competition.results_provisional": _l("公示竞赛评审结果"),
     "competition.objection_raised": _l("对竞赛结果提出异议"),
     "competition.objection_answered": _l("答复竞赛结果异议"),
+    "skill_level.changed": _l("技能等级变动"),
+    "mentoring.created": _l("建立师徒对子"),
+    "mentoring.checkin": _l("填写带徒记录"),
+    "mentoring.midterm": _l("登记师徒中期考核"),
+    "mentoring.final": _l("登记师徒结业考核"),
+    "mentoring.completed": _l("师徒对子出师"),
+    "mentoring.ended": _l("提前结束师徒对子"),
 }
 
 TARGET_LABELS = {
@@ -145,6 +152,7 @@ TARGET_LABELS = {
     "training_sessions": _l("培训"),
     "training_enrollments": _l("培训报名记录"),
     "competitions": _l("竞赛"),
+    "mentoring_pairs": _l("师徒对子"),
 }
 
 
@@ -166,6 +174,8 @@ GROUP_LABELS = {
     "suggestion": _l("五小建议"),
     "training": _l("培训报名"),
     "competition": _l("劳动和技能竞赛"),
+    "skill_level": _l("人员管理"),
+    "mentoring": _l("名师带徒"),
 }
 
 
@@ -238,6 +248,7 @@ _URLS: dict[str, Callable[[int], str]] = {
     "suggestions": lambda i: url_for("suggestions.detail", suggestion_id=i),
     "training_sessions": lambda i: url_for("training.detail", session_id=i),
     "competitions": lambda i: url_for("competitions.detail", competition_id=i),
+    "mentoring_pairs": lambda i: url_for("mentoring.detail", pair_id=i),
 }
 
 # Detail texts name people by id ("user 13: 500.00", "users=4,5"): shown with the person's name instead.

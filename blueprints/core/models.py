@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from blueprints.core.types import UTCDateTime, utcnow
@@ -253,4 +253,27 @@ class RoleGrant(db.Model):
     role: Mapped[str] = mapped_column(String(16))
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), index=True)
     granted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+# Where a skill-level change came from (SkillLevelChange.source): an admin editing the person, a completed
+# master–apprentice pair, a contest's upgrade recommendation (other domains add theirs as they land).
+SKILL_SOURCES = ("admin", "mentoring", "contest", "import")
+
+
+class SkillLevelChange(db.Model):
+    """One dated change of a person's skill level (技能等级), with why and from where; rows are only ever added."""
+
+    __tablename__ = "skill_level_changes"
+    __table_args__ = (Index("ix_skill_level_changes_user_changed", "user_id", "changed_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    from_level: Mapped[str] = mapped_column(String(10))
+    to_level: Mapped[str] = mapped_column(String(10))
+    changed_on: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    source: Mapped[str] = mapped_column(String(16))  # one of SKILL_SOURCES
+    source_id: Mapped[int | None] = mapped_column(Integer)  # the record of that source (a pair's id), if any
+    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -13,7 +13,7 @@ from blueprints.core import audit
 from blueprints.core.errors import DomainError
 from blueprints.core.grants import sync_role_grants
 from blueprints.core.i18n import N_
-from blueprints.core.models import ROLE_KEYS, SKILL_LEVELS, Department, RoleGrant, User
+from blueprints.core.models import ROLE_KEYS, SKILL_LEVELS, SKILL_SOURCES, Department, RoleGrant, SkillLevelChange, User
 from blueprints.core.org import check_children_fit, check_member_placement, check_placement, default_kind
 from blueprints.core.passwords import hash_password, set_password
 from blueprints.core.scopes import Scope, covers_id, scope_of
@@ -169,7 +169,8 @@ def update_user(user: User, *, employee_no: str, name: str, department_id: int |
     user.name_pinyin = pinyin_key(name)
     user.department_id = department_id
     user.job_title = job_title or ""
-    user.skill_level = skill_level
+    if skill_level != user.skill_level:
+        record_skill_change(user, skill_level, source="admin", actor=actor)
     user.phone = phone or None
     user.email = email or None
     user.set_roles(roles)
@@ -514,3 +515,42 @@ def resolve_people(employee_nos: list[str], scopes=()) -> tuple[list[User], list
         else:
             users.append(user)
     return users, missing, inactive
+
+
+# --- Skill levels (技能等级) with their dated history ---------------------------------------------------------------
+
+
+def skill_rank(level: str | None) -> int:
+    """The level's place in SKILL_LEVELS (0 = 无); an unknown level ranks -1."""
+    return SKILL_LEVELS.index(level) if level in SKILL_LEVELS else -1
+
+
+def record_skill_change(user: User, to_level: str, *, source: str, actor=None, reason: str = "",
+                        source_id: int | None = None, on=None) -> SkillLevelChange | None:
+    """Set a person's skill level and keep the dated change (SkillLevelChange); the one way any domain changes a
+    level (an admin's edit, a completed mentoring pair, a contest's upgrade). Nothing happens when the level is
+    already `to_level`. Flushes only; audited as skill_level.changed."""
+    from blueprints.core.clock import local_today
+
+    if to_level not in SKILL_LEVELS:
+        raise DomainError(N_("技能等级无效。"), field="skill_level")
+    if source not in SKILL_SOURCES:
+        raise ValueError(f"unknown skill-level source {source!r}")
+    before = user.skill_level
+    if before == to_level:
+        return None
+    change = SkillLevelChange(user_id=user.id, from_level=before or "无", to_level=to_level,
+                              changed_on=on or local_today(), reason=(reason or "")[:500], source=source,
+                              source_id=source_id, changed_by_id=actor.id if actor is not None else None)
+    user.skill_level = to_level
+    db.session.add(change)
+    audit.record("skill_level.changed", target=user, actor=actor,
+                 detail=f"{before} -> {to_level} ({source}{f' {source_id}' if source_id else ''})")
+    return change
+
+
+def skill_history(user_id: int, limit: int = 50) -> list[SkillLevelChange]:
+    """A person's skill-level changes, newest first (one query)."""
+    return list(db.session.scalars(select(SkillLevelChange).where(SkillLevelChange.user_id == user_id)
+                                   .order_by(SkillLevelChange.changed_on.desc(), SkillLevelChange.id.desc())
+                                   .limit(limit)))

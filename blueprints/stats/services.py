@@ -846,6 +846,7 @@ class Report:
     teams: list[TeamRank] | None = None
     training: TrainingFigures | None = None
     mine: MyWorkshops | None = None
+    mentoring: object | None = None  # mentoring.queries.MentoringFigures (stats.mentoring_figures)
 
     @property
     def workshop_total(self) -> int:
@@ -880,6 +881,8 @@ def build_report(user, scope: Scope, tree: list[Department], sort: str = "name",
         report.training = training_figures(scope)
     if "my_workshops" in parts:
         report.mine = my_workshops(user, scope)
+    from blueprints.stats.mentoring_figures import for_report as mentoring_for_report
+    report.mentoring = mentoring_for_report(user, scope)
     return report
 
 
