@@ -395,7 +395,9 @@ def test_queries_do_not_grow_with_the_organisation(app, client, auth, stats_org,
         text = html_text(client.get(url))
     assert "增加厂24" in text or who == "st-a1"
     assert large.count == small.count, (small.statements, large.statements)
-    assert small.count <= 22
+    # Part I's figures take 22 statements; each Part II domain adds its figures in one or two more (competitions,
+    # mentoring, contests, hazards). The statistics snapshot of issue 19 is what will bring this down again.
+    assert small.count <= 30
 
 
 def test_home_page_cards_cost_a_fixed_number_of_queries(app, client, auth, stats_org, count_queries):
