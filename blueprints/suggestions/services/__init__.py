@@ -88,6 +88,7 @@ from blueprints.suggestions.services.recommendations import (
     recommendation_of,
     recommendation_with_steps,
     steps_of,
+    waiting_count,
     waiting_statement,
 )
 from blueprints.suggestions.services.recommendations import decide as decide_recommendation
@@ -134,7 +135,7 @@ __all__ = [
     "TRANSITION_MESSAGES", "BulkResult", "LedgerFilters", "ListFilters", "QueueFilters", "SuggestionInput",
     "accept", "add_comment", "admin_clause", "can_recommend", "decide_recommendation", "decisions_for",
     "in_admin_scope", "lines_out_of_scope", "recommend", "recommendation_of", "recommendation_with_steps",
-    "steps_of", "waiting_statement",
+    "steps_of", "waiting_count", "waiting_statement",
     "add_note", "allocate_serial", "allowed_actions", "amount_refusal", "annotations",
     "approved_workshops", "award", "blind_review", "bulk_decide", "can", "can_comment", "can_edit", "can_endorse",
     "can_reassign", "can_see_notes", "can_see_reward", "can_view", "check_complete", "check_scores",

@@ -144,3 +144,8 @@ def decide(suggestion: Suggestion, recommendation: SuggestionRecommendation, act
 def waiting_statement(user):
     """The recommendations waiting for the user's level (core.chain.waiting_statement)."""
     return core_chain.waiting_statement(ADAPTER, user)
+
+
+def waiting_count(user) -> int:
+    """How many recommendations wait for the user's level (my space)."""
+    return core_chain.waiting_count(ADAPTER, user)
