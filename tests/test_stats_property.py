@@ -13,7 +13,7 @@ from decimal import Decimal
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import delete, select
+from sqlalchemy import delete
 
 from blueprints.core.clock import local_year
 from blueprints.core.models import Department, User
@@ -26,7 +26,6 @@ from blueprints.training.models import KINDS, Enrollment, TrainingSession
 from blueprints.training.models import STATUSES as SESSION_STATUSES
 from blueprints.workshops.models import LEVELS, Workshop, WorkshopMember
 from extensions import db
-from tests.conftest import both_backends
 
 YEAR = local_year() - 1  # a year wholly past: every session of it started before now
 ADDITIVE = ("head_count", "participants", "submitted", "adopted", "benefit", "person_times", "minutes", "trainees",
