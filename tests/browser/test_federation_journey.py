@@ -65,7 +65,7 @@ def test_enterprise_recommends_district_forwards_city_recognises(new_page, live_
     district = new_page()
     login(district, "fj_district")
     district.goto("/workshops/review")
-    waiting = district.locator("section", has_text="等待本级审核的市级推荐")
+    waiting = district.locator("section", has_text="等待本级审核的市级推荐").locator(".ws-recommendation", has_text=NAME)
     expect(waiting).to_contain_text(NAME)
     waiting.locator("textarea[name=reason]").fill("同意推荐")
     waiting.get_by_role("button", name="转报市总工会").click()
@@ -76,7 +76,8 @@ def test_enterprise_recommends_district_forwards_city_recognises(new_page, live_
     city = new_page()
     login(city, "fj_city")
     city.goto("/workshops/review")
-    waiting = city.locator("section", has_text="等待本级审核的市级推荐")
+    # The city also has the demo's recommendation waiting (forwarded by 松北区总工会): act on this one.
+    waiting = city.locator("section", has_text="等待本级审核的市级推荐").locator(".ws-recommendation", has_text=NAME)
     expect(waiting).to_contain_text(NAME)
     waiting.locator("textarea[name=reason]").fill("市总工〔2026〕12号")
     waiting.get_by_role("button", name="认定为市级工作室").click()
