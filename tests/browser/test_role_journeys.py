@@ -673,7 +673,8 @@ def test_admin_day(new_page, locale):
     _switch_language(page, locale)
 
     # 1. A workshop approved in the queue, in place; the count in the heading follows.
-    page.locator("section[aria-labelledby=panel-ws-review]").get_by_role("link", name=t["to_queue"]).click()
+    # The card body's link: the footer links to the same queue for the recommendation waiting for the city.
+    page.locator("section[aria-labelledby=panel-ws-review] .card-body").get_by_role("link", name=t["to_queue"]).click()
     count = page.locator("#queue-count")
     expect(count).to_have_text("2")
     _mark(page)
