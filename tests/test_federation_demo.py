@@ -123,3 +123,33 @@ def test_every_demo_account_of_the_readme_signs_in(demo_app):
                         "e2admin", "e2hr", "e2worker1", "e2worker50", "e3admin", "e3worker1", "e3worker40"):
         browser = _demo_client(demo_app, employee_no)
         assert browser.get("/").status_code == 200, employee_no
+
+
+def test_recommendations_wait_for_the_city_and_the_district(demo_app):
+    """One workshop recommendation forwarded by 松北区总工会 waits for the city (admin); one awarded suggestion
+    recommended by enterprise 1 waits for 松北区总工会 (d1admin). Each shows in its level's my space and review page,
+    and nowhere else."""
+    from blueprints.suggestions.models import SuggestionRecommendation
+    from blueprints.workshops.models import Recommendation, RecommendationStep
+    from tests.conftest import html_text
+
+    with demo_app.app_context():
+        [workshop_rec] = db.session.scalars(select(Recommendation)).all()
+        [suggestion_rec] = db.session.scalars(select(SuggestionRecommendation)).all()
+        assert (workshop_rec.status, suggestion_rec.status) == ("forwarded", "recommended")
+        workshop_name = db.session.get(Workshop, workshop_rec.workshop_id).name
+        title = db.session.get(Suggestion, suggestion_rec.suggestion_id).title
+        steps = db.session.execute(select(RecommendationStep.action, User.employee_no)
+                                   .join(User, User.id == RecommendationStep.actor_id)
+                                   .order_by(RecommendationStep.acted_at)).all()
+        assert [tuple(step) for step in steps] == [("recommend", "e1admin"), ("forward", "d1admin")]
+        assert suggestion_rec.union_id == _dept("HRB-SB").id
+    sees = {"admin": (True, False), "d1admin": (False, True), "i1admin": (False, False), "e1admin": (False, False),
+            "e2admin": (False, False)}
+    for employee_no, (city, district) in sees.items():
+        browser = _demo_client(demo_app, employee_no)
+        assert (workshop_name in html_text(browser.get("/workshops/review"))) is city, employee_no
+        assert (title in html_text(browser.get("/suggestions/recommendations"))) is district, employee_no
+        home = html_text(browser.get("/"))
+        assert ("有 1 条市级推荐等待本级审核" in home) is city, employee_no
+        assert ("有 1 条市级优秀职工创新成果推荐等待本级审核" in home) is district, employee_no

@@ -246,7 +246,7 @@ OTHER_ENTERPRISE = {
 ARGUMENT_OVERRIDES = {("suggestions.decide", "action"): "accept",
                       ("suggestions.recommendation_decide", "action"): "forward"}
 # Routes whose sample object enterprise 2 lacks in the demo (no attachment there): the sweep cannot say anything.
-NO_SAMPLE = {"suggestions.download", "workshops.decide_recommendation"}  # no recommendation in the demo
+NO_SAMPLE = {"suggestions.download", "workshops.decide_recommendation"}  # the demo's recommendation is enterprise 1's
 # Routes that serve an uploaded file: the demo stores none, so they answer 404 there whoever asks.
 FILE_ROUTES = {"suggestions.download", "workshops.achievement_file", "competitions.report_file",
                "mentoring.agreement"}

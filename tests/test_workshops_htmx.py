@@ -142,3 +142,33 @@ def test_profile_queries_do_not_grow_with_members_and_achievements(app, client, 
     assert "成果24" in page
     assert few.count == many.count <= 9  # 8, and one for the city-level recommendations with their steps
 
+
+
+def test_profile_reads_the_recommendation_history_in_one_query(app, client, auth, make_user, make_workshop,
+                                                               count_queries):
+    """However many recommendations and steps a workshop has had, its profile reads them in one query, for the lead
+    and for an admin who may act on them."""
+    from blueprints.workshops.models import Recommendation, RecommendationStep
+
+    lead, admin = make_user(), make_user(roles=("worker", "admin"))
+    plain, busy = make_workshop(lead=lead), make_workshop(lead=lead)
+    with app.app_context():
+        for n in range(6):
+            rec = Recommendation(workshop_id=busy.id, status="declined", from_level="enterprise", to_level="city")
+            db.session.add(rec)
+            db.session.flush()
+            db.session.add_all(RecommendationStep(recommendation_id=rec.id, action=action, actor_id=admin.id,
+                                                  reason=f"第{n}次{action}", reached="federation")
+                               for action in ("recommend", "forward", "decline"))
+        db.session.commit()
+    for viewer in (lead, admin):
+        auth.login(viewer.employee_no)
+        client.get(f"/workshops/{plain.id}")
+        with count_queries() as few:
+            client.get(f"/workshops/{plain.id}")
+        with count_queries() as many:
+            page = html_text(client.get(f"/workshops/{busy.id}"))
+        auth.logout()
+        assert "第5次decline" in page and "第0次recommend" in page
+        assert few.count == many.count
+        assert sum("workshop_recommendation_steps" in statement for statement in many.statements) == 1

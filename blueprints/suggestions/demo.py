@@ -447,6 +447,7 @@ def seed(ctx: DemoContext) -> None:
     db.session.flush()
     ctx.suggestions = [suggestion for suggestion, _info in made]
     _seed_federation(ctx)
+    _seed_recommendation(ctx)
 
 
 # The suggestions of enterprises 2 and 3 (this year): (final status, category, title, subject) — their own trades'
@@ -519,4 +520,31 @@ def _seed_federation(ctx: DemoContext) -> None:
     for cast, made in casts:
         db.session.add_all(_notifications(cast, made, records.events))
     db.session.add_all(records.events + records.endorsements + records.comments + records.notes + records.ledger)
+    db.session.flush()
+
+
+def _seed_recommendation(ctx: DemoContext) -> None:
+    """Enterprise 1's union (e1admin) recommended its latest first-prize suggestion (or latest award) for
+    市级优秀职工创新成果 a few days ago; it waits for 松北区总工会 (d1admin), made through the chain itself."""
+    from sqlalchemy import select, update
+    from sqlalchemy.orm import selectinload
+
+    from blueprints.suggestions.models import RecommendationStep, Suggestion, SuggestionRecommendation
+    from blueprints.suggestions.services import recommendations
+
+    if "e1admin" not in ctx.users:
+        return
+    ids = [s.id for s in getattr(ctx, "suggestions", []) if s.status == "awarded" and s.awarded_at is not None]
+    if not ids:
+        return
+    suggestion = db.session.scalar(
+        select(Suggestion).options(selectinload(Suggestion.coauthors)).where(Suggestion.id.in_(ids))
+        .order_by((Suggestion.grade == "first").desc(), Suggestion.awarded_at.desc(), Suggestion.id).limit(1))
+    record = recommendations.recommend(suggestion, ctx.users["e1admin"],
+                                       "经企业工会评审，该成果推广价值大，推荐参评市级优秀职工创新成果。")
+    when = max(utcnow() - timedelta(days=3, hours=2), suggestion.awarded_at + timedelta(hours=1))
+    db.session.execute(update(RecommendationStep).where(RecommendationStep.recommendation_id == record.id)
+                       .values(created_at=when))
+    db.session.execute(update(SuggestionRecommendation).where(SuggestionRecommendation.id == record.id)
+                       .values(created_at=when, updated_at=when))
     db.session.flush()

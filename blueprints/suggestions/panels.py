@@ -30,11 +30,13 @@ def my_suggestions_panel(user) -> Panel:
 
 @panel_provider
 def review_panel(user) -> Panel | None:
-    """For reviewers: how many suggestions wait for a decision (hidden for everyone else)."""
+    """For reviewers: how many suggestions wait for a decision (hidden for everyone else); for admins also how many
+    recommendations for 市级优秀职工创新成果 wait for their level (one query more)."""
     if not services.is_review_user(user):
         return None
+    recommendations = services.waiting_count(user) if user.has_role("admin") else 0
     return Panel("suggestions/_panel_review.html", order=15,
-                 context={"pending": services.pending_review_count(user)})
+                 context={"pending": services.pending_review_count(user), "recommendations": recommendations})
 
 
 @workshop_section

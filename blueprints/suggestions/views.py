@@ -387,10 +387,10 @@ def _recommendation_context(suggestion: Suggestion) -> dict:
     if suggestion.status != "awarded":
         return {"recommendation": None, "recommendation_steps": [], "may_recommend": False,
                 "recommendation_decisions": []}
-    recommendation = services.recommendation_of(suggestion.id)
-    return {"recommendation": recommendation, "recommendation_steps": services.steps_of(recommendation),
+    recommendation, steps = services.recommendation_with_steps(suggestion.id)
+    return {"recommendation": recommendation, "recommendation_steps": steps,
             "may_recommend": recommendation is None and services.can_recommend(current_user, suggestion),
-            "recommendation_decisions": services.decisions_for(current_user, recommendation),
+            "recommendation_decisions": services.decisions_for(current_user, recommendation, suggestion),
             "reason_form": ReasonForm()}
 
 

@@ -9,6 +9,9 @@ approved workshop, the ones that can receive suggestions) for the suggestions de
 Enterprises 2 and 3 of the demo federation get an approved workshop each (none pending: the whole-tree admin's
 review queue stays as in Part I, which the admin's browser journey counts on), kept apart in
 ctx.federation_workshops (enterprise code -> its workshop) so Part I suggestions never land in another enterprise's.
+
+One city-level recommendation is on its way: worker22's enterprise-level workshop, recommended by e1admin and
+forwarded by d1admin (松北区总工会), waits for the city (admin's review page and my space).
 """
 from __future__ import annotations
 
@@ -173,6 +176,7 @@ def seed(ctx: DemoContext) -> None:
             ctx.workshop_list.append(workshop)
     db.session.flush()
     seed_federation(ctx)
+    seed_recommendation(ctx)
 
 
 # (enterprise code, enterprise admin 工号, lead 工号, name pattern, kind, department code, field, founded, members,
@@ -219,4 +223,33 @@ def seed_federation(ctx: DemoContext) -> None:
                                    description="", created_by_id=lead.id, created_at=_at(achieved),
                                    updated_at=_at(achieved)))
         ctx.federation_workshops[code] = workshop
+    db.session.flush()
+
+
+RECOMMENDED = ("worker22", "e1admin", "d1admin")  # (lead 工号 of the workshop, recommender, forwarding union admin)
+
+
+def seed_recommendation(ctx: DemoContext) -> None:
+    """A recommendation forwarded by the district and waiting for the city, made through the chain itself (steps,
+    audit rows, notifications), then dated a few days back."""
+    from sqlalchemy import select, update
+
+    from blueprints.workshops import chain
+    from blueprints.workshops.models import Recommendation, RecommendationStep
+
+    lead_no, recommender, union_admin = RECOMMENDED
+    workshop = ctx.workshops.get(lead_no)
+    if workshop is None or recommender not in ctx.users or union_admin not in ctx.users:
+        return
+    record = chain.recommend(ctx.users[recommender], workshop, "一线装配工自发组建，三年改进总装工装 12 项，"
+                             "一次交检合格率提高 2.5 个百分点，建议推荐参评市级工作室。")
+    chain.decide(ctx.users[union_admin], workshop, record, "forward", "经区总工会审核，材料齐全，同意转报。")
+    now = datetime.now(UTC)
+    recommended_at, forwarded_at = now - timedelta(days=9, hours=3), now - timedelta(days=4, hours=5)
+    steps = db.session.scalars(select(RecommendationStep).where(RecommendationStep.recommendation_id == record.id)
+                               .order_by(RecommendationStep.id)).all()
+    for step, when in zip(steps, (recommended_at, forwarded_at), strict=True):
+        step.acted_at = when
+    db.session.execute(update(Recommendation).where(Recommendation.id == record.id)
+                       .values(created_at=recommended_at, updated_at=forwarded_at))
     db.session.flush()

@@ -84,6 +84,28 @@ def browser(chromium_path):
         chromium.close()
 
 
+# Every page of a journey: until the document has loaded and htmx is set up (window.htmx defined), nothing on it takes
+# a pointer event, so Playwright's click, check and hover wait (they retry while another element would get the click)
+# instead of landing on a plain form that htmx has not yet taken over. One guard for every navigation of every
+# journey: no journey needs its own wait after following a link.
+HTMX_READY_GUARD = """
+(() => {
+  const css = 'html:not([data-journey-ready]) body, html:not([data-journey-ready]) body * '
+            + '{ pointer-events: none !important; }';
+  // A constructed sheet: the app's CSP (style-src 'self') refuses an injected <style>, not the CSSOM.
+  const sheet = new CSSStyleSheet();
+  sheet.replaceSync(css);
+  document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
+  const ready = () => {
+    const wantsHtmx = document.querySelector('script[src*="htmx"]') !== null;
+    if (wantsHtmx && typeof window.htmx === 'undefined') { setTimeout(ready, 20); return; }
+    document.documentElement.setAttribute('data-journey-ready', '');
+  };
+  window.addEventListener('load', ready);
+})();
+"""
+
+
 @pytest.fixture
 def new_page(browser, live_server):
     """Factory for pages in separate browser contexts (one per user): new_page() -> Page."""
@@ -94,6 +116,8 @@ def new_page(browser, live_server):
                                       viewport={"width": 1366, "height": 900},
                                       java_script_enabled=java_script_enabled)
         context.set_default_timeout(20000)
+        if java_script_enabled:  # without JavaScript no htmx comes to wait for (the guard would wait for ever)
+            context.add_init_script(HTMX_READY_GUARD)
         contexts.append(context)
         return context.new_page()
 

@@ -86,7 +86,9 @@ from blueprints.suggestions.services.recommendations import (
     decisions_for,
     recommend,
     recommendation_of,
+    recommendation_with_steps,
     steps_of,
+    waiting_count,
     waiting_statement,
 )
 from blueprints.suggestions.services.recommendations import decide as decide_recommendation
@@ -132,7 +134,8 @@ __all__ = [
     "REASSIGNABLE", "REWARD_DEFAULTS", "REWARD_SETTING", "SERIAL_SERIES", "SHARE_TOTAL", "SORTS", "TRANSITIONS",
     "TRANSITION_MESSAGES", "BulkResult", "LedgerFilters", "ListFilters", "QueueFilters", "SuggestionInput",
     "accept", "add_comment", "admin_clause", "can_recommend", "decide_recommendation", "decisions_for",
-    "in_admin_scope", "lines_out_of_scope", "recommend", "recommendation_of", "steps_of", "waiting_statement",
+    "in_admin_scope", "lines_out_of_scope", "recommend", "recommendation_of", "recommendation_with_steps",
+    "steps_of", "waiting_count", "waiting_statement",
     "add_note", "allocate_serial", "allowed_actions", "amount_refusal", "annotations",
     "approved_workshops", "award", "blind_review", "bulk_decide", "can", "can_comment", "can_edit", "can_endorse",
     "can_reassign", "can_see_notes", "can_see_reward", "can_view", "check_complete", "check_scores",
