@@ -118,6 +118,17 @@ ACTION_LABELS = {
     "training.feed_reset": _l("重置日历订阅"),
     "training.signin_printed": _l("打印培训签到表"),
     "training.roster_exported": _l("导出培训名单"),
+    # Key projects
+    "project.created": _l("登记重点项目"),
+    "project.updated": _l("修改重点项目"),
+    "project.milestone_added": _l("添加项目节点"),
+    "project.milestone_updated": _l("修改项目节点"),
+    "project.milestone_deleted": _l("删除项目节点"),
+    # Honours
+    "honour.nominated": _l("推荐先进"),
+    "honour.forwarded": _l("转报先进推荐"),
+    "honour.approved": _l("批准先进推荐"),
+    "honour.declined": _l("退回先进推荐"),
 }
 
 TARGET_LABELS = {
@@ -127,6 +138,8 @@ TARGET_LABELS = {
     "suggestions": _l("建议"),
     "training_sessions": _l("培训"),
     "training_enrollments": _l("培训报名记录"),
+    "key_projects": _l("重点项目"),
+    "honour_nominations": _l("先进推荐"),
 }
 
 
@@ -147,6 +160,8 @@ GROUP_LABELS = {
     "workshop": _l("创新工作室"),
     "suggestion": _l("五小建议"),
     "training": _l("培训报名"),
+    "project": _l("重点项目"),
+    "honour": _l("先进推荐"),
 }
 
 
@@ -210,6 +225,7 @@ _NAMERS: dict[str, Callable[[set[int]], dict[int, str]]] = {
     "workshops": _names_by_column("workshops", "name"),
     "suggestions": _names_by_column("suggestions", "serial", "title"),
     "training_sessions": _names_by_column("training_sessions", "title"),
+    "key_projects": _names_by_column("key_projects", "name"),
 }
 _URLS: dict[str, Callable[[int], str]] = {
     "users": lambda i: url_for("admin.user_edit", user_id=i),
@@ -217,6 +233,8 @@ _URLS: dict[str, Callable[[int], str]] = {
     "workshops": lambda i: url_for("workshops.profile", workshop_id=i),
     "suggestions": lambda i: url_for("suggestions.detail", suggestion_id=i),
     "training_sessions": lambda i: url_for("training.detail", session_id=i),
+    "key_projects": lambda i: url_for("projects.detail", project_id=i),
+    "honour_nominations": lambda i: url_for("honours.detail", nomination_id=i),
 }
 
 # Detail texts name people by id ("user 13: 500.00", "users=4,5"): shown with the person's name instead.
