@@ -38,6 +38,12 @@ ARGUMENT_QUERIES = {
     "grant_id": "SELECT id FROM role_grants ORDER BY id LIMIT 1",
     "recommendation_id": "SELECT id FROM workshop_recommendations ORDER BY id LIMIT 1",
     "move": "SELECT 'forward'",
+    # Enterprise 1's planned key project and its first milestone; its team's 工人先锋号 nomination.
+    "project_id": "SELECT p.id FROM key_projects p JOIN departments d ON d.id = p.owner_id WHERE d.code = 'BJHI' "
+                  "ORDER BY p.id LIMIT 1",
+    "milestone_id": "SELECT m.id FROM key_project_milestones m JOIN key_projects p ON p.id = m.project_id "
+                    "JOIN departments d ON d.id = p.owner_id WHERE d.code = 'BJHI' ORDER BY p.id, m.id LIMIT 1",
+    "nomination_id": "SELECT id FROM honour_nominations WHERE honour = 'pioneer' ORDER BY id LIMIT 1",
 }
 # Arguments whose realistic value depends on the route.
 ARGUMENT_OVERRIDES = {("suggestions.decide", "action"): "accept"}

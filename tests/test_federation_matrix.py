@@ -156,6 +156,19 @@ ROUTES: dict[str, tuple[str, str | None, str | None]] = {
     "workshops.change_level": _r("admin", "scope", "workshop"),
     "workshops.recommend": _r("admin", "scope", "workshop"),
     "workshops.decide_recommendation": _r("admin", "scope", "recommendation"),
+    # Key projects: admins over the owner enterprise.
+    "projects.index": _r("admin"),
+    "projects.new": _r("admin"),
+    "projects.detail": _r("admin", "scope", "project"),
+    "projects.edit": _r("admin", "scope", "project"),
+    "projects.milestone_add": _r("admin", "scope", "project"),
+    "projects.milestone_edit": _r("admin", "scope", "project"),
+    "projects.milestone_delete": _r("admin", "scope", "project"),
+    # Honours: admins over the nominated unit, team or person.
+    "honours.index": _r("admin"),
+    "honours.new": _r("admin"),
+    "honours.detail": _r("admin", "scope", "nomination"),
+    "honours.decide": _r("admin", "scope", "nomination"),
 }
 
 # The demo accounts standing for each role (enterprise 1; admin holds the root's grant).
@@ -200,6 +213,15 @@ OTHER_ENTERPRISE = {
     "template_id": "SELECT id FROM suggestion_answer_templates ORDER BY id LIMIT 1",  # lead1's own
     "grant_id": "SELECT g.id FROM role_grants g JOIN users u ON u.id = g.user_id WHERE u.employee_no = 'e2hr'",
     "recommendation_id": "SELECT id FROM workshop_recommendations ORDER BY id LIMIT 1",
+    # Enterprise 2 owns no key project in the demo: enterprise 3's (龙江建工) lies outside enterprise 1's scope too.
+    "project_id": "SELECT p.id FROM key_projects p JOIN departments d ON d.id = p.owner_id WHERE d.code = 'LJJG' "
+                  "ORDER BY p.id LIMIT 1",
+    "milestone_id": "SELECT m.id FROM key_project_milestones m WHERE m.project_id = (SELECT p.id FROM key_projects p "
+                    "JOIN departments d ON d.id = p.owner_id WHERE d.code = 'LJJG' ORDER BY p.id LIMIT 1) "
+                    "ORDER BY m.id LIMIT 1",
+    "nomination_id": "SELECT n.id FROM honour_nominations n JOIN departments d ON d.id = n.department_id "
+                     "WHERE d.path LIKE (SELECT path FROM departments WHERE code = 'SBDJ') || '%' "
+                     "ORDER BY n.id LIMIT 1",
     "move": "SELECT 'forward'",
     "action": "SELECT 'close'",
     "token": "SELECT 'not-a-feed-token'",
@@ -243,7 +265,8 @@ def test_every_route_is_in_the_table():
 def test_object_routes_say_whose_records():
     """A route taking an object id says whose records it reaches; one without says nothing."""
     object_args = {"user_id", "dept_id", "workshop_id", "suggestion_id", "session_id", "enrollment_id",
-                   "notification_id", "template_id", "recommendation_id"}
+                   "notification_id", "template_id", "recommendation_id", "project_id", "milestone_id",
+                   "nomination_id"}
     for endpoint, _method, args in ROUTE_LIST:
         _who, records, kind = ROUTES[endpoint]
         assert (records is None) == (not args & object_args), endpoint

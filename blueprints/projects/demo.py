@@ -37,7 +37,9 @@ def seed(ctx) -> None:
     for name, planned, actual in [("首站设备进场", -90, -95), ("全线管线贯通", 45, None), ("联调联试", 270, None)]:
         db.session.add(Milestone(project_id=metro.id, name=name, planned_on=today + timedelta(days=planned),
                                  actual_on=today + timedelta(days=actual) if actual is not None else None))
-    _project(ctx, "滨江重工智能制造基地扩建", "city_key", "BJHI", "哈尔滨市松北区科技创新城",
-             today + timedelta(days=90), today + timedelta(days=640), "planned",
-             "市重点项目。新建数控加工联合厂房和智能仓储中心。", "e1admin")
+    plant = _project(ctx, "滨江重工智能制造基地扩建", "city_key", "BJHI", "哈尔滨市松北区科技创新城",
+                     today + timedelta(days=90), today + timedelta(days=640), "planned",
+                     "市重点项目。新建数控加工联合厂房和智能仓储中心。", "e1admin")
+    for name, planned in [("厂房基础施工完成", 180), ("主体钢结构完成", 400), ("设备安装调试", 600)]:
+        db.session.add(Milestone(project_id=plant.id, name=name, planned_on=today + timedelta(days=planned)))
     db.session.flush()
