@@ -6,15 +6,13 @@ from wtforms import IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from blueprints.core.forms import PortalForm
+from blueprints.core.types import parse_int
 from blueprints.honours.labels import HONOUR_LABELS, LEVEL_LABELS, STATUS_LABELS, SUBJECT_LABELS
 
 
 def optional_int(value):
-    """A select's value as an int, '' (or anything not a number) as None."""
-    try:
-        return int(value) if value not in (None, "", "None") else None
-    except (TypeError, ValueError):
-        return None
+    """A select's value as an id, '' (or anything not an id a column can hold) as None."""
+    return parse_int(value, low=1)
 
 
 class NominationForm(PortalForm):
