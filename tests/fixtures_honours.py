@@ -1,5 +1,5 @@
-"""A small federation for the key projects and honours tests: a city, a district union over enterprises A and B,
-an industry union over C; admins at each level, teams and people (imported by the test modules that use it)."""
+"""The `federation` fixture of the key projects and honours tests (registered in conftest.pytest_plugins): a city, a
+district union over enterprises A and B, an industry union over C; admins at each level, teams and people."""
 from __future__ import annotations
 
 from types import SimpleNamespace
@@ -21,7 +21,7 @@ def grant_admin(app, user: User, department: Department) -> None:
 
 
 @pytest.fixture
-def world(app, make_department, make_user):
+def federation(app, make_department, make_user):
     root = make_department("市总工会", kind="federation")
     district = make_department("松北区总工会", parent=root)
     industry = make_department("建设交通物流工会", parent=root, kind="industry")

@@ -16,14 +16,14 @@ from blueprints.honours.models import Nomination, NominationStep
 from extensions import db
 from tests.concurrency import all_at_once
 from tests.conftest import both_backends, html_text
-from tests.fixtures_honours import client_of, count, denials, notes, world  # noqa: F401  (world is a fixture)
+from tests.fixtures_honours import client_of, count, denials, notes
 
 POOL = {"SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 8, "max_overflow": 8, "pool_timeout": 60}}
 pytestmark = pytest.mark.app_config(POOL)
 
 
-def team_form(world, **fields) -> dict:
-    data = {"subject_kind": "team", "department_id": world.a_team.id, "employee_no": "", "honour": "pioneer",
+def team_form(federation, **fields) -> dict:
+    data = {"subject_kind": "team", "department_id": federation.a_team.id, "employee_no": "", "honour": "pioneer",
             "honour_name": "", "level": "city", "year": "2026", "summary": "三年安全无事故",
             "evidence": "2026-05-10 合理化建议被采纳\n\n  职工取得培训证书 4 份  ", "step": "submit"}
     data.update({key: str(value) for key, value in fields.items()})
@@ -61,12 +61,12 @@ def decide(app, user, nomination_id: int, move: str, reason: str = ""):
 # --- The chain -------------------------------------------------------------------------------------------------------
 
 
-def test_a_team_goes_from_the_enterprise_through_the_district_to_the_city(app, world):
-    people = world.people
-    nomination_id = nominate(app, people.ent_a, team_form(world))
+def test_a_team_goes_from_the_enterprise_through_the_district_to_the_city(app, federation):
+    people = federation.people
+    nomination_id = nominate(app, people.ent_a, team_form(federation))
     row = nomination(app, nomination_id)
     assert (row.status, row.subject_kind, row.department_id, row.user_id, row.honour, row.level, row.year) == (
-        "nominated", "team", world.a_team.id, None, "pioneer", "city", 2026)
+        "nominated", "team", federation.a_team.id, None, "pioneer", "city", 2026)
     assert row.evidence_lines == ["2026-05-10 合理化建议被采纳", "职工取得培训证书 4 份"]
     assert steps(app, nomination_id) == [("nominate", "district", "")]
     assert notes(app, people.district, "请审核") == 1 and notes(app, people.district2, "请审核") == 1
@@ -89,51 +89,52 @@ def test_a_team_goes_from_the_enterprise_through_the_district_to_the_city(app, w
     assert "事迹突出" in page and "数控一班" in page and "工人先锋号" in page
 
 
-def test_an_approved_person_sees_the_honour_on_the_personal_record(app, world):
-    people = world.people
+def test_an_approved_person_sees_the_honour_on_the_personal_record(app, federation):
+    people = federation.people
     nomination_id = nominate(app, people.ent_a, person_form("wa1"))
     decide(app, people.district, nomination_id, "forward")
     decide(app, people.city, nomination_id, "approve")
     assert notes(app, people.worker_a, "祝贺您") == 1
     record = html_text(client_of(app, people.worker_a).get(f"/stats/people/{people.worker_a.id}"))
     assert "五一劳动奖章" in record and "2026" in record
-    unit_page = html_text(client_of(app, people.ent_a).get(f"/honours/?unit={world.a.id}&status=approved"))
+    unit_page = html_text(client_of(app, people.ent_a).get(f"/honours/?unit={federation.a.id}&status=approved"))
     assert "李明" in unit_page[unit_page.index('id="results"'):]
 
 
-def test_the_district_declines_with_a_reason_and_everyone_before_hears_it(app, world):
-    nomination_id = nominate(app, world.people.ent_a, team_form(world))
-    assert decide(app, world.people.district, nomination_id, "decline", "考核未达标").status_code == 303
+def test_the_district_declines_with_a_reason_and_everyone_before_hears_it(app, federation):
+    nomination_id = nominate(app, federation.people.ent_a, team_form(federation))
+    assert decide(app, federation.people.district, nomination_id, "decline", "考核未达标").status_code == 303
     row = nomination(app, nomination_id)
     assert (row.status, row.open_key) == ("declined", None)
     assert steps(app, nomination_id)[-1] == ("decline", "district", "考核未达标")
-    assert notes(app, world.people.ent_a, "未获通过") == 1
+    assert notes(app, federation.people.ent_a, "未获通过") == 1
 
 
-def test_a_district_level_honour_is_decided_by_the_district_itself(app, world):
-    nomination_id = nominate(app, world.people.ent_a, team_form(world, level="union"))
-    response = decide(app, world.people.district, nomination_id, "forward")
+def test_a_district_level_honour_is_decided_by_the_district_itself(app, federation):
+    nomination_id = nominate(app, federation.people.ent_a, team_form(federation, level="union"))
+    response = decide(app, federation.people.district, nomination_id, "forward")
     assert "无需转报市总工会" in html_text(response)
     assert nomination(app, nomination_id).status == "nominated"
-    assert decide(app, world.people.district, nomination_id, "approve").status_code == 303
+    assert decide(app, federation.people.district, nomination_id, "approve").status_code == 303
     assert nomination(app, nomination_id).status == "approved"
     assert steps(app, nomination_id)[-1] == ("approve", "district", "")
 
 
-def test_an_enterprise_under_an_industry_union_goes_to_the_industry_union(app, world):
-    nomination_id = nominate(app, world.people.ent_c, team_form(world, subject_kind="unit",
-                                                                department_id=world.c.id, honour="labour_award"))
+def test_an_enterprise_under_an_industry_union_goes_to_the_industry_union(app, federation):
+    nomination_id = nominate(app, federation.people.ent_c, team_form(federation, subject_kind="unit",
+                                                                department_id=federation.c.id, honour="labour_award"))
     assert steps(app, nomination_id) == [("nominate", "industry", "")]
-    assert notes(app, world.people.industry, "请审核") == 1 and notes(app, world.people.district, "请审核") == 0
-    assert decide(app, world.people.district, nomination_id, "forward").status_code == 404
-    assert decide(app, world.people.industry, nomination_id, "forward").status_code == 303
+    assert notes(app, federation.people.industry, "请审核") == 1
+    assert notes(app, federation.people.district, "请审核") == 0
+    assert decide(app, federation.people.district, nomination_id, "forward").status_code == 404
+    assert decide(app, federation.people.industry, nomination_id, "forward").status_code == 303
 
 
-def test_a_union_admin_nominating_sends_it_straight_to_the_city(app, world):
-    nomination_id = nominate(app, world.people.district, team_form(world, department_id=world.b_team.id))
+def test_a_union_admin_nominating_sends_it_straight_to_the_city(app, federation):
+    nomination_id = nominate(app, federation.people.district, team_form(federation, department_id=federation.b_team.id))
     assert nomination(app, nomination_id).status == "forwarded"
     assert steps(app, nomination_id) == [("nominate", "federation", "")]
-    assert notes(app, world.people.city, "请审核") == 1
+    assert notes(app, federation.people.city, "请审核") == 1
 
 
 # --- Refusals: nothing stored -----------------------------------------------------------------------------------------
@@ -149,17 +150,17 @@ def test_a_union_admin_nominating_sends_it_straight_to_the_city(app, world):
     (lambda w: person_form("wa1", honour="labour_award"), "不能推荐给这类对象"),
     (lambda w: team_form(w, honour="other"), "选择“其他荣誉”时请填写荣誉名称"),
 ])
-def test_a_bad_nomination_is_refused_and_nothing_is_stored(app, world, data, message):
-    response = client_of(app, world.people.ent_a).post("/honours/new", data=data(world))
+def test_a_bad_nomination_is_refused_and_nothing_is_stored(app, federation, data, message):
+    response = client_of(app, federation.people.ent_a).post("/honours/new", data=data(federation))
     assert response.status_code == 200
     assert message in html_text(response)
     assert count(app, Nomination) == 0 and count(app, NominationStep) == 0
     assert count(app, Notification) == 0
 
 
-def test_the_same_subject_cannot_be_on_its_way_twice(app, world):
-    nominate(app, world.people.ent_a, team_form(world))
-    response = client_of(app, world.people.ent_a2).post("/honours/new", data=team_form(world))
+def test_the_same_subject_cannot_be_on_its_way_twice(app, federation):
+    nominate(app, federation.people.ent_a, team_form(federation))
+    response = client_of(app, federation.people.ent_a2).post("/honours/new", data=team_form(federation))
     assert "已经在审核中了" in html_text(response)
     assert count(app, Nomination) == 1
 
@@ -172,9 +173,9 @@ def test_the_same_subject_cannot_be_on_its_way_twice(app, world):
     ("district", "approve", "市级荣誉须转报市总工会审定"),
     ("district", "decline", "不予通过时请填写原因"),
 ])
-def test_a_nominated_one_refuses_the_wrong_level_and_a_missing_reason(app, world, who, move, message):
-    nomination_id = nominate(app, world.people.ent_a, team_form(world))
-    response = decide(app, getattr(world.people, who), nomination_id, move, "" if move == "decline" else "意见")
+def test_a_nominated_one_refuses_the_wrong_level_and_a_missing_reason(app, federation, who, move, message):
+    nomination_id = nominate(app, federation.people.ent_a, team_form(federation))
+    response = decide(app, getattr(federation.people, who), nomination_id, move, "" if move == "decline" else "意见")
     assert response.status_code == 200
     assert message in html_text(response)
     assert nomination(app, nomination_id).status == "nominated"
@@ -182,28 +183,28 @@ def test_a_nominated_one_refuses_the_wrong_level_and_a_missing_reason(app, world
 
 
 @pytest.mark.parametrize("who", ["district", "ent_a"])
-def test_a_forwarded_one_is_for_the_city_only(app, world, who):
-    nomination_id = nominate(app, world.people.ent_a, team_form(world))
-    decide(app, world.people.district, nomination_id, "forward")
-    response = decide(app, getattr(world.people, who), nomination_id, "approve")
+def test_a_forwarded_one_is_for_the_city_only(app, federation, who):
+    nomination_id = nominate(app, federation.people.ent_a, team_form(federation))
+    decide(app, federation.people.district, nomination_id, "forward")
+    response = decide(app, getattr(federation.people, who), nomination_id, "approve")
     assert "由市总工会审定" in html_text(response)
     assert nomination(app, nomination_id).status == "forwarded"
 
 
-def test_a_second_decision_is_refused(app, world):
-    nomination_id = nominate(app, world.people.ent_a, team_form(world))
-    decide(app, world.people.district, nomination_id, "forward")
-    decide(app, world.people.city, nomination_id, "approve")
-    response = decide(app, world.people.city2, nomination_id, "decline", "改主意了")
+def test_a_second_decision_is_refused(app, federation):
+    nomination_id = nominate(app, federation.people.ent_a, team_form(federation))
+    decide(app, federation.people.district, nomination_id, "forward")
+    decide(app, federation.people.city, nomination_id, "approve")
+    response = decide(app, federation.people.city2, nomination_id, "decline", "改主意了")
     assert "当前是“已批准”，不能再不予通过" in html_text(response)
     assert nomination(app, nomination_id).status == "approved"
     assert len(steps(app, nomination_id)) == 3
 
 
 @pytest.mark.parametrize("who", ["ent_b", "ent_c", "industry"])
-def test_outside_the_scope_a_nomination_answers_404_audited(app, world, who):
-    nomination_id = nominate(app, world.people.ent_a, team_form(world))
-    browser = client_of(app, getattr(world.people, who))
+def test_outside_the_scope_a_nomination_answers_404_audited(app, federation, who):
+    nomination_id = nominate(app, federation.people.ent_a, team_form(federation))
+    browser = client_of(app, getattr(federation.people, who))
     before = denials(app)
     assert browser.get(f"/honours/{nomination_id}").status_code == 404
     assert browser.post(f"/honours/{nomination_id}/decline", data={"reason": "x"}).status_code == 404
@@ -212,56 +213,56 @@ def test_outside_the_scope_a_nomination_answers_404_audited(app, world, who):
     assert "数控一班" not in html_text(browser.get("/honours/"))
 
 
-def test_workers_are_refused(app, world):
-    nomination_id = nominate(app, world.people.ent_a, team_form(world))
-    browser = client_of(app, world.people.worker_a)
+def test_workers_are_refused(app, federation):
+    nomination_id = nominate(app, federation.people.ent_a, team_form(federation))
+    browser = client_of(app, federation.people.worker_a)
     for path in ("/honours/", "/honours/new", f"/honours/{nomination_id}"):
         assert browser.get(path).status_code == 403
     assert browser.post(f"/honours/{nomination_id}/decline", data={"reason": "x"}).status_code == 403
     assert nomination(app, nomination_id).status == "nominated"
 
 
-def test_the_waiting_block_shows_what_waits_for_my_level(app, world):
-    nominate(app, world.people.ent_a, team_form(world))
-    district_page = html_text(client_of(app, world.people.district).get("/honours/"))
+def test_the_waiting_block_shows_what_waits_for_my_level(app, federation):
+    nominate(app, federation.people.ent_a, team_form(federation))
+    district_page = html_text(client_of(app, federation.people.district).get("/honours/"))
     assert "待我审核" in district_page
-    assert "待我审核" not in html_text(client_of(app, world.people.city).get("/honours/"))
+    assert "待我审核" not in html_text(client_of(app, federation.people.city).get("/honours/"))
 
 
 # --- Evidence from hand-built records ---------------------------------------------------------------------------------
 
 
 @pytest.fixture
-def records(app, world, make_suggestion, make_user, make_workshop, make_session):
+def records(app, federation, make_suggestion, make_user, make_workshop, make_session):
     """worker_a: an awarded suggestion, a co-written adopted one, a submitted one (not evidence), a certificate and
     an achievement of a workshop they belong to."""
     from blueprints.training.models import Enrollment
     from blueprints.workshops.models import Achievement
 
-    colleague = make_user(name="王强", department=world.a_team)
-    awarded = make_suggestion(world.people.worker_a, status="awarded", title="冷却液回收装置",
+    colleague = make_user(name="王强", department=federation.a_team)
+    awarded = make_suggestion(federation.people.worker_a, status="awarded", title="冷却液回收装置",
                               at=datetime(2026, 5, 10, 2, 0, tzinfo=UTC), grade="second",
                               awarded_at=datetime(2026, 6, 1, 4, 0, tzinfo=UTC))
-    adopted = make_suggestion(colleague, status="accepted", title="刀具寿命看板", coauthors=[world.people.worker_a],
-                              at=datetime(2026, 3, 2, 1, 0, tzinfo=UTC))
-    make_suggestion(world.people.worker_a, status="submitted", title="还在审核的建议")
-    workshop = make_workshop(lead=colleague, members=[world.people.worker_a], department=world.a_floor,
+    adopted = make_suggestion(colleague, status="accepted", title="刀具寿命看板",
+                              coauthors=[federation.people.worker_a], at=datetime(2026, 3, 2, 1, 0, tzinfo=UTC))
+    make_suggestion(federation.people.worker_a, status="submitted", title="还在审核的建议")
+    workshop = make_workshop(lead=colleague, members=[federation.people.worker_a], department=federation.a_floor,
                              name="数控创新工作室")
     training = make_session(status="completed", title="数控车工技能提升班")
     with app.app_context():
         db.session.add(Achievement(workshop_id=workshop.id, title="薄壁件夹具", kind="patent",
                                    achieved_on=date(2026, 4, 15), description=""))
-        db.session.add(Enrollment(session_id=training.id, user_id=world.people.worker_a.id, status="confirmed",
+        db.session.add(Enrollment(session_id=training.id, user_id=federation.people.worker_a.id, status="confirmed",
                                   certificate_no="PX-2026-0007", certified_at=datetime(2026, 2, 1, 3, 0, tzinfo=UTC)))
         db.session.commit()
     return awarded, adopted
 
 
-def test_a_persons_evidence_lines_come_from_every_domain(app, world, records):
+def test_a_persons_evidence_lines_come_from_every_domain(app, federation, records):
     awarded, adopted = records
     with app.test_request_context():
-        person = db.session.get(type(world.people.worker_a), world.people.worker_a.id)
-        department = db.session.get(type(world.a_team), world.a_team.id)
+        person = db.session.get(type(federation.people.worker_a), federation.people.worker_a.id)
+        department = db.session.get(type(federation.a_team), federation.a_team.id)
         text = services.evidence_text(department, person)
     assert text.splitlines() == [
         f"2026-06-01 合理化建议《冷却液回收装置》（{awarded.serial}）获二等奖",
@@ -271,10 +272,10 @@ def test_a_persons_evidence_lines_come_from_every_domain(app, world, records):
     ]
 
 
-def test_a_units_evidence_names_the_people_and_counts_certificates(app, world, records):
+def test_a_units_evidence_names_the_people_and_counts_certificates(app, federation, records):
     awarded, adopted = records
     with app.test_request_context():
-        unit = db.session.get(type(world.a_floor), world.a_floor.id)
+        unit = db.session.get(type(federation.a_floor), federation.a_floor.id)
         text = services.evidence_text(unit, None)
     assert text.splitlines() == [
         f"2026-06-01 李明：合理化建议《冷却液回收装置》（{awarded.serial}）获二等奖",
@@ -283,13 +284,13 @@ def test_a_units_evidence_names_the_people_and_counts_certificates(app, world, r
         "职工取得培训证书 1 份（1 人）",
     ]
     with app.test_request_context():
-        other = db.session.get(type(world.b), world.b.id)
+        other = db.session.get(type(federation.b), federation.b.id)
         assert services.evidence_text(other, None) == ""
 
 
-def test_the_form_fills_the_evidence_box_from_the_records(app, world, records):
+def test_the_form_fills_the_evidence_box_from_the_records(app, federation, records):
     awarded, _adopted = records
-    response = client_of(app, world.people.ent_a).post("/honours/new", data=person_form("wa1", step="evidence"))
+    response = client_of(app, federation.people.ent_a).post("/honours/new", data=person_form("wa1", step="evidence"))
     assert response.status_code == 200
     page = html_text(response)
     assert f"合理化建议《冷却液回收装置》（{awarded.serial}）获二等奖" in page
@@ -299,22 +300,22 @@ def test_the_form_fills_the_evidence_box_from_the_records(app, world, records):
 # --- Lists and concurrency -------------------------------------------------------------------------------------------
 
 
-def _bulk(app, world, n: int, start: int = 0) -> None:
+def _bulk(app, federation, n: int, start: int = 0) -> None:
     with app.app_context():
         for i in range(start, start + n):
             db.session.add(Nomination(honour="pioneer", level="city", year=2000 + i % 50, subject_kind="team",
-                                      department_id=world.a_team.id, status="forwarded" if i % 2 else "approved",
+                                      department_id=federation.a_team.id, status="forwarded" if i % 2 else "approved",
                                       summary="", evidence="", honour_name=""))
         db.session.commit()
 
 
-def test_the_list_costs_the_same_queries_for_3_rows_as_for_30(app, world, count_queries):
-    browser = client_of(app, world.people.city)
-    _bulk(app, world, 3)
+def test_the_list_costs_the_same_queries_for_3_rows_as_for_30(app, federation, count_queries):
+    browser = client_of(app, federation.people.city)
+    _bulk(app, federation, 3)
     browser.get("/honours/")
     with count_queries() as few:
         assert browser.get("/honours/").status_code == 200
-    _bulk(app, world, 27, start=3)
+    _bulk(app, federation, 27, start=3)
     with count_queries() as many:
         assert browser.get("/honours/").status_code == 200
     assert many.count == few.count
@@ -326,21 +327,22 @@ def post_together(app, users, path: str, data=None) -> list[int]:
 
 
 @both_backends
-def test_two_district_admins_forwarding_at_once_forward_once(app, world):
-    nomination_id = nominate(app, world.people.ent_a, team_form(world))
-    codes = post_together(app, [world.people.district, world.people.district2, world.people.district],
+def test_two_district_admins_forwarding_at_once_forward_once(app, federation):
+    nomination_id = nominate(app, federation.people.ent_a, team_form(federation))
+    codes = post_together(app, [federation.people.district, federation.people.district2, federation.people.district],
                           f"/honours/{nomination_id}/forward")
     assert sorted(codes).count(303) == 1 and set(codes) <= {200, 303}
     assert count(app, NominationStep, NominationStep.action == "forward") == 1
     assert count(app, AuditLog, AuditLog.action == "honour.forwarded") == 1
-    assert notes(app, world.people.city, "请审定") == 1
+    assert notes(app, federation.people.city, "请审定") == 1
 
 
 @both_backends
-def test_two_city_admins_deciding_at_once_decide_once(app, world):
-    nomination_id = nominate(app, world.people.ent_a, team_form(world))
-    decide(app, world.people.district, nomination_id, "forward")
-    clients = [client_of(app, user) for user in (world.people.city, world.people.city2, world.people.city)]
+def test_two_city_admins_deciding_at_once_decide_once(app, federation):
+    nomination_id = nominate(app, federation.people.ent_a, team_form(federation))
+    decide(app, federation.people.district, nomination_id, "forward")
+    people = federation.people
+    clients = [client_of(app, user) for user in (people.city, people.city2, people.city)]
     calls = [lambda c=clients[0]: c.post(f"/honours/{nomination_id}/approve", data={}),
              lambda c=clients[1]: c.post(f"/honours/{nomination_id}/decline", data={"reason": "名额已满"}),
              lambda c=clients[2]: c.post(f"/honours/{nomination_id}/approve", data={})]
@@ -351,4 +353,4 @@ def test_two_city_admins_deciding_at_once_decide_once(app, world):
     assert count(app, AuditLog, AuditLog.action.in_(("honour.approved", "honour.declined"))) == 1
     status = nomination(app, nomination_id).status
     assert status in ("approved", "declined")
-    assert notes(app, world.people.ent_a, "已获批准" if status == "approved" else "未获通过") == 1
+    assert notes(app, federation.people.ent_a, "已获批准" if status == "approved" else "未获通过") == 1

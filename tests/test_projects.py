@@ -14,7 +14,7 @@ from blueprints.core.clock import local_today
 from blueprints.core.models import AuditLog
 from extensions import db
 from tests.conftest import html_text
-from tests.fixtures_honours import client_of, count, denials, world  # noqa: F401  (world is a fixture)
+from tests.fixtures_honours import client_of, count, denials
 
 
 def form(**fields) -> dict:
@@ -48,23 +48,23 @@ def cover(app, project_id: int, organiser) -> None:
 # --- Registering ----------------------------------------------------------------------------------------------------
 
 
-def test_enterprise_admin_registers_a_project_of_their_enterprise(app, world):
-    browser = client_of(app, world.people.ent_a)
-    response = browser.post("/projects/new", data=form(owner_id=world.a.id))
+def test_enterprise_admin_registers_a_project_of_their_enterprise(app, federation):
+    browser = client_of(app, federation.people.ent_a)
+    response = browser.post("/projects/new", data=form(owner_id=federation.a.id))
     assert response.status_code == 303
     with app.app_context():
         project = db.session.scalar(select(Project))
         assert (project.name, project.owner_id, project.level, project.status) == (
-            "松北综合交通枢纽工程", world.a.id, "province_top100", "started")
+            "松北综合交通枢纽工程", federation.a.id, "province_top100", "started")
         assert project.planned_start == date(2026, 3, 1) and project.planned_end == date(2027, 10, 31)
     assert response.headers["Location"] == f"/projects/{project.id}"
     assert count(app, AuditLog, AuditLog.action == "project.created") == 1
 
 
 @pytest.mark.parametrize("owner", ["c", "district", "a_team"])
-def test_an_owner_outside_scope_or_not_an_enterprise_is_refused(app, world, owner):
-    browser = client_of(app, world.people.ent_a)
-    response = browser.post("/projects/new", data=form(owner_id=getattr(world, owner).id))
+def test_an_owner_outside_scope_or_not_an_enterprise_is_refused(app, federation, owner):
+    browser = client_of(app, federation.people.ent_a)
+    response = browser.post("/projects/new", data=form(owner_id=getattr(federation, owner).id))
     assert response.status_code == 200
     page = html_text(response)
     assert "请选择您管理范围内的一家企业作为业主单位" in page
@@ -72,24 +72,24 @@ def test_an_owner_outside_scope_or_not_an_enterprise_is_refused(app, world, owne
     assert count(app, Project) == 0
 
 
-def test_an_end_before_the_start_is_refused(app, world):
-    response = client_of(app, world.people.ent_a).post(
-        "/projects/new", data=form(owner_id=world.a.id, planned_start="2027-01-01", planned_end="2026-12-31"))
+def test_an_end_before_the_start_is_refused(app, federation):
+    response = client_of(app, federation.people.ent_a).post(
+        "/projects/new", data=form(owner_id=federation.a.id, planned_start="2027-01-01", planned_end="2026-12-31"))
     assert response.status_code == 200
     assert "计划竣工日期不能早于计划开工日期" in html_text(response)
     assert count(app, Project) == 0
 
 
-def test_a_district_admin_registers_for_any_enterprise_of_the_district_only(app, world):
-    browser = client_of(app, world.people.district)
-    assert browser.post("/projects/new", data=form(owner_id=world.b.id)).status_code == 303
-    assert browser.post("/projects/new", data=form(owner_id=world.c.id, name="外区项目")).status_code == 200
+def test_a_district_admin_registers_for_any_enterprise_of_the_district_only(app, federation):
+    browser = client_of(app, federation.people.district)
+    assert browser.post("/projects/new", data=form(owner_id=federation.b.id)).status_code == 303
+    assert browser.post("/projects/new", data=form(owner_id=federation.c.id, name="外区项目")).status_code == 200
     assert count(app, Project) == 1
 
 
-def test_workers_are_refused_the_pages(app, world):
-    project_id = add_project(app, world.a)
-    browser = client_of(app, world.people.worker_a)
+def test_workers_are_refused_the_pages(app, federation):
+    project_id = add_project(app, federation.a)
+    browser = client_of(app, federation.people.worker_a)
     for path in ("/projects/", "/projects/new", f"/projects/{project_id}"):
         assert browser.get(path).status_code == 403
 
@@ -99,9 +99,9 @@ def test_workers_are_refused_the_pages(app, world):
 
 @pytest.mark.parametrize("who,sees", [("ent_a", {"A"}), ("ent_b", {"B"}), ("district", {"A", "B"}),
                                       ("industry", {"C"}), ("city", {"A", "B", "C"})])
-def test_each_admin_lists_and_opens_the_projects_of_their_scope(app, world, who, sees):
-    ids = {key: add_project(app, getattr(world, key.lower()), name=f"项目{key}") for key in ("A", "B", "C")}
-    browser = client_of(app, getattr(world.people, who))
+def test_each_admin_lists_and_opens_the_projects_of_their_scope(app, federation, who, sees):
+    ids = {key: add_project(app, getattr(federation, key.lower()), name=f"项目{key}") for key in ("A", "B", "C")}
+    browser = client_of(app, getattr(federation.people, who))
     page = html_text(browser.get("/projects/"))
     assert {key for key in ids if f"项目{key}" in page} == sees
     for key, project_id in ids.items():
@@ -113,10 +113,10 @@ def test_each_admin_lists_and_opens_the_projects_of_their_scope(app, world, who,
             assert status == 404 and denials(app) == before + 1
 
 
-def test_another_scopes_project_cannot_be_changed(app, world):
-    project_id = add_project(app, world.c, name="龙江项目")
-    browser = client_of(app, world.people.ent_a)
-    assert browser.post(f"/projects/{project_id}/edit", data=form(owner_id=world.a.id)).status_code == 404
+def test_another_scopes_project_cannot_be_changed(app, federation):
+    project_id = add_project(app, federation.c, name="龙江项目")
+    browser = client_of(app, federation.people.ent_a)
+    assert browser.post(f"/projects/{project_id}/edit", data=form(owner_id=federation.a.id)).status_code == 404
     assert browser.post(f"/projects/{project_id}/milestones",
                         data={"name": "桩基", "planned_on": "2026-05-01"}).status_code == 404
     assert count(app, Milestone) == 0
@@ -127,9 +127,9 @@ def test_another_scopes_project_cannot_be_changed(app, world):
 # --- Milestones ------------------------------------------------------------------------------------------------------
 
 
-def test_milestones_are_added_edited_and_deleted(app, world):
-    project_id = add_project(app, world.a)
-    browser = client_of(app, world.people.ent_a)
+def test_milestones_are_added_edited_and_deleted(app, federation):
+    project_id = add_project(app, federation.a)
+    browser = client_of(app, federation.people.ent_a)
     done_on = (local_today() - timedelta(days=1)).isoformat()
     assert browser.post(f"/projects/{project_id}/milestones",
                         data={"name": "桩基完成", "planned_on": "2026-05-01", "actual_on": done_on}).status_code == 303
@@ -151,9 +151,9 @@ def test_milestones_are_added_edited_and_deleted(app, world):
     assert count(app, AuditLog, *actions) == 3
 
 
-def test_a_milestone_before_the_start_is_refused(app, world):
-    project_id = add_project(app, world.a, start=date(2026, 3, 1))
-    response = client_of(app, world.people.ent_a).post(
+def test_a_milestone_before_the_start_is_refused(app, federation):
+    project_id = add_project(app, federation.a, start=date(2026, 3, 1))
+    response = client_of(app, federation.people.ent_a).post(
         f"/projects/{project_id}/milestones", data={"name": "场地平整", "planned_on": "2026-02-28"})
     assert response.status_code == 200
     page = html_text(response)
@@ -162,22 +162,22 @@ def test_a_milestone_before_the_start_is_refused(app, world):
     assert count(app, Milestone) == 0
 
 
-def test_an_actual_date_in_the_future_is_refused(app, world):
-    project_id = add_project(app, world.a)
+def test_an_actual_date_in_the_future_is_refused(app, federation):
+    project_id = add_project(app, federation.a)
     tomorrow = (local_today() + timedelta(days=1)).isoformat()
-    response = client_of(app, world.people.ent_a).post(
+    response = client_of(app, federation.people.ent_a).post(
         f"/projects/{project_id}/milestones", data={"name": "封顶", "planned_on": "2026-06-01", "actual_on": tomorrow})
     assert response.status_code == 200
     assert "实际完成日期不能晚于今天" in html_text(response)
     assert count(app, Milestone) == 0
 
 
-def test_moving_the_start_past_a_milestone_is_refused(app, world):
-    project_id = add_project(app, world.a, start=date(2026, 3, 1))
-    browser = client_of(app, world.people.ent_a)
+def test_moving_the_start_past_a_milestone_is_refused(app, federation):
+    project_id = add_project(app, federation.a, start=date(2026, 3, 1))
+    browser = client_of(app, federation.people.ent_a)
     browser.post(f"/projects/{project_id}/milestones", data={"name": "桩基", "planned_on": "2026-04-01"})
     response = browser.post(f"/projects/{project_id}/edit",
-                            data=form(owner_id=world.a.id, name="新名称", planned_start="2026-05-01"))
+                            data=form(owner_id=federation.a.id, name="新名称", planned_start="2026-05-01"))
     assert response.status_code == 200
     assert "节点“桩基”的计划日期（2026-04-01）早于新的计划开工日期" in html_text(response)
     with app.app_context():
@@ -185,14 +185,14 @@ def test_moving_the_start_past_a_milestone_is_refused(app, world):
         assert (project.name, project.planned_start) == ("枢纽工程", date(2026, 3, 1))
 
 
-def test_a_milestone_of_another_project_answers_404(app, world):
-    first, second = add_project(app, world.a, name="一"), add_project(app, world.a, name="二")
+def test_a_milestone_of_another_project_answers_404(app, federation):
+    first, second = add_project(app, federation.a, name="一"), add_project(app, federation.a, name="二")
     with app.app_context():
         milestone = Milestone(project_id=second, name="节点", planned_on=date(2026, 6, 1))
         db.session.add(milestone)
         db.session.commit()
         milestone_id = milestone.id
-    browser = client_of(app, world.people.ent_a)
+    browser = client_of(app, federation.people.ent_a)
     assert browser.get(f"/projects/{first}/milestones/{milestone_id}/edit").status_code == 404
     assert browser.post(f"/projects/{first}/milestones/{milestone_id}/delete").status_code == 404
     assert count(app, Milestone) == 1
@@ -201,12 +201,12 @@ def test_a_milestone_of_another_project_answers_404(app, world):
 # --- The standing to-do and coverage ----------------------------------------------------------------------------------
 
 
-def test_started_projects_without_a_competition_are_the_to_do(app, world):
-    covered = add_project(app, world.a, name="已有竞赛的项目")
-    bare = add_project(app, world.a, name="没有竞赛的项目")
-    add_project(app, world.a, name="还没开工的项目", status="planned")
-    cover(app, covered, world.root)
-    browser = client_of(app, world.people.ent_a)
+def test_started_projects_without_a_competition_are_the_to_do(app, federation):
+    covered = add_project(app, federation.a, name="已有竞赛的项目")
+    bare = add_project(app, federation.a, name="没有竞赛的项目")
+    add_project(app, federation.a, name="还没开工的项目", status="planned")
+    cover(app, covered, federation.root)
+    browser = client_of(app, federation.people.ent_a)
     page = html_text(browser.get("/projects/"))
     todo = page[page.index("todo-title"):page.index('role="search"')]
     assert "没有竞赛的项目" in todo and "已有竞赛的项目" not in todo and "还没开工的项目" not in todo
@@ -218,27 +218,27 @@ def test_started_projects_without_a_competition_are_the_to_do(app, world):
     assert "还没有开展劳动竞赛" in html_text(browser.get(f"/projects/{bare}"))
 
 
-def test_the_list_filters_by_level_and_owner(app, world):
-    add_project(app, world.a, name="省项目甲", level="province_top100")
-    add_project(app, world.b, name="市项目乙", level="city_key")
-    browser = client_of(app, world.people.district)
+def test_the_list_filters_by_level_and_owner(app, federation):
+    add_project(app, federation.a, name="省项目甲", level="province_top100")
+    add_project(app, federation.b, name="市项目乙", level="city_key")
+    browser = client_of(app, federation.people.district)
     page = html_text(browser.get("/projects/?level=city_key"))
     results = page[page.index('id="results"'):]
     assert "市项目乙" in results and "省项目甲" not in results
-    page = html_text(browser.get(f"/projects/?owner={world.a.id}"))
+    page = html_text(browser.get(f"/projects/?owner={federation.a.id}"))
     results = page[page.index('id="results"'):]
     assert "省项目甲" in results and "市项目乙" not in results
 
 
-def test_the_list_costs_the_same_queries_for_3_rows_as_for_30(app, world, count_queries):
-    browser = client_of(app, world.people.ent_a)
+def test_the_list_costs_the_same_queries_for_3_rows_as_for_30(app, federation, count_queries):
+    browser = client_of(app, federation.people.ent_a)
     for n in range(3):
-        cover(app, add_project(app, world.a, name=f"项目{n}"), world.root)
+        cover(app, add_project(app, federation.a, name=f"项目{n}"), federation.root)
     browser.get("/projects/")
     with count_queries() as few:
         assert browser.get("/projects/").status_code == 200
     for n in range(3, 30):
-        project_id = add_project(app, world.a, name=f"项目{n}")
+        project_id = add_project(app, federation.a, name=f"项目{n}")
         with app.app_context():
             db.session.add(Milestone(project_id=project_id, name="节点", planned_on=date(2026, 6, 1)))
             db.session.commit()
