@@ -5,6 +5,7 @@ the district or industry union its enterprises', the city everything. The person
 from __future__ import annotations
 
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import aliased
 
 from blueprints.core import scopes
 from blueprints.core.models import Department, RoleGrant, User
@@ -35,8 +36,14 @@ def load(nomination_id: int) -> tuple[Nomination, Department, User | None] | Non
 
 
 def _rows():
-    return (select(Nomination, Department.name.label("unit_name"), User.name.label("person_name"),
-                   User.employee_no.label("employee_no"))
+    """Nomination, unit name, the enterprise it belongs to (a scalar subquery on the indexed path, per shown row),
+    person name and 工号."""
+    enterprise = aliased(Department)
+    enterprise_name = (select(enterprise.name).where(enterprise.kind == "enterprise",
+                                                     Department.path.startswith(enterprise.path))
+                       .correlate(Department).limit(1).scalar_subquery())
+    return (select(Nomination, Department.name.label("unit_name"), enterprise_name.label("enterprise_name"),
+                   User.name.label("person_name"), User.employee_no.label("employee_no"))
             .join(Department, Department.id == Nomination.department_id)
             .outerjoin(User, User.id == Nomination.user_id))
 

@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from blueprints.core.clock import local_today
 from blueprints.core.labels import ORG_KIND_LABELS
+from blueprints.core.org import enterprise_of
 from blueprints.core.pagination import keyset_page
 from blueprints.core.permissions import deny, roles_required
 from blueprints.core.web import action, redirect_after_change, render
@@ -107,7 +108,7 @@ def detail(nomination_id: int):
     """A nomination: subject, honour and level, evidence, the chain of decisions, and my decision if it is mine."""
     nomination, department, person = _visible(nomination_id)
     return render("honours/detail.html", nomination=nomination, department=department, person=person,
-                  history=queries.history(nomination.id),
+                  enterprise=enterprise_of(department), history=queries.history(nomination.id),
                   moves=services.moves_for(current_user, nomination, department),
                   honour=services.honour_text(nomination), reason_form=ReasonForm(), **_labels())
 
@@ -133,6 +134,6 @@ def decide(nomination_id: int, move: str):
             return redirect_after_change(url_for("honours.detail", nomination_id=nomination_id))
         nomination, department, person = _visible(nomination_id)
     return render("honours/detail.html", nomination=nomination, department=department, person=person,
-                  history=queries.history(nomination.id),
+                  enterprise=enterprise_of(department), history=queries.history(nomination.id),
                   moves=services.moves_for(current_user, nomination, department),
                   honour=services.honour_text(nomination), reason_form=form, failed_move=move, **_labels())
