@@ -309,6 +309,7 @@ def _bulk(app, federation, n: int, start: int = 0) -> None:
         db.session.commit()
 
 
+@both_backends
 def test_the_list_costs_the_same_queries_for_3_rows_as_for_30(app, federation, count_queries):
     browser = client_of(app, federation.people.city)
     _bulk(app, federation, 3)

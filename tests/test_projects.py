@@ -13,7 +13,7 @@ from blueprints.competitions.models import Competition, Milestone, Project, comp
 from blueprints.core.clock import local_today
 from blueprints.core.models import AuditLog
 from extensions import db
-from tests.conftest import html_text
+from tests.conftest import both_backends, html_text
 from tests.fixtures_honours import client_of, count, denials
 
 
@@ -230,6 +230,7 @@ def test_the_list_filters_by_level_and_owner(app, federation):
     assert "省项目甲" in results and "市项目乙" not in results
 
 
+@both_backends
 def test_the_list_costs_the_same_queries_for_3_rows_as_for_30(app, federation, count_queries):
     browser = client_of(app, federation.people.ent_a)
     for n in range(3):
