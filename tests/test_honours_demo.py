@@ -55,3 +55,36 @@ def test_lead1s_medal_is_on_his_record(demo_app):
         lead1 = db.session.scalar(text("SELECT id FROM users WHERE employee_no = 'lead1'"))
     page = html_text(_demo_client(demo_app, "lead1").get(f"/stats/people/{lead1}"))
     assert "五一劳动奖章" in page[page.index("rec-honours"):]
+
+
+# --- Who may use each route (read by tests/test_security_routes.py) ---------------------------------------------------
+
+# Every key projects and honours route is for union admins (their scope decides which records; see the federation
+# matrix); everyone else is refused, anonymous visitors are sent to sign in.
+ACCESS = dict.fromkeys((
+    "projects.index", "projects.new", "projects.detail", "projects.edit", "projects.milestone_add",
+    "projects.milestone_edit", "projects.milestone_delete", "honours.index", "honours.new", "honours.detail",
+    "honours.decide"), ("admin",))
+
+
+@pytest.mark.parametrize("account", [None, "worker1", "lead1", "hr1", "safety1", "admin"])
+def test_only_admins_use_the_routes(demo_app, demo_urls, account):
+    from tests.conftest import PortalClient
+    from tests.security_world import all_routes
+
+    demo_app.test_client_class = PortalClient  # sends the CSRF token: a refusal is about access, not the token
+    browser = demo_app.test_client() if account is None else _demo_client(demo_app, account)
+    wrong = []
+    for endpoint, method, _rule in all_routes(demo_app):
+        if endpoint not in ACCESS or (account == "admin" and method == "POST"):
+            continue
+        response = browser.open(demo_urls[(endpoint, method)], method=method, data={})
+        if account is None:
+            ok = response.status_code in (302, 303) and "/auth/login" in response.headers.get("Location", "")
+        elif account == "admin":
+            ok = response.status_code == 200
+        else:
+            ok = response.status_code == 403
+        if not ok:
+            wrong.append((endpoint, method, response.status_code))
+    assert not wrong, wrong
