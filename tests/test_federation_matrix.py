@@ -168,6 +168,7 @@ ROUTES: dict[str, tuple[str, str | None, str | None]] = {
     "honours.index": _r("admin"),
     "honours.new": _r("admin"),
     "honours.detail": _r("admin", "scope", "nomination"),
+    "honours.edit": _r("admin", "scope", "nomination"),
     "honours.decide": _r("admin", "scope", "nomination"),
 }
 

@@ -355,3 +355,32 @@ def test_two_city_admins_deciding_at_once_decide_once(app, federation):
     status = nomination(app, nomination_id).status
     assert status in ("approved", "declined")
     assert notes(app, federation.people.ent_a, "已获批准" if status == "approved" else "未获通过") == 1
+
+
+# --- Editing the evidence -------------------------------------------------------------------------------------------
+
+
+def test_the_evidence_is_edited_while_the_nomination_is_at_the_editors_level(app, federation):
+    people = federation.people
+    nomination_id = nominate(app, people.ent_a, team_form(federation))
+    edited = {"evidence": "第一条\n\n 第二条 ", "summary": "补充后的事迹"}
+    assert client_of(app, people.ent_a).post(f"/honours/{nomination_id}/edit", data=edited).status_code == 303
+    row = nomination(app, nomination_id)
+    assert (row.evidence_lines, row.summary) == (["第一条", "第二条"], "补充后的事迹")
+    assert count(app, AuditLog, AuditLog.action == "honour.evidence_edited") == 1
+
+    decide(app, people.district, nomination_id, "forward")
+    response = client_of(app, people.ent_a).post(f"/honours/{nomination_id}/edit", data={"evidence": "改了"})
+    assert "您不能再修改事迹材料" in html_text(response)
+    assert nomination(app, nomination_id).evidence_lines == ["第一条", "第二条"]
+    assert client_of(app, people.city).post(f"/honours/{nomination_id}/edit",
+                                            data={"evidence": "市总补充", "summary": ""}).status_code == 303
+    assert nomination(app, nomination_id).evidence_lines == ["市总补充"]
+
+
+def test_outside_the_scope_the_evidence_cannot_be_edited(app, federation):
+    nomination_id = nominate(app, federation.people.ent_a, team_form(federation))
+    before = denials(app)
+    response = client_of(app, federation.people.ent_b).post(f"/honours/{nomination_id}/edit", data={"evidence": "x"})
+    assert response.status_code == 404 and denials(app) == before + 1
+    assert nomination(app, nomination_id).evidence_lines == ["2026-05-10 合理化建议被采纳", "职工取得培训证书 4 份"]

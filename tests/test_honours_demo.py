@@ -64,7 +64,7 @@ def test_lead1s_medal_is_on_his_record(demo_app):
 ACCESS = dict.fromkeys((
     "projects.index", "projects.new", "projects.detail", "projects.edit", "projects.milestone_add",
     "projects.milestone_edit", "projects.milestone_delete", "honours.index", "honours.new", "honours.detail",
-    "honours.decide"), ("admin",))
+    "honours.edit", "honours.decide"), ("admin",))
 
 
 @pytest.mark.parametrize("account", [None, "worker1", "lead1", "hr1", "safety1", "admin"])

@@ -129,6 +129,7 @@ ACTION_LABELS = {
     "honour.forwarded": _l("转报先进推荐"),
     "honour.approved": _l("批准先进推荐"),
     "honour.declined": _l("退回先进推荐"),
+    "honour.evidence_edited": _l("修改先进推荐事迹材料"),
 }
 
 TARGET_LABELS = {

@@ -53,3 +53,12 @@ class NominationFilterForm(PortalForm):
     status = SelectField(_l("状态"), choices=[("", _l("全部状态"))] + list(STATUS_LABELS.items()), default="")
     honour = SelectField(_l("荣誉"), choices=[("", _l("全部荣誉"))] + list(HONOUR_LABELS.items()), default="")
     unit = SelectField(_l("单位"), coerce=optional_int, validate_choice=False)
+
+
+class EvidenceForm(PortalForm):
+    """Edit an open nomination's summary and evidence lines."""
+
+    summary = TextAreaField(_l("主要事迹"), validators=[Optional(), Length(max=5000, message=_l(
+        "主要事迹最多 5000 字。"))])
+    evidence = TextAreaField(_l("事迹材料（每行一条）"), validators=[Optional(), Length(max=20000, message=_l(
+        "事迹材料最多 20000 字。"))])

@@ -101,6 +101,27 @@ def moves_for(user, nomination: Nomination, department: Department) -> list[str]
     return ["approve", "decline"]
 
 
+def can_edit(user, nomination: Nomination, department: Department) -> bool:
+    """The evidence and summary stay editable while the nomination is open: by the level that decides it now, and
+    by the nominating enterprise union until the union above has acted."""
+    if nomination.status not in OPEN_STATUSES or not user.has_role("admin"):
+        return False
+    level = admin_level(user, department)
+    return level == DECIDER[nomination.status] or (nomination.status == "nominated" and level == "enterprise")
+
+
+def edit_evidence(actor: User, nomination: Nomination, department: Department, summary: str, evidence: str) -> None:
+    """Replace the nomination's summary and evidence lines (audited)."""
+    if not can_edit(actor, nomination, department):
+        raise DomainError(N_("这项推荐当前是“%(status)s”，您不能再修改事迹材料。"),
+                          status=str(STATUS_LABELS[nomination.status]))
+    nomination.summary = (summary or "").strip()
+    nomination.evidence = _clean_evidence(evidence)
+    db.session.flush()
+    audit.record("honour.evidence_edited", target=nomination, actor=actor,
+                 detail=f"{len(nomination.evidence_lines)} lines")
+
+
 # --- Subjects and evidence ----------------------------------------------------------------------------------------
 
 

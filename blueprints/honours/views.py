@@ -13,7 +13,7 @@ from blueprints.core.pagination import keyset_page
 from blueprints.core.permissions import deny, roles_required
 from blueprints.core.web import action, redirect_after_change, render
 from blueprints.honours import bp, queries, services
-from blueprints.honours.forms import NominationFilterForm, NominationForm, ReasonForm
+from blueprints.honours.forms import EvidenceForm, NominationFilterForm, NominationForm, ReasonForm
 from blueprints.honours.labels import (
     HONOUR_LABELS,
     LEVEL_LABELS,
@@ -110,6 +110,7 @@ def detail(nomination_id: int):
     return render("honours/detail.html", nomination=nomination, department=department, person=person,
                   enterprise=enterprise_of(department), history=queries.history(nomination.id),
                   moves=services.moves_for(current_user, nomination, department),
+                  can_edit=services.can_edit(current_user, nomination, department),
                   honour=services.honour_text(nomination), reason_form=ReasonForm(), **_labels())
 
 
@@ -136,4 +137,25 @@ def decide(nomination_id: int, move: str):
     return render("honours/detail.html", nomination=nomination, department=department, person=person,
                   enterprise=enterprise_of(department), history=queries.history(nomination.id),
                   moves=services.moves_for(current_user, nomination, department),
+                  can_edit=services.can_edit(current_user, nomination, department),
                   honour=services.honour_text(nomination), reason_form=form, failed_move=move, **_labels())
+
+
+@bp.route("/<int:nomination_id>/edit", methods=["GET", "POST"])
+@roles_required("admin")
+def edit(nomination_id: int):
+    """Edit the evidence lines and summary of an open nomination (the level holding it, or the nominator before the
+    union above has acted)."""
+    nomination, department, person = _visible(nomination_id)
+    form = EvidenceForm(obj=nomination)
+    if form.validate_on_submit():
+        with action(form) as outcome:
+            services.edit_evidence(current_user, nomination, department, form.summary.data or "",
+                                   form.evidence.data or "")
+        if outcome.done:
+            flash(_("已保存事迹材料。"), "success")
+            return redirect_after_change(url_for("honours.detail", nomination_id=nomination_id))
+        nomination, department, person = _visible(nomination_id)
+    return render("honours/edit.html", form=form, nomination=nomination, department=department, person=person,
+                  honour=services.honour_text(nomination),
+                  can_edit=services.can_edit(current_user, nomination, department), **_labels())
