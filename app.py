@@ -156,7 +156,9 @@ def register_blueprints(app: Flask) -> None:
     from blueprints.auth import bp as auth_bp
     from blueprints.competitions import bp as competitions_bp
     from blueprints.core import bp as core_bp
+    from blueprints.honours import bp as honours_bp
     from blueprints.mentoring import bp as mentoring_bp
+    from blueprints.projects import bp as projects_bp
     from blueprints.stats import bp as stats_bp
     from blueprints.suggestions import bp as suggestions_bp
     from blueprints.training import bp as training_bp
@@ -171,6 +173,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(stats_bp, url_prefix="/stats")
     app.register_blueprint(competitions_bp, url_prefix="/competitions")
     app.register_blueprint(mentoring_bp, url_prefix="/mentoring")
+    app.register_blueprint(projects_bp, url_prefix="/projects")
+    app.register_blueprint(honours_bp, url_prefix="/honours")
 
 
 def register_errorhandlers(app: Flask) -> None:

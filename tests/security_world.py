@@ -47,6 +47,12 @@ ARGUMENT_QUERIES = {
     # A mentoring pair of enterprise 1 that none of the matrix's role accounts belongs to (worker5 is its apprentice).
     "pair_id": "SELECT p.id FROM mentoring_pairs p JOIN users u ON u.id = p.apprentice_id "
                "WHERE u.employee_no = 'worker5'",
+    # Enterprise 1's planned key project and its first milestone; its team's 工人先锋号 nomination.
+    "project_id": "SELECT p.id FROM key_projects p JOIN departments d ON d.id = p.owner_id WHERE d.code = 'BJHI' "
+                  "ORDER BY p.id LIMIT 1",
+    "milestone_id": "SELECT m.id FROM key_project_milestones m JOIN key_projects p ON p.id = m.project_id "
+                    "JOIN departments d ON d.id = p.owner_id WHERE d.code = 'BJHI' ORDER BY p.id, m.id LIMIT 1",
+    "nomination_id": "SELECT id FROM honour_nominations WHERE honour = 'pioneer' ORDER BY id LIMIT 1",
 }
 # Arguments whose realistic value depends on the route.
 ARGUMENT_OVERRIDES = {("suggestions.decide", "action"): "accept"}

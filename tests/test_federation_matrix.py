@@ -185,6 +185,20 @@ ROUTES: dict[str, tuple[str, str | None, str | None]] = {
     "mentoring.complete": _r("records", "scope", "pair"),
     "mentoring.end": _r("records", "scope", "pair"),
     "mentoring.agreement": _r("records", "scope", "pair"),
+    # Key projects: admins over the owner enterprise.
+    "projects.index": _r("admin"),
+    "projects.new": _r("admin"),
+    "projects.detail": _r("admin", "scope", "project"),
+    "projects.edit": _r("admin", "scope", "project"),
+    "projects.milestone_add": _r("admin", "scope", "project"),
+    "projects.milestone_edit": _r("admin", "scope", "project"),
+    "projects.milestone_delete": _r("admin", "scope", "project"),
+    # Honours: admins over the nominated unit, team or person.
+    "honours.index": _r("admin"),
+    "honours.new": _r("admin"),
+    "honours.detail": _r("admin", "scope", "nomination"),
+    "honours.edit": _r("admin", "scope", "nomination"),
+    "honours.decide": _r("admin", "scope", "nomination"),
 }
 
 # The demo accounts standing for each role (enterprise 1; admin holds the root's grant).
@@ -231,6 +245,15 @@ OTHER_ENTERPRISE = {
     "recommendation_id": "SELECT id FROM workshop_recommendations ORDER BY id LIMIT 1",
     "pair_id": "SELECT p.id FROM mentoring_pairs p JOIN users u ON u.id = p.apprentice_id "
                "WHERE u.employee_no LIKE 'e2%' ORDER BY p.id LIMIT 1",
+    # Enterprise 2 owns no key project in the demo: enterprise 3's (龙江建工) lies outside enterprise 1's scope too.
+    "project_id": "SELECT p.id FROM key_projects p JOIN departments d ON d.id = p.owner_id WHERE d.code = 'LJJG' "
+                  "ORDER BY p.id LIMIT 1",
+    "milestone_id": "SELECT m.id FROM key_project_milestones m WHERE m.project_id = (SELECT p.id FROM key_projects p "
+                    "JOIN departments d ON d.id = p.owner_id WHERE d.code = 'LJJG' ORDER BY p.id LIMIT 1) "
+                    "ORDER BY m.id LIMIT 1",
+    "nomination_id": "SELECT n.id FROM honour_nominations n JOIN departments d ON d.id = n.department_id "
+                     "WHERE d.path LIKE (SELECT path FROM departments WHERE code = 'SBDJ') || '%' "
+                     "ORDER BY n.id LIMIT 1",
     "move": "SELECT 'forward'",
     # A competition enterprise 1's staff cannot see: the industry union's 六比一创 on enterprise 3's projects.
     "competition_id": "SELECT id FROM competitions WHERE organiser_id = "
@@ -283,7 +306,7 @@ def test_object_routes_say_whose_records():
     """A route taking an object id says whose records it reaches; one without says nothing."""
     object_args = {"user_id", "dept_id", "workshop_id", "suggestion_id", "session_id", "enrollment_id",
                    "notification_id", "template_id", "recommendation_id", "competition_id", "report_id",
-                   "objection_id", "pair_id"}
+                   "objection_id", "pair_id", "project_id", "milestone_id", "nomination_id"}
     for endpoint, _method, args in ROUTE_LIST:
         _who, records, kind = ROUTES[endpoint]
         assert (records is None) == (not args & object_args), endpoint

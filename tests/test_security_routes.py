@@ -89,6 +89,7 @@ ROUTE_IDS, _APP = _route_ids()
 
 def _domain_matrices() -> set[tuple[str, str]]:
     """(endpoint, method) pairs whose access each domain decides and tests in its own matrix."""
+    from tests.test_honours_demo import ACCESS as HONOURS_AND_PROJECTS
     from tests.test_mentoring_flow import ACCESS as MENTORING
     from tests.test_stats_views import ACCESS as STATS
     from tests.test_suggestions_access import ROUTES as SUGGESTIONS
@@ -104,6 +105,7 @@ def _domain_matrices() -> set[tuple[str, str]]:
 
     decided |= {(endpoint, method) for endpoint, method, _ in _all_routes(_APP)
                 if endpoint.startswith("competitions.") and endpoint in FEDERATION}
+    decided |= {(endpoint, method) for endpoint, method, _ in _all_routes(_APP) if endpoint in HONOURS_AND_PROJECTS}
     return decided
 
 

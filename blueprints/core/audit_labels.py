@@ -142,6 +142,18 @@ ACTION_LABELS = {
     "mentoring.final": _l("登记师徒结业考核"),
     "mentoring.completed": _l("师徒对子出师"),
     "mentoring.ended": _l("提前结束师徒对子"),
+    # Key projects
+    "project.created": _l("登记重点项目"),
+    "project.updated": _l("修改重点项目"),
+    "project.milestone_added": _l("添加项目节点"),
+    "project.milestone_updated": _l("修改项目节点"),
+    "project.milestone_deleted": _l("删除项目节点"),
+    # Honours
+    "honour.nominated": _l("推荐先进"),
+    "honour.forwarded": _l("转报先进推荐"),
+    "honour.approved": _l("批准先进推荐"),
+    "honour.declined": _l("退回先进推荐"),
+    "honour.evidence_edited": _l("修改先进推荐事迹材料"),
 }
 
 TARGET_LABELS = {
@@ -153,6 +165,8 @@ TARGET_LABELS = {
     "training_enrollments": _l("培训报名记录"),
     "competitions": _l("竞赛"),
     "mentoring_pairs": _l("师徒对子"),
+    "key_projects": _l("重点项目"),
+    "honour_nominations": _l("先进推荐"),
 }
 
 
@@ -176,6 +190,8 @@ GROUP_LABELS = {
     "competition": _l("劳动和技能竞赛"),
     "skill_level": _l("人员管理"),
     "mentoring": _l("名师带徒"),
+    "project": _l("重点项目"),
+    "honour": _l("先进推荐"),
 }
 
 
@@ -240,6 +256,7 @@ _NAMERS: dict[str, Callable[[set[int]], dict[int, str]]] = {
     "suggestions": _names_by_column("suggestions", "serial", "title"),
     "training_sessions": _names_by_column("training_sessions", "title"),
     "competitions": _names_by_column("competitions", "name"),
+    "key_projects": _names_by_column("key_projects", "name"),
 }
 _URLS: dict[str, Callable[[int], str]] = {
     "users": lambda i: url_for("admin.user_edit", user_id=i),
@@ -249,6 +266,8 @@ _URLS: dict[str, Callable[[int], str]] = {
     "training_sessions": lambda i: url_for("training.detail", session_id=i),
     "competitions": lambda i: url_for("competitions.detail", competition_id=i),
     "mentoring_pairs": lambda i: url_for("mentoring.detail", pair_id=i),
+    "key_projects": lambda i: url_for("projects.detail", project_id=i),
+    "honour_nominations": lambda i: url_for("honours.detail", nomination_id=i),
 }
 
 # Detail texts name people by id ("user 13: 500.00", "users=4,5"): shown with the person's name instead.

@@ -1,4 +1,4 @@
-"""A worker's personal record (个人竞赛档案): suggestions, awards, trainings, certificates and workshops.
+"""A worker's personal record (个人竞赛档案): honours, suggestions, awards, trainings, certificates and workshops.
 
 Each section is one query with a fixed limit (the newest RECORD_LIMIT lines; the page says when there are more),
 so a long career never makes the page slow. What a viewer may not see stays out: never-submitted drafts for
@@ -14,6 +14,7 @@ from sqlalchemy import and_, distinct, func, or_, select
 from blueprints.core.models import Department, User
 from blueprints.core.people import person_search_clause
 from blueprints.core.types import utcnow
+from blueprints.honours.queries import approved_for_person
 from blueprints.stats.services import (
     HELD_STATUSES,
     ZERO,
@@ -67,6 +68,7 @@ class PersonRecord:
     trainings: list = field(default_factory=list)
     trainings_more: bool = False
     workshops: list = field(default_factory=list)
+    honours: list = field(default_factory=list)  # approved honours nominations (the honours domain)
 
 
 def load_person(user_id: int) -> tuple[User, str | None] | None:
@@ -159,6 +161,7 @@ def person_record(person: User, department: str | None, viewer) -> PersonRecord:
         .order_by((WorkshopMember.status == "active").desc(), WorkshopMember.joined_at.desc(),
                   WorkshopMember.id.desc())
         .limit(RECORD_LIMIT)).all()
+    record.honours = approved_for_person(person.id, RECORD_LIMIT)
     return record
 
 

@@ -17,6 +17,8 @@ from blueprints.core.permissions import deny, roles_required
 from blueprints.core.spreadsheets import XLSX_MIME, attachment_headers, build_workbook
 from blueprints.core.types import parse_int
 from blueprints.core.web import action, commit_read_side_effect, is_fragment_request, redirect_after_change, render
+from blueprints.honours.labels import HONOUR_LABELS
+from blueprints.honours.labels import LEVEL_LABELS as HONOUR_LEVEL_LABELS
 from blueprints.stats import bp, charts, competition_figures, exports, mentoring_figures, record, services
 from blueprints.stats.forms import RecordLookupForm, TargetForm
 from blueprints.suggestions.labels import CATEGORY_LABELS, GRADE_LABELS
@@ -337,7 +339,7 @@ def person_record(user_id: int):
         labels={"category": CATEGORY_LABELS, "status": SUGGESTION_STATUS_LABELS, "badges": SUGGESTION_BADGES,
                 "grade": GRADE_LABELS, "attendance": ATTENDANCE_LABELS, "result": RESULT_LABELS,
                 "kind": TRAINING_KIND_LABELS, "ws_role": WORKSHOP_ROLE_LABELS, "ws_status": WORKSHOP_STATUS_LABELS,
-                "level": LEVEL_LABELS},
+                "level": LEVEL_LABELS, "honour": HONOUR_LABELS, "honour_level": HONOUR_LEVEL_LABELS},
         can_see_money=services.can_see_reward_amounts(current_user, person),
         mentoring=mentoring_figures.for_record(person.id, current_user),
         can_look_up=services.can_look_up_records(current_user))

@@ -1,17 +1,20 @@
 """My space panels of the suggestions domain: my suggestions, and what waits for my review."""
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select
 
 from blueprints.core.audit_labels import register_status_labels
+from blueprints.core.clock import to_local
+from blueprints.core.evidence import EvidenceLine, Subject, evidence_provider
 from blueprints.core.indicators import computed_indicator, linked_activity, local_bounds, tally
-from blueprints.core.models import Department
+from blueprints.core.models import Department, User
 from blueprints.core.myspace import Panel, panel_provider
 from blueprints.core.profile_sections import Section, workshop_section
 from blueprints.suggestions import queries, services
-from blueprints.suggestions.labels import CATEGORY_LABELS, STATUS_BADGES, STATUS_LABELS
-from blueprints.suggestions.models import ADOPTED, Suggestion
+from blueprints.suggestions.labels import CATEGORY_LABELS, GRADE_LABELS, STATUS_BADGES, STATUS_LABELS
+from blueprints.suggestions.models import ADOPTED, Suggestion, SuggestionCoauthor
 from extensions import db
 
 register_status_labels("suggestions", STATUS_LABELS)
@@ -80,3 +83,39 @@ def suggestions_adopted(units: dict[int, str], starts_on, ends_on):
     start, end = local_bounds(starts_on, ends_on)
     return tally(_counts(and_(Suggestion.status.in_(ADOPTED), Suggestion.decided_at >= start,
                               Suggestion.decided_at < end), units), units)
+
+
+EVIDENCE_LIMIT = 20
+
+
+@evidence_provider
+def suggestion_evidence(subject: Subject) -> list[EvidenceLine]:
+    """Honours evidence: the adopted and awarded suggestions of the person (author or co-author), or written in the
+    unit or team (by the author's department at submission); one query, the newest EVIDENCE_LIMIT."""
+    stmt = (select(Suggestion.id, Suggestion.serial, Suggestion.title, Suggestion.status, Suggestion.grade,
+                   Suggestion.awarded_at, Suggestion.decided_at, User.name)
+            .join(User, User.id == Suggestion.author_id)
+            .where(Suggestion.status.in_(ADOPTED), Suggestion.serial.is_not(None)))
+    if subject.user_id is not None:
+        coauthored = select(SuggestionCoauthor.suggestion_id).where(SuggestionCoauthor.user_id == subject.user_id)
+        stmt = stmt.where(or_(Suggestion.author_id == subject.user_id, Suggestion.id.in_(coauthored)))
+    elif subject.path:
+        stmt = stmt.join(Department, Department.id == Suggestion.department_id).where(
+            Department.path.startswith(subject.path))
+    else:
+        return []
+    rows = db.session.execute(stmt.order_by(Suggestion.decided_at.desc(), Suggestion.id.desc())
+                              .limit(EVIDENCE_LIMIT)).all()
+    lines = []
+    for row in rows:
+        moment = row.awarded_at if row.status == "awarded" and row.awarded_at else row.decided_at
+        if row.status == "awarded" and row.grade:
+            text = _("合理化建议《%(title)s》（%(serial)s）获%(grade)s", title=row.title, serial=row.serial,
+                     grade=GRADE_LABELS.get(row.grade, row.grade))
+        else:
+            text = _("合理化建议《%(title)s》（%(serial)s）被采纳", title=row.title, serial=row.serial)
+        if subject.user_id is None:
+            text = f"{row.name}：{text}"
+        lines.append(EvidenceLine("suggestion", text, to_local(moment).date() if moment else None,
+                                  f"/suggestions/{row.id}"))
+    return lines

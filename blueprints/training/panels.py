@@ -1,10 +1,13 @@
 """My-space panels of the training domain: a worker's trainings and HR's to-dos."""
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 
 from blueprints.core.audit_labels import register_status_labels
+from blueprints.core.clock import to_local
+from blueprints.core.evidence import EvidenceLine, Subject, evidence_provider
 from blueprints.core.indicators import computed_indicator, linked_activity, local_bounds, tally
 from blueprints.core.models import Department, User
 from blueprints.core.myspace import Panel, panel_provider
@@ -73,3 +76,30 @@ def training_person_times(units: dict[int, str], starts_on, ends_on):
                TrainingSession.starts_at < end, _in_units(units))
         .group_by(Department.path)).all()
     return tally(rows, units)
+
+
+EVIDENCE_LIMIT = 20
+
+
+@evidence_provider
+def certificate_evidence(subject: Subject) -> list[EvidenceLine]:
+    """Honours evidence: the person's training certificates (the newest EVIDENCE_LIMIT), or for a unit or team one
+    line counting the certificates its people hold; one query."""
+    if subject.user_id is not None:
+        rows = db.session.execute(
+            select(Enrollment.certificate_no, Enrollment.certified_at, TrainingSession.title)
+            .join(TrainingSession, TrainingSession.id == Enrollment.session_id)
+            .where(Enrollment.user_id == subject.user_id, Enrollment.certificate_no.is_not(None))
+            .order_by(Enrollment.certified_at.desc(), Enrollment.id.desc()).limit(EVIDENCE_LIMIT)).all()
+        return [EvidenceLine("certificate", _("取得培训证书 %(no)s：%(title)s", no=row.certificate_no,
+                                              title=row.title),
+                             to_local(row.certified_at).date() if row.certified_at else None) for row in rows]
+    if not subject.path:
+        return []
+    held = db.session.execute(
+        select(func.count(Enrollment.id), func.count(func.distinct(Enrollment.user_id)))
+        .join(User, User.id == Enrollment.user_id).join(Department, Department.id == User.department_id)
+        .where(Enrollment.certificate_no.is_not(None), Department.path.startswith(subject.path))).one()
+    if not held[0]:
+        return []
+    return [EvidenceLine("certificate", _("职工取得培训证书 %(n)s 份（%(people)s 人）", n=held[0], people=held[1]))]

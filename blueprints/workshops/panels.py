@@ -1,12 +1,15 @@
 """My space panels of the workshops domain: my workshops, join requests waiting, workshops waiting for approval."""
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy import case, func, or_, select
 
 from blueprints.core.audit_labels import register_status_labels
+from blueprints.core.evidence import EvidenceLine, Subject, evidence_provider
+from blueprints.core.models import Department
 from blueprints.core.myspace import Panel, panel_provider
-from blueprints.workshops.labels import STATUS_LABELS
-from blueprints.workshops.models import Workshop, WorkshopMember
+from blueprints.workshops.labels import ACHIEVEMENT_LABELS, STATUS_LABELS
+from blueprints.workshops.models import Achievement, Workshop, WorkshopMember
 from blueprints.workshops.queries import decidable_clause, managed_workshops_query
 from extensions import db
 
@@ -59,3 +62,29 @@ def approval_queue_panel(user) -> Panel | None:
                                                                       decidable_clause(user))) or 0
     return Panel("workshops/_panel_review.html", order=10,
                  context={"waiting": waiting, "recommendations": waiting_count(user)})
+
+
+EVIDENCE_LIMIT = 20
+
+
+@evidence_provider
+def achievement_evidence(subject: Subject) -> list[EvidenceLine]:
+    """Honours evidence: achievements of the approved workshops the person leads or belongs to, or of the
+    workshops of the unit or team (by the workshop's unit); one query, the newest EVIDENCE_LIMIT."""
+    stmt = (select(Achievement.title, Achievement.kind, Achievement.achieved_on, Workshop.id, Workshop.name)
+            .join(Workshop, Workshop.id == Achievement.workshop_id).where(Workshop.status == "approved"))
+    if subject.user_id is not None:
+        mine = select(WorkshopMember.workshop_id).where(WorkshopMember.user_id == subject.user_id,
+                                                        WorkshopMember.status == "active")
+        stmt = stmt.where(or_(Workshop.lead_id == subject.user_id, Workshop.id.in_(mine)))
+    elif subject.path:
+        stmt = stmt.join(Department, Department.id == Workshop.department_id).where(
+            Department.path.startswith(subject.path))
+    else:
+        return []
+    rows = db.session.execute(stmt.order_by(Achievement.achieved_on.desc(), Achievement.id.desc())
+                              .limit(EVIDENCE_LIMIT)).all()
+    return [EvidenceLine("workshop_achievement",
+                         _("创新工作室“%(workshop)s”成果：%(title)s（%(kind)s）", workshop=row.name, title=row.title,
+                           kind=ACHIEVEMENT_LABELS.get(row.kind, row.kind)),
+                         row.achieved_on, f"/workshops/{row.id}") for row in rows]
