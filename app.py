@@ -156,6 +156,7 @@ def register_blueprints(app: Flask) -> None:
     from blueprints.auth import bp as auth_bp
     from blueprints.competitions import bp as competitions_bp
     from blueprints.core import bp as core_bp
+    from blueprints.safety import bp as safety_bp
     from blueprints.stats import bp as stats_bp
     from blueprints.suggestions import bp as suggestions_bp
     from blueprints.training import bp as training_bp
@@ -169,6 +170,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(training_bp, url_prefix="/training")
     app.register_blueprint(stats_bp, url_prefix="/stats")
     app.register_blueprint(competitions_bp, url_prefix="/competitions")
+    app.register_blueprint(safety_bp, url_prefix="/safety")
 
 
 def register_errorhandlers(app: Flask) -> None:

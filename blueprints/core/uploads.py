@@ -149,3 +149,12 @@ def send_stored(row: StoredFile):
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+def send_inline_image(row: StoredFile):
+    """Send an image the portal made itself (a thumbnail re-encoded from pixels) inline, never cached, nosniff. Only
+    for files the portal generated: an upload as sent by a user is always a download (send_stored)."""
+    response = send_file(_path_for(row.storage_key), mimetype="image/jpeg", max_age=0)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
