@@ -29,13 +29,13 @@ class ReportForm(PortalForm):
                                 validators=[InputRequired(_l("请选择隐患所在的部门。"))])
     place = StringField(_l("具体位置"), validators=[Optional(), Length(max=PLACE_MAX, message=_l("最多 200 个字。"))],
                         render_kw={"placeholder": _l("例如：3 号行车南侧通道")})
-    kind = RadioField(_l("类别"), choices=list(KIND_LABELS.items()),
+    kind = RadioField(_l("类别"), choices=list(KIND_LABELS.items()), validate_choice=False,
                       validators=[InputRequired(_l("请选择隐患类别。"))])
     description = TextAreaField(_l("隐患描述"), render_kw={"rows": 5},
                                 validators=[DataRequired(_l("请描述隐患的情况。")),
                                             Length(max=DESCRIPTION_MAX, message=_l("最多 2000 个字。"))])
     proposed_severity = RadioField(_l("您估计的严重程度"), choices=list(GRADE_LABELS.items()), default="general",
-                                   validators=[InputRequired(_l("请选择您估计的严重程度。"))])
+                                   validate_choice=False, validators=[InputRequired(_l("请选择您估计的严重程度。"))])
     competition_id = SelectField(_l("归入安康杯竞赛"), coerce=optional_id, validate_choice=False,
                                  validators=[Optional()])
     photos = MultipleFileField(_l("照片"), render_kw={"accept": PHOTO_ACCEPT, "multiple": True},

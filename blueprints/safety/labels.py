@@ -7,13 +7,13 @@ KIND_LABELS = {"accident": _l("事故隐患"), "occupational": _l("职业危害"
 GRADE_LABELS = {"general": _l("一般"), "major": _l("较大"), "grave": _l("重大")}
 GRADE_BADGES = {"general": "text-bg-info", "major": "text-bg-warning", "grave": "text-bg-danger"}
 STATUS_BADGES = {
-    "reported": (_l("待核实"), "text-bg-primary", "bi-inbox"),
-    "confirmed": (_l("已确认"), "text-bg-info", "bi-patch-check"),
-    "not_a_hazard": (_l("非隐患"), "text-bg-secondary", "bi-x-circle"),
-    "duplicate": (_l("重复报告"), "text-bg-secondary", "bi-files"),
-    "rectifying": (_l("整改中"), "text-bg-warning", "bi-tools"),
-    "rectified": (_l("待验收"), "text-bg-info", "bi-clipboard-check"),
-    "verified": (_l("已验收"), "text-bg-success", "bi-check-circle"),
+    "reported": (_l("待核实"), "primary", "inbox"),
+    "confirmed": (_l("已确认"), "info", "patch-check"),
+    "not_a_hazard": (_l("非隐患"), "secondary", "x-circle"),
+    "duplicate": (_l("重复报告"), "secondary", "files"),
+    "rectifying": (_l("整改中"), "warning", "tools"),
+    "rectified": (_l("待验收"), "info", "clipboard-check"),
+    "verified": (_l("已验收"), "success", "check-circle"),
 }
 ACTION_LABELS = {
     "report": _l("报告"), "confirm": _l("确认隐患"), "dismiss": _l("判定为非隐患"), "duplicate": _l("判定为重复报告"),
