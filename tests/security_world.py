@@ -38,6 +38,12 @@ ARGUMENT_QUERIES = {
     "grant_id": "SELECT id FROM role_grants ORDER BY id LIMIT 1",
     "recommendation_id": "SELECT id FROM workshop_recommendations ORDER BY id LIMIT 1",
     "move": "SELECT 'forward'",
+    # worker1's own report waiting for triage (safety1's queue), and its photo.
+    "hazard_id": "SELECT h.id FROM hazard_reports h JOIN users u ON u.id = h.reporter_id "
+                 "WHERE u.employee_no = 'worker1' AND h.status = 'reported' ORDER BY h.id LIMIT 1",
+    "photo_id": "SELECT p.id FROM hazard_photos p JOIN hazard_reports h ON h.id = p.hazard_id JOIN users u "
+                "ON u.id = h.reporter_id WHERE u.employee_no = 'worker1' AND h.status = 'reported' "
+                "ORDER BY p.id LIMIT 1",
 }
 # Arguments whose realistic value depends on the route.
 ARGUMENT_OVERRIDES = {("suggestions.decide", "action"): "accept"}

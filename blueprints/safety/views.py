@@ -10,7 +10,7 @@ from blueprints.core import web
 from blueprints.core.pagination import keyset_page
 from blueprints.core.permissions import deny
 from blueprints.core.scopes import scope_of
-from blueprints.core.uploads import send_inline_image, send_stored
+from blueprints.core.uploads import is_stored, send_inline_image, send_stored
 from blueprints.core.web import redirect_after_change, render
 from blueprints.safety import bp, queries, services
 from blueprints.safety.forms import AssignForm, CloseForm, ReportForm, TriageForm, VerifyForm
@@ -223,7 +223,7 @@ def hazard_photo(hazard_id: int, photo_id: int):
     if not queries.sees_reporter(current_user, hazard):
         deny(404, f"hazard report {hazard_id}: original photo")
     photo = queries.photo_of(hazard, photo_id)
-    if photo is None:
+    if photo is None or not is_stored(photo.file):
         abort(404)
     return send_stored(photo.file)
 
