@@ -64,6 +64,7 @@ from blueprints.core.i18n import N_
 from blueprints.core.models import Department, User
 from blueprints.core.settings import get_setting
 from blueprints.core.types import Money, parse_int, utcnow
+from blueprints.stats import safety_figures
 from blueprints.stats.models import ParticipationTarget
 from blueprints.suggestions.models import ADOPTED, CATEGORIES, RewardShare, Suggestion, SuggestionCoauthor
 from blueprints.training.models import KINDS as TRAINING_KINDS
@@ -846,6 +847,7 @@ class Report:
     teams: list[TeamRank] | None = None
     training: TrainingFigures | None = None
     mine: MyWorkshops | None = None
+    safety: object | None = None  # safety_figures.SafetyFigures, for union admins
 
     @property
     def workshop_total(self) -> int:
@@ -880,6 +882,7 @@ def build_report(user, scope: Scope, tree: list[Department], sort: str = "name",
         report.training = training_figures(scope)
     if "my_workshops" in parts:
         report.mine = my_workshops(user, scope)
+    report.safety = safety_figures.build(user, scope, tree)
     return report
 
 
