@@ -8,7 +8,7 @@ from blueprints.core.models import AuditLog, Notification
 from blueprints.rewards.models import RewardLine
 from blueprints.safety.models import HazardEvent, HazardReport
 from tests.conftest import both_backends
-from tests.fixtures_safety import hz, jpeg, report  # noqa: F401
+from tests.fixtures_safety import jpeg, report
 from tests.test_safety_hazards import _count
 from tests.test_suggestions_concurrency import POOL, _all_at_once, _clients, _no_server_error
 

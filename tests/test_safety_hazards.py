@@ -17,7 +17,7 @@ from blueprints.rewards.models import RewardLine
 from blueprints.safety.models import HazardEvent, HazardPhoto, HazardReport
 from extensions import db
 from tests.conftest import html_text
-from tests.fixtures_safety import REPORTER_NAME, act, hz, jpeg, png, report  # noqa: F401  (hz: the fixture)
+from tests.fixtures_safety import REPORTER_NAME, act, jpeg, png, report
 
 
 def _count(app, model, *conditions) -> int:
@@ -212,7 +212,8 @@ def test_a_duplicate_links_an_original_in_scope_that_is_not_itself(app, client, 
     second = _reported(client, auth, hz)
     b_report = report(client, auth, hz.worker_b, hz.b_team)
     b_id = int(b_report.headers["Location"].rsplit("/", 1)[1])
-    for target, message in ((second, "不能把报告标记为与自身重复"), (b_id, "不在您的管理范围内"), ("", "请选择重复的原报告")):
+    refusals = ((second, "不能把报告标记为与自身重复"), (b_id, "不在您的管理范围内"), ("", "请选择重复的原报告"))
+    for target, message in refusals:
         response = act(client, auth, hz.officer, second, "triage",
                        {"decision": "duplicate", "original_id": str(target), "reason": "同一处"})
         assert response.status_code == 422 and message in html_text(response), message

@@ -40,8 +40,8 @@ def _world(conn) -> None:
 
 
 def _lines(conn, table: str) -> list[tuple]:
-    rows = conn.execute(text(f"SELECT id, suggestion_id, user_id, share_bp, amount, status, paid_on "  # nosec B608
-                             f"FROM {table} ORDER BY id")).all()
+    query = f"SELECT id, suggestion_id, user_id, share_bp, amount, status, paid_on FROM {table} ORDER BY id"  # noqa: S608  # nosec B608
+    rows = conn.execute(text(query)).all()
     return [(r[0], r[1], r[2], r[3], r[4], r[5], str(r[6]) if r[6] is not None else None) for r in rows]
 
 
@@ -66,10 +66,9 @@ def test_ledger_moves_up_down_up_without_loss(tmp_path, backend):
             assert conn.execute(text("SELECT MAX(id) FROM reward_ledger")).scalar() == 12
             conn.execute(text("DELETE FROM reward_ledger WHERE id = 12"))
             # A line says what it pays for: a suggestion line without a suggestion is refused.
-            with pytest.raises(Exception):  # noqa: B017,PT011  (IntegrityError of either driver)
-                with conn.begin_nested():
-                    conn.execute(text("INSERT INTO reward_ledger (kind, user_id, share_bp, amount, status, "
-                                      "created_at) VALUES ('suggestion', 1, 0, 0, 'pending', CURRENT_TIMESTAMP)"))
+            with pytest.raises(Exception), conn.begin_nested():  # noqa: B017  (IntegrityError of either driver)
+                conn.execute(text("INSERT INTO reward_ledger (kind, user_id, share_bp, amount, status, "
+                                  "created_at) VALUES ('suggestion', 1, 0, 0, 'pending', CURRENT_TIMESTAMP)"))
         assert "suggestion_reward_ledger" not in inspect(db.engine).get_table_names()
         downgrade(revision="0013")
         with db.engine.begin() as conn:

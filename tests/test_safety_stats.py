@@ -11,7 +11,7 @@ from blueprints.core.clock import local_today
 from blueprints.rewards.models import RewardLine
 from extensions import db
 from tests.conftest import html_text
-from tests.fixtures_safety import REPORTER_NAME, act, hz, jpeg, report  # noqa: F401
+from tests.fixtures_safety import REPORTER_NAME, act, jpeg, report
 
 
 def _new(client, auth, user, department) -> int:

@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 
 from blueprints.core.clock import local_today
 from tests.conftest import html_text
-from tests.fixtures_safety import REPORTER_NAME, REPORTER_NO, act, hz, jpeg, report  # noqa: F401
+from tests.fixtures_safety import REPORTER_NAME, REPORTER_NO, act, jpeg, report
 
 LINK = re.compile(r"""(?:href|src|hx-get)="([^"]+)\"""")
 SKIP = ("/auth/logout", "/static/", "/set-locale", "/locale")
