@@ -108,13 +108,13 @@ def build(user, scope, tree) -> SafetyFigures | None:
 
 
 def chart(year: int, figures: SafetyFigures) -> dict:
-    """Bars of the reports per local month and a line of the confirmed ones (the stats page's "bar-line")."""
+    """Bars of the reports and of the confirmed hazards per local month, side by side on one axis."""
     from blueprints.stats.charts import month_labels
 
-    return {"kind": "bar-line", "labels": month_labels(year),
+    return {"kind": "grouped", "labels": month_labels(year),
             "datasets": [{"label": _("报告隐患"), "data": figures.reported_by_month},
                          {"label": _("确认隐患"), "data": figures.confirmed_by_month}],
-            "y": _("报告（条）"), "y2": _("确认（项）")}
+            "y": _("隐患（条）")}
 
 
 def _line(name: str, row: SafetyRow) -> list:
