@@ -375,6 +375,7 @@ def test_hazard_rewards_are_exported_and_paid_through_the_union_ledger(app, clie
     assert "1,000.00" not in html_text(client.get("/suggestions/rewards"))
     auth.logout()
     auth.login(hz.admin_a.employee_no)
+    assert "有 1 笔奖金待发放" in html_text(client.get("/"))  # the admin's My-space card counts hazard lines
     page = html_text(client.get("/suggestions/rewards?kind=hazard"))
     assert "隐患报告奖励" in page and REPORTER_NAME in page
     rows = list(load_workbook(io.BytesIO(client.get("/suggestions/rewards/export.xlsx").data))
