@@ -30,7 +30,7 @@ def _hazard(app, status: str) -> int:
 
 
 @pytest.mark.parametrize("fuzz_app", ["sqlite"], indirect=True)
-def test_the_officers_hazard_pages_never_answer_5xx(fuzz_app, caplog, monkeypatch):
+def test_the_officers_hazard_pages_never_answer_5xx(fuzz_app, caplog, monkeypatch):  # noqa: F811
     monkeypatch.setitem(test_fuzz.ROLES, "safety", "safety1")
     caplog.set_level(logging.ERROR, logger="portal")
     monkeypatch.setattr(test_fuzz, "SAMPLE", 12)
