@@ -159,6 +159,7 @@ def register_blueprints(app: Flask) -> None:
     from blueprints.honours import bp as honours_bp
     from blueprints.mentoring import bp as mentoring_bp
     from blueprints.projects import bp as projects_bp
+    from blueprints.safety import bp as safety_bp
     from blueprints.stats import bp as stats_bp
     from blueprints.suggestions import bp as suggestions_bp
     from blueprints.training import bp as training_bp
@@ -175,6 +176,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(mentoring_bp, url_prefix="/mentoring")
     app.register_blueprint(projects_bp, url_prefix="/projects")
     app.register_blueprint(honours_bp, url_prefix="/honours")
+    app.register_blueprint(safety_bp, url_prefix="/safety")
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -53,6 +53,12 @@ ARGUMENT_QUERIES = {
     "milestone_id": "SELECT m.id FROM key_project_milestones m JOIN key_projects p ON p.id = m.project_id "
                     "JOIN departments d ON d.id = p.owner_id WHERE d.code = 'BJHI' ORDER BY p.id, m.id LIMIT 1",
     "nomination_id": "SELECT id FROM honour_nominations WHERE honour = 'pioneer' ORDER BY id LIMIT 1",
+    # worker1's own report waiting for triage (safety1's queue), and its photo.
+    "hazard_id": "SELECT h.id FROM hazard_reports h JOIN users u ON u.id = h.reporter_id "
+                 "WHERE u.employee_no = 'worker1' AND h.status = 'reported' ORDER BY h.id LIMIT 1",
+    "photo_id": "SELECT p.id FROM hazard_photos p JOIN hazard_reports h ON h.id = p.hazard_id JOIN users u "
+                "ON u.id = h.reporter_id WHERE u.employee_no = 'worker1' AND h.status = 'reported' "
+                "ORDER BY p.id LIMIT 1",
 }
 # Arguments whose realistic value depends on the route.
 ARGUMENT_OVERRIDES = {("suggestions.decide", "action"): "accept"}

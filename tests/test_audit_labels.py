@@ -18,6 +18,7 @@ FRAGMENT = {"HX-Request": "true"}
 def recorded_codes() -> set[str]:
     """Every action code the code base writes: literal codes, and "<domain>.<transition>" of the status machines."""
     from blueprints.competitions import services as competitions
+    from blueprints.safety import services as safety
     from blueprints.suggestions import services as suggestions
     from blueprints.training import services as training
     from blueprints.workshops import services as workshops
@@ -30,7 +31,8 @@ def recorded_codes() -> set[str]:
         codes.update(re.findall(r"""\belse\s+["']([a-z_]+\.[a-z_]+)["']""", text))
         codes.update(re.findall(r"""_audit_export\([^)]*["']([a-z_]+\.[a-z_]+)["']""", text))
     dynamic = {"workshop": workshops.TRANSITIONS, "suggestion": suggestions.TRANSITIONS,
-               "training": training.TRANSITIONS, "competition": competitions.TRANSITIONS}
+               "training": training.TRANSITIONS, "competition": competitions.TRANSITIONS,
+               "safety": safety.TRANSITIONS}
     for domain, table in dynamic.items():
         codes.update(f"{domain}.{action}" for action in table)
     return {code for code in codes if not code.startswith(("blueprints.", "request."))}

@@ -126,6 +126,17 @@ ROUTES: dict[str, tuple[str, str | None, str | None]] = {
     "training.move": _r("hr", "scope", "enrollment"),
     "training.remove": _r("hr", "scope", "enrollment"),
     "training.people_search": _r("hr", "scope", "session"),
+    # Hazard reports: anyone reports; the reporter, the responsible department and the officers and union admins of
+    # the scope open a report ("own": a worker reaches only their own and their department's); officers act.
+    "safety.hazards": _r("signed_in"),
+    "safety.hazard_new": _r("signed_in"),
+    "safety.hazard_detail": _r("signed_in", "own", "hazard"),
+    "safety.hazard_thumb": _r("signed_in", "own", "hazard"),
+    "safety.hazard_photo": _r("signed_in", "own", "hazard"),
+    "safety.hazard_close": _r("signed_in", "own", "hazard"),
+    "safety.hazard_triage": _r("safety", "scope", "hazard"),
+    "safety.hazard_assign": _r("safety", "scope", "hazard"),
+    "safety.hazard_verify": _r("safety", "scope", "hazard"),
     # Workshops: approved ones are public; leads run their own; admins of the scope decide.
     "workshops.index": _r("signed_in"),
     "workshops.export": _r("signed_in"),
@@ -208,10 +219,11 @@ WHO = {"public": {"anonymous", "worker", "lead", "hr", "admin", "safety"},
        "signed_in": {"worker", "lead", "hr", "admin", "safety"},
        "token": {"anonymous", "worker", "lead", "hr", "admin", "safety"},
        "admin": {"admin"}, "hr": {"hr"}, "records": {"admin", "hr"}, "stats": {"admin", "lead", "hr"},
-       "reviewer": {"admin", "lead"}}
+       "reviewer": {"admin", "lead"}, "safety": {"safety"}}
 # Enterprise 1's staff who act on enterprise 2's records in the scope sweep, per "who".
 SCOPED_ACTORS = {"admin": ("e1admin",), "hr": ("hr1",), "records": ("e1admin", "hr1"),
-                 "stats": ("e1admin", "hr1"), "reviewer": ("e1admin",), "signed_in": ("e1admin", "hr1")}
+                 "stats": ("e1admin", "hr1"), "reviewer": ("e1admin",), "signed_in": ("e1admin", "hr1"),
+                 "safety": ("safety1",)}
 
 # Enterprise 2's records (松北电机, code SBDJ) for each URL argument.
 # (Literal SQL, no string building: the subqueries are repeated on purpose.)
@@ -254,6 +266,11 @@ OTHER_ENTERPRISE = {
     "nomination_id": "SELECT n.id FROM honour_nominations n JOIN departments d ON d.id = n.department_id "
                      "WHERE d.path LIKE (SELECT path FROM departments WHERE code = 'SBDJ') || '%' "
                      "ORDER BY n.id LIMIT 1",
+    "hazard_id": "SELECT h.id FROM hazard_reports h JOIN departments d ON d.id = h.department_id WHERE d.path LIKE "
+                 "(SELECT path FROM departments WHERE code = 'SBDJ') || '%' ORDER BY h.id LIMIT 1",
+    "photo_id": "SELECT p.id FROM hazard_photos p JOIN hazard_reports h ON h.id = p.hazard_id JOIN departments d "
+                "ON d.id = h.department_id WHERE d.path LIKE (SELECT path FROM departments WHERE code = 'SBDJ') || '%' "
+                "ORDER BY p.id LIMIT 1",
     "move": "SELECT 'forward'",
     # A competition enterprise 1's staff cannot see: the industry union's 六比一创 on enterprise 3's projects.
     "competition_id": "SELECT id FROM competitions WHERE organiser_id = "
@@ -272,7 +289,7 @@ ARGUMENT_OVERRIDES = {("suggestions.decide", "action"): "accept",
 NO_SAMPLE = {"suggestions.download", "workshops.decide_recommendation"}  # the demo's recommendation is enterprise 1's
 # Routes that serve an uploaded file: the demo stores none, so they answer 404 there whoever asks.
 FILE_ROUTES = {"suggestions.download", "workshops.achievement_file", "competitions.report_file",
-               "mentoring.agreement"}
+               "mentoring.agreement", "safety.hazard_thumb", "safety.hazard_photo"}
 
 # Object routes whose scope check has not landed yet would be listed here as strict xfails (empty: every domain
 # checks its scope now); a new route's entry is removed when its check lands.
@@ -306,7 +323,8 @@ def test_object_routes_say_whose_records():
     """A route taking an object id says whose records it reaches; one without says nothing."""
     object_args = {"user_id", "dept_id", "workshop_id", "suggestion_id", "session_id", "enrollment_id",
                    "notification_id", "template_id", "recommendation_id", "competition_id", "report_id",
-                   "objection_id", "pair_id", "project_id", "milestone_id", "nomination_id"}
+                   "objection_id", "pair_id", "project_id", "milestone_id", "nomination_id", "hazard_id",
+                   "photo_id"}
     for endpoint, _method, args in ROUTE_LIST:
         _who, records, kind = ROUTES[endpoint]
         assert (records is None) == (not args & object_args), endpoint

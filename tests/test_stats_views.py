@@ -283,7 +283,7 @@ def test_admin_workbook_has_every_part_with_the_figures(app, client, auth, stats
     book = _workbook(response)
     assert book.sheetnames == ["概览", "各单位参与情况", "班组参与率排行", "建议月度分布", "建议类别与状态",
                                "工作室排行", "工作室级别", "创新之星", "培训月度", "培训类别", "各单位培训",
-                               "名师带徒", "竞赛覆盖", "劳动竞赛"]
+                               "名师带徒", "隐患报告", "隐患报告（按月）", "竞赛覆盖", "劳动竞赛"]
     overview = {row[0]: row[1] for row in _rows(book, "概览")}
     assert overview["年度"] == 2025 and overview["人数"] == 10 and overview["参与人数"] == 8
     assert Decimal(str(overview["参与率（%）"])) == Decimal("80.0") and overview["是否达标"] == "未达标"

@@ -94,6 +94,17 @@ ACTION_LABELS = {
     "suggestion.recommend_forward": _l("转报市级优秀职工创新成果推荐"),
     "suggestion.recommend_decline": _l("不予推荐市级优秀职工创新成果"),
     "suggestion.recommend_approve": _l("审定市级优秀职工创新成果"),
+    # Hazard reports (安康杯)
+    "safety.report": _l("报告隐患"),
+    "safety.confirm": _l("确认隐患"),
+    "safety.dismiss": _l("判定为非隐患"),
+    "safety.duplicate": _l("判定为重复隐患报告"),
+    "safety.assign": _l("下达隐患整改"),
+    "safety.close": _l("提交隐患整改完成"),
+    "safety.verify": _l("隐患整改验收通过"),
+    "safety.reopen": _l("隐患整改退回"),
+    "safety.reward_ledger": _l("登记隐患报告奖金"),
+    "safety.overdue_reminded": _l("提醒超期未整改的隐患"),
     # Training
     "training.created": _l("新建培训场次"),
     "training.updated": _l("修改培训场次"),

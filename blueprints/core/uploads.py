@@ -14,7 +14,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from flask import current_app, send_file
+from flask import abort, current_app, send_file
 
 from blueprints.core.errors import DomainError
 from blueprints.core.i18n import N_
@@ -149,3 +149,20 @@ def send_stored(row: StoredFile):
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+def send_inline_image(row: StoredFile):
+    """Send an image the portal made itself (a thumbnail re-encoded from pixels) inline, never cached, nosniff. Only
+    for files the portal generated: an upload as sent by a user is always a download (send_stored)."""
+    path = _path_for(row.storage_key)
+    if not path.is_file():
+        abort(404)
+    response = send_file(path, mimetype="image/jpeg", max_age=0)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def is_stored(row: StoredFile) -> bool:
+    """Whether the file's bytes are on disk (a restored database may point at files that are not)."""
+    return _path_for(row.storage_key).is_file()

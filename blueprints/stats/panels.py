@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import and_, case, false, func, select
+from sqlalchemy import and_, case, false, func, or_, select
 
 from blueprints.core import scopes
 from blueprints.core.models import Department, User
@@ -47,9 +47,13 @@ def awards_panel(user) -> Panel | None:
     """Admins: implemented suggestions waiting for a grade and reward, and ledger lines waiting to be paid."""
     if not user.has_role("admin"):
         return None
-    mine = scopes.scope_of(user, "admin").department_clause(Suggestion.department_id)
-    pending = (select(RewardShare.id).join(Suggestion, Suggestion.id == RewardShare.suggestion_id)
-               .where(RewardShare.status == "pending", mine))
+    scope = scopes.scope_of(user, "admin")
+    mine = scope.department_clause(Suggestion.department_id)
+    # Every kind of line of the shared ledger: a suggestion's by its suggestion, any other by the unit that pays it.
+    pending = (select(RewardShare.id).outerjoin(Suggestion, Suggestion.id == RewardShare.suggestion_id)
+               .where(RewardShare.status == "pending",
+                      or_(and_(RewardShare.kind == "suggestion", mine),
+                          and_(RewardShare.kind != "suggestion", scope.department_clause(RewardShare.department_id)))))
     row = db.session.execute(select(
         _count(select(func.count(Suggestion.id)).where(Suggestion.status == "implemented", mine)),
         _count(select(func.count(RewardShare.id)).where(RewardShare.id.in_(pending))),

@@ -13,8 +13,10 @@ from sqlalchemy import and_, distinct, func, or_, select
 
 from blueprints.core.models import Department, User
 from blueprints.core.people import person_search_clause
+from blueprints.core.scopes import covers_id
 from blueprints.core.types import utcnow
 from blueprints.honours.queries import approved_for_person
+from blueprints.stats import safety_figures
 from blueprints.stats.services import (
     HELD_STATUSES,
     ZERO,
@@ -69,6 +71,8 @@ class PersonRecord:
     trainings_more: bool = False
     workshops: list = field(default_factory=list)
     honours: list = field(default_factory=list)  # approved honours nominations (the honours domain)
+    # (reports, hazard rewards) — only for the person and the union admins of their scope (whistle-blower rule)
+    hazards: tuple | None = None
 
 
 def load_person(user_id: int) -> tuple[User, str | None] | None:
@@ -99,7 +103,8 @@ def summary_for(person_id: int) -> RecordSummary:
         select(func.count(Suggestion.id)).where(counted).scalar_subquery(),
         select(func.count(Suggestion.id)).where(counted, Suggestion.status.in_(ADOPTED)).scalar_subquery(),
         select(func.count(Suggestion.id)).where(counted, Suggestion.status == "awarded").scalar_subquery(),
-        select(money_sum(RewardShare.amount)).where(RewardShare.user_id == person_id).scalar_subquery(),
+        select(money_sum(RewardShare.amount)).where(RewardShare.user_id == person_id,
+                                                    RewardShare.kind == "suggestion").scalar_subquery(),
         trainings(func.count(Enrollment.id)),
         trainings(func.coalesce(func.sum(session_minutes()), 0)),
         select(func.count(Enrollment.id)).where(Enrollment.user_id == person_id,
@@ -145,6 +150,8 @@ def person_record(person: User, department: str | None, viewer) -> PersonRecord:
             .where(RewardShare.user_id == person.id)
             .order_by(RewardShare.created_at.desc(), RewardShare.id.desc()).limit(RECORD_LIMIT + 1)).all()
         record.rewards, record.rewards_more = rows[:RECORD_LIMIT], len(rows) > RECORD_LIMIT
+    if is_self or covers_id(viewer, "admin", person.department_id):
+        record.hazards = safety_figures.of_person(person.id)
 
     rows = db.session.execute(
         select(Enrollment, TrainingSession)

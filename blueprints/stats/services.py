@@ -64,6 +64,7 @@ from blueprints.core.i18n import N_
 from blueprints.core.models import Department, User
 from blueprints.core.settings import get_setting
 from blueprints.core.types import Money, parse_int, utcnow
+from blueprints.stats import safety_figures
 from blueprints.stats.models import ParticipationTarget
 from blueprints.suggestions.models import ADOPTED, CATEGORIES, RewardShare, Suggestion, SuggestionCoauthor
 from blueprints.training.models import KINDS as TRAINING_KINDS
@@ -847,6 +848,7 @@ class Report:
     training: TrainingFigures | None = None
     mine: MyWorkshops | None = None
     mentoring: object | None = None  # mentoring.queries.MentoringFigures (stats.mentoring_figures)
+    safety: object | None = None  # safety_figures.SafetyFigures, for union admins
 
     @property
     def workshop_total(self) -> int:
@@ -883,6 +885,7 @@ def build_report(user, scope: Scope, tree: list[Department], sort: str = "name",
         report.mine = my_workshops(user, scope)
     from blueprints.stats.mentoring_figures import for_report as mentoring_for_report
     report.mentoring = mentoring_for_report(user, scope)
+    report.safety = safety_figures.build(user, scope, tree)
     return report
 
 

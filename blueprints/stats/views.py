@@ -19,7 +19,16 @@ from blueprints.core.types import parse_int
 from blueprints.core.web import action, commit_read_side_effect, is_fragment_request, redirect_after_change, render
 from blueprints.honours.labels import HONOUR_LABELS
 from blueprints.honours.labels import LEVEL_LABELS as HONOUR_LEVEL_LABELS
-from blueprints.stats import bp, charts, competition_figures, exports, mentoring_figures, record, services
+from blueprints.stats import (
+    bp,
+    charts,
+    competition_figures,
+    exports,
+    mentoring_figures,
+    record,
+    safety_figures,
+    services,
+)
 from blueprints.stats.forms import RecordLookupForm, TargetForm
 from blueprints.suggestions.labels import CATEGORY_LABELS, GRADE_LABELS
 from blueprints.suggestions.labels import STATUS_BADGES as SUGGESTION_BADGES
@@ -101,6 +110,8 @@ def _chart_data(report: services.Report) -> dict:
                                                     months_so_far)
     if report.mine is not None and report.mine.workshops:
         data["mine"] = charts.suggestions_by_month(year, report.mine.by_month)
+    if report.safety is not None:
+        data["safety"] = safety_figures.chart(year, report.safety)
     return data
 
 

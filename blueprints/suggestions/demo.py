@@ -288,7 +288,9 @@ def _award(cast: _Cast, suggestion: Suggestion, step, people: list[int], records
     shares = services.equal_shares(len(people))
     paid = awarded < cast.now - timedelta(days=45)
     for uid, share, part in zip(people, shares, services.split_reward(amount, shares), strict=True):
-        records.ledger.append(RewardShare(suggestion_id=suggestion.id, user_id=uid, share_bp=share, amount=part,
+        records.ledger.append(RewardShare(kind="suggestion", suggestion_id=suggestion.id,
+                                          department_id=suggestion.department_id, user_id=uid, share_bp=share,
+                                          amount=part,
                                           approved_by_id=admin.id, status="paid" if paid else "pending",
                                           paid_on=(awarded + timedelta(days=20)).date() if paid else None,
                                           paid_by_id=admin.id if paid else None, created_at=awarded))

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from blueprints.core.models import Department, StoredFile, User
 from blueprints.core.types import Money, UTCDateTime, utcnow
+from blueprints.rewards.models import RewardLine
 from extensions import db
 
 # Keys stored in the database; the Chinese labels live in labels.py.
@@ -210,29 +211,9 @@ class AnswerTemplate(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class RewardShare(db.Model):
-    """A line of the reward ledger: one person's share of an awarded suggestion's reward and its payout."""
-
-    __tablename__ = "suggestion_reward_ledger"
-    __table_args__ = (
-        UniqueConstraint("suggestion_id", "user_id", name="uq_suggestion_reward_ledger_suggestion_user"),
-        Index("ix_suggestion_reward_ledger_status_created", "status", "created_at"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    suggestion_id: Mapped[int] = mapped_column(ForeignKey("suggestions.id", ondelete="CASCADE"))
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    # Hundredths of a percent (10000 = 100 %), so a three-way equal split is exact enough to show as 33.34 %.
-    share_bp: Mapped[int] = mapped_column(Integer)
-    amount: Mapped[Decimal] = mapped_column(Money)
-    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    status: Mapped[str] = mapped_column(String(10), default="pending")
-    paid_on: Mapped[date | None] = mapped_column(Date)
-    paid_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-    suggestion: Mapped[Suggestion] = relationship(lazy="raise")
-    user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="raise")
+# The reward ledger is shared with the other domains that pay rewards (blueprints/rewards, migration 0017); a
+# suggestion's lines are its kind "suggestion". The old name stays for the suggestions code.
+RewardShare = RewardLine
 
 
 # The recommendation chain for 市级优秀职工创新成果 (SPEC §7): enterprise → district/industry union → city.

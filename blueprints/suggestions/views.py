@@ -32,6 +32,7 @@ from blueprints.core.web import (
     redirect_after_change,
     render,
 )
+from blueprints.rewards.labels import KIND_LABELS as REWARD_KIND_LABELS
 from blueprints.suggestions import bp, queries, search, services
 from blueprints.suggestions.forms import (
     DECISION_FORMS,
@@ -905,8 +906,10 @@ def delete_answer_template(template_id: int):
 
 def _ledger_filters() -> services.LedgerFilters:
     status = request.args.get("status", "")
+    kind = request.args.get("kind", "")
     return services.LedgerFilters(status=status if status in PAYOUT_LABELS else "",
-                                  q=request.args.get("q", "")[:50], year=_int_arg("year"))
+                                  q=request.args.get("q", "")[:50], year=_int_arg("year"),
+                                  kind=kind if kind in REWARD_KIND_LABELS else "")
 
 
 @bp.route("/rewards")
@@ -921,6 +924,7 @@ def rewards():
     if not pay_form.is_submitted():
         pay_form.paid_on.data = local_today()
     return render("suggestions/rewards.html", "results", page=page, filters=filters, pay_form=pay_form,
+                  kind_labels=REWARD_KIND_LABELS,
                   years=_year_choices(), whole_tree=queries.sees_everything(current_user))
 
 
@@ -928,7 +932,7 @@ def _ledger_line(row, whole_tree: bool) -> list:
     share = row[0]
     line = [row.serial, row.title, str(GRADE_LABELS.get(row.grade, "")), row.employee_no, row.name,
             row.department_name or "", float(share.share_bp) / 100, share.amount, row.approver_name or "",
-            row.awarded_at, str(PAYOUT_LABELS[share.status]), share.paid_on]
+            row.awarded_at, str(PAYOUT_LABELS[share.status]), share.paid_on, str(REWARD_KIND_LABELS[share.kind])]
     return [*line, row.enterprise_name or ""] if whole_tree else line
 
 
@@ -939,8 +943,8 @@ def rewards_export():
     begin_write()  # audited (personal data), see export()
     filters = _ledger_filters()
     header = [_("编号"), _("建议标题"), _("等级"), _("工号"), _("姓名"), _("部门"), _("分配比例（%）"), _("金额（元）"),
-              _("批准人"), _("评奖日期"), _("发放状态"), _("发放日期")]
-    widths = [16, 36, 10, 12, 10, 18, 12, 14, 10, 18, 10, 12]
+              _("批准人"), _("评奖日期"), _("发放状态"), _("发放日期"), _("奖励类别")]
+    widths = [16, 36, 10, 12, 10, 18, 12, 14, 10, 18, 10, 12, 14]
     # The city sees every enterprise's ledger, so each line says whose it is (last, so finance's columns keep
     # their places); an enterprise sees only its own.
     whole_tree = queries.sees_everything(current_user)

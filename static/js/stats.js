@@ -36,6 +36,19 @@
         })
       };
     }
+    if (spec.kind === "grouped") {
+      // Bars side by side on one axis (e.g. hazards reported and confirmed per month).
+      return {
+        type: "bar",
+        data: {
+          labels: spec.labels,
+          datasets: spec.datasets.map(function (d, i) {
+            return { label: d.label, data: d.data, backgroundColor: PALETTE[i % PALETTE.length], maxBarThickness: 28 };
+          })
+        },
+        options: Object.assign({}, common, { scales: { y: numberAxis(spec.y) } })
+      };
+    }
     if (spec.kind === "target") {
       return {
         type: "bar",

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_DOWN, Decimal
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import aliased
 
 from blueprints.core import audit
@@ -16,6 +16,7 @@ from blueprints.core.i18n import N_
 from blueprints.core.models import Department, User
 from blueprints.core.notify import notify
 from blueprints.core.people import escape_like
+from blueprints.core.scopes import scope_of
 from blueprints.core.types import FEN, utcnow
 from blueprints.suggestions.models import GRADES, RewardShare, Suggestion
 from blueprints.suggestions.queries import admin_clause
@@ -101,7 +102,8 @@ def award(suggestion: Suggestion, actor, grade: str, amount, shares: dict[int, i
     now = utcnow()
     transition(suggestion, "award", actor, comment=text, grade=grade, suggested_grade=suggested,
                grade_reason=text or None, reward_amount=value, awarded_at=now, awarded_by_id=actor.id)
-    db.session.add_all(RewardShare(suggestion_id=suggestion.id, user_id=uid, share_bp=share, amount=part,
+    db.session.add_all(RewardShare(kind="suggestion", suggestion_id=suggestion.id,
+                                   department_id=suggestion.department_id, user_id=uid, share_bp=share, amount=part,
                                    approved_by_id=actor.id, status="pending", created_at=now)
                        for uid, share, part in zip(people, ordered, amounts, strict=True))
     audit.record("suggestion.reward_ledger", target=suggestion, actor=actor,
@@ -132,10 +134,10 @@ def mark_paid(share_ids: Iterable[int], actor, paid_on: date) -> tuple[int, int]
     if paid_on > local_today():
         raise DomainError(N_("发放日期不能晚于今天。"), field="paid_on")
     rows = db.session.execute(
-        select(RewardShare.id, RewardShare.user_id, RewardShare.amount, Suggestion.id.label("suggestion_id"),
-               Suggestion.serial)
-        .join(Suggestion, Suggestion.id == RewardShare.suggestion_id)
-        .where(RewardShare.id.in_(ids), RewardShare.status == "pending", admin_clause(actor))
+        select(RewardShare.id, RewardShare.user_id, RewardShare.amount, RewardShare.kind, RewardShare.hazard_id,
+               RewardShare.reference, Suggestion.id.label("suggestion_id"), Suggestion.serial)
+        .outerjoin(Suggestion, Suggestion.id == RewardShare.suggestion_id)
+        .where(RewardShare.id.in_(ids), RewardShare.status == "pending", ledger_clause(actor))
         .order_by(RewardShare.id)).all()
     if not rows:
         return 0, len(ids)
@@ -147,9 +149,13 @@ def mark_paid(share_ids: Iterable[int], actor, paid_on: date) -> tuple[int, int]
         .execution_options(synchronize_session=False)))
     paid = [row for row in rows if row.id in changed]
     for row in paid:
-        notify(row.user_id, N_("您在建议 %(serial)s 中的奖金 %(amount)s 元已发放。"),
-               link=f"/suggestions/{row.suggestion_id}",
-               serial=row.serial, amount=f"{row.amount:,.2f}")
+        if row.kind == "suggestion":
+            notify(row.user_id, N_("您在建议 %(serial)s 中的奖金 %(amount)s 元已发放。"),
+                   link=f"/suggestions/{row.suggestion_id}",
+                   serial=row.serial, amount=f"{row.amount:,.2f}")
+        else:
+            notify(row.user_id, N_("您报告的隐患 %(serial)s 的奖金 %(amount)s 元已发放。"),
+                   link=f"/safety/hazards/{row.hazard_id}", serial=row.reference, amount=f"{row.amount:,.2f}")
     if paid:
         audit.record("suggestion.reward_paid", actor=actor,
                      detail=f"ledger ids {','.join(str(row.id) for row in paid)} paid on {paid_on.isoformat()}")
@@ -157,13 +163,24 @@ def mark_paid(share_ids: Iterable[int], actor, paid_on: date) -> tuple[int, int]
 
 
 def lines_out_of_scope(actor, share_ids: Iterable[int]) -> list[int]:
-    """The ids among `share_ids` of existing ledger lines whose suggestion lies outside the actor's admin scope."""
+    """The ids among `share_ids` of existing ledger lines outside the actor's admin scope (ledger_clause)."""
     ids = list(share_ids)
     if not ids:
         return []
     return list(db.session.scalars(
-        select(RewardShare.id).join(Suggestion, Suggestion.id == RewardShare.suggestion_id)
-        .where(RewardShare.id.in_(ids), ~admin_clause(actor)).order_by(RewardShare.id)))
+        select(RewardShare.id).outerjoin(Suggestion, Suggestion.id == RewardShare.suggestion_id)
+        .where(RewardShare.id.in_(ids), ~ledger_clause(actor)).order_by(RewardShare.id)))
+
+
+def ledger_clause(actor):
+    """SQL (over the ledger outer-joined to suggestions): the line lies in the actor's admin scope — a suggestion's
+    line like its suggestion (admin_clause), any other line by the unit that pays it (SPEC §7: each enterprise keeps
+    its own ledger)."""
+    scope = scope_of(actor, "admin")
+    if scope.everything or scope.empty:
+        return admin_clause(actor)
+    return or_(and_(RewardShare.kind == "suggestion", admin_clause(actor)),
+               and_(RewardShare.kind != "suggestion", scope.department_clause(RewardShare.department_id)))
 
 
 # --- The ledger page ------------------------------------------------------------------------------------------------
@@ -176,6 +193,7 @@ class LedgerFilters:
     status: str = ""
     q: str = ""
     year: int | None = None
+    kind: str = ""
 
 
 def _enterprise_name(suggestion_department):
@@ -187,29 +205,36 @@ def _enterprise_name(suggestion_department):
 
 
 def ledger_statement(actor, filters: LedgerFilters):
-    """Ledger lines with their suggestion, person, department, enterprise and approver, in one query; only the
-    lines of suggestions in the actor's admin scope (each enterprise keeps its own ledger)."""
+    """Ledger lines of every kind with what they pay for, person, department, enterprise and approver, in one
+    query; only the lines in the actor's admin scope (each enterprise keeps its own ledger, ledger_clause)."""
     approver = aliased(User)
     origin = aliased(Department)
-    stmt = (select(RewardShare, Suggestion.serial, Suggestion.title, Suggestion.grade,
-                   Suggestion.awarded_at, User.name.label("name"), User.employee_no.label("employee_no"),
+    serial = func.coalesce(Suggestion.serial, RewardShare.reference)
+    stmt = (select(RewardShare, serial.label("serial"), func.coalesce(Suggestion.title, RewardShare.subject)
+                   .label("title"), Suggestion.grade,
+                   func.coalesce(Suggestion.awarded_at, RewardShare.created_at).label("awarded_at"),
+                   User.name.label("name"), User.employee_no.label("employee_no"),
                    Department.name.label("department_name"), approver.name.label("approver_name"),
                    _enterprise_name(origin).label("enterprise_name"))
-            .join(Suggestion, Suggestion.id == RewardShare.suggestion_id)
+            .outerjoin(Suggestion, Suggestion.id == RewardShare.suggestion_id)
             .join(User, User.id == RewardShare.user_id)
             .outerjoin(Department, Department.id == User.department_id)
-            .outerjoin(origin, origin.id == Suggestion.department_id)
+            .outerjoin(origin, origin.id == func.coalesce(Suggestion.department_id, RewardShare.department_id))
             .outerjoin(approver, approver.id == RewardShare.approved_by_id)
-            .where(admin_clause(actor)))
+            .where(ledger_clause(actor)))
     if filters.status:
         stmt = stmt.where(RewardShare.status == filters.status)
+    if filters.kind:
+        stmt = stmt.where(RewardShare.kind == filters.kind)
     if filters.year:
-        stmt = stmt.where(Suggestion.year == filters.year)
+        stmt = stmt.where(or_(Suggestion.year == filters.year,
+                              and_(RewardShare.kind != "suggestion",
+                                   func.extract("year", RewardShare.created_at) == filters.year)))
     text = filters.q.strip()
     if text:
         pattern = f"%{escape_like(text)}%"
         stmt = stmt.where(User.name.ilike(pattern, escape="\\") | User.employee_no.ilike(pattern, escape="\\")
-                          | Suggestion.serial.ilike(pattern, escape="\\"))
+                          | serial.ilike(pattern, escape="\\"))
     return stmt
 
 
