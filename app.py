@@ -155,6 +155,7 @@ def register_blueprints(app: Flask) -> None:
     from blueprints.admin import bp as admin_bp
     from blueprints.auth import bp as auth_bp
     from blueprints.competitions import bp as competitions_bp
+    from blueprints.contests import bp as contests_bp
     from blueprints.core import bp as core_bp
     from blueprints.stats import bp as stats_bp
     from blueprints.suggestions import bp as suggestions_bp
@@ -169,6 +170,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(training_bp, url_prefix="/training")
     app.register_blueprint(stats_bp, url_prefix="/stats")
     app.register_blueprint(competitions_bp, url_prefix="/competitions")
+    app.register_blueprint(contests_bp, url_prefix="/contests")
 
 
 def register_errorhandlers(app: Flask) -> None:

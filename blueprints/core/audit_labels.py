@@ -118,6 +118,32 @@ ACTION_LABELS = {
     "training.feed_reset": _l("重置日历订阅"),
     "training.signin_printed": _l("打印培训签到表"),
     "training.roster_exported": _l("导出培训名单"),
+    # Skills contests
+    "contest.created": _l("新建技术比武"),
+    "contest.updated": _l("修改技术比武设置"),
+    "contest.quota_set": _l("分配比武名额"),
+    "contest.panel_set": _l("聘请比武评委"),
+    "contest.chief_set": _l("指定比武裁判长"),
+    "contest.nominated": _l("单位推荐比武选手"),
+    "contest.applied": _l("报名技术比武"),
+    "contest.application_confirmed": _l("确认比武报名"),
+    "contest.application_refused": _l("拒绝比武报名"),
+    "contest.open_registration": _l("比武开放报名"),
+    "contest.draw": _l("比武抽签"),
+    "contest.number_drawn": _l("抽取参赛号"),
+    "contest.start_scoring": _l("比武开始评分"),
+    "contest.publish": _l("公示比武成绩"),
+    "contest.rescore": _l("比武退回重新评分"),
+    "contest.finalise": _l("确认比武最终成绩"),
+    "contest.sheet_submitted": _l("提交评分表"),
+    "contest.scores_imported": _l("导入理论成绩"),
+    "contest.sheet_reopened": _l("裁判长退回评分表"),
+    "contest.flag_confirmed": _l("裁判长确认超限分差"),
+    "contest.flag_rescore": _l("裁判长要求重新评分"),
+    "contest.result_changed": _l("比武成绩变更"),
+    "contest.objection": _l("提出成绩异议"),
+    "contest.objection_answered": _l("答复成绩异议"),
+    "contest.upgrade_recommended": _l("提出技能晋级建议"),
 }
 
 TARGET_LABELS = {
@@ -127,6 +153,7 @@ TARGET_LABELS = {
     "suggestions": _l("建议"),
     "training_sessions": _l("培训"),
     "training_enrollments": _l("培训报名记录"),
+    "contests": _l("技术比武"),
 }
 
 
@@ -147,6 +174,7 @@ GROUP_LABELS = {
     "workshop": _l("创新工作室"),
     "suggestion": _l("五小建议"),
     "training": _l("培训报名"),
+    "contest": _l("技术比武"),
 }
 
 
@@ -210,6 +238,7 @@ _NAMERS: dict[str, Callable[[set[int]], dict[int, str]]] = {
     "workshops": _names_by_column("workshops", "name"),
     "suggestions": _names_by_column("suggestions", "serial", "title"),
     "training_sessions": _names_by_column("training_sessions", "title"),
+    "contests": _names_by_column("contests", "name"),
 }
 _URLS: dict[str, Callable[[int], str]] = {
     "users": lambda i: url_for("admin.user_edit", user_id=i),
@@ -217,6 +246,7 @@ _URLS: dict[str, Callable[[int], str]] = {
     "workshops": lambda i: url_for("workshops.profile", workshop_id=i),
     "suggestions": lambda i: url_for("suggestions.detail", suggestion_id=i),
     "training_sessions": lambda i: url_for("training.detail", session_id=i),
+    "contests": lambda i: url_for("contests.detail", contest_id=i),
 }
 
 # Detail texts name people by id ("user 13: 500.00", "users=4,5"): shown with the person's name instead.
