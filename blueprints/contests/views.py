@@ -202,12 +202,10 @@ def quota(contest_id: int):
     if not form.validate_on_submit():
         _refuse_form(form)
         return _back(contest)
-    with web.action(form) as outcome:
+    with web.action() as outcome:
         services.set_quota(contest, current_user, form.unit.data, form.quota.data)
     if outcome.done:
         flash(_("名额已保存。"), "success")
-    elif form.errors:
-        _refuse_form(form)
     return _back(contest)
 
 
@@ -232,12 +230,10 @@ def judges(contest_id: int):
     item = next((i for i in queries.items_of(contest.id) if i.id == form.item_id.data), None)
     if item is None:
         abort(404)
-    with web.action(form) as outcome:
+    with web.action() as outcome:
         services.set_panel(contest, current_user, item, _people(form.judges.data))
     if outcome.done:
         flash(_("“%(item)s”的评委已保存。", item=item.name), "success")
-    elif form.errors:
-        _refuse_form(form)
     return _back(contest)
 
 
@@ -249,15 +245,13 @@ def chief(contest_id: int):
     if not form.validate_on_submit():
         _refuse_form(form)
         return _back(contest)
-    with web.action(form) as outcome:
+    with web.action() as outcome:
         people = _people(form.employee_no.data)
         if len(people) != 1:
             raise DomainError(N_("裁判长只能是一个人。"), field="employee_no")
         services.set_chief(contest, current_user, people[0])
     if outcome.done:
         flash(_("裁判长已指定。"), "success")
-    elif form.errors:
-        _refuse_form(form)
     return _back(contest)
 
 
@@ -270,14 +264,12 @@ def nominate(contest_id: int):
     if not form.validate_on_submit():
         _refuse_form(form)
         return _back(contest)
-    with web.action(form) as outcome:
+    with web.action() as outcome:
         people = _people(form.employee_no.data)
         for person in people:
             services.nominate(contest, current_user, person)
     if outcome.done:
         flash(_("已推荐 %(n)s 名选手。", n=len(people)), "success")
-    elif form.errors:
-        _refuse_form(form)
     return _back(contest)
 
 
@@ -319,12 +311,10 @@ def move(contest_id: int):
     if not form.validate_on_submit():
         _refuse_form(form)
         return _back(contest)
-    with web.action(form) as outcome:
+    with web.action() as outcome:
         services.move(contest, current_user, form.action.data, form.objections_until.data)
     if outcome.done:
         flash(_("已完成：%(action)s。", action=ACTION_LABELS.get(form.action.data, "")), "success")
-    elif form.errors:
-        _refuse_form(form)
     return _back(contest)
 
 
@@ -397,13 +387,11 @@ def import_scores(contest_id: int):
         flash(_("请选择要导入的 .xlsx 文件。"), "danger")
         return _back(contest, "contests.judge")
     upload = form.file.data
-    with web.action(form) as outcome:
+    with web.action() as outcome:
         count = services.import_scores(contest, current_user, form.item_id.data, upload.filename or "",
                                        upload.read(5 * 1024 * 1024 + 1))
     if outcome.done:
         flash(_("已导入，评分表现有 %(n)s 个分数；请核对后提交。", n=count), "success")
-    elif form.errors:
-        _refuse_form(form)
     return _back(contest, "contests.judge")
 
 
@@ -492,12 +480,10 @@ def answer(contest_id: int):
     if not form.validate_on_submit():
         _refuse_form(form)
         return _back(contest, "contests.results")
-    with web.action(form) as outcome:
+    with web.action() as outcome:
         services.answer_objection(contest, current_user, form.objection_id.data, form.answer.data)
     if outcome.done:
         flash(_("已答复异议。"), "success")
-    elif form.errors:
-        _refuse_form(form)
     return _back(contest, "contests.results")
 
 
@@ -510,12 +496,10 @@ def upgrade(contest_id: int):
     if not form.validate_on_submit():
         _refuse_form(form)
         return _back(contest, "contests.results")
-    with web.action(form) as outcome:
+    with web.action() as outcome:
         services.recommend_upgrade(contest, current_user, form.entrant_id.data, form.level.data or "")
     if outcome.done:
         flash(_("晋级建议已保存。"), "success")
-    elif form.errors:
-        _refuse_form(form)
     return _back(contest, "contests.results")
 
 
