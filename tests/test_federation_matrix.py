@@ -156,6 +156,29 @@ ROUTES: dict[str, tuple[str, str | None, str | None]] = {
     "workshops.change_level": _r("admin", "scope", "workshop"),
     "workshops.recommend": _r("admin", "scope", "workshop"),
     "workshops.decide_recommendation": _r("admin", "scope", "recommendation"),
+    # Skills contests: visible to the organiser's people, its staff, judges and entrants; run by admins and HR of
+    # the organiser's scope; judges, the chief judge and entrants act inside (checked by the services).
+    "contests.index": _r("signed_in"),
+    "contests.new": _r("records"),
+    "contests.detail": _r("signed_in", "scope", "contest"),
+    "contests.edit": _r("records", "scope", "contest"),
+    "contests.quota": _r("records", "scope", "contest"),
+    "contests.judges": _r("records", "scope", "contest"),
+    "contests.chief": _r("records", "scope", "contest"),
+    "contests.nominate": _r("signed_in", "scope", "contest"),
+    "contests.apply": _r("signed_in", "scope", "contest"),
+    "contests.decide": _r("signed_in", "scope", "contest"),
+    "contests.move": _r("signed_in", "scope", "contest"),
+    "contests.judge": _r("signed_in", "scope", "contest"),
+    "contests.save_scores": _r("signed_in", "scope", "contest"),
+    "contests.import_scores": _r("signed_in", "scope", "contest"),
+    "contests.reopen": _r("signed_in", "scope", "contest"),
+    "contests.resolve_flag": _r("signed_in", "scope", "contest"),
+    "contests.results": _r("signed_in", "scope", "contest"),
+    "contests.object_to": _r("signed_in", "scope", "contest"),
+    "contests.answer": _r("signed_in", "scope", "contest"),
+    "contests.upgrade": _r("signed_in", "scope", "contest"),
+    "contests.certificate": _r("signed_in", "own", "contest"),
 }
 
 # The demo accounts standing for each role (enterprise 1; admin holds the root's grant).
@@ -200,6 +223,8 @@ OTHER_ENTERPRISE = {
     "template_id": "SELECT id FROM suggestion_answer_templates ORDER BY id LIMIT 1",  # lead1's own
     "grant_id": "SELECT g.id FROM role_grants g JOIN users u ON u.id = g.user_id WHERE u.employee_no = 'e2hr'",
     "recommendation_id": "SELECT id FROM workshop_recommendations ORDER BY id LIMIT 1",
+    "contest_id": "SELECT c.id FROM contests c JOIN departments d ON d.id = c.organiser_id WHERE d.code = 'SBDJ' "
+                  "ORDER BY c.id LIMIT 1",
     "move": "SELECT 'forward'",
     "action": "SELECT 'close'",
     "token": "SELECT 'not-a-feed-token'",
@@ -243,7 +268,7 @@ def test_every_route_is_in_the_table():
 def test_object_routes_say_whose_records():
     """A route taking an object id says whose records it reaches; one without says nothing."""
     object_args = {"user_id", "dept_id", "workshop_id", "suggestion_id", "session_id", "enrollment_id",
-                   "notification_id", "template_id", "recommendation_id"}
+                   "notification_id", "template_id", "recommendation_id", "contest_id"}
     for endpoint, _method, args in ROUTE_LIST:
         _who, records, kind = ROUTES[endpoint]
         assert (records is None) == (not args & object_args), endpoint
