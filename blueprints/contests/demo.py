@@ -3,7 +3,7 @@
 - 数控车工 (scoring): theory judged by 3 (worker10-12, all submitted; one flagged spread for the chief judge),
   practical by 5 (worker10, worker13-16; worker10's sheet still open, so worker10 has a sheet waiting).
 - 焊工 (provisional): results published, worker1 first, an open objection by another entrant.
-- 维修电工 (final, last year): prizes, 技术能手 and certificates (worker1 first prize).
+- 维修电工 (final, earlier this year): prizes, 技术能手 and certificates (worker1 first prize).
 - enterprise 2's 绕线工 contest in registration (its own people only).
 The chief judge of enterprise 1's contests is worker17; the judges of the last two are worker18-20.
 """
@@ -115,7 +115,7 @@ def seed(ctx) -> None:
     contest.objections_until = local_today() + timedelta(days=3)
     db.session.add(Objection(contest_id=contest.id, entrant_id=entrants[1].id,
                              reason="实操项目第二道工序的评分标准与赛前公布的不一致，请复核我的实操成绩。"))
-    final, winners = _published(ctx, rng, "2025年维修电工技术比武", "维修电工", "final", -200,
+    final, winners = _published(ctx, rng, "2026年上半年维修电工技术比武", "维修电工", "final", -200,
                                 ["worker1", "worker5", "worker6"], [theory[:3], practical[:3]])
     for entrant in winners:
         if entrant.prize or entrant.title:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
+from blueprints.stats import contest_figures
 from blueprints.stats.charts import month_labels
 from blueprints.stats.services import Report
 from blueprints.suggestions.labels import CATEGORY_LABELS
@@ -196,7 +197,7 @@ def my_workshops_sheet(report: Report) -> Sheet | None:
 # The workbook's sheets in order; each leaves itself out (None) when the user may not see its part.
 SHEETS = (overview_sheet, participation_sheet, teams_sheet, suggestions_by_month_sheet, suggestions_by_status_sheet,
           workshop_ranking_sheet, workshop_levels_sheet, stars_sheet, training_by_month_sheet, training_by_kind_sheet,
-          training_by_department_sheet, my_workshops_sheet)
+          training_by_department_sheet, my_workshops_sheet, contest_figures.contest_sheet)
 
 
 def build_sheets(report: Report) -> list[Sheet]:

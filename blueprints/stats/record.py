@@ -14,6 +14,7 @@ from sqlalchemy import and_, distinct, func, or_, select
 from blueprints.core.models import Department, User
 from blueprints.core.people import person_search_clause
 from blueprints.core.types import utcnow
+from blueprints.stats import contest_figures
 from blueprints.stats.services import (
     HELD_STATUSES,
     ZERO,
@@ -67,6 +68,7 @@ class PersonRecord:
     trainings: list = field(default_factory=list)
     trainings_more: bool = False
     workshops: list = field(default_factory=list)
+    contests: list = field(default_factory=list)  # skills contests (stats/contest_figures.py)
 
 
 def load_person(user_id: int) -> tuple[User, str | None] | None:
@@ -159,6 +161,7 @@ def person_record(person: User, department: str | None, viewer) -> PersonRecord:
         .order_by((WorkshopMember.status == "active").desc(), WorkshopMember.joined_at.desc(),
                   WorkshopMember.id.desc())
         .limit(RECORD_LIMIT)).all()
+    record.contests = contest_figures.record_lines(person.id)
     return record
 
 

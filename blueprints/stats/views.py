@@ -17,7 +17,7 @@ from blueprints.core.permissions import deny, roles_required
 from blueprints.core.spreadsheets import XLSX_MIME, attachment_headers, build_workbook
 from blueprints.core.types import parse_int
 from blueprints.core.web import action, commit_read_side_effect, is_fragment_request, redirect_after_change, render
-from blueprints.stats import bp, charts, exports, record, services
+from blueprints.stats import bp, charts, contest_figures, exports, record, services
 from blueprints.stats.forms import RecordLookupForm, TargetForm
 from blueprints.suggestions.labels import CATEGORY_LABELS, GRADE_LABELS
 from blueprints.suggestions.labels import STATUS_BADGES as SUGGESTION_BADGES
@@ -81,7 +81,10 @@ class Filters:
 
 def _report(filters: Filters, tree: list[Department]) -> services.Report:
     scope = services.make_scope(filters.year, filters.root)
-    return services.build_report(current_user, scope, tree, filters.sort, filters.descending)
+    report = services.build_report(current_user, scope, tree, filters.sort, filters.descending)
+    if report.parts & {"participation", "training"}:
+        report.contests = contest_figures.figures_for(scope)  # skills contests (stats/contest_figures.py)
+    return report
 
 
 def _chart_data(report: services.Report) -> dict:
