@@ -9,7 +9,7 @@ from blueprints.contests.models import Entrant, Item, Score
 from extensions import db
 from tests.concurrency import all_at_once
 from tests.conftest import PortalClient, both_backends, html_text
-from tests.contests_world import make_contest, publish, score_all, world  # noqa: F401  (fixture)
+from tests.fixtures_contests import make_contest, publish, score_all
 
 ENTRANTS = ("a1", "a2", "a3", "a5")
 TABLE = {"理论": {1: [90, 92, 91], 2: [85, 86, 87], 3: [80, 80, 80], 4: [60, 65, 61]},

@@ -16,7 +16,7 @@ from blueprints.stats import contest_figures
 from blueprints.stats.services import make_scope
 from extensions import db
 from tests.conftest import html_text
-from tests.contests_world import make_contest, publish, score_all, world  # noqa: F401  (fixture)
+from tests.fixtures_contests import make_contest, publish, score_all
 
 TABLE = {"理论": {1: [90, 92, 91], 2: [85, 86, 87], 3: [80, 80, 80], 4: [60, 65, 61]},
          "实操": {1: [85, 86, 84], 2: [90, 91, 92], 3: [88, 90, 89], 4: [70, 71, 72]}}

@@ -3,7 +3,6 @@ flags, results, objections, certificates — and every refusal with nothing stor
 from __future__ import annotations
 
 import io
-import re
 from datetime import timedelta
 
 import pytest
@@ -16,7 +15,7 @@ from blueprints.core.clock import local_today
 from blueprints.core.models import AuditLog
 from extensions import db
 from tests.conftest import html_text
-from tests.contests_world import make_contest, publish, score_all, world  # noqa: F401  (fixture)
+from tests.fixtures_contests import make_contest, publish, score_all
 
 
 def _login(auth, world, key):
@@ -237,14 +236,14 @@ def test_submit_locks_the_sheet_and_others_are_shown_only_after_submitting(app, 
     item = _items(app, contest_id)["理论"]
     ids = [e.id for e in sorted(_entrants(app, contest_id).values(), key=lambda e: e.number)]
     _login(auth, world, "j2")
-    assert _save(client, contest_id, item, {i: "77.5" for i in ids}, submit=True).status_code == 303
+    assert _save(client, contest_id, item, dict.fromkeys(ids, "77.5"), submit=True).status_code == 303
     _login(auth, world, "j1")
     response = _save(client, contest_id, item, {ids[0]: "80"}, submit=True)
     assert "还有选手没有分数" in html_text(response)
     assert _count(app, Judge, user_id=world.people["j1"].id, item_id=item, status="open") == 1
     page = html_text(client.get(f"/contests/{contest_id}/judge"))
     assert "77.5" not in page and "评委2" not in page  # j2's scores stay hidden until j1 submits
-    assert _save(client, contest_id, item, {i: "81" for i in ids}, submit=True).status_code == 303
+    assert _save(client, contest_id, item, dict.fromkeys(ids, "81"), submit=True).status_code == 303
     page = html_text(client.get(f"/contests/{contest_id}/judge"))
     assert "77.50" in page and "评委2" in page
     response = _save(client, contest_id, item, {ids[0]: "90"})

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from sqlalchemy import and_, exists, func, or_, select
 
+from blueprints.contests.models import Contest, Entrant, Item, Judge, Objection, Quota, Score
 from blueprints.core import scopes
 from blueprints.core.models import Department, User
 from blueprints.core.org import ancestor_ids
 from blueprints.core.people import department_tree
-from blueprints.contests.models import Contest, Entrant, Item, Judge, Objection, Quota, Score
 from extensions import db
 
 STAFF_ROLES = ("admin", "hr")

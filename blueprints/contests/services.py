@@ -96,7 +96,8 @@ def check_items(items: list[ItemData]) -> None:
         if item.kind not in ITEM_KINDS:
             raise DomainError(N_("请选择项目类型（理论或实操）。"), field="items")
         if item.max_score <= 0 or item.weight <= 0 or item.spread_limit < 0:
-            raise DomainError(N_("“%(name)s”：满分和权重必须大于 0，分差阈值不能小于 0。"), field="items", name=item.name)
+            raise DomainError(N_("“%(name)s”：满分和权重必须大于 0，分差阈值不能小于 0。"), field="items",
+                              name=item.name)
     total = sum((item.weight for item in items), Decimal(0))
     if total != HUNDRED:
         raise DomainError(N_("各项目权重之和必须等于 100%%，现在是 %(total)s%%。"), field="items", total=total)
@@ -425,7 +426,8 @@ def parse_score(raw: str, item: Item) -> Decimal | None:
     if value is None or not value.is_finite() or value.as_tuple().exponent < -2:
         raise DomainError(N_("“%(value)s”不是有效的分数（最多两位小数）。"), value=text[:20])
     if value < 0 or value > item.max_score:
-        raise DomainError(N_("分数必须在 0 到 %(max)s 之间，“%(value)s”超出范围。"), max=item.max_score, value=text[:20])
+        raise DomainError(N_("分数必须在 0 到 %(max)s 之间，“%(value)s”超出范围。"), max=item.max_score,
+                          value=text[:20])
     return value
 
 
@@ -488,7 +490,8 @@ def import_scores(contest: Contest, user, item_id: int | None, filename: str, da
         score = row[columns["score"]] if columns["score"] < len(row) else ""
         entrant_id = by_number.get(int(number)) if number.isdigit() else None
         if entrant_id is None:
-            problems.append(str(DomainError(N_("第 %(row)s 行：没有 %(number)s 号选手。"), row=line, number=number[:10])))
+            problems.append(str(DomainError(N_("第 %(row)s 行：没有 %(number)s 号选手。"), row=line,
+                                            number=number[:10])))
             continue
         try:
             if parse_score(score, item) is None:
@@ -498,7 +501,8 @@ def import_scores(contest: Contest, user, item_id: int | None, filename: str, da
             continue
         values[entrant_id] = score
     if problems:
-        raise DomainError(N_("导入失败，没有保存任何成绩：%(problems)s"), field="file", problems="；".join(problems[:20]))
+        raise DomainError(N_("导入失败，没有保存任何成绩：%(problems)s"), field="file",
+                          problems="；".join(problems[:20]))
     saved = save_scores(contest, user, item.id, values)
     audit.record("contest.scores_imported", contest, f"item={item.id} judge={user.id} rows={len(values)}")
     return saved

@@ -421,7 +421,8 @@ def resolve_flag(contest_id: int):
         services.resolve_flag(contest, current_user, parse_int(request.form.get("item_id"), low=1),
                               parse_int(request.form.get("entrant_id"), low=1), decision)
     if outcome.done:
-        flash(_("已确认该成绩有效。") if decision == "confirm" else _("已退回该项目的评分表，请评委重新评分。"), "success")
+        message = _("已确认该成绩有效。") if decision == "confirm" else _("已退回该项目的评分表，请评委重新评分。")
+        flash(message, "success")
     return _back(contest, "contests.judge")
 
 

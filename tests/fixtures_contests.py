@@ -55,9 +55,10 @@ def world(app, make_department, make_user) -> World:
 def contest_data(world: World, items=None, **changes) -> services.ContestData:
     items = items or [services.ItemData("理论", "theory", Decimal(30), Decimal(100), Decimal(15)),
                       services.ItemData("实操", "practical", Decimal(70), Decimal(100), Decimal(10))]
-    fields = dict(name="甲公司车工比武", organiser_id=world.nodes["a"], competition_id=None, trade="车工",
-                  level="enterprise", held_on=local_today() + timedelta(days=5), venue="实训中心", description="",
-                  first_prizes=1, second_prizes=1, third_prizes=1, titles=1, items=items)
+    fields = {"name": "甲公司车工比武", "organiser_id": world.nodes["a"], "competition_id": None, "trade": "车工",
+              "level": "enterprise", "held_on": local_today() + timedelta(days=5), "venue": "实训中心",
+              "description": "", "first_prizes": 1, "second_prizes": 1, "third_prizes": 1, "titles": 1,
+              "items": items}
     fields.update(changes)
     return services.ContestData(**fields)
 
