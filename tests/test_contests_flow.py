@@ -434,3 +434,13 @@ def test_list_and_pages_use_a_constant_number_of_queries(app, client, auth, worl
     with count_queries() as detail:
         assert client.get(f"/contests/{contest_id}").status_code == 200
     assert detail.count <= 40, detail.statements
+
+
+def test_hostile_numbers_in_the_form_are_refused_not_500(app, client, auth, world):
+    _login(auth, world, "hra")
+    for bad in ("sNaN", "NaN", "Infinity", "-1", "1e9"):
+        data = {**FORM, "organiser": str(world.nodes["a"]), "held_on": str(local_today()),
+                "items-0-max_score": bad}
+        response = client.post("/contests/new", data=data)
+        assert response.status_code == 200, bad
+    assert _count(app, Contest) == 0

@@ -16,7 +16,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, StopValidation
 
 from blueprints.contests.labels import ITEM_KIND_LABELS, LEVEL_LABELS
 from blueprints.core.forms import PortalForm, finite_number
@@ -33,9 +33,16 @@ def optional_id(value) -> int | None:
     return parse_int(value, low=1)
 
 
+def _finite_first(form, field) -> None:
+    """A non-finite decimal (NaN, sNaN, Infinity) stops the chain before a range check compares it."""
+    if isinstance(field.data, Decimal) and not field.data.is_finite():
+        raise StopValidation(_l("请填写有效的数字。"))
+
+
 def _number(label, default=None):
     return DecimalField(label, places=2, default=default, validators=[
-        Optional(), NumberRange(min=0, max=100000, message=_l("请填写 0 到 100000 之间的数。")), finite_number])
+        Optional(), _finite_first, NumberRange(min=0, max=100000, message=_l("请填写 0 到 100000 之间的数。")),
+        finite_number])
 
 
 class ItemRow(Form):
