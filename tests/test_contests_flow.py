@@ -430,10 +430,21 @@ def test_list_and_pages_use_a_constant_number_of_queries(app, client, auth, worl
     with count_queries() as four:
         client.get("/contests/")
     assert four.count == one.count
-    contest_id = make_contest(app, world, "scoring")
-    with count_queries() as detail:
-        assert client.get(f"/contests/{contest_id}").status_code == 200
-    assert detail.count <= 40, detail.statements
+    small = make_contest(app, world, "scoring", entrants=("a1", "a5"))
+    large = make_contest(app, world, "scoring", entrants=("a1", "a2", "a3", "a5", "a6"))
+    _login(auth, world, "adminp1")  # a unit's admin: sees the entrants of their unit
+    counts = {}
+    for contest_id in (small, large):
+        for url in (f"/contests/{contest_id}", f"/contests/{contest_id}/results"):
+            with count_queries() as counter:
+                assert client.get(url).status_code == 200
+            counts.setdefault(url.replace(str(contest_id), "<id>"), []).append(counter.count)
+    _login(auth, world, "j1")
+    for contest_id in (small, large):
+        with count_queries() as counter:
+            assert client.get(f"/contests/{contest_id}/judge").status_code == 200
+        counts.setdefault("judge", []).append(counter.count)
+    assert all(a == b for a, b in counts.values()), counts
 
 
 def test_hostile_numbers_in_the_form_are_refused_not_500(app, client, auth, world):

@@ -28,6 +28,16 @@ def staff_covers(user, department_id: int | None) -> bool:
     return any(user.has_role(role) and scopes.covers_id(user, role, department_id) for role in STAFF_ROLES)
 
 
+def staff_unit_ids(user, unit_ids) -> set[int]:
+    """Which of these units the user's admin or HR grants cover (one query)."""
+    held = [scopes.scope_of(user, role) for role in STAFF_ROLES if user.has_role(role)]
+    ids = set(unit_ids)
+    if not held or not ids:
+        return set()
+    rows = db.session.execute(select(Department.id, Department.path).where(Department.id.in_(ids))).all()
+    return {unit_id for unit_id, path in rows if any(scope.covers_path(path) for scope in held)}
+
+
 def can_create(user) -> bool:
     return bool(user and user.is_authenticated and user.has_role(*STAFF_ROLES))
 

@@ -154,18 +154,17 @@ def _detail_context(contest: Contest, **forms) -> dict:
     manager = queries.manages(current_user, contest)
     blind = queries.is_blind(current_user, contest)
     mine = queries.entrant_of(current_user.id, contest.id)
+    quotas = queries.quotas_of(contest.id)
+    staff = queries.staff_unit_ids(current_user, [q.unit_id for q, *_rest in quotas])
     entrants = [] if blind else queries.entrants_of(contest.id)
     if not manager:
-        entrants = [row for row in entrants if row[0].user_id == current_user.id
-                    or queries.staff_covers(current_user, row[0].unit_id)]
+        entrants = [row for row in entrants if row[0].user_id == current_user.id or row[0].unit_id in staff]
     quota_form = forms.get("quota_form") or QuotaForm()
     quota_form.unit.choices = queries.quota_unit_choices(contest) if manager else []
     return {
         "contest": contest, "manager": manager, "blind": blind, "mine": mine,
-        "items": queries.items_of(contest.id), "quotas": queries.quotas_of(contest.id),
-        "panels": queries.panels_of(contest.id), "entrants": entrants,
-        "staff_units": [q for q, *_rest in queries.quotas_of(contest.id)
-                        if queries.staff_covers(current_user, q.unit_id)],
+        "items": queries.items_of(contest.id), "quotas": quotas, "panels": queries.panels_of(contest.id),
+        "entrants": entrants, "staff_units": [q for q, *_rest in quotas if q.unit_id in staff],
         "actions": services.allowed_actions(contest, current_user), "action_labels": ACTION_LABELS,
         "is_judge": queries.is_panel_member(current_user, contest),
         "quota_form": quota_form, "panel_form": forms.get("panel_form") or PanelForm(),
