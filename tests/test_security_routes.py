@@ -89,6 +89,7 @@ ROUTE_IDS, _APP = _route_ids()
 
 def _domain_matrices() -> set[tuple[str, str]]:
     """(endpoint, method) pairs whose access each domain decides and tests in its own matrix."""
+    from tests.test_contests_access import ACCESS as CONTESTS
     from tests.test_stats_views import ACCESS as STATS
     from tests.test_suggestions_access import ROUTES as SUGGESTIONS
     from tests.test_training_views import ACCESS as TRAINING
@@ -97,7 +98,7 @@ def _domain_matrices() -> set[tuple[str, str]]:
     decided = set(WORKSHOPS)
     # The training and suggestions tables decide per endpoint, for all of its methods.
     decided |= {(endpoint, method) for endpoint, method, _ in _all_routes(_APP)
-                if endpoint in TRAINING or endpoint in SUGGESTIONS or endpoint in STATS}
+                if endpoint in TRAINING or endpoint in SUGGESTIONS or endpoint in STATS or endpoint in CONTESTS}
     return decided
 
 
