@@ -78,6 +78,7 @@ def test_indicator_linked_activity_and_evidence(app, world):
         db.session.add(competition)
         db.session.flush()
         counter = next(x for x in linked_activities() if x.kind == "contests")
+        assert counter.count(competition.id, {}) == {}
         assert counter.count(competition.id, {a.id: a.path, b.id: b.path}) == {}
         db.session.get(Contest, contest_id).competition_id = competition.id
         db.session.flush()

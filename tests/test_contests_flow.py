@@ -281,11 +281,12 @@ def test_theory_scores_import_all_rows_or_none(app, client, auth, world):
     contest_id = make_contest(app, world, "scoring")
     items = _items(app, contest_id)
     _login(auth, world, "j1")
-    bad = _xlsx([["参赛号", "成绩"], [1, 80], [2, 120], [9, 70], [3, 66], [4, 90]])
+    bad = _xlsx([["参赛号", "成绩"], [1, 80], [2, 120], [9, 70], [3, 66], [4, 90], ["²", 50], ["9" * 5000, 1]])
     response = client.post(f"/contests/{contest_id}/judge/import",
                            data={"item_id": items["理论"], "file": (bad, "theory.xlsx")}, follow_redirects=True)
     text = html_text(response)
-    assert "第 3 行" in text and "第 4 行" in text and "没有保存任何成绩" in text
+    assert "第 3 行" in text and "第 4 行" in text and "第 7 行" in text and "没有保存任何成绩" in text
+    assert "第 2 行" not in text and "第 5 行" not in text
     assert _count(app, Score) == 0
     good = _xlsx([["参赛号", "成绩"], [1, 80], [2, 99.5], [3, 66], [4, 90]])
     client.post(f"/contests/{contest_id}/judge/import", data={"item_id": items["理论"], "file": (good, "t.xlsx")})

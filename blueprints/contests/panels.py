@@ -58,6 +58,8 @@ def _units_case(units: dict[int, str]):
 @computed_indicator("contest_entrants", _l("技术比武参赛人次"), unit=_l("人次"))
 def contest_entrants(units: dict[int, str], starts_on: date, ends_on: date) -> dict[int, Decimal]:
     """Confirmed entrants of each unit's subtree in contests held inside the period (one query)."""
+    if not units:
+        return {}
     unit = _units_case(units).label("unit")
     rows = db.session.execute(
         select(unit, func.count(Entrant.id)).select_from(Entrant)
@@ -71,6 +73,8 @@ def contest_entrants(units: dict[int, str], starts_on: date, ends_on: date) -> d
 @linked_activity("contests", _l("技术比武"))
 def contests_filed(competition_id: int, units: dict[int, str]) -> dict[int, int]:
     """Contests filed under the competition, per enrolled unit whose subtree organised them (one query)."""
+    if not units:
+        return {}
     unit = _units_case(units).label("unit")
     rows = db.session.execute(
         select(unit, func.count(Contest.id)).select_from(Contest)

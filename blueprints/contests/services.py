@@ -488,7 +488,7 @@ def import_scores(contest: Contest, user, item_id: int | None, filename: str, da
     for line, row in enumerate(rows[1:], start=2):
         number = row[columns["number"]] if columns["number"] < len(row) else ""
         score = row[columns["score"]] if columns["score"] < len(row) else ""
-        entrant_id = by_number.get(int(number)) if number.isdigit() else None
+        entrant_id = by_number.get(int(number)) if number.isascii() and number.isdigit() and len(number) < 7 else None
         if entrant_id is None:
             problems.append(str(DomainError(N_("第 %(row)s 行：没有 %(number)s 号选手。"), row=line,
                                             number=number[:10])))

@@ -443,8 +443,10 @@ def _results_context(contest: Contest, **forms) -> dict:
     if not (manager or chief):
         objections = [o for o in objections if mine is not None and o.entrant_id == mine.id]
     numbers = {row[0].id: row[0].number for row in rows}
+    names = {row[0].id: row[1].name for row in rows}
     return {"contest": contest, "rows": rows, "items": queries.items_of(contest.id), "scores": scores,
             "manager": manager, "chief": chief, "mine": mine, "objections": objections, "numbers": numbers,
+            "names": names,
             "objection_form": forms.get("objection_form") or ObjectionForm(), "answer_form": AnswerForm(),
             "upgrade_form": UpgradeForm(), "form": EmptyForm(), "today": local_today(),
             "can_recommend": manager or chief}
