@@ -15,7 +15,7 @@ from blueprints.core.indicators import compute_figures, linked_activities
 from blueprints.stats import contest_figures
 from blueprints.stats.services import make_scope
 from extensions import db
-from tests.conftest import html_text
+from tests.conftest import both_backends, html_text
 from tests.fixtures_contests import make_contest, publish, score_all
 
 TABLE = {"理论": {1: [90, 92, 91], 2: [85, 86, 87], 3: [80, 80, 80], 4: [60, 65, 61]},
@@ -31,6 +31,7 @@ def _published(app, world):
             select(Entrant).where(Entrant.contest_id == contest_id))}
 
 
+@both_backends
 def test_figures_of_the_year_and_subtree(app, world):
     _published(app, world)
     make_contest(app, world, "registration")  # not held yet: not counted
@@ -46,6 +47,7 @@ def test_figures_of_the_year_and_subtree(app, world):
         assert (b.held, b.entrants, b.prizes) == (0, 0, 0)
 
 
+@both_backends
 def test_statistics_page_workbook_and_record(app, client, auth, world):
     contest_id, numbers = _published(app, world)
     auth.login(world.people["hra"].employee_no)
@@ -61,6 +63,7 @@ def test_statistics_page_workbook_and_record(app, client, auth, world):
     assert "record-contests" in record and "甲公司车工比武" in record and "一等奖、技术能手" in record
 
 
+@both_backends
 def test_indicator_linked_activity_and_evidence(app, world):
     contest_id, numbers = _published(app, world)
     with app.test_request_context():

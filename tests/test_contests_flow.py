@@ -14,7 +14,7 @@ from blueprints.contests.models import Contest, Entrant, Flag, Item, Judge, Obje
 from blueprints.core.clock import local_today
 from blueprints.core.models import AuditLog
 from extensions import db
-from tests.conftest import html_text
+from tests.conftest import both_backends, html_text
 from tests.fixtures_contests import make_contest, publish, score_all
 
 
@@ -144,6 +144,7 @@ def test_nominations_within_the_quota_and_over_it_refused(app, client, auth, wor
     assert _count(app, Entrant, contest_id=contest_id) == 3
 
 
+@both_backends
 def test_a_worker_applies_and_the_unit_confirms_within_the_quota(app, client, auth, world):
     contest_id = make_contest(app, world, "registration", entrants=())
     for key in ("a5", "a6"):
@@ -305,6 +306,7 @@ TABLE = {"理论": {1: [90, 92, 91], 2: [92, 70, 88], 3: [80, 80, 80], 4: [60, 6
          "实操": {1: [85, 86, 84], 2: [90, 91, 92], 3: [88, 90, 89], 4: [70, 71, 72]}}
 
 
+@both_backends
 def test_flag_blocks_publication_until_the_chief_judge_resolves_it(app, client, auth, world):
     contest_id = make_contest(app, world, "scoring")
     score_all(app, contest_id, TABLE)
@@ -338,6 +340,7 @@ def test_flag_blocks_publication_until_the_chief_judge_resolves_it(app, client, 
     assert _contest(app, contest_id).status == "provisional"
 
 
+@both_backends
 def test_results_objection_and_final_certificates(app, client, auth, world):
     contest_id = make_contest(app, world, "scoring")
     table = {"理论": {**TABLE["理论"], 2: [85, 86, 87]}, "实操": TABLE["实操"]}
@@ -409,6 +412,7 @@ def test_rescoring_after_an_objection_audits_the_changed_result(app, world):
 # --- Scope ----------------------------------------------------------------------------------------------------------
 
 
+@both_backends
 def test_another_enterprise_gets_404_audited_and_no_listing(app, client, auth, world):
     contest_id = make_contest(app, world, "registration")
     _login(auth, world, "adminb")
