@@ -4,6 +4,7 @@
   practical by 5 (worker10, worker13-16; worker10's sheet still open, so worker10 has a sheet waiting).
 - 焊工 (provisional): results published, worker1 first, an open objection by another entrant.
 - 维修电工 (final, earlier this year): prizes, 技术能手 and certificates (worker1 first prize).
+- 装配钳工 (registration): quotas per plant, two nominated, one application waiting; worker1 may apply.
 - enterprise 2's 绕线工 contest in registration (its own people only).
 The chief judge of enterprise 1's contests is worker17; the judges of the last two are worker18-20.
 """
@@ -122,8 +123,24 @@ def seed(ctx) -> None:
             entrant.certificate_no = (f"JS{final.held_on.year}-{final.id:04d}-{entrant.rank:03d}-"
                                       f"{entrant.number:03d}")
     winners[0].upgrade_to = "技师"
+    _registration(ctx)
     _enterprise2(ctx)
     db.session.flush()
+
+
+def _registration(ctx) -> None:
+    """Enterprise 1's 装配钳工 contest open for registration: every plant has 3 places, two people nominated and one
+    application waiting for its unit (worker2 … the rest of enterprise 1 may apply, e.g. worker1)."""
+    contest = _contest(ctx, "2027年装配钳工技术比武", "装配钳工", "registration", 45, chief=None,
+                       venue="装配车间实训区")
+    _items(contest, [("理论考试", "theory", 40, 15), ("实操", "practical", 60, 10)])
+    for code in PLANTS:
+        db.session.add(Quota(contest_id=contest.id, unit_id=ctx.departments[code].id, quota=3))
+    for no, status in (("worker101", "confirmed"), ("worker102", "confirmed"), ("worker103", "applied")):
+        person = ctx.users[no]
+        db.session.add(Entrant(contest_id=contest.id, user_id=person.id, unit_id=_plant_of(ctx, person),
+                               status=status, added_by_id=ctx.users["e1admin"].id if status == "confirmed"
+                               else person.id))
 
 
 def _enterprise2(ctx) -> None:

@@ -167,6 +167,8 @@ def _detail_context(contest: Contest, **forms) -> dict:
         "entrants": entrants, "staff_units": [q for q, *_rest in quotas if q.unit_id in staff],
         "actions": services.allowed_actions(contest, current_user), "action_labels": ACTION_LABELS,
         "is_judge": queries.is_panel_member(current_user, contest),
+        "can_apply": contest.status == "registration" and mine is None
+        and queries.quota_unit_for(contest.id, current_user.department_id) is not None,
         "quota_form": quota_form, "panel_form": forms.get("panel_form") or PanelForm(),
         "person_form": forms.get("person_form") or PersonForm(), "chief_form": forms.get("chief_form") or PersonForm(),
         "status_form": forms.get("status_form") or StatusForm(), "form": EmptyForm(),
