@@ -155,6 +155,7 @@ def register_blueprints(app: Flask) -> None:
     from blueprints.admin import bp as admin_bp
     from blueprints.auth import bp as auth_bp
     from blueprints.competitions import bp as competitions_bp
+    from blueprints.contests import bp as contests_bp
     from blueprints.core import bp as core_bp
     from blueprints.honours import bp as honours_bp
     from blueprints.mentoring import bp as mentoring_bp
@@ -177,6 +178,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(projects_bp, url_prefix="/projects")
     app.register_blueprint(honours_bp, url_prefix="/honours")
     app.register_blueprint(safety_bp, url_prefix="/safety")
+    app.register_blueprint(contests_bp, url_prefix="/contests")
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -59,6 +59,8 @@ ARGUMENT_QUERIES = {
     "photo_id": "SELECT p.id FROM hazard_photos p JOIN hazard_reports h ON h.id = p.hazard_id JOIN users u "
                 "ON u.id = h.reporter_id WHERE u.employee_no = 'worker1' AND h.status = 'reported' "
                 "ORDER BY p.id LIMIT 1",
+    # enterprise 1's contest in scoring (worker10 judges it; the certificate answers 404 for whoever has none there)
+    "contest_id": "SELECT id FROM contests WHERE status = 'scoring' ORDER BY id LIMIT 1",
 }
 # Arguments whose realistic value depends on the route.
 ARGUMENT_OVERRIDES = {("suggestions.decide", "action"): "accept"}

@@ -210,6 +210,29 @@ ROUTES: dict[str, tuple[str, str | None, str | None]] = {
     "honours.detail": _r("admin", "scope", "nomination"),
     "honours.edit": _r("admin", "scope", "nomination"),
     "honours.decide": _r("admin", "scope", "nomination"),
+    # Skills contests: visible to the organiser's people, its staff, judges and entrants; run by admins and HR of
+    # the organiser's scope; judges, the chief judge and entrants act inside (checked by the services).
+    "contests.index": _r("signed_in"),
+    "contests.new": _r("records"),
+    "contests.detail": _r("signed_in", "scope", "contest"),
+    "contests.edit": _r("records", "scope", "contest"),
+    "contests.quota": _r("records", "scope", "contest"),
+    "contests.judges": _r("records", "scope", "contest"),
+    "contests.chief": _r("records", "scope", "contest"),
+    "contests.nominate": _r("signed_in", "scope", "contest"),
+    "contests.apply": _r("signed_in", "scope", "contest"),
+    "contests.decide": _r("signed_in", "scope", "contest"),
+    "contests.move": _r("signed_in", "scope", "contest"),
+    "contests.judge": _r("signed_in", "scope", "contest"),
+    "contests.save_scores": _r("signed_in", "scope", "contest"),
+    "contests.import_scores": _r("signed_in", "scope", "contest"),
+    "contests.reopen": _r("signed_in", "scope", "contest"),
+    "contests.resolve_flag": _r("signed_in", "scope", "contest"),
+    "contests.results": _r("signed_in", "scope", "contest"),
+    "contests.object_to": _r("signed_in", "scope", "contest"),
+    "contests.answer": _r("signed_in", "scope", "contest"),
+    "contests.upgrade": _r("signed_in", "scope", "contest"),
+    "contests.certificate": _r("signed_in", "own", "contest"),
 }
 
 # The demo accounts standing for each role (enterprise 1; admin holds the root's grant).
@@ -271,6 +294,8 @@ OTHER_ENTERPRISE = {
     "photo_id": "SELECT p.id FROM hazard_photos p JOIN hazard_reports h ON h.id = p.hazard_id JOIN departments d "
                 "ON d.id = h.department_id WHERE d.path LIKE (SELECT path FROM departments WHERE code = 'SBDJ') || '%' "
                 "ORDER BY p.id LIMIT 1",
+    "contest_id": "SELECT c.id FROM contests c JOIN departments d ON d.id = c.organiser_id WHERE d.code = 'SBDJ' "
+                  "ORDER BY c.id LIMIT 1",
     "move": "SELECT 'forward'",
     # A competition enterprise 1's staff cannot see: the industry union's 六比一创 on enterprise 3's projects.
     "competition_id": "SELECT id FROM competitions WHERE organiser_id = "
@@ -324,7 +349,7 @@ def test_object_routes_say_whose_records():
     object_args = {"user_id", "dept_id", "workshop_id", "suggestion_id", "session_id", "enrollment_id",
                    "notification_id", "template_id", "recommendation_id", "competition_id", "report_id",
                    "objection_id", "pair_id", "project_id", "milestone_id", "nomination_id", "hazard_id",
-                   "photo_id"}
+                   "photo_id", "contest_id"}
     for endpoint, _method, args in ROUTE_LIST:
         _who, records, kind = ROUTES[endpoint]
         assert (records is None) == (not args & object_args), endpoint

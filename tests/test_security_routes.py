@@ -89,6 +89,7 @@ ROUTE_IDS, _APP = _route_ids()
 
 def _domain_matrices() -> set[tuple[str, str]]:
     """(endpoint, method) pairs whose access each domain decides and tests in its own matrix."""
+    from tests.test_contests_access import ACCESS as CONTESTS
     from tests.test_honours_demo import ACCESS as HONOURS_AND_PROJECTS
     from tests.test_mentoring_flow import ACCESS as MENTORING
     from tests.test_stats_views import ACCESS as STATS
@@ -99,7 +100,8 @@ def _domain_matrices() -> set[tuple[str, str]]:
     decided = set(WORKSHOPS)
     # The training and suggestions tables decide per endpoint, for all of its methods.
     decided |= {(endpoint, method) for endpoint, method, _ in _all_routes(_APP)
-                if endpoint in TRAINING or endpoint in SUGGESTIONS or endpoint in STATS or endpoint in MENTORING}
+                if endpoint in TRAINING or endpoint in SUGGESTIONS or endpoint in STATS or endpoint in MENTORING
+                or endpoint in CONTESTS}
     # Competitions are decided (per role and scope) in the federation matrix.
     from tests.test_federation_matrix import ROUTES as FEDERATION
 

@@ -283,7 +283,7 @@ def test_admin_workbook_has_every_part_with_the_figures(app, client, auth, stats
     book = _workbook(response)
     assert book.sheetnames == ["概览", "各单位参与情况", "班组参与率排行", "建议月度分布", "建议类别与状态",
                                "工作室排行", "工作室级别", "创新之星", "培训月度", "培训类别", "各单位培训",
-                               "名师带徒", "隐患报告", "隐患报告（按月）", "竞赛覆盖", "劳动竞赛"]
+                               "名师带徒", "技术比武", "隐患报告", "隐患报告（按月）", "竞赛覆盖", "劳动竞赛"]
     overview = {row[0]: row[1] for row in _rows(book, "概览")}
     assert overview["年度"] == 2025 and overview["人数"] == 10 and overview["参与人数"] == 8
     assert Decimal(str(overview["参与率（%）"])) == Decimal("80.0") and overview["是否达标"] == "未达标"
@@ -341,7 +341,7 @@ def test_hr_and_lead_workbooks_hold_only_their_parts(app, client, auth, stats_or
         db.session.commit()
     auth.login("st-b1")
     book = _workbook(client.get("/stats/export.xlsx?year=2025"))
-    assert book.sheetnames == ["概览", "培训月度", "培训类别", "各单位培训", "名师带徒"]
+    assert book.sheetnames == ["概览", "培训月度", "培训类别", "各单位培训", "名师带徒", "技术比武"]
     auth.logout()
     auth.login("st-a1")
     book = _workbook(client.get("/stats/export.xlsx?year=2025"))

@@ -165,6 +165,32 @@ ACTION_LABELS = {
     "honour.approved": _l("批准先进推荐"),
     "honour.declined": _l("退回先进推荐"),
     "honour.evidence_edited": _l("修改先进推荐事迹材料"),
+    # Skills contests
+    "contest.created": _l("新建技术比武"),
+    "contest.updated": _l("修改技术比武设置"),
+    "contest.quota_set": _l("分配比武名额"),
+    "contest.panel_set": _l("聘请比武评委"),
+    "contest.chief_set": _l("指定比武裁判长"),
+    "contest.nominated": _l("单位推荐比武选手"),
+    "contest.applied": _l("报名技术比武"),
+    "contest.application_confirmed": _l("确认比武报名"),
+    "contest.application_refused": _l("拒绝比武报名"),
+    "contest.open_registration": _l("比武开放报名"),
+    "contest.draw": _l("比武抽签"),
+    "contest.number_drawn": _l("抽取参赛号"),
+    "contest.start_scoring": _l("比武开始评分"),
+    "contest.publish": _l("公示比武成绩"),
+    "contest.rescore": _l("比武退回重新评分"),
+    "contest.finalise": _l("确认比武最终成绩"),
+    "contest.sheet_submitted": _l("提交评分表"),
+    "contest.scores_imported": _l("导入理论成绩"),
+    "contest.sheet_reopened": _l("裁判长退回评分表"),
+    "contest.flag_confirmed": _l("裁判长确认超限分差"),
+    "contest.flag_rescore": _l("裁判长要求重新评分"),
+    "contest.result_changed": _l("比武成绩变更"),
+    "contest.objection": _l("提出成绩异议"),
+    "contest.objection_answered": _l("答复成绩异议"),
+    "contest.upgrade_recommended": _l("提出技能晋级建议"),
 }
 
 TARGET_LABELS = {
@@ -178,6 +204,7 @@ TARGET_LABELS = {
     "mentoring_pairs": _l("师徒对子"),
     "key_projects": _l("重点项目"),
     "honour_nominations": _l("先进推荐"),
+    "contests": _l("技术比武"),
 }
 
 
@@ -203,6 +230,7 @@ GROUP_LABELS = {
     "mentoring": _l("名师带徒"),
     "project": _l("重点项目"),
     "honour": _l("先进推荐"),
+    "contest": _l("技术比武"),
 }
 
 
@@ -268,6 +296,7 @@ _NAMERS: dict[str, Callable[[set[int]], dict[int, str]]] = {
     "training_sessions": _names_by_column("training_sessions", "title"),
     "competitions": _names_by_column("competitions", "name"),
     "key_projects": _names_by_column("key_projects", "name"),
+    "contests": _names_by_column("contests", "name"),
 }
 _URLS: dict[str, Callable[[int], str]] = {
     "users": lambda i: url_for("admin.user_edit", user_id=i),
@@ -279,6 +308,7 @@ _URLS: dict[str, Callable[[int], str]] = {
     "mentoring_pairs": lambda i: url_for("mentoring.detail", pair_id=i),
     "key_projects": lambda i: url_for("projects.detail", project_id=i),
     "honour_nominations": lambda i: url_for("honours.detail", nomination_id=i),
+    "contests": lambda i: url_for("contests.detail", contest_id=i),
 }
 
 # Detail texts name people by id ("user 13: 500.00", "users=4,5"): shown with the person's name instead.

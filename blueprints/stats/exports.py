@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
-from blueprints.stats import safety_figures
+from blueprints.stats import contest_figures, safety_figures
 from blueprints.stats.charts import month_labels
 from blueprints.stats.mentoring_figures import mentoring_sheet
 from blueprints.stats.services import Report
@@ -198,8 +198,8 @@ def my_workshops_sheet(report: Report) -> Sheet | None:
 # The workbook's sheets in order; each leaves itself out (None) when the user may not see its part.
 SHEETS = (overview_sheet, participation_sheet, teams_sheet, suggestions_by_month_sheet, suggestions_by_status_sheet,
           workshop_ranking_sheet, workshop_levels_sheet, stars_sheet, training_by_month_sheet, training_by_kind_sheet,
-          training_by_department_sheet, my_workshops_sheet, mentoring_sheet, safety_figures.sheet,
-          safety_figures.month_sheet)
+          training_by_department_sheet, my_workshops_sheet, mentoring_sheet, contest_figures.contest_sheet,
+          safety_figures.sheet, safety_figures.month_sheet)
 
 
 def build_sheets(report: Report) -> list[Sheet]:

@@ -16,7 +16,7 @@ from blueprints.core.people import person_search_clause
 from blueprints.core.scopes import covers_id
 from blueprints.core.types import utcnow
 from blueprints.honours.queries import approved_for_person
-from blueprints.stats import safety_figures
+from blueprints.stats import contest_figures, safety_figures
 from blueprints.stats.services import (
     HELD_STATUSES,
     ZERO,
@@ -73,6 +73,7 @@ class PersonRecord:
     honours: list = field(default_factory=list)  # approved honours nominations (the honours domain)
     # (reports, hazard rewards) — only for the person and the union admins of their scope (whistle-blower rule)
     hazards: tuple | None = None
+    contests: list = field(default_factory=list)  # skills contests (stats/contest_figures.py)
 
 
 def load_person(user_id: int) -> tuple[User, str | None] | None:
@@ -169,6 +170,7 @@ def person_record(person: User, department: str | None, viewer) -> PersonRecord:
                   WorkshopMember.id.desc())
         .limit(RECORD_LIMIT)).all()
     record.honours = approved_for_person(person.id, RECORD_LIMIT)
+    record.contests = contest_figures.record_lines(person.id)
     return record
 
 

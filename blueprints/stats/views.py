@@ -23,6 +23,7 @@ from blueprints.stats import (
     bp,
     charts,
     competition_figures,
+    contest_figures,
     exports,
     mentoring_figures,
     record,
@@ -92,7 +93,10 @@ class Filters:
 
 def _report(filters: Filters, tree: list[Department]) -> services.Report:
     scope = services.make_scope(filters.year, filters.root)
-    return services.build_report(current_user, scope, tree, filters.sort, filters.descending)
+    report = services.build_report(current_user, scope, tree, filters.sort, filters.descending)
+    if report.parts & {"participation", "training"}:
+        report.contests = contest_figures.figures_for(scope)  # skills contests (stats/contest_figures.py)
+    return report
 
 
 def _chart_data(report: services.Report) -> dict:
