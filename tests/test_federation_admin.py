@@ -438,3 +438,11 @@ def test_enterprise_values_are_what_its_awards_and_workshop_rules_use(app, make_
             return next(check.requirement for check in checks if check.key == "min_members")
 
         assert "5" in members_rule(in_a.id) and "3" in members_rule(in_b.id)
+
+
+@pytest.mark.parametrize("department_id", ["99999999999999999999", "1e5", "-"])
+def test_a_grant_to_a_node_id_no_column_can_hold_is_refused(app, client, city, people, a_admin, department_id):
+    response = client.post(f"/admin/users/{people['a'].id}/grants", data={"role": "hr", "department_id": department_id})
+    assert response.status_code == 422
+    with app.app_context():
+        assert not db.session.scalar(select(func.count(RoleGrant.id)).where(RoleGrant.user_id == people["a"].id))

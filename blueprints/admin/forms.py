@@ -10,11 +10,17 @@ from blueprints.core.forms import PortalForm
 from blueprints.core.labels import ORG_KIND_LABELS, ROLE_LABELS
 from blueprints.core.models import SCOPED_ROLES, SKILL_LEVELS
 from blueprints.core.people import check_employee_no
+from blueprints.core.types import parse_int
 
 
 def optional_int(value):
-    """Coerce a select value to int, with '' meaning None."""
-    return int(value) if value not in (None, "", "None") else None
+    """Coerce a select value to an id, with '' meaning None; anything a column cannot hold is an invalid choice."""
+    if value in (None, "", "None"):
+        return None
+    number = parse_int(value)
+    if number is None:
+        raise ValueError("not an id")
+    return number
 
 
 def valid_employee_no(form, field) -> None:
