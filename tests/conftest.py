@@ -21,9 +21,9 @@ from extensions import db
 
 # Each domain keeps its factory fixtures in its own module, so domains never edit this file at the same time.
 pytest_plugins = ["tests.fixtures_workshops", "tests.fixtures_suggestions", "tests.fixtures_training",
-                  "tests.fixtures_stats", "tests.security_world", "tests.fixtures_competitions",
-                  "tests.fixtures_mentoring", "tests.fixtures_honours", "tests.fixtures_safety",
-                  "tests.fixtures_contests"]
+                  "tests.fixtures_stats", "tests.security_world", "tests.fixtures_honours",
+                  "tests.fixtures_safety"]
+# The competitions, contests and mentoring tests each import their own `world` fixture (one name, three worlds).
 
 TEST_PASSWORD = "Correct-Horse-42"
 FAST_HASH = "pbkdf2:sha256:1000"

@@ -14,11 +14,14 @@ from blueprints.competitions.models import Competition, Objection, ScoreCell
 from blueprints.competitions.scoring import Standing, rank, weighted_total
 from blueprints.core.models import AuditLog
 from extensions import db
+from tests import fixtures_competitions
 from tests.concurrency import all_at_once
 from tests.conftest import PortalClient, both_backends, html_text
 from tests.fixtures_competitions import add_competition, indicator_ids
 
 # --- Pure arithmetic ------------------------------------------------------------------------------------------------
+
+world = fixtures_competitions.world  # this domain's `world` fixture (three domains use the name)
 
 
 def _ind(id_, weight, top):

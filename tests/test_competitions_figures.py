@@ -16,11 +16,14 @@ from blueprints.core.scopes import Scope
 from blueprints.suggestions.models import Suggestion
 from blueprints.training.models import Enrollment
 from extensions import db
+from tests import fixtures_competitions
 from tests.conftest import both_backends, html_text
 from tests.fixtures_competitions import add_competition
 from tests.fixtures_stats import local
 
 # --- Computed indicators ---------------------------------------------------------------------------------------------
+
+world = fixtures_competitions.world  # this domain's `world` fixture (three domains use the name)
 
 
 @pytest.fixture

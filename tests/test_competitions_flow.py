@@ -10,8 +10,11 @@ from sqlalchemy import func, select
 from blueprints.competitions.models import Competition, Enrolment, Indicator, Report, ReportFigure
 from blueprints.core.models import AuditLog
 from extensions import db
+from tests import fixtures_competitions
 from tests.conftest import html_text
 from tests.fixtures_competitions import add_competition, indicator_ids, set_status
+
+world = fixtures_competitions.world  # this domain's `world` fixture (three domains use the name)
 
 
 def _login(auth, person) -> None:

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from blueprints.contests.models import Entrant, Judge, Quota, Score
 from blueprints.core.models import AuditLog
 from extensions import db
+from tests import fixtures_contests
 from tests.fixtures_contests import make_contest
 
 # endpoint -> (method, access): "user" any signed-in viewer of the contest; "staff" those who run it (403 for
@@ -35,6 +36,8 @@ ACCESS = {
     "contests.upgrade": ("POST", "user"),
     "contests.certificate": ("GET", "owner"),
 }
+
+world = fixtures_contests.world  # this domain's `world` fixture (three domains use the name)
 
 
 def _url(app, endpoint, contest_id):

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from blueprints.contests.models import Entrant, Item, Score
 from extensions import db
+from tests import fixtures_contests
 from tests.concurrency import all_at_once
 from tests.conftest import PortalClient, both_backends, html_text
 from tests.fixtures_contests import make_contest, publish, score_all
@@ -14,6 +15,8 @@ from tests.fixtures_contests import make_contest, publish, score_all
 ENTRANTS = ("a1", "a2", "a3", "a5")
 TABLE = {"理论": {1: [90, 92, 91], 2: [85, 86, 87], 3: [80, 80, 80], 4: [60, 65, 61]},
          "实操": {1: [85, 86, 84], 2: [90, 91, 92], 3: [88, 90, 89], 4: [70, 71, 72]}}
+
+world = fixtures_contests.world  # this domain's `world` fixture (three domains use the name)
 
 
 def _reachable(client, contest_id: int) -> dict[str, str]:

@@ -15,11 +15,14 @@ from blueprints.core.indicators import compute_figures, linked_activities
 from blueprints.stats import contest_figures
 from blueprints.stats.services import make_scope
 from extensions import db
+from tests import fixtures_contests
 from tests.conftest import both_backends, html_text
 from tests.fixtures_contests import make_contest, publish, score_all
 
 TABLE = {"理论": {1: [90, 92, 91], 2: [85, 86, 87], 3: [80, 80, 80], 4: [60, 65, 61]},
          "实操": {1: [85, 86, 84], 2: [90, 91, 92], 3: [88, 90, 89], 4: [70, 71, 72]}}
+
+world = fixtures_contests.world  # this domain's `world` fixture (three domains use the name)
 
 
 def _published(app, world):

@@ -14,8 +14,11 @@ from blueprints.contests.models import Contest, Entrant, Flag, Item, Judge, Obje
 from blueprints.core.clock import local_today
 from blueprints.core.models import AuditLog
 from extensions import db
+from tests import fixtures_contests
 from tests.conftest import both_backends, html_text
 from tests.fixtures_contests import make_contest, publish, score_all
+
+world = fixtures_contests.world  # this domain's `world` fixture (three domains use the name)
 
 
 def _login(auth, world, key):

@@ -9,11 +9,14 @@ from blueprints.core.models import AuditLog, SkillLevelChange, User
 from blueprints.mentoring import services
 from blueprints.mentoring.models import MentoringPair
 from extensions import db
+from tests import fixtures_mentoring
 from tests.concurrency import all_at_once
 from tests.conftest import TEST_PASSWORD, PortalClient, both_backends
 from tests.fixtures_mentoring import make_pair, pair_form
 
 POOL = {"SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 6, "max_overflow": 6, "pool_timeout": 60}}
+
+world = fixtures_mentoring.world  # this domain's `world` fixture (three domains use the name)
 
 
 def _signed_in(app, users) -> list[PortalClient]:

@@ -10,6 +10,7 @@ from blueprints.core.clock import local_today
 from blueprints.core.models import AuditLog, Notification, SkillLevelChange, User
 from blueprints.mentoring.models import MentoringAssessment, MentoringCheckin, MentoringPair
 from extensions import db
+from tests import fixtures_mentoring
 from tests.conftest import both_backends, html_text
 from tests.fixtures_mentoring import count_pairs, denials, make_pair, pair_form
 
@@ -27,6 +28,8 @@ ACCESS = {
     "mentoring.end": "pair",
     "mentoring.agreement": "pair",
 }
+
+world = fixtures_mentoring.world  # this domain's `world` fixture (three domains use the name)
 
 
 def test_every_mentoring_route_has_an_access_rule(app):

@@ -11,6 +11,7 @@ from blueprints.core.clock import local_today
 from blueprints.core.models import User
 from blueprints.mentoring.models import MentoringCheckin, MentoringPair
 from extensions import db
+from tests import fixtures_mentoring
 from tests.conftest import both_backends, html_text
 from tests.fixtures_mentoring import make_pair
 
@@ -29,6 +30,8 @@ ROWS = [
 # Enterprise 1: active A; started A C D F; completed B C F, ended D (rate 3 of 4); reached: x (B and F) only.
 HR1 = {"active": 1, "started": 4, "completed": 3, "ended": 1, "reached": 1, "rate": 75}
 EVERYONE = {"active": 2, "started": 5, "completed": 4, "ended": 1, "reached": 2, "rate": 80}  # + G, H
+
+world = fixtures_mentoring.world  # this domain's `world` fixture (three domains use the name)
 
 
 @pytest.fixture

@@ -106,7 +106,7 @@ def _domain_matrices() -> set[tuple[str, str]]:
     from tests.test_federation_matrix import ROUTES as FEDERATION
 
     decided |= {(endpoint, method) for endpoint, method, _ in _all_routes(_APP)
-                if endpoint.startswith("competitions.") and endpoint in FEDERATION}
+                if endpoint.startswith(("competitions.", "safety.")) and endpoint in FEDERATION}
     decided |= {(endpoint, method) for endpoint, method, _ in _all_routes(_APP) if endpoint in HONOURS_AND_PROJECTS}
     return decided
 

@@ -705,7 +705,7 @@ def test_admin_day(new_page, locale):
     # 3. Statistics: the year and the unit change in place; a target edited inline.
     year = datetime.now(ZoneInfo("Asia/Shanghai")).year
     page.locator("nav.navbar").get_by_role("link", name=t["stats"]).click()
-    expect(page.locator("canvas[data-drawn=true]")).to_have_count(3)
+    expect(page.locator("canvas[data-drawn=true]")).to_have_count(4)
     _mark(page)
     # The root's admin starts at the whole city and narrows to the Part I enterprise.
     enterprise = page.locator("#dept option", has_text="滨江重工集团有限公司").get_attribute("value")
@@ -726,7 +726,7 @@ def test_admin_day(new_page, locale):
     row.get_by_role("button", name=t["save"]).click()
     expect(page.locator(".alert-success")).to_contain_text(t["target_saved"].format(year=year))
     expect(page.locator("#department-table tbody tr", has_text="第二机械厂")).to_contain_text("65%")
-    expect(page.locator("canvas[data-drawn=true]")).to_have_count(3)
+    expect(page.locator("canvas[data-drawn=true]")).to_have_count(4)
     assert _same_document(page)
     screenshot(page, f"role-admin-{locale}-3-stats")
 

@@ -33,7 +33,7 @@ def test_admin_reads_filters_sorts_edits_a_target_and_exports(new_page):
     login(page, "admin")
     page.get_by_role("link", name="竞赛统计").first.click()
     expect(page.get_by_role("heading", name="竞赛统计", exact=True)).to_be_visible()
-    expect(page.locator("canvas[data-drawn=true]")).to_have_count(3)  # participation, suggestions, training
+    expect(page.locator("canvas[data-drawn=true]")).to_have_count(4)  # participation, suggestions, training, hazards
     # The root's admin starts at the whole city; the demo's targets are set in the Part I enterprise.
     expect(page.locator("#stats-body")).to_contain_text("哈尔滨市总工会")
     page.select_option("#dept", page.locator("#dept option", has_text="滨江重工集团有限公司").get_attribute("value"))
@@ -56,7 +56,7 @@ def test_admin_reads_filters_sorts_edits_a_target_and_exports(new_page):
     expect(table).to_contain_text("机加工车间")
     expect(table).to_contain_text("装配车间")
     expect(page).to_have_url(re.compile(f"dept={plant}"))
-    expect(page.locator("canvas[data-drawn=true]")).to_have_count(3)  # redrawn after the swap
+    expect(page.locator("canvas[data-drawn=true]")).to_have_count(4)  # redrawn after the swap
     page.get_by_role("navigation", name="单位层级").get_by_role("link", name="滨江重工集团有限公司").click()
     expect(table).to_contain_text("动力分公司")
 
@@ -83,7 +83,7 @@ def test_admin_reads_filters_sorts_edits_a_target_and_exports(new_page):
     row = page.locator("#department-table tbody tr", has_text="第二机械厂")
     expect(row).to_contain_text("60%")
     expect(row).to_contain_text("已达标")
-    expect(page.locator("canvas[data-drawn=true]")).to_have_count(3)
+    expect(page.locator("canvas[data-drawn=true]")).to_have_count(4)
     screenshot(page, "stats-2-admin-target-saved")
 
     with page.expect_download() as download:
