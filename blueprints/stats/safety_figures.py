@@ -112,7 +112,7 @@ def chart(year: int, figures: SafetyFigures) -> dict:
     from blueprints.stats.charts import month_labels
 
     return {"kind": "grouped", "labels": month_labels(year),
-            "datasets": [{"label": _("报告隐患"), "data": figures.reported_by_month},
+            "datasets": [{"label": _("上报隐患"), "data": figures.reported_by_month},
                          {"label": _("确认隐患"), "data": figures.confirmed_by_month}],
             "y": _("隐患（条）")}
 
@@ -127,7 +127,7 @@ def sheet(report):
     figures = getattr(report, "safety", None)
     if figures is None:
         return None
-    header = [_("单位"), _("报告隐患"), _("确认隐患"), _("确认率（%）"), _("已整改"), _("按期整改"), _("按期率（%）"),
+    header = [_("单位"), _("上报隐患"), _("确认隐患"), _("确认率（%）"), _("已整改"), _("按期整改"), _("按期率（%）"),
               _("奖金（元）"), _("已发放（元）")]
     rows = [_line(row.department.name, row) for row in figures.rows]
     rows.append(_line(_("合计"), figures.total))
@@ -143,7 +143,7 @@ def month_sheet(report):
 
     rows = [[label, reported, confirmed] for label, reported, confirmed in
             zip(month_labels(report.scope.year), figures.reported_by_month, figures.confirmed_by_month, strict=True)]
-    return (_("隐患报告（按月）"), [_("月份"), _("报告隐患"), _("确认隐患")], rows, [10, 12, 12])
+    return (_("隐患报告（按月）"), [_("月份"), _("上报隐患"), _("确认隐患")], rows, [10, 12, 12])
 
 
 def of_person(person_id: int, limit: int = 20):
