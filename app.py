@@ -58,10 +58,14 @@ DEFAULTS = {
     "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session, so a long form is not lost
     "PAGE_SIZE": 20,
     "NOTIFICATION_POLL_SECONDS": 60,  # how often the navbar badge asks for the unread count
+    "REDIS_URL": None,  # set: background jobs queue in Redis (workers on other hosts); unset: SQLite in instance/
+    "JOBS_FOLDER": None,  # default: instance/jobs (the SQLite queue and each job's result file)
+    "JOBS_IMMEDIATE": False,  # run each job inside the request that starts it (tests only)
+    "JOBS_KEEP_DAYS": 7,  # `flask jobs clean` deletes result files older than this
 }
 
 # Environment variables read without the PORTAL_ prefix because deployments conventionally set them by these names.
-PLAIN_ENV = ("SECRET_KEY", "DATABASE_URL", "APP_ENV", "RATELIMIT_STORAGE_URI")
+PLAIN_ENV = ("SECRET_KEY", "DATABASE_URL", "APP_ENV", "RATELIMIT_STORAGE_URI", "REDIS_URL")
 
 
 def load_config(app: Flask, test_config: dict | None) -> None:
@@ -89,6 +93,7 @@ def load_config(app: Flask, test_config: dict | None) -> None:
         app.config["SQLALCHEMY_ENGINE_OPTIONS"].setdefault("pool_pre_ping", True)
     app.config["UPLOAD_FOLDER"] = str(app.config["UPLOAD_FOLDER"] or instance / "uploads")
     app.config["BACKUP_FOLDER"] = str(app.config["BACKUP_FOLDER"] or instance / "backups")
+    app.config["JOBS_FOLDER"] = str(app.config["JOBS_FOLDER"] or instance / "jobs")
     if app.config["HTTPS"]:
         app.config.update(SESSION_COOKIE_SECURE=True, REMEMBER_COOKIE_SECURE=True, PREFERRED_URL_SCHEME="https")
     app.config["SECRET_KEY"] = _secret_key(app, instance)
@@ -181,6 +186,13 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(contests_bp, url_prefix="/contests")
 
 
+def register_jobs(app: Flask) -> None:
+    """The background job queue (huey), once every blueprint has registered its job kinds."""
+    from blueprints.core.jobs import init_jobs
+
+    init_jobs(app)
+
+
 def register_errorhandlers(app: Flask) -> None:
     """Friendly error pages in the user's language, never a traceback."""
     from blueprints.core.errors import init_error_handlers
@@ -216,6 +228,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_extensions(app)
     register_input_guards(app)
     register_blueprints(app)
+    register_jobs(app)
     register_errorhandlers(app)
     register_request_hooks(app)
     register_commands(app)

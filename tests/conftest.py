@@ -41,6 +41,9 @@ def base_config(tmp_path) -> dict:
         "BACKUP_FOLDER": str(tmp_path / "backups"),
         "PASSWORD_HASH_METHOD": FAST_HASH,
         "RATELIMIT_STORAGE_URI": "memory://",
+        # Background jobs run inside the request that starts them (tests/test_jobs.py runs a real worker too).
+        "JOBS_IMMEDIATE": True,
+        "JOBS_FOLDER": str(tmp_path / "jobs"),
     }
 
 

@@ -20,6 +20,7 @@ from tests import fixtures_competitions
 from tests.conftest import both_backends, html_text
 from tests.fixtures_competitions import add_competition
 from tests.fixtures_stats import local
+from tests.jobs_helpers import export_file
 
 # --- Computed indicators ---------------------------------------------------------------------------------------------
 
@@ -280,7 +281,7 @@ def test_statistics_show_participation_and_coverage_to_union_admins(app, client,
     auth.login(world.people["district"].employee_no)
     page = html_text(client.get(f"/stats/?dept={world.nodes['district']}"))
     assert "企业参赛面" in page and "50.0%" in page and "1 / 2 家企业参加进行中的竞赛" in page
-    workbook = load_workbook(io.BytesIO(client.get(f"/stats/export.xlsx?dept={world.nodes['district']}").data))
+    workbook = load_workbook(io.BytesIO(export_file(client, f"/stats/export?dept={world.nodes['district']}").data))
     rows = list(workbook["竞赛覆盖"].iter_rows(values_only=True))
     assert rows[1] == ("企业参赛面（%）", 50.0, 1, 2)
     assert rows[2][0] == "重点项目竞赛覆盖率（%）" and rows[2][1] is None  # no started project: no rate

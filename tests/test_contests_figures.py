@@ -18,6 +18,7 @@ from extensions import db
 from tests import fixtures_contests
 from tests.conftest import both_backends, html_text
 from tests.fixtures_contests import make_contest, publish, score_all
+from tests.jobs_helpers import export_file
 
 TABLE = {"理论": {1: [90, 92, 91], 2: [85, 86, 87], 3: [80, 80, 80], 4: [60, 65, 61]},
          "实操": {1: [85, 86, 84], 2: [90, 91, 92], 3: [88, 90, 89], 4: [70, 71, 72]}}
@@ -57,7 +58,7 @@ def test_statistics_page_workbook_and_record(app, client, auth, world):
     year = (local_today() + timedelta(days=5)).year
     page = html_text(client.get(f"/stats/?year={year}&dept={world.nodes['a']}"))
     assert "contests-heading" in page and "举办技术比武（场）" in page
-    book = load_workbook(io.BytesIO(client.get(f"/stats/export.xlsx?year={year}&dept={world.nodes['a']}").data))
+    book = load_workbook(io.BytesIO(export_file(client, f"/stats/export?year={year}&dept={world.nodes['a']}").data))
     sheet = book["技术比武"]
     assert [[c.value for c in row] for row in sheet.iter_rows(min_row=2)][:2] == [["举办技术比武（场）", 1],
                                                                                 ["参赛人次", 4]]

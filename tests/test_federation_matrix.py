@@ -45,6 +45,9 @@ ROUTES: dict[str, tuple[str, str | None, str | None]] = {
     "core.read_all_notifications": _r("signed_in"),
     "core.people_search": _r("signed_in"),
     "core.open_notification": _r("signed_in", "own", "notification"),
+    "core.jobs_index": _r("signed_in"),
+    "core.job": _r("signed_in", "own", "job"),  # the owner's alone, admins included (core/job_views.py)
+    "core.job_download": _r("signed_in", "own", "job"),
     # Administration: people and departments of the admin's scope.
     "admin.users": _r("admin"),
     "admin.user_new": _r("admin"),
@@ -311,7 +314,8 @@ OTHER_ENTERPRISE = {
 ARGUMENT_OVERRIDES = {("suggestions.decide", "action"): "accept",
                       ("suggestions.recommendation_decide", "action"): "forward"}
 # Routes whose sample object enterprise 2 lacks in the demo (no attachment there): the sweep cannot say anything.
-NO_SAMPLE = {"suggestions.download", "workshops.decide_recommendation"}  # the demo's recommendation is enterprise 1's
+# The demo runs no background job: tests/test_jobs.py proves another person's job answers 404 (audited).
+NO_SAMPLE = {"suggestions.download", "workshops.decide_recommendation", "core.job", "core.job_download"}  # the demo's recommendation is enterprise 1's
 # Routes that serve an uploaded file: the demo stores none, so they answer 404 there whoever asks.
 FILE_ROUTES = {"suggestions.download", "workshops.achievement_file", "competitions.report_file",
                "mentoring.agreement", "safety.hazard_thumb", "safety.hazard_photo"}
@@ -349,7 +353,7 @@ def test_object_routes_say_whose_records():
     object_args = {"user_id", "dept_id", "workshop_id", "suggestion_id", "session_id", "enrollment_id",
                    "notification_id", "template_id", "recommendation_id", "competition_id", "report_id",
                    "objection_id", "pair_id", "project_id", "milestone_id", "nomination_id", "hazard_id",
-                   "photo_id", "contest_id"}
+                   "photo_id", "contest_id", "job_id"}
     for endpoint, _method, args in ROUTE_LIST:
         _who, records, kind = ROUTES[endpoint]
         assert (records is None) == (not args & object_args), endpoint

@@ -17,6 +17,7 @@ from blueprints.suggestions.models import RecommendationStep, RewardShare, Sugge
 from extensions import db
 from tests.conftest import html_text
 from tests.test_suggestions_concurrency import POOL, _all_at_once, _clients
+from tests.jobs_helpers import export_file
 
 A_TITLE = "滨江重工独有的冷却液回收建议"
 B_TITLE = "松北电机独有的绕线张力改进建议"
@@ -92,10 +93,12 @@ def _denials(app) -> int:
 
 
 ADMIN_PAGES = ("/suggestions/", "/suggestions/?q=松北", "/suggestions/?q=绕线张力", "/suggestions/?status=implemented",
-               "/suggestions/export.xlsx", "/suggestions/export.xlsx?q=绕线", "/suggestions/similar?title=绕线张力改进",
+               "/suggestions/similar?title=绕线张力改进",
                "/suggestions/review?status=all", "/suggestions/review?status=implemented",
                "/suggestions/review?status=submitted", "/suggestions/rewards", "/suggestions/rewards?q=松北",
-               "/suggestions/rewards/export.xlsx", "/suggestions/recommendations")
+               "/suggestions/recommendations")
+# Exports run as background jobs: started by a POST, read back from the job's file.
+ADMIN_EXPORTS = ("/suggestions/export", "/suggestions/export?q=绕线", "/suggestions/rewards/export")
 
 
 def test_an_enterprise_admin_never_sees_another_enterprises_suggestion_anywhere(client, auth, fed):
@@ -107,9 +110,12 @@ def test_an_enterprise_admin_never_sees_another_enterprises_suggestion_anywhere(
         assert response.status_code == 200, url
         text = _text(response)
         assert B_TITLE not in text and B_WAITING not in text and "松北作者" not in text, url
+    for url in ADMIN_EXPORTS:
+        text = _text(export_file(client, url))
+        assert B_TITLE not in text and B_WAITING not in text and "松北作者" not in text, url
     # Their own enterprise's suggestion is there (the pages are not simply empty).
     assert A_TITLE in _text(client.get("/suggestions/rewards"))
-    assert A_TITLE in _text(client.get("/suggestions/export.xlsx"))
+    assert A_TITLE in _text(export_file(client, "/suggestions/export"))
     assert A_TITLE in _text(client.get("/suggestions/review?status=all"))
 
 
@@ -133,7 +139,7 @@ def test_workers_see_the_submitted_suggestions_of_their_own_enterprise(client, a
     listing = _text(client.get("/suggestions/"))
     assert A_TITLE in listing and B_TITLE not in listing and B_WAITING not in listing
     assert B_TITLE not in _text(client.get("/suggestions/?q=绕线张力"))
-    assert B_TITLE not in _text(client.get("/suggestions/export.xlsx"))
+    assert B_TITLE not in _text(export_file(client, "/suggestions/export"))
     assert B_TITLE not in _text(client.get("/suggestions/similar?title=绕线张力改进建议"))
     before = _denials(client.application)
     assert client.get(f"/suggestions/{fed.sb.id}").status_code == 404
@@ -183,14 +189,14 @@ def test_each_enterprise_keeps_its_own_ledger_and_the_city_sees_all_with_the_ent
     _award(client, auth, fed.admin_b, fed.sb, [fed.author_b])
     _award(client, auth, fed.admin_a, fed.sa, [fed.author_a, fed.coauthor_a])
     auth.login(fed.admin_b.employee_no)
-    rows = list(load_workbook(io.BytesIO(client.get("/suggestions/rewards/export.xlsx").data))
+    rows = list(load_workbook(io.BytesIO(export_file(client, "/suggestions/rewards/export").data))
                 .active.iter_rows(values_only=True))
     assert [row[1] for row in rows[1:]] == [B_TITLE] and "企业" not in rows[0]
     auth.logout()
     auth.login(fed.city.employee_no)
     page = _text(client.get("/suggestions/rewards"))
     assert A_TITLE in page and B_TITLE in page and "滨江重工" in page and "松北电机" in page
-    rows = list(load_workbook(io.BytesIO(client.get("/suggestions/rewards/export.xlsx").data))
+    rows = list(load_workbook(io.BytesIO(export_file(client, "/suggestions/rewards/export").data))
                 .active.iter_rows(values_only=True))
     assert rows[0][-1] == "企业"
     assert sorted((row[1], row[-1]) for row in rows[1:]) == sorted(

@@ -14,6 +14,7 @@ from extensions import db
 from tests import fixtures_mentoring
 from tests.conftest import both_backends, html_text
 from tests.fixtures_mentoring import make_pair
+from tests.jobs_helpers import export_file
 
 # (key, enterprise, status, starts_on, closed_on, target_reached, apprentice key)
 ROWS = [
@@ -81,7 +82,7 @@ def test_statistics_page_and_workbook_show_the_figures(app, client, auth, world,
     auth.login(world.hr1.employee_no)
     page = html_text(client.get("/stats/?year=2025"))
     assert "名师带徒" in page and "75%" in page and "达到目标等级的徒弟" in page
-    response = client.get("/stats/export.xlsx?year=2025")
+    response = export_file(client, "/stats/export?year=2025")
     book = load_workbook(io.BytesIO(response.data), read_only=True)
     assert "名师带徒" in book.sheetnames
     rows = {row[0]: row[1] for row in book["名师带徒"].iter_rows(min_row=2, values_only=True)}

@@ -18,6 +18,7 @@ from blueprints.safety.models import HazardEvent, HazardPhoto, HazardReport
 from extensions import db
 from tests.conftest import html_text
 from tests.fixtures_safety import REPORTER_NAME, act, jpeg, png, report
+from tests.jobs_helpers import export_file
 
 
 def _count(app, model, *conditions) -> int:
@@ -378,7 +379,7 @@ def test_hazard_rewards_are_exported_and_paid_through_the_union_ledger(app, clie
     assert "有 1 笔奖金待发放" in html_text(client.get("/"))  # the admin's My-space card counts hazard lines
     page = html_text(client.get("/suggestions/rewards?kind=hazard"))
     assert "隐患报告奖励" in page and REPORTER_NAME in page
-    rows = list(load_workbook(io.BytesIO(client.get("/suggestions/rewards/export.xlsx").data))
+    rows = list(load_workbook(io.BytesIO(export_file(client, "/suggestions/rewards/export").data))
                 .active.iter_rows(values_only=True))
     assert rows[0][12] == "奖励类别" and [(r[4], r[7], r[12]) for r in rows[1:]] == [(REPORTER_NAME, 1000,
                                                                                    "隐患报告奖励")]

@@ -12,6 +12,7 @@ from blueprints.rewards.models import RewardLine
 from extensions import db
 from tests.conftest import html_text
 from tests.fixtures_safety import REPORTER_NAME, act, jpeg, report
+from tests.jobs_helpers import export_file
 
 
 def _new(client, auth, user, department) -> int:
@@ -49,7 +50,7 @@ def test_the_workbook_and_the_page_show_the_hazard_figures_by_department_and_mon
     year = local_today().year
     page = html_text(client.get(f"/stats/?year={year}&dept={hz.a.id}"))
     assert "隐患报告（安康杯）" in page and "data-chart" in page and REPORTER_NAME not in page
-    book = load_workbook(io.BytesIO(client.get(f"/stats/export.xlsx?year={year}&dept={hz.a.id}").data))
+    book = load_workbook(io.BytesIO(export_file(client, f"/stats/export?year={year}&dept={hz.a.id}").data))
     rows = [list(r) for r in book["隐患报告"].iter_rows(values_only=True)]
     by_name = {row[0]: row[1:] for row in rows[1:]}
     # reported, confirmed, confirmed %, rectified, on time, on-time %, rewards, paid

@@ -37,6 +37,11 @@ MATRIX: dict[tuple[str, str], dict[str, str]] = {
     ("core.notification_badge", "GET"): SIGNED_IN,
     ("core.read_all_notifications", "POST"): SIGNED_IN,
     ("core.people_search", "GET"): SIGNED_IN,
+    ("core.jobs_index", "GET"): SIGNED_IN,
+    # Someone else's background job and its file: refused to everyone, admins included (core/job_views.py).
+    ("core.job", "GET"): {"anonymous": "login", "worker": "deny", "lead": "deny", "hr": "deny", "admin": "deny"},
+    ("core.job_download", "GET"): {"anonymous": "login", "worker": "deny", "lead": "deny", "hr": "deny",
+                                   "admin": "deny"},
     # Someone else's notification: every signed-in role is refused (object-level check).
     ("core.open_notification", "POST"): {"anonymous": "login", "worker": "deny", "lead": "deny", "hr": "deny",
                                          "admin": "deny"},
@@ -133,15 +138,17 @@ class World:
                                       else ("worker",)) for role in ROLES[1:]}
         self.stranger = make_user(employee_no="m-stranger")
         with app.app_context():
-            from blueprints.core.models import RoleGrant
+            from blueprints.core.models import Job, RoleGrant
 
             note = notify(self.stranger.id, "测试")
             grant = RoleGrant(user_id=self.stranger.id, role="safety", department_id=self.dept.id)
-            db.session.add(grant)
+            job = Job(kind="suggestions.export", owner_id=self.stranger.id, status="done", params={},
+                      failure_params={}, result_path="1/x.xlsx", result_name="x.xlsx")
+            db.session.add_all([grant, job])
             db.session.commit()
-            self.notification_id, self.grant_id = note.id, grant.id
+            self.notification_id, self.grant_id, self.job_id = note.id, grant.id, job.id
         self.args = {"user_id": self.stranger.id, "dept_id": self.dept.id, "grant_id": self.grant_id,
-                     "notification_id": self.notification_id, "filename": "css/app.css"}
+                     "notification_id": self.notification_id, "job_id": self.job_id, "filename": "css/app.css"}
 
 
 @pytest.fixture

@@ -17,13 +17,14 @@ from blueprints.stats.models import ParticipationTarget
 from extensions import db
 from tests.conftest import html_text
 from tests.fixtures_stats import local
+from tests.jobs_helpers import export_file
 
 # Every route of the domain: (method, URL template, who). "stats" = admins, leads and HR; "admin" = union admins;
 # "records" = admins and HR; "object" = decided per person (tested separately). A new route without an entry here
 # fails test_every_route_is_in_the_matrix (and the app-wide sweep in test_security_routes).
 ACCESS = {
     "stats.index": ("GET", "/stats/", "stats"),
-    "stats.export": ("GET", "/stats/export.xlsx", "stats"),
+    "stats.export": ("POST", "/stats/export", "stats"),
     "stats.target_row": ("GET", "/stats/targets/{dept}?year=2025", "admin"),
     "stats.target_edit": ("GET", "/stats/targets/{dept}/edit?year=2025", "admin"),
     "stats.target_save": ("POST", "/stats/targets/{dept}", "admin"),
@@ -278,7 +279,7 @@ def _rows(book, title):
 
 def test_admin_workbook_has_every_part_with_the_figures(app, client, auth, stats_org):
     auth.login("st-admin")
-    response = client.get(f"/stats/export.xlsx?year=2025&dept={stats_org.departments['ENT']}")
+    response = export_file(client, f"/stats/export?year=2025&dept={stats_org.departments['ENT']}")
     assert "attachment" in response.headers["Content-Disposition"]
     book = _workbook(response)
     assert book.sheetnames == ["概览", "各单位参与情况", "班组参与率排行", "建议月度分布", "建议类别与状态",
@@ -308,7 +309,7 @@ def test_workbook_headers_follow_the_users_language(app, client, auth, stats_org
         db.session.get(User, stats_org.users["admin"]).locale = "en"
         db.session.commit()
     auth.login("st-admin")
-    book = _workbook(client.get("/stats/export.xlsx?year=2025"))
+    book = _workbook(export_file(client, "/stats/export?year=2025"))
     assert book.sheetnames[:2] == ["Overview", "Participation by department"]
     assert _rows(book, "Participation by department")[0][:3] == ["Department", "People", "Participants"]
     assert _rows(book, "Overview")[0] == ["Metric", "Value"]
@@ -318,7 +319,7 @@ def test_an_empty_organisation_still_has_a_report(client, login_as):
     login_as("admin", "worker")
     page = client.get("/stats/")
     assert page.status_code == 200 and "合计" in html_text(page)
-    book = _workbook(client.get("/stats/export.xlsx"))
+    book = _workbook(export_file(client, "/stats/export"))
     assert book.sheetnames[0] == "概览"
 
 
@@ -327,7 +328,7 @@ def test_the_file_name_is_safe_whatever_the_department_is_called(app, client, au
         db.session.get(Department, stats_org.departments["ENT"]).name = '示范/集团 "总部"\r\n'
         db.session.commit()
     auth.login("st-admin")
-    response = client.get("/stats/export.xlsx?year=2025")
+    response = export_file(client, "/stats/export?year=2025")
     disposition = response.headers["Content-Disposition"]
     assert response.status_code == 200 and "\n" not in disposition and '"总部"' not in disposition
     assert "%E7%A4%BA%E8%8C%83_%E9%9B%86%E5%9B%A2_%E6%80%BB%E9%83%A8.xlsx" in disposition  # 示范_集团_总部
@@ -340,11 +341,11 @@ def test_hr_and_lead_workbooks_hold_only_their_parts(app, client, auth, stats_or
         db.session.get(User, stats_org.users["a1"]).role_mask = int(Role.LEAD | Role.WORKER)
         db.session.commit()
     auth.login("st-b1")
-    book = _workbook(client.get("/stats/export.xlsx?year=2025"))
+    book = _workbook(export_file(client, "/stats/export?year=2025"))
     assert book.sheetnames == ["概览", "培训月度", "培训类别", "各单位培训", "名师带徒", "技术比武"]
     auth.logout()
     auth.login("st-a1")
-    book = _workbook(client.get("/stats/export.xlsx?year=2025"))
+    book = _workbook(export_file(client, "/stats/export?year=2025"))
     assert book.sheetnames == ["概览", "工作室排行", "工作室级别", "创新之星", "我的工作室"]
     mine = _rows(book, "我的工作室")
     assert mine[1][:4] == ["统计一号工作室", "市级", 2, 3]

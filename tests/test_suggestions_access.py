@@ -18,7 +18,7 @@ from tests.fixtures_suggestions import PDF_BYTES, png_bytes
 # "object" = decided per suggestion (tested separately).
 ROUTES = {
     "suggestions.index": ("GET", "/suggestions/", "any"),
-    "suggestions.export": ("GET", "/suggestions/export.xlsx", "any"),
+    "suggestions.export": ("POST", "/suggestions/export", "any"),
     "suggestions.similar": ("GET", "/suggestions/similar?title=车床", "any"),
     "suggestions.new": ("GET", "/suggestions/new", "any"),
     "suggestions.detail": ("GET", "/suggestions/{id}", "object"),
@@ -40,7 +40,7 @@ ROUTES = {
     "suggestions.answer_templates": ("GET", "/suggestions/review/templates", "reviewer"),
     "suggestions.delete_answer_template": ("POST", "/suggestions/review/templates/999/delete", "reviewer"),
     "suggestions.rewards": ("GET", "/suggestions/rewards", "admin"),
-    "suggestions.rewards_export": ("GET", "/suggestions/rewards/export.xlsx", "admin"),
+    "suggestions.rewards_export": ("POST", "/suggestions/rewards/export", "admin"),
     "suggestions.rewards_pay": ("POST", "/suggestions/rewards/pay", "admin"),
     "suggestions.recommend": ("POST", "/suggestions/{id}/recommend", "admin"),
     "suggestions.recommendation_decide": ("POST", "/suggestions/{id}/recommendation/forward", "admin"),

@@ -16,6 +16,7 @@ from blueprints.suggestions import services
 from blueprints.suggestions.models import RewardShare
 from extensions import db
 from tests.conftest import html_text
+from tests.jobs_helpers import export_file
 
 
 @pytest.mark.parametrize("total, grade", [(100, "first"), (90, "first"), (89, "second"), (80, "second"),
@@ -199,7 +200,7 @@ def test_the_ledger_marks_payouts_once_and_exports_for_finance(app, client, auth
         assert [(s, str(d)) for s, d in lines] == [("paid", "2026-01-10"), ("paid", "2026-01-11")]
         assert db.session.scalar(select(func.count()).select_from(Notification)
                                  .where(Notification.message.like("%奖金%已发放%"))) == 2
-    response = client.get("/suggestions/rewards/export.xlsx")
+    response = export_file(client, "/suggestions/rewards/export")
     assert response.status_code == 200 and "attachment" in response.headers["Content-Disposition"]
     rows = list(load_workbook(io.BytesIO(response.data)).active.iter_rows(values_only=True))
     assert rows[0][3:5] == ("工号", "姓名")
@@ -215,6 +216,6 @@ def test_the_ledger_is_for_admins_only(client, auth, suggestion_setup):
     for who in (suggestion_setup.lead, suggestion_setup.author):
         auth.login(who.employee_no)
         assert client.get("/suggestions/rewards").status_code == 403
-        assert client.get("/suggestions/rewards/export.xlsx").status_code == 403
+        assert client.post("/suggestions/rewards/export").status_code == 403
         assert client.post("/suggestions/rewards/pay", data={"paid_on": "2026-01-01", "ids": ["1"]}).status_code == 403
         auth.logout()

@@ -13,6 +13,7 @@ from blueprints.core.types import utcnow
 from blueprints.suggestions.models import Suggestion
 from extensions import db
 from tests.conftest import both_backends, html_text
+from tests.jobs_helpers import export_file
 
 
 def _titles(response) -> set[str]:
@@ -123,7 +124,7 @@ def test_export_is_the_filtered_visible_list_and_is_audited(app, client, auth, s
     make_suggestion(world.author, title="导出乙", category="invention")
     make_suggestion(world.colleague, title="别人的草稿", status="draft", category="design")
     auth.login(world.author.employee_no)
-    response = client.get("/suggestions/export.xlsx?category=design")
+    response = export_file(client, "/suggestions/export?category=design")
     assert response.status_code == 200
     assert response.mimetype == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     assert "attachment" in response.headers["Content-Disposition"]
@@ -140,7 +141,7 @@ def test_export_is_the_filtered_visible_list_and_is_audited(app, client, auth, s
 def test_formulas_typed_in_a_title_are_not_exported_as_formulas(client, login_as, make_user, make_suggestion):
     login_as()
     make_suggestion(make_user(), title="=HYPERLINK(\"http://evil\")")
-    sheet = load_workbook(io.BytesIO(client.get("/suggestions/export.xlsx").data)).active
+    sheet = load_workbook(io.BytesIO(export_file(client, "/suggestions/export").data)).active
     assert sheet.cell(row=2, column=2).value.startswith("'=")
 
 

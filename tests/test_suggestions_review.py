@@ -13,6 +13,7 @@ from blueprints.core.settings import set_setting
 from blueprints.suggestions.models import AnswerTemplate, SuggestionEndorsement
 from extensions import db
 from tests.conftest import html_text
+from tests.jobs_helpers import export_file
 
 HX = {"HX-Request": "true"}
 
@@ -167,7 +168,7 @@ def test_blind_review_hides_the_author_from_reviewers_until_a_decision(app, clie
         # The department is hidden too (the list's filter bar names every department, so look at the rows only).
         rows = html_text(client.get(url, headers=HX)) if "decide" not in url else body
         assert "数控一班" not in rows, url
-    sheet = load_workbook(io.BytesIO(client.get("/suggestions/export.xlsx").data)).active
+    sheet = load_workbook(io.BytesIO(export_file(client, "/suggestions/export").data)).active
     assert world.author.name not in [c for row in sheet.iter_rows(values_only=True) for c in row]
     # A colleague who reviews nothing, and the author, see names as usual.
     auth.logout()

@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("core", __name__)
 
-from blueprints.core import views  # noqa: E402,F401  (registers routes on bp)
+from blueprints.core import job_views, views  # noqa: E402,F401  (registers routes on bp)

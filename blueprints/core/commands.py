@@ -136,5 +136,7 @@ def backup_uploads(dest: Path, stamp: str) -> Path:
 
 def init_commands(app: Flask) -> None:
     """Register the CLI commands on the app."""
-    for command in (seed_demo_command, create_admin_command, backup_command):
+    from blueprints.core.jobs import jobs_cli
+
+    for command in (seed_demo_command, create_admin_command, backup_command, jobs_cli):
         app.cli.add_command(command)

@@ -277,3 +277,31 @@ class SkillLevelChange(db.Model):
     source_id: Mapped[int | None] = mapped_column(Integer)  # the record of that source (a pair's id), if any
     changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Job(db.Model):
+    """A background job (SPEC §12): what to run for whom, where it stands, and what it produced or why it failed.
+
+    The status moves only through core.jobs.TRANSITIONS; the failure reason is a message id and its parameters,
+    translated when shown (like notifications), never a traceback.
+    """
+
+    __tablename__ = "jobs"
+    __table_args__ = (Index("ix_jobs_owner_created", "owner_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40))  # a key of the core.jobs registry
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))  # None: the system's
+    params: Mapped[dict] = mapped_column(JSON, default=dict)  # what the kind needs (an export's filters)
+    locale: Mapped[str] = mapped_column(String(10), default="zh_CN")  # the owner's language when it was started
+    status: Mapped[str] = mapped_column(String(10), default="queued", index=True)
+    done: Mapped[int] = mapped_column(Integer, default=0)
+    total: Mapped[int | None] = mapped_column(Integer)
+    failure: Mapped[str | None] = mapped_column(String(500))  # a message id
+    failure_params: Mapped[dict] = mapped_column(JSON, default=dict)
+    result_path: Mapped[str | None] = mapped_column(String(255))  # relative to JOBS_FOLDER
+    result_name: Mapped[str | None] = mapped_column(String(200))  # the download name shown to the owner
+    result_ascii: Mapped[str | None] = mapped_column(String(200))  # its ASCII fallback
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -133,10 +133,18 @@ MAX_FITTED_WIDTH = 50  # longer text wraps
 
 
 def build_workbook(sheets) -> bytes:
-    """Bytes of a workbook with one sheet per (title, header, rows, widths) tuple, written row by row.
+    """Bytes of a workbook with one sheet per (title, header, rows, widths) tuple (see save_workbook)."""
+    out = io.BytesIO()
+    save_workbook(out, sheets)
+    return out.getvalue()
+
+
+def save_workbook(target, sheets) -> None:
+    """Write a workbook with one sheet per (title, header, rows, widths) tuple, row by row, to a path or file.
 
     Every sheet prints the same way: fit to one page wide (landscape when wide), the header row repeated on every
-    page, thin borders around the table, page numbers in the footer, money in #,##0.00.
+    page, thin borders around the table, page numbers in the footer, money in #,##0.00. Rows may be a generator:
+    openpyxl's write-only mode keeps memory flat however many there are (a background export of 100,000 rows).
     """
     book = Workbook(write_only=True)
     styles = None
@@ -157,9 +165,7 @@ def build_workbook(sheets) -> bytes:
                 is_money = _is_number(value) and (i in money_columns or (money_row and i > 0))
                 cells.append(styles.cell(sheet, "money" if is_money else "body", _excel_safe(value)))
             sheet.append(cells)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    book.save(target)
 
 
 def _fitted_widths(header, rows, widths) -> list[float]:

@@ -1,22 +1,19 @@
 """Statistics pages: the report with its filters, sorting, inline targets and export; the personal record."""
 from __future__ import annotations
 
-import re
-
-from flask import Response, abort, flash, make_response, redirect, render_template, request, url_for
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from blueprints.core import audit, scopes
 from blueprints.core.clock import to_local
-from blueprints.core.database import begin_write
 from blueprints.core.errors import DomainError
+from blueprints.core.jobs import enqueue
 from blueprints.core.models import Department
 from blueprints.core.people import department_tree, head_counts
 from blueprints.core.permissions import deny, roles_required
-from blueprints.core.spreadsheets import XLSX_MIME, attachment_headers, build_workbook
 from blueprints.core.types import parse_int
-from blueprints.core.web import action, commit_read_side_effect, is_fragment_request, redirect_after_change, render
+from blueprints.core.web import action, is_fragment_request, redirect_after_change, render
 from blueprints.honours.labels import HONOUR_LABELS
 from blueprints.honours.labels import LEVEL_LABELS as HONOUR_LEVEL_LABELS
 from blueprints.stats import (
@@ -170,22 +167,15 @@ def _fragment_block(report: services.Report) -> str:
     return "body"
 
 
-@bp.route("/export.xlsx")
+@bp.route("/export", methods=["POST"])
 @roles_required(*STATS_ROLES)
 def export():
-    """The report as one workbook, one sheet per part the user sees, headers in the user's language (audited)."""
-    begin_write()  # the export is audited, so this GET writes one row: take the write lock up front (SQLite)
-    tree = department_tree()
-    filters = Filters(request.args, tree)
-    report = _report(filters, tree)
-    data = build_workbook(exports.build_sheets(report) + competition_figures.sheets(current_user, report.scope))
-    audit.record("stats.export", detail=f"year={filters.year} dept={filters.dept_arg} "
-                                        f"sheets={','.join(sorted(report.parts))}")
-    commit_read_side_effect()
-    # A department name is typed by people: keep only what is safe in a file name.
-    scope = re.sub(r'[\\/:*?"<>|\s]+', "_", exports.scope_label(report)).strip("_") or "all"
-    name = _("竞赛统计-%(year)s-%(scope)s.xlsx", year=filters.year, scope=scope)
-    return Response(data, mimetype=XLSX_MIME, headers=attachment_headers(name))
+    """Start the report's workbook as a background job (stats/jobs.py; audited) and show its progress."""
+    filters = Filters(request.args, department_tree())  # a department outside the scope: 404 here (audited)
+    with action():
+        job = enqueue("stats.export", current_user, {"args": filters.args()})
+        audit.record("stats.export", detail=f"year={filters.year} dept={filters.dept_arg}")
+    return redirect_after_change(url_for("core.job", job_id=job.id))
 
 
 # --- Participation targets (admins, inline) --------------------------------------------------------------------------

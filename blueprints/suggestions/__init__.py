@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("suggestions", __name__)
 
-from blueprints.suggestions import models, panels, views  # noqa: E402,F401  (registers models, panels and routes)
+from blueprints.suggestions import jobs, models, panels, views  # noqa: E402,F401  (models, panels, routes, job kinds)

@@ -15,19 +15,17 @@ from sqlalchemy.exc import IntegrityError
 
 from blueprints.core import audit, web
 from blueprints.core.clock import local_today
-from blueprints.core.database import begin_write
 from blueprints.core.forms import EmptyForm
+from blueprints.core.jobs import enqueue
 from blueprints.core.models import User
 from blueprints.core.pagination import COUNT_CAP, keyset_page
 from blueprints.core.people import parse_employee_nos
 from blueprints.core.permissions import deny, roles_required
-from blueprints.core.spreadsheets import xlsx_response
 from blueprints.core.types import parse_int, utcnow
 from blueprints.core.uploads import ACCEPT_ATTR, send_stored
 from blueprints.core.web import (
     Outcome,
     action,
-    commit_read_side_effect,
     is_fragment_request,
     redirect_after_change,
     render,
@@ -62,8 +60,8 @@ from blueprints.suggestions.labels import (
 )
 from blueprints.suggestions.models import Suggestion, SuggestionRecommendation
 
-# One export holds at most this many rows: 100,000 rows take about half a minute and ~60 MB above the
-# worker's baseline (BENCHMARKS.md, row M); gunicorn.conf.py's timeout leaves room for it.
+# One export holds at most this many rows: 100,000 rows take about half a minute in a background job (jobs.py),
+# with memory flat (BENCHMARKS.md, row P13).
 EXPORT_LIMIT = 100_000
 # Where a refusal of "submit" sends the author: the field to fix is on the edit form.
 FIX_ON_FORM = ("problem", "proposal", "expected_benefit", "workshop_id")
@@ -204,32 +202,19 @@ def _filter_choices(filters: services.ListFilters) -> dict:
     return {"departments": departments, "workshops": workshops}
 
 
-def _export_line(row) -> list:
-    """One spreadsheet line of the list (blind review hides the author here too)."""
-    suggestion = row[0]
-    hidden = queries.identity_hidden(current_user, suggestion)
-    return [suggestion.serial or _("（草稿）"), suggestion.title, str(CATEGORY_LABELS[suggestion.category]),
-            str(STATUS_LABELS[suggestion.status]), _("（盲审）") if hidden else row.author_name,
-            "" if hidden else (row.department_name or ""), row.workshop_name or _("工会"),
-            suggestion.submitted_at, suggestion.score_total,
-            str(GRADE_LABELS[suggestion.grade]) if suggestion.grade else "",
-            suggestion.annual_benefit, suggestion.endorsement_count]
-
-
-@bp.route("/export.xlsx")
+@bp.route("/export", methods=["POST"])
 @login_required
 def export():
-    """The filtered list as an .xlsx workbook (what the user may see; blind review applies here too)."""
-    begin_write()  # the export is audited, so this GET writes one row: take the write lock up front (SQLite)
-    filters = _filters_from_args(request.args)
-    header = [_("编号"), _("标题"), _("类别"), _("状态"), _("作者"), _("部门"), _("审核工作室"), _("提交时间"),
-              _("评分"), _("等级"), _("年经济效益（元）"), _("点赞")]
-    lines = (_export_line(row) for row in services.export_rows(current_user, filters, EXPORT_LIMIT))
-    audit.record("suggestion.export", detail=request.query_string.decode("utf-8", "replace"))
-    commit_read_side_effect()
-    stamp = utcnow().strftime("%Y%m%d")
-    return xlsx_response(f"五小建议-{stamp}.xlsx", _("五小建议"), header, lines,
-                         widths=[16, 40, 12, 10, 10, 18, 22, 18, 8, 10, 16, 8])
+    """Start the filtered list's .xlsx export as a background job (audited); its page shows the progress."""
+    return _start_export("suggestions.export", "suggestion.export")
+
+
+def _start_export(kind: str, audit_code: str):
+    """Queue an export job with this page's filters (the query string) and go to its progress page."""
+    with action():
+        job = enqueue(kind, current_user, {"args": request.args.to_dict(flat=False)})
+        audit.record(audit_code, detail=request.query_string.decode("utf-8", "replace"))
+    return redirect_after_change(url_for("core.job", job_id=job.id))
 
 
 @bp.route("/similar")
@@ -928,34 +913,11 @@ def rewards():
                   years=_year_choices(), whole_tree=queries.sees_everything(current_user))
 
 
-def _ledger_line(row, whole_tree: bool) -> list:
-    share = row[0]
-    line = [row.serial, row.title, str(GRADE_LABELS.get(row.grade, "")), row.employee_no, row.name,
-            row.department_name or "", float(share.share_bp) / 100, share.amount, row.approver_name or "",
-            row.awarded_at, str(PAYOUT_LABELS[share.status]), share.paid_on, str(REWARD_KIND_LABELS[share.kind])]
-    return [*line, row.enterprise_name or ""] if whole_tree else line
-
-
-@bp.route("/rewards/export.xlsx")
+@bp.route("/rewards/export", methods=["POST"])
 @roles_required("admin")
 def rewards_export():
-    """The (filtered) ledger as .xlsx for finance."""
-    begin_write()  # audited (personal data), see export()
-    filters = _ledger_filters()
-    header = [_("编号"), _("建议标题"), _("等级"), _("工号"), _("姓名"), _("部门"), _("分配比例（%）"), _("金额（元）"),
-              _("批准人"), _("评奖日期"), _("发放状态"), _("发放日期"), _("奖励类别")]
-    widths = [16, 36, 10, 12, 10, 18, 12, 14, 10, 18, 10, 12, 14]
-    # The city sees every enterprise's ledger, so each line says whose it is (last, so finance's columns keep
-    # their places); an enterprise sees only its own.
-    whole_tree = queries.sees_everything(current_user)
-    if whole_tree:
-        header, widths = [*header, _("企业")], [*widths, 20]
-    lines = (_ledger_line(row, whole_tree)
-             for row in services.ledger_export_rows(current_user, filters, EXPORT_LIMIT))
-    audit.record("suggestion.rewards_export", detail=request.query_string.decode("utf-8", "replace"))
-    commit_read_side_effect()
-    stamp = utcnow().strftime("%Y%m%d")
-    return xlsx_response(f"五小建议奖金台账-{stamp}.xlsx", _("奖金台账"), header, lines, widths=widths)
+    """Start the (filtered) ledger's .xlsx export for finance as a background job (audited)."""
+    return _start_export("suggestions.rewards_export", "suggestion.rewards_export")
 
 
 @bp.route("/rewards/pay", methods=["POST"])
