@@ -315,7 +315,8 @@ ARGUMENT_OVERRIDES = {("suggestions.decide", "action"): "accept",
                       ("suggestions.recommendation_decide", "action"): "forward"}
 # Routes whose sample object enterprise 2 lacks in the demo (no attachment there): the sweep cannot say anything.
 # The demo runs no background job: tests/test_jobs.py proves another person's job answers 404 (audited).
-NO_SAMPLE = {"suggestions.download", "workshops.decide_recommendation", "core.job", "core.job_download"}  # the demo's recommendation is enterprise 1's
+NO_SAMPLE = {"suggestions.download", "workshops.decide_recommendation",  # the demo's recommendation is enterprise 1's
+             "core.job", "core.job_download"}
 # Routes that serve an uploaded file: the demo stores none, so they answer 404 there whoever asks.
 FILE_ROUTES = {"suggestions.download", "workshops.achievement_file", "competitions.report_file",
                "mentoring.agreement", "safety.hazard_thumb", "safety.hazard_photo"}

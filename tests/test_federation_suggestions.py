@@ -16,8 +16,8 @@ from blueprints.core.models import AuditLog, Department, Notification, User
 from blueprints.suggestions.models import RecommendationStep, RewardShare, Suggestion, SuggestionRecommendation
 from extensions import db
 from tests.conftest import html_text
-from tests.test_suggestions_concurrency import POOL, _all_at_once, _clients
 from tests.jobs_helpers import export_file
+from tests.test_suggestions_concurrency import POOL, _all_at_once, _clients
 
 A_TITLE = "滨江重工独有的冷却液回收建议"
 B_TITLE = "松北电机独有的绕线张力改进建议"

@@ -295,3 +295,32 @@ def test_a_queued_job_survives_a_restart_and_a_real_worker_runs_it(app, client, 
     assert [row[1] for row in sheet.iter_rows(min_row=2, values_only=True)] == ["重启之后"]
     with fresh.app_context():
         db.engine.dispose()
+
+
+# --- Reminders on the worker's schedule -----------------------------------------------------------------------------
+
+
+def test_the_reminder_commands_are_periodic_jobs_of_the_worker(app):
+    scheduled = {kind.key for kind in jobs.job_kinds() if kind.schedule is not None}
+    assert scheduled == {"training.send_reminders", "safety.remind_overdue", "competitions.remind_overdue",
+                         "jobs.clean"}
+    assert all(kind.writes for kind in jobs.job_kinds() if kind.schedule is not None)
+
+
+def test_a_periodic_job_runs_as_the_system_and_commits_what_it_did(app, make_session, make_user, session_enroll):
+    from datetime import timedelta
+
+    from blueprints.core.models import Notification
+
+    session = make_session(starts_in=timedelta(hours=3))
+    trainee = make_user()
+    session_enroll(session.id, trainee.id)
+    with app.app_context():
+        before = db.session.scalar(select(func.count()).select_from(Notification)
+                                   .where(Notification.user_id == trainee.id))
+        job_id = jobs.enqueue("training.send_reminders", None, locale="zh_CN").id
+        db.session.commit()  # immediate mode: run now
+        job = db.session.get(Job, job_id)
+        assert (job.status, job.owner_id, job.total) == ("done", None, 1)
+        assert db.session.scalar(select(func.count()).select_from(Notification)
+                                 .where(Notification.user_id == trainee.id)) == before + 1

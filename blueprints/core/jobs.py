@@ -34,6 +34,7 @@ from flask import Flask, current_app, g
 from flask.cli import AppGroup
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
+from huey import crontab
 from sqlalchemy import event, update
 from sqlalchemy.orm import Session
 
@@ -159,7 +160,11 @@ class JobRun:
         self._written = 0.0
 
     def set_total(self, total: int) -> None:
-        """How many steps the job has (rows to write), shown as the progress bar's end."""
+        """How many steps the job has (rows to write), shown as the progress bar's end.
+
+        Progress is written on its own connection: a writing job reports it only between its commits (on SQLite
+        its open write transaction would hold the lock the progress write waits for).
+        """
         self.total = total
         self._write_progress(force=True)
 
@@ -337,6 +342,14 @@ def clean_old(days: int) -> int:
         shutil.rmtree(job_folder(job.id), ignore_errors=True)
         job.result_path = None
     return len(old)
+
+
+@job_kind("jobs.clean", _l("清理过期的任务文件"), schedule=crontab(hour="19", minute="17"), writes=True)
+def clean_job(run: JobRun) -> None:
+    """Daily at 03:17 in Asia/Shanghai (19:17 UTC): the files of jobs older than JOBS_KEEP_DAYS."""
+    done = clean_old(current_app.config["JOBS_KEEP_DAYS"])
+    db.session.commit()  # before reporting: progress is written on another connection
+    run.set_total(done)
 
 
 jobs_cli = AppGroup("jobs", help="Background jobs (huey).")

@@ -3,7 +3,10 @@ from __future__ import annotations
 
 import click
 from flask.cli import AppGroup
+from flask_babel import lazy_gettext as _l
+from huey import crontab
 
+from blueprints.core.jobs import job_kind
 from blueprints.safety import bp
 
 safety_cli = AppGroup("safety", help="Hazard reports (安康杯).")
@@ -18,6 +21,18 @@ def remind_overdue_command() -> None:
     sent = remind_overdue()
     db.session.commit()
     click.echo(f"overdue hazards reminded: {sent}")
+
+
+# The same reminders on the job worker (`flask jobs worker`), so no cron is needed (crontab(minute="15"), UTC).
+@job_kind("safety.remind_overdue", _l("隐患整改逾期提醒"), schedule=crontab(minute="15"), writes=True)
+def remind_overdue_job(run) -> None:
+    """Remind what is overdue; each one is reminded once, whoever runs it."""
+    from blueprints.safety.services import remind_overdue
+    from extensions import db
+
+    done = remind_overdue()
+    db.session.commit()  # before reporting: progress is written on another connection
+    run.set_total(done)
 
 
 @bp.record_once
