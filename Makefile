@@ -6,11 +6,12 @@ FLASK := $(BIN)/flask --app app
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint translations messages serve migrate seed bench bench-seed clean help
+.PHONY: run worker test lint translations messages serve migrate seed bench bench-seed clean help
 
 help:
 	@echo "make run    - install, compile translations, migrate, seed demo data if empty, serve on $(HOST):$(PORT)"
 	@echo "make test   - run the whole test suite"
+	@echo "make worker - run a background job worker (make run starts one too)"
 	@echo "make lint   - ruff (with a complexity gate), bandit, the import contract (.importlinter), functions <= 60 lines"
 	@echo "make messages - extract new UI strings into the catalogues"
 
@@ -39,9 +40,15 @@ migrate: $(VENV)/.runtime instance/config.py
 seed: migrate
 	$(FLASK) seed-demo --if-empty
 
+# The background job worker runs next to the web server and stops with it (exports, reminders: core/jobs.py).
 run: translations seed
-	@echo "Serving on http://$(HOST):$(PORT) — sign in as admin / demo1234"
+	@echo "Serving on http://$(HOST):$(PORT) — sign in as admin / demo1234 (with a background job worker)"
+	@$(FLASK) jobs worker --workers 2 & worker=$$!; trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(FLASK) run --host $(HOST) --port $(PORT) --with-threads
+
+# One background job worker (more hosts: set REDIS_URL on each, see README "Background jobs").
+worker: translations migrate
+	$(FLASK) jobs worker --workers $(or $(WORKERS),2)
 
 serve: translations migrate
 	$(BIN)/gunicorn -c gunicorn.conf.py "app:create_app()"

@@ -31,8 +31,9 @@ running every variant once in a rotating order):
   suggestions and sign up for and withdraw from training; it counts 5xx answers and "database is locked" lines.
 - P9, on another throwaway copy, times importing 10,000 users (/admin/import upload + apply), and adding 1,000
   trainees in one /training/<id>/roster/add request, against one worker's own signup.
-- M exports the suggestion list to .xlsx in a child process and reads its peak RSS (getrusage); the route's
-  EXPORT_LIMIT is raised to 100,000 in that process when it is lower, and the table says so.
+- P13 (bench/bars_jobs.py) starts the suggestion list's export in a child process (the POST only queues a
+  background job: timed), runs the job there as a worker does, and reads the process's peak RSS (getrusage) and
+  the progress seen on the job's row; EXPORT_LIMIT is raised to 100,000 in that process when it is lower.
 
 --quick (CI smoke run) uses the small database for both sizes, 3 repeats, a few seconds of load instead of 60 s,
 and the export of whatever the small database holds. Exit status: 0 when every bar was measured (PASS or FAIL),
@@ -44,7 +45,6 @@ import argparse
 import contextlib
 import http.client
 import io
-import json
 import os
 import re
 import secrets
@@ -985,27 +985,7 @@ def bar_p8(url: str, tmp: Path, seconds: int) -> list[Row]:
                 f"{errors5} 5xx, {locked} locked", target, ok)]
 
 
-# --- M: export memory ------------------------------------------------------------------------------------------------
-
-
-def export_child(url: str, out: str) -> None:
-    """In a fresh process: export the suggestion list and print peak RSS (MB) as JSON."""
-    import resource
-
-    from blueprints.suggestions import views
-
-    limit = getattr(views, "EXPORT_LIMIT", None)
-    if limit is not None and limit < EXPORT_ROWS:
-        views.EXPORT_LIMIT = EXPORT_ROWS
-    with tempfile.TemporaryDirectory() as tmp:
-        portal = Portal(url, Path(tmp))
-        portal.client(ADMIN)
-        before = current_rss_mb()
-        hit = portal.get("/suggestions/export.xlsx")
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        Path(out).write_bytes(hit.body)
-        portal.close()
-    print(json.dumps({"before_mb": before, "peak_mb": peak, "ms": hit.ms, "bytes": hit.size, "limit": limit}))
+# --- Memory helpers of P13 (bench/bars_jobs.py, the export as a background job) --------------------------------
 
 
 def current_rss_mb() -> float:
@@ -1025,25 +1005,6 @@ def xlsx_rows(path: Path) -> int:
         name = next(n for n in book.namelist() if n.startswith("xl/worksheets/sheet"))
         with book.open(name) as sheet:
             return sum(chunk.count(b"<row ") for chunk in iter(lambda: sheet.read(1 << 20), b""))
-
-
-def bar_m(url: str, label: str, tmp: Path) -> list[Row]:
-    """M: peak memory of exporting (up to) 100,000 suggestions to .xlsx, in a child process."""
-    out = tmp / "export.xlsx"
-    done = subprocess.run([sys.executable, "-m", "bench.run", "--export-child", url, str(out)],
-                          cwd=ROOT, capture_output=True, text=True, timeout=1800, check=False)
-    if done.returncode != 0:
-        raise BenchError(f"export child failed: {done.stderr[-800:]}")
-    result = json.loads(done.stdout.strip().splitlines()[-1])
-    rows = xlsx_rows(out) - 1
-    cap = result["limit"]
-    capped = f"; the route caps at EXPORT_LIMIT={cap:,}, raised to {EXPORT_ROWS:,} for this run" \
-        if cap is not None and cap < EXPORT_ROWS else ""
-    short = "" if rows >= EXPORT_ROWS else f"; only {rows:,} rows to export in this database"
-    return [Row("M", f"peak RSS of a process exporting {rows:,} suggestions to .xlsx ({label}, "
-                     f"{result['bytes'] / 1e6:.1f} MB file, {result['ms'] / 1000:.1f} s; "
-                     f"{result['before_mb']:.0f} MB resident before the request){capped}{short}",
-                f"{result['peak_mb']:.0f} MB", "< 300 MB", result["peak_mb"] < 300)]
 
 
 # --- main ------------------------------------------------------------------------------------------------------------
@@ -1070,20 +1031,16 @@ def parse_args(argv=None):
     parser.add_argument("--small", default=(with_database(sa_url(pg), "bench_small") if pg
                                             else f"sqlite:///{DATA / 'city-1000.sqlite3'}"))
     parser.add_argument("--large", default=(sa_url(pg) if pg else f"sqlite:///{DATA / 'city-1000000.sqlite3'}"))
-    parser.add_argument("--export-db", help="database for M (default: --large; needs >= 100,000 suggestions)")
+    parser.add_argument("--export-db", help="database for P13 (default: --large; needs >= 100,000 suggestions)")
     parser.add_argument("--repeat", type=int, default=15, help="timed repeats per variant (default 15)")
     parser.add_argument("--load-seconds", type=int, help="P8 duration (default 60, --quick 5)")
     parser.add_argument("--quick", action="store_true", help="CI smoke run: small database only, short load")
     parser.add_argument("--markdown", help="also write the table as Markdown to this file")
-    parser.add_argument("--export-child", nargs=2, metavar=("URL", "OUT"), help=argparse.SUPPRESS)
     return parser.parse_args(argv)
 
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    if args.export_child:
-        export_child(*args.export_child)
-        return 0
     small_url, large_url = sa_url(args.small), sa_url(args.large)
     if args.quick:
         large_url = small_url
@@ -1119,8 +1076,10 @@ def main(argv=None) -> int:
         rows += guarded("P9 bulk work", lambda: bar_p9(small_url, tmp, repeat, p9_rounds, IMPORT_ROWS), failures)
         export_url = sa_url(args.export_db or large_url)
         export_label = f"{scale_label(count_users(export_url))} users"
-        rows += guarded("M export memory", lambda: bar_m(export_url, export_label, tmp), failures)
-    order = ["P1", "P2", "P3", "P4", "P5", "P6", "P7", "P8", "P9", "M"]
+        from bench.bars_jobs import bar_p13  # the export runs as a background job (it replaced row M)
+
+        rows += guarded("P13 export job", lambda: bar_p13(export_url, export_label, tmp), failures)
+    order = ["P1", "P2", "P3", "P4", "P5", "P6", "P7", "P8", "P9", "P13"]
     rows.sort(key=lambda r: order.index(r.bar) if r.bar in order else len(order))
     backend = "PostgreSQL" if is_postgres(large_url) else f"SQLite {sqlite3.sqlite_version}"
     caption = (f"Benchmark of {datetime.now().strftime('%Y-%m-%d %H:%M')} on {backend}, large = {wl.label}, "

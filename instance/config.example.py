@@ -20,3 +20,9 @@ APP_ENV = "development"
 
 # The @domain of calendar event UIDs; keep it fixed once people have imported .ics files (e.g. your domain name).
 # CALENDAR_UID_DOMAIN = "portal.example.com"
+
+# Background jobs (exports, reminders) queue in SQLite in instance/jobs/ by default; `make run` starts a worker.
+# With workers on other hosts, share a Redis (every web and worker process sets the same URL):
+# REDIS_URL = "redis://127.0.0.1:6379/1"
+# JOBS_FOLDER = "/srv/portal/jobs"   # result files: shared storage when workers run on other hosts
+# JOBS_KEEP_DAYS = 7                 # `flask jobs clean` (daily on the worker) removes older result files
