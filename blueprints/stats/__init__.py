@@ -3,4 +3,6 @@ from flask import Blueprint
 
 bp = Blueprint("stats", __name__)
 
-from blueprints.stats import models, panels, views  # noqa: E402,F401  (models, my-space cards and routes)
+from blueprints.stats import marks, models, panels, views  # noqa: E402,F401  (models, my-space cards and routes)
+
+marks.install()

@@ -29,7 +29,11 @@ from blueprints.stats import (
     record,
     safety_figures,
     services,
+    snapshot,
+    snapshot_report,
 )
+from blueprints.core.forms import EmptyForm
+from blueprints.core.i18n import fmt_datetime
 from blueprints.stats.forms import RecordLookupForm, TargetForm
 from blueprints.suggestions.labels import CATEGORY_LABELS, GRADE_LABELS
 from blueprints.suggestions.labels import STATUS_BADGES as SUGGESTION_BADGES
@@ -92,6 +96,13 @@ class Filters:
 
 
 def _report(filters: Filters, tree: list[Department]) -> services.Report:
+    """From the snapshot when it holds the year (as of its time), else computed live (see snapshot.source)."""
+    found = snapshot.source(filters.year)
+    if found is not None:
+        scope = services.make_scope(filters.year, filters.root, now=found.as_of)
+        report = snapshot_report.build_report(current_user, scope, tree, filters.sort, filters.descending)
+        report.as_of = found.as_of
+        return report
     scope = services.make_scope(filters.year, filters.root)
     report = services.build_report(current_user, scope, tree, filters.sort, filters.descending)
     if report.parts & {"participation", "training"}:
@@ -141,6 +152,9 @@ def _page_context(filters: Filters, tree: list[Department], report: services.Rep
         "month_labels": charts.month_labels(filters.year),
         "labels": _labels(),
         "competition_figures": competition_figures.figures(current_user, report.scope),
+        "as_of": getattr(report, "as_of", None),
+        "can_refresh": services.can_edit_targets(current_user),
+        "refresh_form": EmptyForm(),
     }
 
 
@@ -186,6 +200,22 @@ def export():
     scope = re.sub(r'[\\/:*?"<>|\s]+', "_", exports.scope_label(report)).strip("_") or "all"
     name = _("竞赛统计-%(year)s-%(scope)s.xlsx", year=filters.year, scope=scope)
     return Response(data, mimetype=XLSX_MIME, headers=attachment_headers(name))
+
+
+@bp.route("/refresh", methods=["POST"])
+@roles_required("admin")
+def refresh():
+    """An admin brings the snapshot up to date now (snapshot.refresh_now: the one entry point for the job queue)."""
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        abort(400)
+    with action() as outcome:
+        found = snapshot.refresh_now()
+        audit.record("stats.snapshot_refresh", detail=f"as_of={found.as_of.isoformat()}")
+    if outcome.done:
+        flash(_("统计数据已更新至 %(time)s。", time=fmt_datetime(found.as_of)), "success")
+    return redirect_after_change(url_for("stats.index", **{k: v for k, v in request.args.items()
+                                                             if k in ("year", "dept", "sort", "order")}))
 
 
 # --- Participation targets (admins, inline) --------------------------------------------------------------------------
@@ -358,3 +388,28 @@ def person_record(user_id: int):
         can_see_money=services.can_see_reward_amounts(current_user, person),
         mentoring=mentoring_figures.for_record(person.id, current_user),
         can_look_up=services.can_look_up_records(current_user))
+
+
+# --- Commands --------------------------------------------------------------------------------------------------------
+
+
+@bp.cli.command("rebuild-snapshot")
+def rebuild_snapshot_command():
+    """Recompute the statistics snapshot from every fact (flask stats rebuild-snapshot)."""
+    import click
+
+    started = snapshot.utcnow()
+    found = snapshot.rebuild()
+    db.session.commit()
+    click.echo(f"statistics snapshot rebuilt for {found.first_year}-{found.last_year} "
+               f"in {(snapshot.utcnow() - started).total_seconds():.1f} s")
+
+
+@bp.cli.command("refresh-snapshot")
+def refresh_snapshot_command():
+    """Take the changes marked since the last refresh into the snapshot (flask stats refresh-snapshot)."""
+    import click
+
+    found = snapshot.refresh_dirty()
+    db.session.commit()
+    click.echo(f"statistics snapshot as of {found.as_of.isoformat()}")
