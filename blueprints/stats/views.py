@@ -11,6 +11,8 @@ from blueprints.core import audit, scopes
 from blueprints.core.clock import to_local
 from blueprints.core.database import begin_write
 from blueprints.core.errors import DomainError
+from blueprints.core.forms import EmptyForm
+from blueprints.core.i18n import fmt_datetime
 from blueprints.core.models import Department
 from blueprints.core.people import department_tree, head_counts
 from blueprints.core.permissions import deny, roles_required
@@ -32,8 +34,6 @@ from blueprints.stats import (
     snapshot,
     snapshot_report,
 )
-from blueprints.core.forms import EmptyForm
-from blueprints.core.i18n import fmt_datetime
 from blueprints.stats.forms import RecordLookupForm, TargetForm
 from blueprints.suggestions.labels import CATEGORY_LABELS, GRADE_LABELS
 from blueprints.suggestions.labels import STATUS_BADGES as SUGGESTION_BADGES
