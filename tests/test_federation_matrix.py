@@ -67,6 +67,7 @@ ROUTES: dict[str, tuple[str, str | None, str | None]] = {
     # Statistics.
     "stats.index": _r("stats"),
     "stats.export": _r("stats"),
+    "stats.refresh": _r("admin"),
     "stats.target_row": _r("admin", "scope", "department"),
     "stats.target_edit": _r("admin", "scope", "department"),
     "stats.target_save": _r("admin", "scope", "department"),

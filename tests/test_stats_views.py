@@ -31,6 +31,7 @@ ACCESS = {
     "stats.record_lookup": ("GET", "/stats/people/", "records"),
     "stats.people_search": ("GET", "/stats/people/search?q=a", "records"),
     "stats.person_record": ("GET", "/stats/people/{user}", "object"),
+    "stats.refresh": ("POST", "/stats/refresh", "admin"),
 }
 ALLOWED = {"stats": {"admin", "lead", "hr"}, "admin": {"admin"}, "records": {"admin", "hr"}}
 

@@ -3,4 +3,6 @@ from flask import Blueprint
 
 bp = Blueprint("stats", __name__)
 
-from blueprints.stats import jobs, models, panels, views  # noqa: E402,F401  (models, cards, routes, job kinds)
+from blueprints.stats import jobs, marks, models, panels, views  # noqa: E402,F401  (models, cards, routes, job kinds)
+
+marks.install()

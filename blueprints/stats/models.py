@@ -1,9 +1,10 @@
-"""Statistics: the participation targets the union sets per department and competition year."""
+"""Statistics: the participation targets the union sets per department and competition year, and the snapshot's
+tables (rollups per department and period, the rankings' rows, the dirty marks)."""
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Boolean, CheckConstraint, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from blueprints.core.types import UTCDateTime, utcnow
@@ -30,3 +31,87 @@ class ParticipationTarget(db.Model):
     rate: Mapped[int] = mapped_column(Integer)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class Rollup(db.Model):
+    """The figures of one department and period in the statistics snapshot (blueprints/stats/snapshot.py).
+
+    `subtree` False holds the department's own facts, True the sum over the department and everything below it
+    (plus the distinct counts, which are not sums). Period `year` 0 holds the figures of today (head count, active
+    pairs, workshops by level and approval year, competition coverage). Department 0 is the whole organisation
+    (its own row: the facts of no department). `figures` maps a short key to an integer (money in fen);
+    `heads` and `participants` repeat two of them as columns, for the team ranking's ORDER BY.
+    """
+
+    __tablename__ = "stats_rollups"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    department_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    subtree: Mapped[bool] = mapped_column(Boolean, primary_key=True)
+    heads: Mapped[int] = mapped_column(Integer, default=0)
+    participants: Mapped[int] = mapped_column(Integer, default=0)
+    figures: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+class RollupEntity(db.Model):
+    """A thing counted once however many departments it touches (a training session, an apprentice who reached
+    their target): the departments it counts in (ancestors included) and the keys it adds one to, per year."""
+
+    __tablename__ = "stats_rollup_entities"
+
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    entity_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    keys: Mapped[list] = mapped_column(JSON, default=list)
+    nodes: Mapped[list] = mapped_column(JSON, default=list)
+
+
+class RollupPerson(db.Model):
+    """A person's adopted suggestions of a year and their benefit (fen): the 创新之星 ranking reads these."""
+
+    __tablename__ = "stats_rollup_people"
+    __table_args__ = (Index("ix_stats_rollup_people_rank", "year", "adopted", "benefit"),)
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    user_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    adopted: Mapped[int] = mapped_column(Integer, default=0)
+    benefit: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class RollupWorkshop(db.Model):
+    """A workshop's suggestions of a year (received, adopted, …, benefit in fen): the workshop ranking reads these."""
+
+    __tablename__ = "stats_rollup_workshops"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    workshop_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    received: Mapped[int] = mapped_column(Integer, default=0)
+    adopted: Mapped[int] = mapped_column(Integer, default=0)
+    implemented: Mapped[int] = mapped_column(Integer, default=0)
+    awarded: Mapped[int] = mapped_column(Integer, default=0)
+    waiting: Mapped[int] = mapped_column(Integer, default=0)
+    benefit: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class SnapshotState(db.Model):
+    """The snapshot's one row: when it was built and how fresh it is (the page's "as of"), and its years."""
+
+    __tablename__ = "stats_snapshot"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    built_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    as_of: Mapped[datetime] = mapped_column(UTCDateTime)
+    first_year: Mapped[int] = mapped_column(Integer)
+    last_year: Mapped[int] = mapped_column(Integer)
+
+
+class DirtyMark(db.Model):
+    """A change the snapshot has not taken in yet: `kind` names what changed (a department's facts, a session, an
+    apprentice, a person, a workshop, the tree) and `key` its id. Written by the flush listeners (stats.marks),
+    consumed by snapshot.refresh_dirty."""
+
+    __tablename__ = "stats_dirty"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    key: Mapped[int] = mapped_column(BigInteger, default=0)

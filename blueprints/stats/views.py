@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from blueprints.core import audit, scopes
 from blueprints.core.clock import to_local
 from blueprints.core.errors import DomainError
+from blueprints.core.forms import EmptyForm
 from blueprints.core.jobs import enqueue
 from blueprints.core.models import Department
 from blueprints.core.people import department_tree, head_counts
@@ -26,6 +27,8 @@ from blueprints.stats import (
     record,
     safety_figures,
     services,
+    snapshot,
+    snapshot_report,
 )
 from blueprints.stats.forms import RecordLookupForm, TargetForm
 from blueprints.suggestions.labels import CATEGORY_LABELS, GRADE_LABELS
@@ -89,6 +92,13 @@ class Filters:
 
 
 def _report(filters: Filters, tree: list[Department]) -> services.Report:
+    """From the snapshot when it holds the year (as of its time), else computed live (see snapshot.source)."""
+    found = snapshot.source(filters.year)
+    if found is not None:
+        scope = services.make_scope(filters.year, filters.root, now=found.as_of)
+        report = snapshot_report.build_report(current_user, scope, tree, filters.sort, filters.descending)
+        report.as_of = found.as_of
+        return report
     scope = services.make_scope(filters.year, filters.root)
     report = services.build_report(current_user, scope, tree, filters.sort, filters.descending)
     if report.parts & {"participation", "training"}:
@@ -138,6 +148,9 @@ def _page_context(filters: Filters, tree: list[Department], report: services.Rep
         "month_labels": charts.month_labels(filters.year),
         "labels": _labels(),
         "competition_figures": competition_figures.figures(current_user, report.scope),
+        "as_of": getattr(report, "as_of", None),
+        "can_refresh": services.can_edit_targets(current_user),
+        "refresh_form": EmptyForm(),
     }
 
 
@@ -175,6 +188,19 @@ def export():
     with action():
         job = enqueue("stats.export", current_user, {"args": filters.args()})
         audit.record("stats.export", detail=f"year={filters.year} dept={filters.dept_arg}")
+    return redirect_after_change(url_for("core.job", job_id=job.id))
+
+
+@bp.route("/refresh", methods=["POST"])
+@roles_required("admin")
+def refresh():
+    """An admin asks for the snapshot to be brought up to date now: a job (stats/jobs.py), shown as it runs."""
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        abort(400)
+    with action():
+        job = enqueue("stats.refresh", current_user)
+        audit.record("stats.snapshot_refresh", detail=f"job={job.id}")
     return redirect_after_change(url_for("core.job", job_id=job.id))
 
 
@@ -348,3 +374,28 @@ def person_record(user_id: int):
         can_see_money=services.can_see_reward_amounts(current_user, person),
         mentoring=mentoring_figures.for_record(person.id, current_user),
         can_look_up=services.can_look_up_records(current_user))
+
+
+# --- Commands --------------------------------------------------------------------------------------------------------
+
+
+@bp.cli.command("rebuild-snapshot")
+def rebuild_snapshot_command():
+    """Recompute the statistics snapshot from every fact (flask stats rebuild-snapshot)."""
+    import click
+
+    started = snapshot.utcnow()
+    found = snapshot.rebuild()
+    db.session.commit()
+    click.echo(f"statistics snapshot rebuilt for {found.first_year}-{found.last_year} "
+               f"in {(snapshot.utcnow() - started).total_seconds():.1f} s")
+
+
+@bp.cli.command("refresh-snapshot")
+def refresh_snapshot_command():
+    """Take the changes marked since the last refresh into the snapshot (flask stats refresh-snapshot)."""
+    import click
+
+    found = snapshot.refresh_dirty()
+    db.session.commit()
+    click.echo(f"statistics snapshot as of {found.as_of.isoformat()}")

@@ -1,0 +1,197 @@
+"""The statistics report read from the snapshot: the same Report (services.Report) the live computation builds, from
+the subtree rows of the scope and its table lines, and three ranking queries. Nothing here reads the facts, so the
+page costs the same for a team and for the whole city. services.py and the figure modules stay the definitions;
+tests/test_stats_snapshot.py holds both ways of computing equal."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlalchemy import and_, exists, select, tuple_
+from sqlalchemy.orm import aliased
+
+from blueprints.core import scopes
+from blueprints.core.models import Department, User
+from blueprints.stats import contest_figures, safety_figures, services
+from blueprints.stats.models import Rollup, RollupPerson, RollupWorkshop
+from blueprints.stats.snapshot import ALL
+from blueprints.stats.snapshot_facts import TODAY
+from blueprints.suggestions.models import CATEGORIES
+from blueprints.training.models import KINDS as TRAINING_KINDS
+from blueprints.workshops.models import LEVELS, Workshop
+from extensions import db
+
+
+def yuan(fen: int) -> Decimal:
+    return (Decimal(fen) / 100).quantize(Decimal("0.01"))
+
+
+def _blobs(year: int, nodes: list[int]) -> dict[tuple[int, int], dict]:
+    """{(period, node): figures} of the subtree rows of these nodes for the year and for today (one query)."""
+    keys = [(period, node) for period in (year, TODAY) for node in nodes]
+    found = {key: {} for key in keys}
+    for period, node, figures in db.session.execute(
+            select(Rollup.year, Rollup.department_id, Rollup.figures)
+            .where(Rollup.subtree.is_(True), tuple_(Rollup.year, Rollup.department_id).in_(keys))):
+        found[(period, node)] = figures or {}
+    return found
+
+
+def _fill_row(row: services.DepartmentRow, year_blob: dict, today: dict) -> None:
+    g = year_blob.get
+    row.head_count = today.get("hd", 0)
+    row.participants, row.submitted, row.adopted = g("pt", 0), g("sub", 0), g("adp", 0)
+    row.benefit = yuan(g("ben", 0))
+    row.person_times, row.minutes, row.trainees = g("tp", 0), g("tmin", 0), g("ttr", 0)
+    row.passed, row.failed, row.sessions = g("tps", 0), g("tfl", 0), g("ts", 0)
+
+
+def _rows(scope, tree, blobs, targets) -> tuple[list, services.DepartmentRow]:
+    parents = services.has_children(tree)
+    names = {d.id: d.name for d in tree}
+    lines = services.table_departments(tree, scope.root)
+    rows = []
+    for d in lines:
+        row = services.DepartmentRow(department=d, has_children=d.id in parents,
+                                     target=services.effective_target(d, targets, names))
+        _fill_row(row, blobs[(scope.year, d.id)], blobs[(TODAY, d.id)])
+        rows.append(row)
+    node = scope.root.id if scope.root is not None else ALL
+    total = services.DepartmentRow(department=scope.root, target=services.effective_target(scope.root, targets,
+                                                                                           names))
+    _fill_row(total, blobs[(scope.year, node)], blobs[(TODAY, node)])
+    return rows, total
+
+
+def _suggestions(year: int, blob: dict) -> services.SuggestionFigures:
+    figures = services.SuggestionFigures(by_month={c: [0] * 12 for c in CATEGORIES})
+    for key, n in blob.items():
+        parts = key.split(".")
+        if parts[0] == "sm" and parts[2] in figures.by_month:
+            figures.by_month[parts[2]][int(parts[1]) - 1] += n
+        elif parts[0] == "scs":
+            figures.by_category_status[(parts[1], parts[2])] = n
+    figures.granted, figures.paid, figures.awards = yuan(blob.get("rg", 0)), yuan(blob.get("rp", 0)), \
+        blob.get("aw", 0)
+    return figures
+
+
+def _levels(year: int, today: dict) -> dict[str, int]:
+    levels = dict.fromkeys(LEVELS, 0)
+    for key, n in today.items():
+        parts = key.split(".")
+        if parts[0] == "wl" and parts[1] in levels and int(parts[2]) <= year:
+            levels[parts[1]] += n
+    return levels
+
+
+def _training(blob: dict) -> services.TrainingFigures:
+    figures = services.TrainingFigures(by_kind={})
+    for m in range(12):
+        figures.person_times_by_month[m] = blob.get(f"tm.{m + 1}", 0)
+        figures.minutes_by_month[m] = blob.get(f"tmm.{m + 1}", 0)
+    for kind in TRAINING_KINDS:
+        g = blob.get
+        figures.by_kind[kind] = services.DepartmentRow(
+            department=None, person_times=g(f"tk.{kind}.pt", 0), minutes=g(f"tk.{kind}.min", 0),
+            sessions=g(f"tk.{kind}.s", 0), trainees=g(f"tk.{kind}.tr", 0), passed=g(f"tk.{kind}.ps", 0),
+            failed=g(f"tk.{kind}.fl", 0))
+    return figures
+
+
+def _workshop_ranking(scope, limit=services.LEADERBOARD_SIZE) -> list[services.WorkshopRank]:
+    r = RollupWorkshop
+    stmt = (select(Workshop.id, Workshop.name, Workshop.level, r.received, r.adopted, r.implemented, r.awarded,
+                   r.waiting, r.benefit)
+            .join(r, and_(r.workshop_id == Workshop.id, r.year == scope.year))
+            .join(Department, Department.id == Workshop.department_id)
+            .where(Workshop.status == "approved", Department.path.startswith(scope.path))
+            .order_by(r.adopted.desc(), r.benefit.desc(), Workshop.name).limit(limit))
+    return [services.WorkshopRank(*row[:3], received=row[3], adopted=row[4], implemented=row[5], awarded=row[6],
+                                  waiting=row[7], benefit=yuan(row[8])) for row in db.session.execute(stmt)]
+
+
+def _stars(scope, limit=services.LEADERBOARD_SIZE) -> list[services.Star]:
+    p = RollupPerson
+    stmt = (select(User.id, User.name, User.employee_no, Department.name, p.adopted, p.benefit)
+            .join(User, User.id == p.user_id).join(Department, Department.id == User.department_id)
+            .where(p.year == scope.year, p.adopted > 0, Department.path.startswith(scope.path))
+            .order_by(p.adopted.desc(), p.benefit.desc(), User.employee_no).limit(limit))
+    return [services.Star(*row[:5], yuan(row[5])) for row in db.session.execute(stmt)]
+
+
+def _teams(scope, tree) -> list[services.TeamRank]:
+    """Leaf departments of the scope with enough people, by participation rate (own rows; one query)."""
+    heads, people, child = aliased(Rollup), aliased(Rollup), aliased(Department)
+    participants = db.func.coalesce(people.participants, 0)
+    rate = participants * 1.0 / heads.heads
+    stmt = (select(Department.id, heads.heads, participants)
+            .join(heads, and_(heads.department_id == Department.id, heads.year == TODAY, heads.subtree.is_(False)))
+            .outerjoin(people, and_(people.department_id == Department.id, people.year == scope.year,
+                                    people.subtree.is_(False)))
+            .where(Department.path.startswith(scope.path), heads.heads >= services.TEAM_MIN_HEADS,
+                   ~exists().where(child.parent_id == Department.id))
+            .order_by(rate.desc(), participants.desc(), Department.code).limit(services.LEADERBOARD_SIZE))
+    by_id = {d.id: d for d in tree}
+    return [services.TeamRank(by_id[dept], n_heads, n) for dept, n_heads, n in db.session.execute(stmt)
+            if dept in by_id]
+
+
+def _safety(user, scope, tree, blobs) -> safety_figures.SafetyFigures | None:
+    admin = scopes.scope_of(user, "admin")
+    if admin.empty:
+        return None
+    if not admin.covers_path(scope.path) and not (admin.everything and scope.root is None):
+        return safety_figures.build(user, scope, tree)  # admin scope narrower than the report's: count live
+
+    def row(department, blob):
+        g = blob.get
+        return safety_figures.SafetyRow(department, reported=g("hr", 0), waiting=g("hw", 0), confirmed=g("hc", 0),
+                                        rectified=g("hx", 0), on_time=g("ho", 0), rewards=yuan(g("hg", 0)),
+                                        paid=yuan(g("hp", 0)))
+
+    node = scope.root.id if scope.root is not None else ALL
+    total = blobs[(scope.year, node)]
+    figures = safety_figures.SafetyFigures(
+        rows=[row(d, blobs[(scope.year, d.id)]) for d in services.table_departments(tree, scope.root)],
+        total=row(None, total))
+    figures.reported_by_month = [total.get(f"hm.{m}", 0) for m in range(1, 13)]
+    figures.confirmed_by_month = [total.get(f"hcm.{m}", 0) for m in range(1, 13)]
+    return figures
+
+
+def build_report(user, scope, tree, sort: str = "name", descending: bool = False) -> services.Report:
+    """services.build_report, from the snapshot."""
+    from blueprints.mentoring.queries import MentoringFigures
+
+    parts = services.visible_parts(user)
+    report = services.Report(scope=scope, parts=parts, tree=tree)
+    lines = services.table_departments(tree, scope.root)
+    node = scope.root.id if scope.root is not None else ALL
+    blobs = _blobs(scope.year, [node, *(d.id for d in lines)])
+    blob, today = blobs[(scope.year, node)], blobs[(TODAY, node)]
+    if parts & {"participation", "training"}:
+        targets = services.targets_for(scope.year) if "participation" in parts else {}
+        rows, report.total = _rows(scope, tree, blobs, targets)
+        report.rows = services.sort_rows(rows, sort, descending)
+        report.contests = contest_figures.ContestFigures(blob.get("ch", 0), blob.get("ce", 0), blob.get("c1", 0),
+                                                         blob.get("c2", 0), blob.get("c3", 0), blob.get("ct", 0))
+    if "participation" in parts:
+        report.breakdown = services.ParticipationBreakdown(blob.get("pt", 0), blob.get("pt.s", 0),
+                                                           blob.get("pt.w", 0), blob.get("pt.t", 0))
+        report.teams = _teams(scope, tree)
+    if "suggestions" in parts:
+        report.suggestions = _suggestions(scope.year, blob)
+    if "workshops" in parts:
+        report.levels = _levels(scope.year, today)
+        report.workshop_ranking = _workshop_ranking(scope)
+    if "stars" in parts:
+        report.stars = _stars(scope)
+    if "training" in parts:
+        report.training = _training(blob)
+    if "my_workshops" in parts:
+        report.mine = services.my_workshops(user, scope)
+    if user.has_role("admin", "hr"):
+        report.mentoring = MentoringFigures(today.get("ma", 0), blob.get("ms", 0), blob.get("mc", 0),
+                                            blob.get("me", 0), blob.get("mr", 0))
+    report.safety = _safety(user, scope, tree, blobs)
+    return report
