@@ -297,13 +297,34 @@ def test_a_queued_job_survives_a_restart_and_a_real_worker_runs_it(app, client, 
         db.engine.dispose()
 
 
+def test_the_admins_refresh_button_builds_the_snapshot_in_a_job(app, client, login_as, make_user, make_suggestion):
+    from blueprints.stats import snapshot
+
+    make_suggestion(make_user(), status="submitted")
+    with app.app_context():
+        assert snapshot.state() is None
+    owner = login_as("admin")
+    job = _job(app, _start(client, "/stats/refresh"))
+    assert (job.kind, job.status, job.owner_id) == ("stats.refresh", "done", owner.id)
+    with app.app_context():
+        assert snapshot.state() is not None
+    assert "数据截至" in client.get("/stats/").get_data(as_text=True)
+
+
+def test_only_admins_may_ask_for_a_refresh(app, client, login_as):
+    login_as("hr")
+    assert client.post("/stats/refresh").status_code in (403, 404)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Job)) == 0
+
+
 # --- Reminders on the worker's schedule -----------------------------------------------------------------------------
 
 
 def test_the_reminder_commands_are_periodic_jobs_of_the_worker(app):
     scheduled = {kind.key for kind in jobs.job_kinds() if kind.schedule is not None}
     assert scheduled == {"training.send_reminders", "safety.remind_overdue", "competitions.remind_overdue",
-                         "jobs.clean"}
+                         "jobs.clean", "stats.refresh"}
     assert all(kind.writes for kind in jobs.job_kinds() if kind.schedule is not None)
 
 
