@@ -48,6 +48,7 @@ ACTION_LABELS = {
     # Statistics
     "stats.target_set": _l("设定参与率目标"),
     "stats.export": _l("导出统计报表"),
+    "stats.snapshot_refresh": _l("统计快照刷新"),
     # Workshops
     "workshop.created": _l("登记新工作室"),
     "workshop.updated": _l("修改工作室资料"),

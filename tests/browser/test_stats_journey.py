@@ -86,8 +86,11 @@ def test_admin_reads_filters_sorts_edits_a_target_and_exports(new_page):
     expect(page.locator("canvas[data-drawn=true]")).to_have_count(4)
     screenshot(page, "stats-2-admin-target-saved")
 
+    # The export is a background job: the button queues it and opens its page, which offers the file when done.
+    page.get_by_role("button", name="导出 Excel").click()
+    expect(page.locator("#job-download")).to_be_visible()
     with page.expect_download() as download:
-        page.get_by_role("link", name="导出 Excel").click()
+        page.locator("#job-download").click()
     book = load_workbook(io.BytesIO(download.value.path().read_bytes()), read_only=True)
     assert "各单位参与情况" in book.sheetnames and "创新之星" in book.sheetnames
     lines = {r[0]: r for r in book["各单位参与情况"].iter_rows(values_only=True)}
