@@ -10,6 +10,7 @@ would take hours, a COPY or executemany takes minutes.
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import random
 import sys
@@ -195,14 +196,18 @@ def _seed_users(w: Writer, rng: random.Random, scale: int, teams: list[int]) -> 
 
     from blueprints.core.people import pinyin_key
 
+    # Names are drawn the way they fall in a real city: a few surnames (王, 李, 张) and given names (伟, 芳) are
+    # very common (Zipf weights), so 张伟 has hundreds of namesakes at 100,000 people and 汤家俊 a handful.
     names = [s + g for s in SURNAMES for g in GIVEN]
+    weights = [1 / ((i + 1) * (j + 1) ** 0.8) for i in range(len(SURNAMES)) for j in range(len(GIVEN))]
+    cumulative = list(itertools.accumulate(weights))
     pinyin = {name: pinyin_key(name) for name in names}
     shared_hash = generate_password_hash("bench-password-1", method="pbkdf2:sha256:1000")
     user_dept = [0] * (scale + 1)
 
     def users():
         for uid in range(1, scale + 1):
-            name = names[rng.randrange(len(names))]
+            name = rng.choices(names, cum_weights=cumulative)[0]
             dept = teams[rng.randrange(len(teams))]
             user_dept[uid] = dept
             role = 9 if uid == 1 else (5 if uid == 2 else (3 if uid <= 2 + scale // 500 else 1))

@@ -20,7 +20,7 @@ from blueprints.core.forms import EmptyForm
 from blueprints.core.grants import OUTSIDE_SCOPE, grant, grants_of, revoke
 from blueprints.core.labels import ORG_KIND_LABELS, ROLE_LABELS
 from blueprints.core.models import ROLE_KEYS, SCOPED_ROLES, AuditLog, Department, RoleGrant, User
-from blueprints.core.pagination import keyset_page
+from blueprints.core.pagination import capped_count, keyset_page
 from blueprints.core.permissions import deny, roles_required
 from blueprints.core.scopes import covers, covers_id, scope_nodes, scope_of
 from blueprints.core.settings import (
@@ -75,9 +75,13 @@ def users():
     status = request.args.get("status", "")
     active = {"active": True, "inactive": False}.get(status)
     scope = _admin_scope()
-    stmt = people.users_query(q, department_id, role, active, scope=scope)
+    # The capped count first: it reads the search index once per match, and says whether the search is common
+    # enough for the page to walk the list in order (people.users_query, dense) rather than sort every match.
+    total, capped = capped_count(people.users_query(q, department_id, role, active, scope=scope, counting=True))
+    stmt = people.users_query(q, department_id, role, active, scope=scope, dense=capped)
     page = keyset_page(stmt, [User.employee_no, User.id], descending=False, cursor=request.args.get("after"),
-                       before=request.args.get("before"), count=True)
+                       before=request.args.get("before"))
+    page.total, page.total_capped = total, capped
     dept_names = people.department_names(u.department_id for u in page.items)
     choices = [] if is_fragment_request() else people.department_filter_choices(department_id, scope)
     return render("admin/users.html", "results", page=page, q=q, department_id=department_id, role=role,

@@ -9,11 +9,20 @@ import unicodedata
 from pypinyin import lazy_pinyin
 from sqlalchemy import Select, and_, case, delete, false, func, or_, select, update
 
-from blueprints.core import audit
+from blueprints.core import audit, person_index
 from blueprints.core.errors import DomainError
 from blueprints.core.grants import sync_role_grants
 from blueprints.core.i18n import N_
-from blueprints.core.models import ROLE_KEYS, SKILL_LEVELS, SKILL_SOURCES, Department, RoleGrant, SkillLevelChange, User
+from blueprints.core.models import (
+    ROLE_KEYS,
+    SKILL_LEVELS,
+    SKILL_SOURCES,
+    Department,
+    PersonSearchKey,
+    RoleGrant,
+    SkillLevelChange,
+    User,
+)
 from blueprints.core.org import check_children_fit, check_member_placement, check_placement, default_kind
 from blueprints.core.passwords import hash_password, set_password
 from blueprints.core.scopes import Scope, covers_id, scope_of
@@ -52,25 +61,28 @@ def escape_like(term: str) -> str:
     return term.replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_")
 
 
-def person_search_clause(q: str):
-    """Match a person by 工号 prefix, name substring or pinyin (full or initials) prefix."""
-    term = escape_like(q.strip().lower())
-    return or_(
-        func.lower(User.employee_no).like(f"{term}%", escape="\\"),
-        User.name.like(f"%{term}%", escape="\\"),
-        User.name_pinyin.like(f"{term}%", escape="\\"),
-        User.name_pinyin.like(f"% {term}%", escape="\\"),
-    )
+def person_search_clause(q: str, dense: bool | None = None):
+    """Match a person by 工号 prefix, name substring or pinyin (full or initials) prefix, through the search index
+    (core.person_index: one index range over the people's keys, never a scan of every user; `dense`: see there)."""
+    return person_index.search_clause(q, dense)
 
 
 def users_query(q: str = "", department_id: int | None = None, role: str | None = None,
-                active: bool | None = None, scope: Scope | None = None) -> Select:
-    """The admin people list with its filters (department includes its subtree), inside `scope` when given."""
-    stmt = select(User)
+                active: bool | None = None, scope: Scope | None = None, counting: bool = False,
+                dense: bool | None = None) -> Select:
+    """The admin people list with its filters (department includes its subtree), inside `scope` when given.
+
+    With `counting`, the same people as one column for a capped count: a search then reads the index's key range
+    (person_index.first_keys) and stops at the cap, instead of collecting every match first. `dense`: whether the
+    search matches many people (see person_index.search_clause)."""
+    if counting and q.strip():
+        stmt = person_index.first_keys(q).join(User, User.id == PersonSearchKey.user_id)
+    else:
+        stmt = select(User.id) if counting else select(User)
+        if q.strip():
+            stmt = stmt.where(person_search_clause(q, dense))
     if scope is not None and not scope.everything:
         stmt = stmt.where(scope.department_clause(User.department_id))
-    if q.strip():
-        stmt = stmt.where(person_search_clause(q))
     if department_id:
         dept = db.session.get(Department, department_id)
         if dept is not None:
