@@ -73,12 +73,12 @@ def users_query(q: str = "", department_id: int | None = None, role: str | None 
     """The admin people list with its filters (department includes its subtree), inside `scope` when given.
 
     With `counting`, the same people as one column for a capped count: a search then reads the index's key range
-    (person_index.first_keys) and stops at the cap, instead of collecting every match first. `dense`: whether the
+    (person_index.matching_people) and stops at the cap, instead of collecting every match first. `dense`: whether the
     search matches many people (see person_index.search_clause)."""
     filtered = bool((scope is not None and not scope.everything) or department_id or role in ROLE_KEYS
                     or active is not None)
     if counting and q.strip():
-        stmt = person_index.first_keys(q)  # every key names a user (a foreign key): join them only to filter
+        stmt = person_index.matching_people(q)  # every key names a user (a foreign key): join them only to filter
         if filtered:
             stmt = stmt.join(User, User.id == PersonSearchKey.user_id)
     else:

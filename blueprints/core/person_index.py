@@ -16,7 +16,7 @@ from __future__ import annotations
 import string
 
 from sqlalchemy import and_, delete, event, exists, func, insert, inspect, select, true
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from blueprints.core.models import PersonSearchKey, User
 
@@ -100,15 +100,11 @@ def search_clause(q: str, dense: bool | None = None):
     return User.id.in_(select(PersonSearchKey.user_id).where(key_range(term)))
 
 
-def first_keys(q: str):
-    """SELECT of the people matching q, one row each, driven by the key range: every key of the range that is its
-    person's first one in it (no key of the same person between q and it). A capped count reads this until the
-    cap, never the whole range, and needs no DISTINCT."""
-    term = search_term(q)
-    earlier = aliased(PersonSearchKey)
-    return (select(PersonSearchKey.user_id.label("user_id")).where(key_range(term))
-            .where(~exists(select(earlier.user_id).where(earlier.user_id == PersonSearchKey.user_id,
-                                                          earlier.key >= term, earlier.key < PersonSearchKey.key))))
+def matching_people(q: str):
+    """SELECT DISTINCT of the ids of the people matching q, driven by the key range: a capped count reads it until
+    the cap (the databases drop repeats as they go: SQLite with a temporary index, PostgreSQL with a hash), never
+    the whole range."""
+    return select(PersonSearchKey.user_id.label("user_id")).where(key_range(search_term(q))).distinct()
 
 
 def matches(q: str, name: str, name_pinyin: str, employee_no: str) -> bool:
