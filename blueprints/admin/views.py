@@ -1,7 +1,7 @@
 """Administration pages: people, departments, audit log, settings and user import."""
 from __future__ import annotations
 
-from flask import abort, flash, render_template, request, url_for
+from flask import abort, current_app, flash, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -386,11 +386,20 @@ def user_import_apply():
     form = ImportApplyForm()
     if not form.validate_on_submit():
         abort(400)
-    with action(form) as outcome:
-        created, updated = imports.apply_stash(form.token.data, form.initial_password.data or None, current_user)
-    if outcome.done:
-        flash(_("导入完成：新建 %(c)s 人，更新 %(u)s 人。", c=created, u=updated), "success")
-        return redirect_after_change(url_for("admin.users"))
+    rows = imports.stashed_rows(form.token.data, current_user)
+    if rows is not None and len(rows) > current_app.config["IMPORT_INLINE_ROWS"]:
+        # A large file: checked here, applied by a background job whose page reports the counts or the reason.
+        with action(form) as outcome:
+            job = imports.queue_stash(form.token.data, form.initial_password.data or None, current_user)
+        if outcome.done:
+            return redirect_after_change(url_for("core.job", job_id=job.id))
+    else:
+        with action(form) as outcome:
+            created, updated = imports.apply_stash(form.token.data, form.initial_password.data or None,
+                                                   current_user)
+        if outcome.done:
+            flash(_("导入完成：新建 %(c)s 人，更新 %(u)s 人。", c=created, u=updated), "success")
+            return redirect_after_change(url_for("admin.users"))
     rows = imports.stashed_rows(form.token.data, current_user)  # still there: the refusal rolled back
     if outcome.error.field != "initial_password" or rows is None:  # already used, expired, or the data changed
         return redirect_after_change(url_for("admin.user_import"))

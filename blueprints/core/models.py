@@ -316,6 +316,8 @@ class Job(db.Model):
     total: Mapped[int | None] = mapped_column(Integer)
     failure: Mapped[str | None] = mapped_column(String(500))  # a message id
     failure_params: Mapped[dict] = mapped_column(JSON, default=dict)
+    outcome: Mapped[str | None] = mapped_column(String(500))  # what a done job did, a message id (an import's counts)
+    outcome_params: Mapped[dict | None] = mapped_column(JSON)
     result_path: Mapped[str | None] = mapped_column(String(255))  # relative to JOBS_FOLDER
     result_name: Mapped[str | None] = mapped_column(String(200))  # the download name shown to the owner
     result_ascii: Mapped[str | None] = mapped_column(String(200))  # its ASCII fallback
