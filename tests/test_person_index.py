@@ -43,16 +43,18 @@ def _like_predicate(q: str):
 
 @both_backends
 @SETTINGS
-@given(people_=st.lists(st.tuples(names, numbers), min_size=1, max_size=12, unique_by=lambda p: p[1].lower()),
+@given(people_=st.lists(st.tuples(names, numbers, st.booleans()), min_size=1, max_size=12,
+                        unique_by=lambda p: p[1].lower()),
        qs=st.lists(queries, min_size=1, max_size=6))
 def test_index_answers_as_the_like_predicate(app, people_, qs):
     with app.app_context():
         db.session.execute(delete(User))
-        for name, no in people_:
-            db.session.add(User(employee_no=no, name=name, name_pinyin=people.pinyin_key(name)))
+        for name, no, active in people_:
+            db.session.add(User(employee_no=no, name=name, name_pinyin=people.pinyin_key(name), active=active))
         db.session.flush()
         rows = db.session.execute(select(User.id, User.name, User.name_pinyin, User.employee_no)).all()
-        for q in qs + [name[1:3] for name, _no in people_] + [no[:2] for _name, no in people_]:
+        active_ids = set(db.session.scalars(select(User.id).where(User.active.is_(True))))
+        for q in qs + [name[1:3] for name, _no, _a in people_] + [no[:2] for _name, no, _a in people_]:
             expected = _reference(q, rows)
             for dense in (1, 10**9):  # the EXISTS probe and the IN list: both forms of the clause
                 with pytest.MonkeyPatch.context() as patch:
@@ -62,6 +64,8 @@ def test_index_answers_as_the_like_predicate(app, people_, qs):
             # The user list's count reads the key range once per person: no one twice, no one missing.
             counted = db.session.scalars(people.users_query(q, counting=True)).all()
             assert sorted(counted) == sorted(expected), q
+            filtered = db.session.scalars(people.users_query(q, active=True, counting=True)).all()  # joins users
+            assert sorted(filtered) == sorted(expected & active_ids), q
             if db.engine.dialect.name == "sqlite":  # the very predicate it replaced, where LIKE folds ASCII
                 assert found == set(db.session.scalars(select(User.id).where(_like_predicate(q)))), q
         db.session.rollback()
