@@ -120,6 +120,13 @@ def test_bulk_insert_through_the_session_is_keyed(app):
         ids = db.session.scalars(select(User.id).where(User.employee_no.like("B%")).order_by(User.employee_no)).all()
         assert [u.id for u, _d in people.find_people("孙")] == ids
         assert _keys_of(ids[1]) == {"孙1", "1", "sun1 s", "s", "b1"}
+        # The other shapes of an INSERT: one row in .values(), several rows in .values([...]), a Core table insert.
+        db.session.execute(insert(User).values(employee_no="V1", name="钱一", name_pinyin="qianyi qy"))
+        db.session.execute(insert(User).values([{"employee_no": "V2", "name": "钱二", "name_pinyin": "qianer qe"},
+                                                {"employee_no": "V3", "name": "钱三", "name_pinyin": "qiansan qs"}]))
+        db.session.execute(User.__table__.insert(), [{"employee_no": "V4", "name": "钱四", "name_pinyin": "qiansi qs"}])
+        db.session.commit()
+        assert [u.employee_no for u, _d in people.find_people("钱")] == ["V1", "V2", "V3", "V4"]
 
 
 @both_backends

@@ -178,11 +178,20 @@ def _users_statement(orm_execute_state) -> bool:
     return table is not None and getattr(table, "name", None) == User.__tablename__
 
 
+def _inserted_numbers(statement, parameters) -> list[str]:
+    """The 工号 of the rows an INSERT writes: from its parameter list, its .values() or its multi-row .values()."""
+    rows = list(parameters) if isinstance(parameters, list) else [parameters or {}]
+    if getattr(statement, "_values", None):
+        rows.append({getattr(column, "key", column): getattr(value, "value", value)
+                     for column, value in statement._values.items()})
+    for multi in getattr(statement, "_multi_values", ()) or ():
+        rows += [{getattr(column, "key", column): value for column, value in row.items()} for row in multi]
+    return [row["employee_no"] for row in rows if row.get("employee_no")]
+
+
 def _after_bulk_insert(orm_execute_state):
     result = orm_execute_state.invoke_statement()
-    params = orm_execute_state.parameters
-    params = params if isinstance(params, list) else [params or {}]
-    numbers = [p["employee_no"] for p in params if p.get("employee_no")]
+    numbers = _inserted_numbers(orm_execute_state.statement, orm_execute_state.parameters)
     session = orm_execute_state.session
     for start in range(0, len(numbers), CHUNK):
         rows = session.execute(select(User.id, User.name, User.name_pinyin, User.employee_no)
