@@ -1,8 +1,8 @@
 """P11: person search through the index (issue 19 item 2), at the large size against the small one.
 
-For each kind of look-up — a rare name, a common name (张伟: the seed draws names with Zipf weights, so it has
-about 1 % of the city as namesakes), pinyin initials and a 工号 fragment — time the admin user list
-(`/admin/users?q=` as search-as-you-type requests it: the htmx results fragment, with its capped count) and the
+For each kind of look-up — a rare name (one person), a common name (张伟: the seed draws names with Zipf
+weights, so it has about 1 % of the city as namesakes), pinyin initials and a 工号 fragment — time the admin user
+list (`/admin/users?q=` as search-as-you-type requests it: the htmx results fragment, with its capped count) and the
 person picker (`/people/search?q=`) on both databases, interleaved, and compare the medians (target ≤ 1.5×).
 
     .venv/bin/python -m bench.bars_people SMALL_URL LARGE_URL [REPEAT]     # the bar alone
@@ -14,9 +14,11 @@ from pathlib import Path
 from urllib.parse import quote
 
 from bench.run import Portal, Row, interleave, log, ratio_row
+from bench.seed_scale import RARE_NAME
 
-# (what, query): names from bench.seed_scale's pools; c000012 is the prefix of ten 工号 at any scale ≥ 130.
-QUERIES = (("rare name", "汤家俊"), ("common name", "张伟"), ("pinyin initials", "zw"), ("工号 fragment", "c000012"))
+# (what, query): 欧阳修远 is one person at every scale (bench.seed_scale.RARE_NAME), so both sizes show one row;
+# 张伟 is about 1 % of the people; c000012 is the prefix of ten 工号 at any scale ≥ 130.
+QUERIES = (("rare name", RARE_NAME), ("common name", "张伟"), ("pinyin initials", "zw"), ("工号 fragment", "c000012"))
 # The user list as search-as-you-type asks for it (HX-Request: the results fragment, without the page around it,
 # whose department filter box is P2's and P4's business); the picker always answers a fragment.
 PAGES = (("user list", "/admin/users?q="), ("picker", "/people/search?q="))
