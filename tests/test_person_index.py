@@ -58,7 +58,7 @@ def test_index_answers_as_the_like_predicate(app, people_, qs):
             expected = _reference(q, rows)
             for dense in (1, 10**9):  # the EXISTS probe and the IN list: both forms of the clause
                 with pytest.MonkeyPatch.context() as patch:
-                    patch.setattr(person_index, "DENSE_KEYS", dense)
+                    patch.setattr(person_index, "dense_threshold", lambda _people, dense=dense: dense)
                     found = set(db.session.scalars(select(User.id).where(people.person_search_clause(q))))
                 assert found == expected, (q, dense)
             # The user list's count reads the key range once per person: no one twice, no one missing.
@@ -69,6 +69,23 @@ def test_index_answers_as_the_like_predicate(app, people_, qs):
             if db.engine.dialect.name == "sqlite":  # the very predicate it replaced, where LIKE folds ASCII
                 assert found == set(db.session.scalars(select(User.id).where(_like_predicate(q)))), q
         db.session.rollback()
+
+
+def test_the_dense_threshold_grows_with_the_square_root_of_the_people():
+    assert person_index.dense_threshold(0) == person_index.MIN_DENSE
+    assert person_index.dense_threshold(100_000) == 632
+    assert person_index.dense_threshold(10**6) == 2000
+    assert person_index.dense_threshold(10**8) == person_index.PROBE_KEYS
+
+
+@both_backends
+def test_a_common_term_walks_the_people_and_a_rare_one_fetches_them(app, make_users, count_queries):
+    make_users(150, prefix="cm")
+    with app.app_context():
+        assert person_index.is_dense("cm") and not person_index.is_dense("cm0001")
+        common = str(people.person_search_clause("cm").compile())
+        rare = str(people.person_search_clause("cm0001").compile())
+    assert "EXISTS" in common and " IN " in rare and "EXISTS" not in rare
 
 
 def test_keys_of_a_person():

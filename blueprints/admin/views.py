@@ -20,7 +20,7 @@ from blueprints.core.forms import EmptyForm
 from blueprints.core.grants import OUTSIDE_SCOPE, grant, grants_of, revoke
 from blueprints.core.labels import ORG_KIND_LABELS, ROLE_LABELS
 from blueprints.core.models import ROLE_KEYS, SCOPED_ROLES, AuditLog, Department, RoleGrant, User
-from blueprints.core.pagination import capped_count, keyset_page
+from blueprints.core.pagination import keyset_page
 from blueprints.core.permissions import deny, roles_required
 from blueprints.core.scopes import covers, covers_id, scope_nodes, scope_of
 from blueprints.core.settings import (
@@ -77,8 +77,8 @@ def users():
     scope = _admin_scope()
     # The capped count first: it reads the search index once per match, and says whether the search is common
     # enough for the page to walk the list in order (people.users_query, dense) rather than sort every match.
-    total, capped = capped_count(people.users_query(q, department_id, role, active, scope=scope, counting=True))
-    stmt = people.users_query(q, department_id, role, active, scope=scope, dense=capped)
+    total, capped, dense = people.users_count(q, department_id, role, active, scope=scope)
+    stmt = people.users_query(q, department_id, role, active, scope=scope, dense=dense)
     page = keyset_page(stmt, [User.employee_no, User.id], descending=False, cursor=request.args.get("after"),
                        before=request.args.get("before"))
     page.total, page.total_capped = total, capped

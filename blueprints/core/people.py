@@ -24,6 +24,7 @@ from blueprints.core.models import (
     User,
 )
 from blueprints.core.org import check_children_fit, check_member_placement, check_placement, default_kind
+from blueprints.core.pagination import COUNT_CAP, capped_count
 from blueprints.core.passwords import hash_password, set_password
 from blueprints.core.scopes import Scope, covers_id, scope_of
 from blueprints.core.sessions import end_all_sessions
@@ -97,6 +98,22 @@ def users_query(q: str = "", department_id: int | None = None, role: str | None 
     if active is not None:
         stmt = stmt.where(User.active.is_(active))
     return stmt
+
+
+def users_count(q: str = "", department_id: int | None = None, role: str | None = None, active: bool | None = None,
+                scope: Scope | None = None) -> tuple[int, bool, bool | None]:
+    """The user list's count capped at COUNT_CAP (count, capped) and, for a search, whether it is common enough for
+    the page to walk the list (users_query's `dense`): one statement, which also reads the largest user id as the
+    number of people (person_index.dense_threshold; about two keys per match)."""
+    stmt = users_query(q, department_id, role, active, scope=scope, counting=True)
+    if not q.strip():
+        return (*capped_count(stmt), None)
+    limited = stmt.order_by(None).limit(COUNT_CAP + 1).subquery()
+    found, people = db.session.execute(select(select(func.count()).select_from(limited).scalar_subquery(),
+                                              select(func.max(User.id)).scalar_subquery())).one()
+    found = found or 0
+    capped = found > COUNT_CAP
+    return min(found, COUNT_CAP), capped, capped or 2 * found >= person_index.dense_threshold(people or 0)
 
 
 def picker_clause(scopes):
