@@ -62,6 +62,7 @@ DEFAULTS = {
     "JOBS_FOLDER": None,  # default: instance/jobs (the SQLite queue and each job's result file)
     "JOBS_IMMEDIATE": False,  # run each job inside the request that starts it (tests only)
     "JOBS_KEEP_DAYS": 7,  # `flask jobs clean` deletes result files older than this
+    "IMPORT_INLINE_ROWS": 200,  # a people import of more rows is applied by a background job
 }
 
 # Environment variables read without the PORTAL_ prefix because deployments conventionally set them by these names.

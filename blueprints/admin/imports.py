@@ -7,12 +7,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from sqlalchemy import Select, delete, func, or_, select
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, delete, func, or_, select, update
 
 from blueprints.core import audit
 from blueprints.core.errors import DomainError
 from blueprints.core.i18n import N_
-from blueprints.core.models import SKILL_LEVELS, Department, ImportBatch, User
+from blueprints.core.jobs import JobRun, enqueue, job_kind
+from blueprints.core.models import SKILL_LEVELS, Department, ImportBatch, Job, User
 from blueprints.core.passwords import check_password_policy, hash_password
 from blueprints.core.people import check_employee_no, pinyin_key
 from blueprints.core.scopes import Scope, scope_of
@@ -210,25 +212,66 @@ def stashed_rows(token: str, user) -> list[ImportRow] | None:
     return [ImportRow(line=item["line"], values=item["values"]) for item in batch.payload]
 
 
-def apply_stash(token: str, initial_password: str | None, actor) -> tuple[int, int]:
+STASH_GONE = N_("这个导入已经执行过或已过期，请重新上传文件。")
+APPLIED = N_("导入完成：新建 %(c)s 人，更新 %(u)s 人。")
+
+
+def apply_stash(token: str, initial_password: str | None, actor, *,
+                password_hash: str | None = None) -> tuple[int, int]:
     """Apply this admin's stashed import (consuming the token): every row or none; returns (created, updated)."""
     rows = stashed_rows(token, actor)
     # Consuming the token is the conditional step: of two confirms sent at once (a double click, two tabs) only
     # the one whose DELETE removed the stash applies it and writes the audit row.
     if rows is None or db.session.execute(delete(ImportBatch).where(ImportBatch.token == token)).rowcount != 1:
-        raise DomainError(N_("这个导入已经执行过或已过期，请重新上传文件。"))
-    return apply_rows(rows, initial_password, actor=actor, scope=scope_of(actor, "admin"))
+        raise DomainError(STASH_GONE)
+    return apply_rows(rows, initial_password, actor=actor, scope=scope_of(actor, "admin"),
+                      password_hash=password_hash)
+
+
+def queue_stash(token: str, initial_password: str | None, actor) -> Job:
+    """Check this admin's stash and the initial password now, and queue the apply as a background job (which
+    consumes the token, all rows or none). The password travels hashed, and the job forgets even the hash."""
+    rows = stashed_rows(token, actor)
+    if rows is None:
+        raise DomainError(STASH_GONE)
+    shared_hash = _shared_password_hash(check_rows(rows, scope_of(actor, "admin")), initial_password)
+    return enqueue(IMPORT_JOB, actor, {"token": token, "rows": len(rows), "password_hash": shared_hash})
+
+
+IMPORT_JOB = "admin.import_users"
+
+
+@job_kind(IMPORT_JOB, _l("人员导入"), writes=True)
+def import_job(run: JobRun) -> None:
+    """Apply a queued import as its admin: every row in one transaction, or none (the job then fails with the
+    reason, e.g. a row that became invalid since the preview); its page then says what was created and updated."""
+    run.set_total(int(run.params.get("rows") or 0))  # before the write transaction (SQLite: progress waits for it)
+    forget = update(Job).where(Job.id == run.job_id).values(
+        params={key: value for key, value in run.params.items() if key != "password_hash"})
+    try:
+        created, updated = apply_stash(run.params["token"], None, run.owner,
+                                       password_hash=run.params.get("password_hash"))
+    except DomainError:
+        db.session.rollback()
+        db.session.execute(forget)
+        db.session.commit()
+        raise
+    db.session.execute(forget)
+    db.session.commit()
+    run.report(APPLIED, c=created, u=updated)
 
 
 def apply_rows(rows: list[ImportRow], initial_password: str | None, actor=None,
-               progress: Callable[[int], None] | None = None, scope: Scope | None = None) -> tuple[int, int]:
+               progress: Callable[[int], None] | None = None, scope: Scope | None = None, *,
+               password_hash: str | None = None) -> tuple[int, int]:
     """Create or update every row, all or nothing (the caller commits once); returns (created, updated).
 
     New accounts share one initial password, hashed once (so 10,000 rows take seconds, not hours), and
-    must change it at their first login.
+    must change it at their first login; `password_hash` is that password already checked and hashed (a queued
+    import's).
     """
     preview = check_rows(rows, scope)
-    shared_hash = _shared_password_hash(preview, initial_password)
+    shared_hash = _shared_password_hash(preview, initial_password, password_hash)
     codes = {d.code: d.id for d in db.session.scalars(select(Department))}
     by_no = _users_by_no(r.values["employee_no"] for r in preview.rows if r.action == "update")
     now = utcnow()
@@ -250,12 +293,16 @@ def apply_rows(rows: list[ImportRow], initial_password: str | None, actor=None,
     return preview.creates, preview.updates
 
 
-def _shared_password_hash(preview: ImportPreview, initial_password: str | None) -> str | None:
-    """Refuse a file with bad rows, or new people without an acceptable initial password; hash that password once."""
+def _shared_password_hash(preview: ImportPreview, initial_password: str | None,
+                          password_hash: str | None = None) -> str | None:
+    """Refuse a file with bad rows, or new people without an acceptable initial password; hash that password once
+    (or take `password_hash`, checked and hashed when the import was queued)."""
     if preview.bad_rows:
         raise DomainError(N_("有 %(n)s 行数据有错误，没有导入任何人员。"), n=len(preview.bad_rows))
     if not preview.creates:
         return None
+    if password_hash:
+        return password_hash
     if not initial_password:
         raise DomainError(N_("有新人员要创建，请填写初始密码。"), field="initial_password")
     check_password_policy(initial_password, field="initial_password")

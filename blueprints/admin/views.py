@@ -1,7 +1,7 @@
 """Administration pages: people, departments, audit log, settings and user import."""
 from __future__ import annotations
 
-from flask import abort, flash, render_template, request, url_for
+from flask import abort, current_app, flash, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -75,9 +75,13 @@ def users():
     status = request.args.get("status", "")
     active = {"active": True, "inactive": False}.get(status)
     scope = _admin_scope()
-    stmt = people.users_query(q, department_id, role, active, scope=scope)
+    # The capped count first: it reads the search index once per match, and says whether the search is common
+    # enough for the page to walk the list in order (people.users_query, dense) rather than sort every match.
+    total, capped, dense = people.users_count(q, department_id, role, active, scope=scope)
+    stmt = people.users_query(q, department_id, role, active, scope=scope, dense=dense)
     page = keyset_page(stmt, [User.employee_no, User.id], descending=False, cursor=request.args.get("after"),
-                       before=request.args.get("before"), count=True)
+                       before=request.args.get("before"))
+    page.total, page.total_capped = total, capped
     dept_names = people.department_names(u.department_id for u in page.items)
     choices = [] if is_fragment_request() else people.department_filter_choices(department_id, scope)
     return render("admin/users.html", "results", page=page, q=q, department_id=department_id, role=role,
@@ -382,11 +386,20 @@ def user_import_apply():
     form = ImportApplyForm()
     if not form.validate_on_submit():
         abort(400)
-    with action(form) as outcome:
-        created, updated = imports.apply_stash(form.token.data, form.initial_password.data or None, current_user)
-    if outcome.done:
-        flash(_("导入完成：新建 %(c)s 人，更新 %(u)s 人。", c=created, u=updated), "success")
-        return redirect_after_change(url_for("admin.users"))
+    rows = imports.stashed_rows(form.token.data, current_user)
+    if rows is not None and len(rows) > current_app.config["IMPORT_INLINE_ROWS"]:
+        # A large file: checked here, applied by a background job whose page reports the counts or the reason.
+        with action(form) as outcome:
+            job = imports.queue_stash(form.token.data, form.initial_password.data or None, current_user)
+        if outcome.done:
+            return redirect_after_change(url_for("core.job", job_id=job.id))
+    else:
+        with action(form) as outcome:
+            created, updated = imports.apply_stash(form.token.data, form.initial_password.data or None,
+                                                   current_user)
+        if outcome.done:
+            flash(_("导入完成：新建 %(c)s 人，更新 %(u)s 人。", c=created, u=updated), "success")
+            return redirect_after_change(url_for("admin.users"))
     rows = imports.stashed_rows(form.token.data, current_user)  # still there: the refusal rolled back
     if outcome.error.field != "initial_password" or rows is None:  # already used, expired, or the data changed
         return redirect_after_change(url_for("admin.user_import"))

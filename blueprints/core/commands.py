@@ -1,4 +1,5 @@
-"""CLI commands: seed-demo, create-admin and backup (import-users is admin's, blueprints/admin/commands.py)."""
+"""CLI commands: seed-demo, create-admin, backup and reindex-people (import-users is admin's,
+blueprints/admin/commands.py)."""
 from __future__ import annotations
 
 import importlib
@@ -134,9 +135,21 @@ def backup_uploads(dest: Path, stamp: str) -> Path:
     return target
 
 
+@click.command("reindex-people")
+@with_appcontext
+def reindex_people_command() -> None:
+    """Rebuild the people search index (person_search_keys) from the users table, e.g. after rows were written
+    around the app (a restore from elsewhere, a hand-made SQL fix)."""
+    from blueprints.core.person_index import reindex
+
+    done = reindex(db.session)
+    db.session.commit()
+    click.echo(f"search keys rebuilt for {done} people")
+
+
 def init_commands(app: Flask) -> None:
     """Register the CLI commands on the app."""
     from blueprints.core.jobs import jobs_cli
 
-    for command in (seed_demo_command, create_admin_command, backup_command, jobs_cli):
+    for command in (seed_demo_command, create_admin_command, backup_command, reindex_people_command, jobs_cli):
         app.cli.add_command(command)

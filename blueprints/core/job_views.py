@@ -36,7 +36,7 @@ def _own_job(job_id: int) -> Job:
 
 def _context(job: Job) -> dict:
     return {"job": job, "label": jobs.kind_label(job.kind), "badge": jobs.STATUS_BADGES[job.status],
-            "percent": _percent(job), "failure": _failure(job), "poll_seconds": POLL_SECONDS,
+            "percent": _percent(job), "failure": _failure(job), "outcome": _outcome(job), "poll_seconds": POLL_SECONDS,
             "finished": job.status in jobs.FINISHED, "has_file": _file_of(job) is not None}
 
 
@@ -56,6 +56,16 @@ def _failure(job: Job) -> str:
         return _(job.failure, **(job.failure_params or {}))
     except (KeyError, ValueError, TypeError):
         return job.failure
+
+
+def _outcome(job: Job) -> str:
+    """What a done job did, in the reader's language (empty when it says nothing)."""
+    if job.status != "done" or not job.outcome:
+        return ""
+    try:
+        return _(job.outcome, **(job.outcome_params or {}))
+    except (KeyError, ValueError, TypeError):
+        return job.outcome
 
 
 def _file_of(job: Job) -> Path | None:

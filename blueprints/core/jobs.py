@@ -157,6 +157,7 @@ class JobRun:
         self.folder = folder
         self.done, self.total = 0, None
         self.result: tuple[str, str, str] | None = None
+        self.outcome: tuple[str, dict] | None = None
         self._written = 0.0
 
     def set_total(self, total: int) -> None:
@@ -187,6 +188,11 @@ class JobRun:
     def deliver(self, path: Path, name: str, ascii_name: str) -> None:
         """Offer `path` (from output()) for download as `name` (with an ASCII fallback name)."""
         self.result = (path.name, name, ascii_name)
+
+    def report(self, message: str, **params) -> None:
+        """What the job did, said on its page once done: a message id (N_) and its parameters, translated when
+        shown (an import's "新建 %(c)s 人，更新 %(u)s 人")."""
+        self.outcome = (message, {key: str(value) for key, value in params.items()})
 
     def _write_progress(self, force: bool = False) -> None:
         now = time.monotonic()
@@ -239,9 +245,10 @@ def execute(job_id: int) -> str | None:
         return _fail(run, GENERIC_FAILURE, {})
     db.session.rollback()
     stored, name, ascii_name = run.result or (None, None, None)
+    outcome, outcome_params = run.outcome or (None, None)
     move(job_id, "finish", done=run.total if run.total is not None else run.done, total=run.total,
          result_path=f"{job_id}/{stored}" if stored else None, result_name=name, result_ascii=ascii_name,
-         finished_at=utcnow())
+         outcome=outcome, outcome_params=outcome_params, finished_at=utcnow())
     return "done"
 
 

@@ -121,6 +121,23 @@ class User(UserMixin, db.Model):
         return f"<User {self.employee_no}>"
 
 
+# The search key column compares code point by code point on both databases (SQLite's BINARY already does; the
+# "C" collation on PostgreSQL), so a prefix is one index range: key >= q AND key < successor(q).
+SEARCH_KEY = Text().with_variant(Text(collation="C"), "postgresql")
+
+
+class PersonSearchKey(db.Model):
+    """One look-up key of a person (core.person_index): every suffix of the name, the pinyin from each word on and
+    the 工号, ASCII lower-cased. A search for q reads the keys that start with q, never every user."""
+
+    __tablename__ = "person_search_keys"
+
+    key: Mapped[str] = mapped_column(SEARCH_KEY, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+
+    __table_args__ = (Index("ix_person_search_keys_user", "user_id", "key"),)
+
+
 class LoginSession(db.Model):
     """One signed-in browser; deleting the row ends that session everywhere, even for a replayed cookie."""
 
@@ -299,6 +316,8 @@ class Job(db.Model):
     total: Mapped[int | None] = mapped_column(Integer)
     failure: Mapped[str | None] = mapped_column(String(500))  # a message id
     failure_params: Mapped[dict] = mapped_column(JSON, default=dict)
+    outcome: Mapped[str | None] = mapped_column(String(500))  # what a done job did, a message id (an import's counts)
+    outcome_params: Mapped[dict | None] = mapped_column(JSON)
     result_path: Mapped[str | None] = mapped_column(String(255))  # relative to JOBS_FOLDER
     result_name: Mapped[str | None] = mapped_column(String(200))  # the download name shown to the owner
     result_ascii: Mapped[str | None] = mapped_column(String(200))  # its ASCII fallback

@@ -9,12 +9,22 @@ import unicodedata
 from pypinyin import lazy_pinyin
 from sqlalchemy import Select, and_, case, delete, false, func, or_, select, update
 
-from blueprints.core import audit
+from blueprints.core import audit, person_index
 from blueprints.core.errors import DomainError
 from blueprints.core.grants import sync_role_grants
 from blueprints.core.i18n import N_
-from blueprints.core.models import ROLE_KEYS, SKILL_LEVELS, SKILL_SOURCES, Department, RoleGrant, SkillLevelChange, User
+from blueprints.core.models import (
+    ROLE_KEYS,
+    SKILL_LEVELS,
+    SKILL_SOURCES,
+    Department,
+    PersonSearchKey,
+    RoleGrant,
+    SkillLevelChange,
+    User,
+)
 from blueprints.core.org import check_children_fit, check_member_placement, check_placement, default_kind
+from blueprints.core.pagination import COUNT_CAP, capped_count
 from blueprints.core.passwords import hash_password, set_password
 from blueprints.core.scopes import Scope, covers_id, scope_of
 from blueprints.core.sessions import end_all_sessions
@@ -52,25 +62,32 @@ def escape_like(term: str) -> str:
     return term.replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_")
 
 
-def person_search_clause(q: str):
-    """Match a person by 工号 prefix, name substring or pinyin (full or initials) prefix."""
-    term = escape_like(q.strip().lower())
-    return or_(
-        func.lower(User.employee_no).like(f"{term}%", escape="\\"),
-        User.name.like(f"%{term}%", escape="\\"),
-        User.name_pinyin.like(f"{term}%", escape="\\"),
-        User.name_pinyin.like(f"% {term}%", escape="\\"),
-    )
+def person_search_clause(q: str, dense: bool | None = None):
+    """Match a person by 工号 prefix, name substring or pinyin (full or initials) prefix, through the search index
+    (core.person_index: one index range over the people's keys, never a scan of every user; `dense`: see there)."""
+    return person_index.search_clause(q, dense)
 
 
 def users_query(q: str = "", department_id: int | None = None, role: str | None = None,
-                active: bool | None = None, scope: Scope | None = None) -> Select:
-    """The admin people list with its filters (department includes its subtree), inside `scope` when given."""
-    stmt = select(User)
+                active: bool | None = None, scope: Scope | None = None, counting: bool = False,
+                dense: bool | None = None) -> Select:
+    """The admin people list with its filters (department includes its subtree), inside `scope` when given.
+
+    With `counting`, the same people as one column for a capped count: a search then reads the index's key range
+    (person_index.matching_people) and stops at the cap, instead of collecting every match first. `dense`: whether the
+    search matches many people (see person_index.search_clause)."""
+    filtered = bool((scope is not None and not scope.everything) or department_id or role in ROLE_KEYS
+                    or active is not None)
+    if counting and q.strip():
+        stmt = person_index.matching_people(q)  # every key names a user (a foreign key): join them only to filter
+        if filtered:
+            stmt = stmt.join(User, User.id == PersonSearchKey.user_id)
+    else:
+        stmt = select(User.id) if counting else select(User)
+        if q.strip():
+            stmt = stmt.where(person_search_clause(q, dense))
     if scope is not None and not scope.everything:
         stmt = stmt.where(scope.department_clause(User.department_id))
-    if q.strip():
-        stmt = stmt.where(person_search_clause(q))
     if department_id:
         dept = db.session.get(Department, department_id)
         if dept is not None:
@@ -81,6 +98,22 @@ def users_query(q: str = "", department_id: int | None = None, role: str | None 
     if active is not None:
         stmt = stmt.where(User.active.is_(active))
     return stmt
+
+
+def users_count(q: str = "", department_id: int | None = None, role: str | None = None, active: bool | None = None,
+                scope: Scope | None = None) -> tuple[int, bool, bool | None]:
+    """The user list's count capped at COUNT_CAP (count, capped) and, for a search, whether it is common enough for
+    the page to walk the list (users_query's `dense`): one statement, which also reads the largest user id as the
+    number of people (person_index.dense_threshold; about two keys per match)."""
+    stmt = users_query(q, department_id, role, active, scope=scope, counting=True)
+    if not q.strip():
+        return (*capped_count(stmt), None)
+    limited = stmt.order_by(None).limit(COUNT_CAP + 1).subquery()
+    found, people = db.session.execute(select(select(func.count()).select_from(limited).scalar_subquery(),
+                                              select(func.max(User.id)).scalar_subquery())).one()
+    found = found or 0
+    capped = found > COUNT_CAP
+    return min(found, COUNT_CAP), capped, capped or 2 * found >= person_index.dense_threshold(people or 0)
 
 
 def picker_clause(scopes):

@@ -93,7 +93,7 @@ def home_enterprise_path(department_id_column):
     # Correlated to the caller's row (the user), however deep: the inner select names only its own table.
     own_path = select(own.path).where(own.id == department_id_column).correlate_except(own).scalar_subquery()
     return (select(enterprise.path).where(enterprise.kind == "enterprise", own_path.startswith(enterprise.path))
-            .correlate_except(enterprise).order_by(enterprise.depth.desc()).limit(1).scalar_subquery())
+            .correlate_except(enterprise).order_by((enterprise.depth + 0).desc()).limit(1).scalar_subquery())
 
 
 def federation_exists():
