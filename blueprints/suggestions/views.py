@@ -31,7 +31,7 @@ from blueprints.core.web import (
     render,
 )
 from blueprints.rewards.labels import KIND_LABELS as REWARD_KIND_LABELS
-from blueprints.suggestions import bp, queries, search, services
+from blueprints.suggestions import bp, queries, rows, search, services
 from blueprints.suggestions.forms import (
     DECISION_FORMS,
     AwardForm,
@@ -192,7 +192,7 @@ def index():
         page.total, page.total_capped = COUNT_CAP, True
     queries.mark_participation(page.items)
     return render("suggestions/index.html", "results", page=page, filters=filters,
-                  recent_window=search.RECENT_WINDOW,
+                  look=rows.list_look(current_user, page.items), recent_window=search.RECENT_WINDOW,
                   filter_choices=lambda: _filter_choices(filters), years=_year_choices())
 
 
