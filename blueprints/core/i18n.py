@@ -1,14 +1,16 @@
 """Language and time-zone selection, and the formatting helpers templates use."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from functools import cache
 
 from babel import Locale
 from flask import current_app, has_request_context, session
-from flask_babel import format_datetime, format_decimal, get_locale, get_translations, to_user_timezone
+from flask_babel import format_datetime, format_decimal, get_locale, get_translations
 from flask_login import current_user
+
+from blueprints.core.clock import to_local
 
 
 def N_(message: str) -> str:
@@ -51,7 +53,7 @@ def fmt_datetime(value: datetime | None, fmt: str = DATETIME_FORMAT) -> str:
     if fmt == DATETIME_FORMAT:
         # The same digits Babel writes for this pattern in every locale, without its pattern machinery (a list
         # page shows a date per row; Babel took 40 µs for each).
-        local = to_user_timezone(value)
+        local = _local(value)
         return f"{local.year:04d}-{local.month:02d}-{local.day:02d} {local.hour:02d}:{local.minute:02d}"
     return format_datetime(value, fmt)
 
@@ -61,8 +63,13 @@ def fmt_date(value: date | datetime | None) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        value = to_user_timezone(value)
+        value = _local(value)
     return f"{value.year:04d}-{value.month:02d}-{value.day:02d}"
+
+
+def _local(value: datetime) -> datetime:
+    """A stored datetime (naive means UTC, as Flask-Babel reads it) in the configured zone."""
+    return to_local(value if value.tzinfo is not None else value.replace(tzinfo=UTC))
 
 
 def fmt_money(value: Decimal | int | None) -> str:

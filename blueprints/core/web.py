@@ -186,6 +186,24 @@ class UrlPattern:
         return "".join(filled)
 
 
+FRAGMENT_CACHE_SIZE = 2000  # entries per process: languages × role sets × endpoints actually visited
+
+
+def cached_fragment(template: str, *key) -> Markup:
+    """A part of every page rendered once per process for each language, URL root and `key`, then reused: the main
+    menu (per role set and endpoint) and the asset links. Such a template may read nothing but what the key
+    names. Rendered afresh every time while templates reload (development), so edits show at once."""
+    app = current_app._get_current_object()
+    cache = app.extensions.setdefault("cached_fragments", {})
+    full_key = (template, str(get_locale()), request.script_root, *key)
+    found = cache.get(full_key)
+    if found is None or app.jinja_env.auto_reload:
+        if len(cache) >= FRAGMENT_CACHE_SIZE:
+            cache.clear()
+        found = cache[full_key] = Markup(render_template(template))  # noqa: S704  # nosec B704 (a rendered template)
+    return found
+
+
 def _template_globals() -> dict:
     from blueprints.core.notify import unread_for_navbar
 
@@ -210,6 +228,7 @@ def init_web(app: Flask) -> None:
     app.add_template_filter(i18n.fmt_date, "date")
     app.add_template_filter(i18n.fmt_money, "money")
     app.jinja_env.globals["select_options"] = select_options
+    app.jinja_env.globals["cached_fragment"] = cached_fragment
     app.jinja_env.globals["current_user"] = current_user
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.globals["current_language"] = i18n.current_language
