@@ -130,3 +130,30 @@ def test_template_gettext_follows_the_locale_of_the_moment(app):
             again = template.render()
     assert chinese == "五小建议|建议审核|2 条未读通知"
     assert english == again and "五小建议" not in english and english.split("|")[2].startswith("2 ")
+
+
+def test_the_user_loader_finds_the_enterprise_without_walking_the_tree(app):
+    """SQLite, given ORDER BY depth and the statistics of a real tree (few enterprises, many teams), walked every
+    department along the depth index on each request."""
+    from sqlalchemy import text
+
+    from blueprints.auth.services import _loader_statement
+    from blueprints.core.models import Department
+
+    with app.test_request_context():
+        if db.engine.dialect.name != "sqlite":
+            pytest.skip("a SQLite query plan")
+        # The scale seed's shape: one enterprise, then branches, floors and (most of all) teams.
+        db.session.add(Department(id=1, code="E1", name="企业", path="/1/", depth=0, kind="enterprise"))
+        for n in range(2, 1000):
+            kind, depth = ("branch", 1) if n < 22 else ("floor", 2) if n < 100 else ("team", 3)
+            db.session.add(Department(id=n, code=f"D{n}", name=f"部门{n}", parent_id=1, path=f"/1/{n}/",
+                                      depth=depth, kind=kind))
+        db.session.commit()
+        db.session.execute(text("ANALYZE"))
+        db.session.commit()
+        compiled = _loader_statement().compile(db.engine)
+        params = tuple(compiled.params[name] if name != "token_hash" else "x" for name in compiled.positiontup)
+        plan = [row[3] for row in db.session.connection().exec_driver_sql(
+            "EXPLAIN QUERY PLAN " + str(compiled), params).all()]
+    assert not [step for step in plan if step.startswith("SCAN") and "departments" in step], plan
