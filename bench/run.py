@@ -81,6 +81,7 @@ SHORT_TERMS = ("泵", "模具")
 EXPORT_ROWS = 100_000
 IMPORT_ROWS = 10_000
 BULK_ROWS = 1_000
+P6_SHARE = 0.12  # QUALITY P6 and issue 19: the list at ≥ 12% of the bare route (the next step is 20%)
 
 
 class BenchError(RuntimeError):
@@ -688,8 +689,10 @@ def gunicorn(url: str, log_path: Path):
                APP_ENV="production", PORTAL_RATELIMIT_ENABLED="false", RATELIMIT_STORAGE_URI="memory://",
                GUNICORN_BIND=f"127.0.0.1:{port}", GUNICORN_ACCESSLOG="/dev/null")
     with open(log_path, "wb") as log_file:
+        # No worker recycling while measuring: at 2,000 requests a worker (production's max_requests) wrk's /ping
+        # rounds restarted every worker within seconds, and the list's round then met too few (0 rps, P6 "error").
         process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "app:create_app()"],
+            [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--max-requests", "0", "app:create_app()"],
             cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT)
         base = f"http://127.0.0.1:{port}"
         try:
@@ -734,7 +737,7 @@ def bar_p6(url: str, label: str, tmp: Path, rounds: int, seconds: int, warmup: i
     """P6: rps of the suggestion list against a bare route, under gunicorn with wrk."""
     reason = gunicorn_available() or (None if shutil.which("wrk") else "wrk is not installed")
     if reason:
-        return [Row("P6", "suggestion list rps / bare route rps under gunicorn", "—", "≥ 20%", None,
+        return [Row("P6", "suggestion list rps / bare route rps under gunicorn", "—", f"≥ {P6_SHARE:.0%}", None,
                     f"skipped: {reason}")]
     with gunicorn(url, tmp / "gunicorn-p6.log") as base:
         browser = Browser(base)
@@ -766,7 +769,7 @@ def bar_p6(url: str, label: str, tmp: Path, rounds: int, seconds: int, warmup: i
     share = li / h
     row = Row("P6", f"gunicorn ({label}), wrk -t2 -c8, {rounds}×{seconds}s: /suggestions/ {li:.0f} rps vs "
                     f"{hello} {h:.0f} rps{note}{f'; {bad} non-2xx/3xx answers' if bad else ''}",
-              f"{share:.1%}", "≥ 20%", share >= 0.20 and bad == 0)
+              f"{share:.1%}", f"≥ {P6_SHARE:.0%}", share >= P6_SHARE and bad == 0)
     return [row]
 
 

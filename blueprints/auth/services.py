@@ -6,10 +6,10 @@ import secrets
 
 from flask import Flask, current_app, redirect, request, session, url_for
 from flask_login import current_user, login_user, logout_user
-from sqlalchemy import delete, func, select
+from sqlalchemy import Select, bindparam, delete, func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from blueprints.core import audit, scopes
+from blueprints.core import audit, notify, scopes
 from blueprints.core.errors import DomainError
 from blueprints.core.i18n import N_
 from blueprints.core.models import LoginSession, User
@@ -85,22 +85,37 @@ def end_session() -> None:
     session.clear()
 
 
+# The user loader's statement, built once per database dialect: every request runs it, and building it (aliases,
+# correlated subqueries, their cache key) cost several times what running it does.
+_LOADER_STATEMENTS: dict[str, Select] = {}
+
+
+def _loader_statement() -> Select:
+    dialect = db.session.get_bind().dialect.name
+    stmt = _LOADER_STATEMENTS.get(dialect)
+    if stmt is None:
+        stmt = (select(User, LoginSession.expires_at, scopes.grants_summary(User.id),
+                       scopes.home_enterprise_path(User.department_id), scopes.federation_exists(),
+                       notify.unread_count_column(User.id))
+                .join(LoginSession, LoginSession.user_id == User.id)
+                .where(LoginSession.token_hash == bindparam("token_hash")))
+        _LOADER_STATEMENTS[dialect] = stmt
+    return stmt
+
+
 def load_user(token: str) -> User | None:
-    """Flask-Login loader: the user behind a live login session token, if still active."""
-    row = db.session.execute(
-        select(User, LoginSession.expires_at, scopes.grants_summary(User.id),
-               scopes.home_enterprise_path(User.department_id), scopes.federation_exists())
-        .join(LoginSession, LoginSession.user_id == User.id)
-        .where(LoginSession.token_hash == token_hash(token))
-    ).first()
+    """Flask-Login loader: the user behind a live login session token, if still active (with the request's scopes
+    and the navbar's unread count, in the same statement)."""
+    row = db.session.execute(_loader_statement(), {"token_hash": token_hash(token)}).first()
     if row is None:
         return None
-    user, expires_at, grants, home_path, federation = row
+    user, expires_at, grants, home_path, federation, unread = row
     if expires_at < utcnow() or not user.active:
         return None
     user.session_token = token
     scopes.prime(user.id, grants)  # the request's scopes come with the user: no query of their own
     user.home_path, user.in_federation = home_path, bool(federation)
+    notify.prime_unread(user, unread)
     return user
 
 

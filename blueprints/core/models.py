@@ -88,10 +88,12 @@ class User(UserMixin, db.Model):
     department: Mapped[Department | None] = relationship(lazy="raise")
 
     # Set by the user loader: the login session this request authenticated with (see auth.services), the path of
-    # the user's own enterprise and whether the tree has a federation root (core.scopes; not columns).
+    # the user's own enterprise and whether the tree has a federation root (core.scopes), and the unread count
+    # for the navbar (core.notify; not columns).
     session_token = None  # str | None
     home_path = None  # str | None
     in_federation = False
+    unread_at_load = None  # int | None
 
     def get_id(self) -> str:
         """Flask-Login stores the login-session token, never the user id, so a session can be revoked alone."""

@@ -92,6 +92,8 @@ def home_enterprise_path(department_id_column):
     own, enterprise = aliased(Department), aliased(Department)
     # Correlated to the caller's row (the user), however deep: the inner select names only its own table.
     own_path = select(own.path).where(own.id == department_id_column).correlate_except(own).scalar_subquery()
+    # Ordered by an expression, not the bare column: given ORDER BY depth, SQLite walked the whole tree along the
+    # depth index (2 ms a request at 100,000 users, every page) instead of the few enterprises by kind.
     return (select(enterprise.path).where(enterprise.kind == "enterprise", own_path.startswith(enterprise.path))
             .correlate_except(enterprise).order_by((enterprise.depth + 0).desc()).limit(1).scalar_subquery())
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from flask import Flask, current_app, flash, redirect, render_template, request
 from flask_babel import get_locale
@@ -153,11 +153,62 @@ def select_options(choices, selected=None) -> Markup:
     return Markup("".join(tags))  # noqa: S704  # nosec B704
 
 
+class UrlPattern:
+    """A route's URL built once with holes, filled per row by joining strings: a list of 20–200 rows asks for one
+    url_for instead of one per row and link (Werkzeug builds a URL in about 10 µs, a join in well under 1).
+
+        detail = UrlPattern("suggestions.detail", "suggestion_id")
+        detail(42)  # == url_for("suggestions.detail", suggestion_id=42)
+
+    Holes are filled in the order they are named, which must be their order in the URL; they take ids and plain
+    words (anything else is percent-quoted). Other values are fixed when the pattern is built.
+    """
+
+    _PROBE = 7_364_019_250  # a number that no route, fixed value or host name holds
+
+    def __init__(self, endpoint: str, *holes: str, **values):
+        from flask import url_for
+
+        probes = [str(self._PROBE + i) for i in range(len(holes))]
+        url = url_for(endpoint, **values, **dict(zip(holes, probes, strict=True)))
+        parts = [url]
+        for hole, probe in zip(holes, probes, strict=True):
+            head, found, tail = parts[-1].partition(probe)
+            if not found:
+                raise ValueError(f"{endpoint}: {hole} is not where expected in {url}")
+            parts[-1:] = [head, tail]
+        self._parts = parts
+
+    def __call__(self, *values) -> str:
+        filled = [self._parts[0]]
+        for value, part in zip(values, self._parts[1:], strict=True):
+            filled += (str(value) if isinstance(value, int) else quote(str(value), safe=""), part)
+        return "".join(filled)
+
+
+FRAGMENT_CACHE_SIZE = 2000  # entries per process: languages × role sets × endpoints actually visited
+
+
+def cached_fragment(template: str, *key) -> Markup:
+    """A part of every page rendered once per process for each language, URL root and `key`, then reused: the main
+    menu (per role set and endpoint) and the asset links. Such a template may read nothing but what the key
+    names. Rendered afresh every time while templates reload (development), so edits show at once."""
+    app = current_app._get_current_object()
+    cache = app.extensions.setdefault("cached_fragments", {})
+    full_key = (template, str(get_locale()), request.script_root, *key)
+    found = cache.get(full_key)
+    if found is None or app.jinja_env.auto_reload:
+        if len(cache) >= FRAGMENT_CACHE_SIZE:
+            cache.clear()
+        found = cache[full_key] = Markup(render_template(template))  # noqa: S704  # nosec B704 (a rendered template)
+    return found
+
+
 def _template_globals() -> dict:
-    from blueprints.core.notify import unread_count
+    from blueprints.core.notify import unread_for_navbar
 
     def unread() -> int:
-        return unread_count(current_user.id) if current_user.is_authenticated else 0
+        return unread_for_navbar(current_user) if current_user.is_authenticated else 0
 
     return {
         "is_fragment_request": is_fragment_request,
@@ -172,10 +223,12 @@ def init_web(app: Flask) -> None:
     """Register the after-request headers and the helpers every template can use."""
     app.after_request(_security_headers)
     app.context_processor(_template_globals)
+    i18n.install_template_gettext(app)
     app.add_template_filter(i18n.fmt_datetime, "datetime")
     app.add_template_filter(i18n.fmt_date, "date")
     app.add_template_filter(i18n.fmt_money, "money")
     app.jinja_env.globals["select_options"] = select_options
+    app.jinja_env.globals["cached_fragment"] = cached_fragment
     app.jinja_env.globals["current_user"] = current_user
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.globals["current_language"] = i18n.current_language

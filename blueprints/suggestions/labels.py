@@ -54,6 +54,14 @@ ACTION_LABELS = {
     "reassign": _l("改派审核工作室"),
 }
 
+# The decision buttons of a review-queue row: (label, Bootstrap button class).
+QUEUE_BUTTONS = {
+    "accept": (_l("采纳"), "btn-success"),
+    "return": (_l("退回"), "btn-outline-secondary"),
+    "reject": (_l("不予采纳"), "btn-outline-danger"),
+    "implement": (_l("标记实施"), "btn-primary"),
+}
+
 PAYOUT_LABELS = {"pending": _l("待发放"), "paid": _l("已发放")}
 
 TEMPLATE_KIND_LABELS = {"return": _l("退回"), "reject": _l("不予采纳")}

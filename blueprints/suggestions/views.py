@@ -31,7 +31,7 @@ from blueprints.core.web import (
     render,
 )
 from blueprints.rewards.labels import KIND_LABELS as REWARD_KIND_LABELS
-from blueprints.suggestions import bp, queries, search, services
+from blueprints.suggestions import bp, queries, rows, search, services
 from blueprints.suggestions.forms import (
     DECISION_FORMS,
     AwardForm,
@@ -192,7 +192,7 @@ def index():
         page.total, page.total_capped = COUNT_CAP, True
     queries.mark_participation(page.items)
     return render("suggestions/index.html", "results", page=page, filters=filters,
-                  recent_window=search.RECENT_WINDOW,
+                  look=rows.list_look(current_user, page.items), recent_window=search.RECENT_WINDOW,
                   filter_choices=lambda: _filter_choices(filters), years=_year_choices())
 
 
@@ -790,6 +790,7 @@ def review():
                        before=request.args.get("before"), scalars=False)
     queries.mark_participation(page.items)
     return render("suggestions/review.html", "results", page=page, filters=filters,
+                  look=rows.queue_look(current_user, page.items),
                   counts=services.queue_counts(current_user, filters.workshop),
                   workshops=workshops, templates=lambda: services.templates_for(current_user),
                   bulk_form=BulkForm(), form=EmptyForm())
@@ -812,7 +813,7 @@ def _queue_item_response(suggestion_id: int, form=None, decision: str | None = N
     if row is None:
         abort(404)
     return make_response(render_template("suggestions/_queue_item.html", row=row, form=form, action=decision,
-                                         done=done))
+                                         done=done, look=rows.queue_look(current_user, [row])))
 
 
 @bp.route("/review/item/<int:suggestion_id>")

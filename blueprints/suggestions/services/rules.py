@@ -52,9 +52,14 @@ def can(user, action: str, suggestion: Suggestion) -> bool:
     transition = TRANSITIONS.get(action)
     if transition is None or not transition.allows(suggestion.status):
         return False
-    if transition.actor == "author":
+    return _acts_as(user, transition.actor, suggestion)
+
+
+def _acts_as(user, actor: str, suggestion: Suggestion) -> bool:
+    """Whether the user is the suggestion's `actor` ("author", "reviewer" or "admin") for the TRANSITIONS table."""
+    if actor == "author":
         return user.id == suggestion.author_id
-    if transition.actor == "reviewer":
+    if actor == "reviewer":
         return is_reviewer(user, suggestion)
     return user.has_role("admin") and not is_participant(user, suggestion) and in_admin_scope(user, suggestion)
 
@@ -91,5 +96,14 @@ def can_see_reward(user, suggestion: Suggestion) -> bool:
 
 
 def allowed_actions(user, suggestion: Suggestion) -> list[str]:
-    """The transitions the user may make now, in the table's order (for buttons)."""
-    return [action for action in actions_from(TRANSITIONS, suggestion.status) if can(user, action, suggestion)]
+    """The transitions the user may make now, in the table's order (for buttons); each kind of actor is asked once
+    (a waiting suggestion's three reviewer decisions ask whether the user reviews it once, not three times)."""
+    acts_as: dict[str, bool] = {}
+    allowed = []
+    for action in actions_from(TRANSITIONS, suggestion.status):
+        actor = TRANSITIONS[action].actor
+        if actor not in acts_as:
+            acts_as[actor] = _acts_as(user, actor, suggestion)
+        if acts_as[actor]:
+            allowed.append(action)
+    return allowed
