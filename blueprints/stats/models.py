@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, Boolean, CheckConstraint, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from blueprints.core.types import UTCDateTime, utcnow
@@ -40,10 +51,13 @@ class Rollup(db.Model):
     (plus the distinct counts, which are not sums). Period `year` 0 holds the figures of today (head count, active
     pairs, workshops by level and approval year, competition coverage). Department 0 is the whole organisation
     (its own row: the facts of no department). `figures` maps a short key to an integer (money in fen);
-    `heads` and `participants` repeat two of them as columns, for the team ranking's ORDER BY.
+    `heads` and `participants` repeat two of them as columns, for the team ranking's ORDER BY; on the own rows of
+    a year, `heads` is the department's head count today and `team_rate` participants / heads when the department
+    is a team the ranking counts (no sub-departments, at least TEAM_MIN_HEADS people), else NULL.
     """
 
     __tablename__ = "stats_rollups"
+    __table_args__ = (Index("ix_stats_rollups_team_rank", "year", "subtree", "team_rate", "participants"),)
 
     year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     department_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
@@ -51,6 +65,7 @@ class Rollup(db.Model):
     heads: Mapped[int] = mapped_column(Integer, default=0)
     participants: Mapped[int] = mapped_column(Integer, default=0)
     figures: Mapped[dict] = mapped_column(JSON, default=dict)
+    team_rate: Mapped[float | None] = mapped_column(Float)
 
 
 class RollupEntity(db.Model):

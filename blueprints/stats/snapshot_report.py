@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sqlalchemy import and_, exists, select, tuple_
-from sqlalchemy.orm import aliased
+from sqlalchemy import and_, select
 
 from blueprints.core import scopes
 from blueprints.core.models import Department, User
@@ -25,27 +24,43 @@ def yuan(fen: int) -> Decimal:
     return (Decimal(fen) / 100).quantize(Decimal("0.01"))
 
 
-def _blobs(year: int, nodes: list[int]) -> dict[tuple[int, int], dict]:
-    """{(period, node): figures} of the subtree rows of these nodes for the year and for today (one query)."""
-    keys = [(period, node) for period in (year, TODAY) for node in nodes]
-    found = {key: {} for key in keys}
-    for period, node, figures in db.session.execute(
+LINE_KEYS = ("hd", "pt", "sub", "adp", "ben", "tp", "tmin", "ttr", "tps", "tfl", "ts", "hr", "hw", "hc", "hx", "ho",
+             "hg", "hp")  # what a table line shows (_fill_row, _safety): read out of the JSON by the database
+
+
+def _blobs(year: int, node: int, lines: list[int]) -> dict[tuple[int, int], dict]:
+    """{(period, node): figures} of the subtree rows for the year and for today: the whole blob of the report's node,
+    and only LINE_KEYS of its lines (a line's blob holds a hundred keys, the city has hundreds of lines). Two
+    queries, each by primary key."""
+    periods = [year, TODAY]
+    found = {(period, dept): {} for period in periods for dept in (node, *lines)}
+    for period, dept, figures in db.session.execute(
             select(Rollup.year, Rollup.department_id, Rollup.figures)
-            .where(Rollup.subtree.is_(True), tuple_(Rollup.year, Rollup.department_id).in_(keys))):
-        found[(period, node)] = figures or {}
+            .where(Rollup.year.in_(periods), Rollup.department_id == node, Rollup.subtree.is_(True))):
+        found[(period, dept)] = figures or {}
+    others = sorted(set(lines) - {node})
+    for start in range(0, len(others), 500):
+        for period, dept, *values in db.session.execute(
+                select(Rollup.year, Rollup.department_id, *(Rollup.figures[k].as_integer() for k in LINE_KEYS))
+                .where(Rollup.year.in_(periods), Rollup.department_id.in_(others[start:start + 500]),
+                       Rollup.subtree.is_(True))):
+            found[(period, dept)] = {k: v for k, v in zip(LINE_KEYS, values, strict=True) if v}
     return found
 
 
-def _fill_row(row: services.DepartmentRow, year_blob: dict, today: dict) -> None:
+def _fill_row(row: services.DepartmentRow, year_blob: dict, today: dict, parts=None) -> None:
+    """A table line's figures; like services.department_rows, only the parts the user sees (None: all)."""
     g = year_blob.get
     row.head_count = today.get("hd", 0)
-    row.participants, row.submitted, row.adopted = g("pt", 0), g("sub", 0), g("adp", 0)
-    row.benefit = yuan(g("ben", 0))
-    row.person_times, row.minutes, row.trainees = g("tp", 0), g("tmin", 0), g("ttr", 0)
-    row.passed, row.failed, row.sessions = g("tps", 0), g("tfl", 0), g("ts", 0)
+    if parts is None or "participation" in parts:
+        row.participants, row.submitted, row.adopted = g("pt", 0), g("sub", 0), g("adp", 0)
+        row.benefit = yuan(g("ben", 0))
+    if parts is None or "training" in parts:
+        row.person_times, row.minutes, row.trainees = g("tp", 0), g("tmin", 0), g("ttr", 0)
+        row.passed, row.failed, row.sessions = g("tps", 0), g("tfl", 0), g("ts", 0)
 
 
-def _rows(scope, tree, blobs, targets) -> tuple[list, services.DepartmentRow]:
+def _rows(scope, tree, blobs, targets, parts=None) -> tuple[list, services.DepartmentRow]:
     parents = services.has_children(tree)
     names = {d.id: d.name for d in tree}
     lines = services.table_departments(tree, scope.root)
@@ -53,12 +68,12 @@ def _rows(scope, tree, blobs, targets) -> tuple[list, services.DepartmentRow]:
     for d in lines:
         row = services.DepartmentRow(department=d, has_children=d.id in parents,
                                      target=services.effective_target(d, targets, names))
-        _fill_row(row, blobs[(scope.year, d.id)], blobs[(TODAY, d.id)])
+        _fill_row(row, blobs[(scope.year, d.id)], blobs[(TODAY, d.id)], parts)
         rows.append(row)
     node = scope.root.id if scope.root is not None else ALL
     total = services.DepartmentRow(department=scope.root, target=services.effective_target(scope.root, targets,
                                                                                            names))
-    _fill_row(total, blobs[(scope.year, node)], blobs[(TODAY, node)])
+    _fill_row(total, blobs[(scope.year, node)], blobs[(TODAY, node)], parts)
     return rows, total
 
 
@@ -120,20 +135,14 @@ def _stars(scope, limit=services.LEADERBOARD_SIZE) -> list[services.Star]:
 
 
 def _teams(scope, tree) -> list[services.TeamRank]:
-    """Leaf departments of the scope with enough people, by participation rate (own rows; one query)."""
-    heads, people, child = aliased(Rollup), aliased(Rollup), aliased(Department)
-    participants = db.func.coalesce(people.participants, 0)
-    rate = participants * 1.0 / heads.heads
-    stmt = (select(Department.id, heads.heads, participants)
-            .join(heads, and_(heads.department_id == Department.id, heads.year == TODAY, heads.subtree.is_(False)))
-            .outerjoin(people, and_(people.department_id == Department.id, people.year == scope.year,
-                                    people.subtree.is_(False)))
-            .where(Department.path.startswith(scope.path), heads.heads >= services.TEAM_MIN_HEADS,
-                   ~exists().where(child.parent_id == Department.id))
-            .order_by(rate.desc(), participants.desc(), Department.code).limit(services.LEADERBOARD_SIZE))
-    by_id = {d.id: d for d in tree}
-    return [services.TeamRank(by_id[dept], n_heads, n) for dept, n_heads, n in db.session.execute(stmt)
-            if dept in by_id]
+    """Leaf departments of the scope with enough people, by participation rate: the own rows of the year carry the
+    rate of each counted team (snapshot._own_rows), read down their index (one query, LIMIT)."""
+    r = Rollup
+    stmt = (select(Department, r.heads, r.participants)
+            .join(r, and_(r.department_id == Department.id, r.year == scope.year, r.subtree.is_(False)))
+            .where(r.team_rate.is_not(None), Department.path.startswith(scope.path))
+            .order_by(r.team_rate.desc(), r.participants.desc(), Department.code).limit(services.LEADERBOARD_SIZE))
+    return [services.TeamRank(dept, n_heads, n) for dept, n_heads, n in db.session.execute(stmt)]
 
 
 def _safety(user, scope, tree, blobs) -> safety_figures.SafetyFigures | None:
@@ -167,11 +176,11 @@ def build_report(user, scope, tree, sort: str = "name", descending: bool = False
     report = services.Report(scope=scope, parts=parts, tree=tree)
     lines = services.table_departments(tree, scope.root)
     node = scope.root.id if scope.root is not None else ALL
-    blobs = _blobs(scope.year, [node, *(d.id for d in lines)])
+    blobs = _blobs(scope.year, node, [d.id for d in lines])
     blob, today = blobs[(scope.year, node)], blobs[(TODAY, node)]
     if parts & {"participation", "training"}:
         targets = services.targets_for(scope.year) if "participation" in parts else {}
-        rows, report.total = _rows(scope, tree, blobs, targets)
+        rows, report.total = _rows(scope, tree, blobs, targets, parts)
         report.rows = services.sort_rows(rows, sort, descending)
         report.contests = contest_figures.ContestFigures(blob.get("ch", 0), blob.get("ce", 0), blob.get("c1", 0),
                                                          blob.get("c2", 0), blob.get("c3", 0), blob.get("ct", 0))
