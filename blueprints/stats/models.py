@@ -130,3 +130,24 @@ class DirtyMark(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(16))
     key: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+# The snapshot's refresh asks for the earliest fact of each kind (snapshot._first_fact_year) every five minutes:
+# MIN over an index is one seek, without one a scan of millions of rows. The columns belong to other domains; the
+# indexes serve only the snapshot, so they are declared here (migration 0024).
+def _first_fact_indexes() -> tuple[Index, ...]:
+    from blueprints.contests.models import Contest
+    from blueprints.mentoring.models import MentoringPair
+    from blueprints.safety.models import HazardReport
+    from blueprints.suggestions.models import Suggestion
+    from blueprints.workshops.models import WorkshopMember
+
+    return (Index("ix_suggestions_awarded_at", Suggestion.__table__.c.awarded_at),
+            Index("ix_workshop_members_joined_at", WorkshopMember.__table__.c.joined_at),
+            Index("ix_contests_held_on", Contest.__table__.c.held_on),
+            Index("ix_mentoring_pairs_starts_on", MentoringPair.__table__.c.starts_on),
+            Index("ix_mentoring_pairs_closed_on", MentoringPair.__table__.c.closed_on),
+            Index("ix_hazard_reports_created_at", HazardReport.__table__.c.created_at))
+
+
+FIRST_FACT_INDEXES = _first_fact_indexes()

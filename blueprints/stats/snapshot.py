@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime
 
-from sqlalchemy import delete, exists, func, insert, select, tuple_
+from sqlalchemy import delete, exists, func, insert, select
 from sqlalchemy.orm import aliased
 
 from blueprints.core.clock import local_year
@@ -265,12 +265,14 @@ class Delta:
 
     def apply(self) -> None:
         """Add the changes to the stored subtree rows (creating missing ones), a chunk of rows at a time."""
-        keys = [k for k, figures in self.changes.items() if any(figures.values())]
+        keys = sorted(k for k, figures in self.changes.items() if any(figures.values()))
         for start in range(0, len(keys), CHUNK):
             chunk = keys[start:start + CHUNK]
+            # By the primary key's columns one by one: a row-value IN is a scan of the table on SQLite.
             stored = {(r.year, r.department_id): r for r in db.session.scalars(
-                select(Rollup).where(Rollup.subtree.is_(True),
-                                     tuple_(Rollup.year, Rollup.department_id).in_(chunk)))}
+                select(Rollup).where(Rollup.year.in_(sorted({k[0] for k in chunk})),
+                                     Rollup.department_id.in_(sorted({k[1] for k in chunk})),
+                                     Rollup.subtree.is_(True)))}
             for key in chunk:
                 row = stored.get(key)
                 if row is None:
@@ -313,10 +315,12 @@ def _refresh_own(depts: set[int], first: int, last: int, now: datetime, delta: D
         for year in range(first, last + 1):
             facts.year_facts(own, _scope(year, now), only)
         facts.today_facts(own, only)
-        old = db.session.scalars(select(Rollup).where(Rollup.subtree.is_(False), Rollup.department_id.in_(chunk)))
-        for row in old:
+        # Every period (the primary key starts with it): the own rows of these departments, by index.
+        mine = (Rollup.year.in_([facts.TODAY, *range(first, last + 1)]), Rollup.subtree.is_(False),
+                Rollup.department_id.in_(chunk))
+        for row in db.session.scalars(select(Rollup).where(*mine)):
             delta.add(row.year, ancestors.get(row.department_id, [ALL]), row.figures or {}, -1)
-        db.session.execute(delete(Rollup).where(Rollup.subtree.is_(False), Rollup.department_id.in_(chunk)))
+        db.session.execute(delete(Rollup).where(*mine))
         for (period, dept), figures in own.items():
             delta.add(period, ancestors.get(dept, [ALL]), figures, +1)
         _insert(Rollup, _own_rows(own, first, last, _leaves(chunk)))

@@ -43,7 +43,7 @@ from blueprints.workshops.labels import STATUS_LABELS as WORKSHOP_STATUS_LABELS
 from extensions import db
 
 STATS_ROLES = ("admin", "lead", "hr")
-TABLE_LINES = 20  # department lines shown at first: the city has hundreds of enterprises (the workbook has them all)
+TABLE_LINES = 10  # department lines shown at first: the city has hundreds of enterprises (the workbook has them all)
 
 
 # --- The report ------------------------------------------------------------------------------------------------------
