@@ -58,9 +58,10 @@ def _page(app, user_id: int, args: dict) -> dict:
         g._login_user = user  # flask_login's current_user for this request (no login session needed)
         filters, tree = views.load_filters(args)
         report = views._report(filters, tree)
-        sheets = exports.build_sheets(report) + competition_figures.sheets(user, report.scope)
+        today = getattr(report, "today", None)  # the snapshot's figures of today, as the view passes them
+        sheets = exports.build_sheets(report) + competition_figures.sheets(user, report.scope, today)
         return {"root": filters.root.id if filters.root else None, "report": _digest(report),
-                "competitions": _digest(competition_figures.figures(user, report.scope)),
+                "competitions": _digest(competition_figures.figures(user, report.scope, today)),
                 "sheets": _digest(sheets), "bounded": isinstance(tree, services.ReportTree)}
 
 

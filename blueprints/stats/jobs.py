@@ -25,7 +25,8 @@ def export_workbook(run: JobRun) -> None:
     """The report as one workbook, one sheet per part the owner sees, headers in the owner's language."""
     filters, tree = views.load_filters(request.args)
     report = views._report(filters, tree)
-    sheets = exports.build_sheets(report) + competition_figures.sheets(current_user, report.scope)
+    sheets = exports.build_sheets(report) + competition_figures.sheets(current_user, report.scope,
+                                                                  getattr(report, "today", None))
     run.set_total(len(sheets))
     # A department name is typed by people: keep only what is safe in a file name.
     scope = re.sub(r'[\\/:*?"<>|\s]+', "_", exports.scope_label(report)).strip("_") or "all"

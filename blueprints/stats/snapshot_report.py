@@ -39,12 +39,18 @@ def _blobs(year: int, node: int, lines: list[int]) -> dict[tuple[int, int], dict
             .where(Rollup.year.in_(periods), Rollup.department_id == node, Rollup.subtree.is_(True))):
         found[(period, dept)] = figures or {}
     others = sorted(set(lines) - {node})
+    # SQLite parses a JSON value once for all the keys taken from it; PostgreSQL's json type parses it again for
+    # each ->> (18 times), so there the whole blob comes back and Python keeps the keys.
+    in_sql = db.session.get_bind().dialect.name == "sqlite"
+    columns = [Rollup.figures[k].as_integer() for k in LINE_KEYS] if in_sql else [Rollup.figures]
     for start in range(0, len(others), 500):
         for period, dept, *values in db.session.execute(
-                select(Rollup.year, Rollup.department_id, *(Rollup.figures[k].as_integer() for k in LINE_KEYS))
+                select(Rollup.year, Rollup.department_id, *columns)
                 .where(Rollup.year.in_(periods), Rollup.department_id.in_(others[start:start + 500]),
                        Rollup.subtree.is_(True))):
-            found[(period, dept)] = {k: v for k, v in zip(LINE_KEYS, values, strict=True) if v}
+            blob = {} if in_sql else values[0] or {}
+            pairs = zip(LINE_KEYS, values, strict=True) if in_sql else ((k, blob.get(k)) for k in LINE_KEYS)
+            found[(period, dept)] = {k: v for k, v in pairs if v}
     return found
 
 
@@ -178,6 +184,7 @@ def build_report(user, scope, tree, sort: str = "name", descending: bool = False
     node = scope.root.id if scope.root is not None else ALL
     blobs = _blobs(scope.year, node, [d.id for d in lines])
     blob, today = blobs[(scope.year, node)], blobs[(TODAY, node)]
+    report.today = today  # for competition_figures (enterprises taking part, projects covered)
     if parts & {"participation", "training"}:
         targets = services.targets_for(scope.year) if "participation" in parts else {}
         rows, report.total = _rows(scope, tree, blobs, targets, parts)

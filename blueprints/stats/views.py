@@ -169,7 +169,7 @@ def _page_context(filters: Filters, tree: list[Department], report: services.Rep
         "can_look_up": services.can_look_up_records(current_user),
         "month_labels": charts.month_labels(filters.year),
         "labels": _labels(),
-        "competition_figures": competition_figures.figures(current_user, report.scope),
+        "competition_figures": competition_figures.figures(current_user, report.scope, getattr(report, "today", None)),
         "as_of": getattr(report, "as_of", None),
         "can_refresh": services.can_edit_targets(current_user),
         "refresh_form": EmptyForm(),
