@@ -286,3 +286,19 @@ def test_the_whole_city_reads_a_bounded_tree(app, stats_org):
         event.remove(Department, "load", count)
     assert page["bounded"]
     assert 0 < len(set(loaded)) < total
+
+
+def test_the_target_editors_line_is_the_same_from_the_snapshot(app, client, auth, stats_org):
+    """The inline editor's table line (admins) reads the snapshot too, and shows what the live line shows."""
+    auth.login("st-admin")
+    paths = [f"/stats/targets/{dept}?year={year}" for dept in stats_org.departments.values() for year in YEARS]
+
+    def lines():
+        return [client.get(path, headers={"HX-Request": "true"}).get_data(as_text=True) for path in paths]
+
+    live = lines()
+    with app.app_context():
+        snapshot.rebuild(utcnow())
+        db.session.commit()
+    assert lines() == live
+    assert any('class="text-end">6<' in html or ">6<" in html for html in live)  # 一厂's participants, not zeros

@@ -83,6 +83,17 @@ def _rows(scope, tree, blobs, targets, parts=None) -> tuple[list, services.Depar
     return rows, total
 
 
+def line(department: Department, year: int, tree) -> services.DepartmentRow:
+    """One department's table line of the year (the target editor's), from its subtree rows; `tree` holds its
+    ancestors (inherited targets) and children (services.report_tree)."""
+    blobs = _blobs(year, department.id, [])
+    row = services.DepartmentRow(department=department, has_children=department.id in services.has_children(tree),
+                                 target=services.effective_target(department, services.targets_for(year),
+                                                                  {d.id: d.name for d in tree}))
+    _fill_row(row, blobs[(year, department.id)], blobs[(TODAY, department.id)])
+    return row
+
+
 def _suggestions(year: int, blob: dict) -> services.SuggestionFigures:
     figures = services.SuggestionFigures(by_month={c: [0] * 12 for c in CATEGORIES})
     for key, n in blob.items():

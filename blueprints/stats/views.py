@@ -239,12 +239,16 @@ def _target_department(dept_id: int) -> Department:
 
 
 def _row_context(department: Department, year: int, form: TargetForm | None = None, saved: bool = False) -> dict:
-    """One table line, computed with the same queries as the page (bounded), for the inline editor."""
-    tree = department_tree()
-    scope = services.make_scope(year, department)
-    rows, _total = services.department_rows(scope, [department], tree=tree, counts=head_counts(),
-                                            targets=services.targets_for(year))
-    return {"row": rows[0], "form": form, "year": year, "saved": saved, "can_edit_targets": True,
+    """One table line, as the page has it (from the snapshot when it holds the year, else computed live), for the
+    inline editor."""
+    if snapshot.source(year) is not None:
+        row = snapshot_report.line(department, year, services.report_tree([department], department))
+    else:
+        tree = department_tree()
+        scope = services.make_scope(year, department)
+        row = services.department_rows(scope, [department], tree=tree, counts=head_counts(),
+                                       targets=services.targets_for(year))[0][0]
+    return {"row": row, "form": form, "year": year, "saved": saved, "can_edit_targets": True,
             "filters": _ReturnFilters(request.values, year), "editing": form is not None}
 
 
