@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, select, true
 
 from blueprints.core import scopes
 from blueprints.core.models import Department, User
@@ -142,23 +142,42 @@ def _workshop_ranking(scope, limit=services.LEADERBOARD_SIZE) -> list[services.W
                                   waiting=row[7], benefit=yuan(row[8])) for row in db.session.execute(stmt)]
 
 
-def _stars(scope, limit=services.LEADERBOARD_SIZE) -> list[services.Star]:
+NARROW_HEADS = 20000  # a scope with fewer people ranks from its own rows rather than down the city-wide index
+
+
+def _subtree(scope, heads: int | None):
+    """(the scope's path condition, whether to read the scope's rows first). A ranking is read down its index,
+    keeping the rows inside the scope: right for the city, where the first rows qualify, but a walk through most
+    of the city's rows for a team. A narrow scope (its head count today, from the snapshot) takes its departments
+    by a range of paths (the index on path; LIKE cannot use it on SQLite) and sorts its own few rows."""
+    if scope.root is None:
+        return true(), False
+    path = scope.root.path  # "/1/2/": its subtree is every path from "/1/2/" up to "/1/20" ("0" follows "/")
+    return and_(Department.path >= path, Department.path < path[:-1] + "0"), heads is not None and \
+        heads <= NARROW_HEADS
+
+
+def _stars(scope, limit=services.LEADERBOARD_SIZE, heads: int | None = None) -> list[services.Star]:
     p = RollupPerson
+    inside, narrow = _subtree(scope, heads)
+    adopted = p.adopted + 0 if narrow else p.adopted  # + 0: not the rank index's order (see _subtree)
     stmt = (select(User.id, User.name, User.employee_no, Department.name, p.adopted, p.benefit)
             .join(User, User.id == p.user_id).join(Department, Department.id == User.department_id)
-            .where(p.year == scope.year, p.adopted > 0, Department.path.startswith(scope.path))
-            .order_by(p.adopted.desc(), p.benefit.desc(), User.employee_no).limit(limit))
+            .where(p.year == scope.year, p.adopted > 0, inside)
+            .order_by(adopted.desc(), p.benefit.desc(), User.employee_no).limit(limit))
     return [services.Star(*row[:5], yuan(row[5])) for row in db.session.execute(stmt)]
 
 
-def _teams(scope, tree) -> list[services.TeamRank]:
+def _teams(scope, tree, heads: int | None = None) -> list[services.TeamRank]:
     """Leaf departments of the scope with enough people, by participation rate: the own rows of the year carry the
     rate of each counted team (snapshot._own_rows), read down their index (one query, LIMIT)."""
     r = Rollup
+    inside, narrow = _subtree(scope, heads)
+    rate = r.team_rate + 0 if narrow else r.team_rate
     stmt = (select(Department, r.heads, r.participants)
             .join(r, and_(r.department_id == Department.id, r.year == scope.year, r.subtree.is_(False)))
-            .where(r.team_rate.is_not(None), Department.path.startswith(scope.path))
-            .order_by(r.team_rate.desc(), r.participants.desc(), Department.code).limit(services.LEADERBOARD_SIZE))
+            .where(r.team_rate.is_not(None), inside)
+            .order_by(rate.desc(), r.participants.desc(), Department.code).limit(services.LEADERBOARD_SIZE))
     return [services.TeamRank(dept, n_heads, n) for dept, n_heads, n in db.session.execute(stmt)]
 
 
@@ -205,14 +224,14 @@ def build_report(user, scope, tree, sort: str = "name", descending: bool = False
     if "participation" in parts:
         report.breakdown = services.ParticipationBreakdown(blob.get("pt", 0), blob.get("pt.s", 0),
                                                            blob.get("pt.w", 0), blob.get("pt.t", 0))
-        report.teams = _teams(scope, tree)
+        report.teams = _teams(scope, tree, today.get("hd", 0))
     if "suggestions" in parts:
         report.suggestions = _suggestions(scope.year, blob)
     if "workshops" in parts:
         report.levels = _levels(scope.year, today)
         report.workshop_ranking = _workshop_ranking(scope)
     if "stars" in parts:
-        report.stars = _stars(scope)
+        report.stars = _stars(scope, heads=today.get("hd", 0))
     if "training" in parts:
         report.training = _training(blob)
     if "my_workshops" in parts:
