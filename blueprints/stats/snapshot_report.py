@@ -152,9 +152,11 @@ def _subtree(scope, heads: int | None):
     by a range of paths (the index on path; LIKE cannot use it on SQLite) and sorts its own few rows."""
     if scope.root is None:
         return true(), False
-    path = scope.root.path  # "/1/2/": its subtree is every path from "/1/2/" up to "/1/20" ("0" follows "/")
-    return and_(Department.path >= path, Department.path < path[:-1] + "0"), heads is not None and \
-        heads <= NARROW_HEADS
+    path = scope.root.path
+    if heads is None or heads > NARROW_HEADS:  # LIKE: no index on path, so the planner walks the ranking's index
+        return Department.path.startswith(path), False
+    # "/1/2/": its subtree is every path from "/1/2/" up to "/1/20" ("0" follows "/"), a range of the path index.
+    return and_(Department.path >= path, Department.path < path[:-1] + "0"), True
 
 
 def _stars(scope, limit=services.LEADERBOARD_SIZE, heads: int | None = None) -> list[services.Star]:
