@@ -32,6 +32,8 @@ running every variant once in a rotating order):
 - P9, on another throwaway copy, times importing 10,000 users (/admin/import upload + apply, the apply's
   background job run right after it as a worker does, and counted in), and adding 1,000
   trainees in one /training/<id>/roster/add request, against one worker's own signup.
+- P10 (bench/bars_stats.py) times /stats/ for the whole city (served from the snapshot) large against small, and a
+  snapshot refresh after one new suggestion and a full rebuild on the large database, both rolled back.
 - P11 (bench/bars_people.py) times the user list and the person picker searching a rare name, a common name,
   pinyin initials and a 工号 fragment, large against small.
 - P13 (bench/bars_jobs.py) starts the suggestion list's export in a child process (the POST only queues a
@@ -1090,6 +1092,10 @@ def main(argv=None) -> int:
         rows += guarded("P6 gunicorn and wrk",
                         lambda: bar_p6(large_url, wl.label, tmp, wrk_rounds, wrk_seconds, wrk_warmup), failures)
         rows += guarded("P7 fragment bytes", lambda: bar_p7(large, wl), failures)
+        from bench.bars_stats import bar_p10  # statistics from the snapshot
+
+        rows += guarded("P10 statistics", lambda: bar_p10(small, large, ws.label, wl.label, repeat), failures)
+
         from bench.bars_people import bar_p11  # person search through the index (issue 19 item 2)
 
         rows += guarded("P11 person search", lambda: bar_p11(small, large, repeat), failures)
@@ -1103,7 +1109,7 @@ def main(argv=None) -> int:
         from bench.bars_jobs import bar_p13  # the export runs as a background job (it replaced row M)
 
         rows += guarded("P13 export job", lambda: bar_p13(export_url, export_label, tmp), failures)
-    order = ["P1", "P2", "P3", "P4", "P5", "P6", "P7", "P8", "P9", "P11", "P13"]
+    order = ["P1", "P2", "P3", "P4", "P5", "P6", "P7", "P8", "P9", "P10", "P11", "P13"]
     rows.sort(key=lambda r: order.index(r.bar) if r.bar in order else len(order))
     backend = "PostgreSQL" if is_postgres(large_url) else f"SQLite {sqlite3.sqlite_version}"
     caption = (f"Benchmark of {datetime.now().strftime('%Y-%m-%d %H:%M')} on {backend}, large = {wl.label}, "

@@ -15,7 +15,7 @@ import os
 import random
 import sys
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -347,6 +347,139 @@ def _seed_audit(w: Writer, rng: random.Random, scale: int) -> int:
     return n_audit
 
 
+# --- Part II facts and the statistics snapshot ------------------------------------------------------------------------
+
+
+def seed_part_two(url: str, scale: int, seed_value: int = 2027) -> dict[str, int]:
+    """Hazards, skills contests and entrants, mentoring pairs, competitions with enrolled enterprises and key projects,
+    so the Part II figures of /stats/ are not trivial at scale. Written into the migrated schema (head): these tables
+    come after LOAD_REVISION. The city becomes the federation and its first level the enterprises (SPEC §7)."""
+    rng = random.Random(seed_value)
+    w = Writer(url)
+    ts, day = w.ts, (lambda d: d if w.postgres else d.isoformat())
+    w.conn.execute("UPDATE departments SET kind = 'federation' WHERE depth = 0")
+    w.conn.execute("UPDATE departments SET kind = 'enterprise' WHERE depth = 1")
+    rows = w.conn.execute("SELECT id, depth FROM departments WHERE depth IN (1, 4) ORDER BY id").fetchall()
+    enterprises = [i for i, depth in rows if depth == 1]
+    teams = [i for i, depth in rows if depth == 4]
+    users = lambda: rng.randint(3, scale)  # noqa: E731 (1 and 2 are the city admin and HR)
+    counts = {}
+    # Competitions: 五小 and 安康杯 of the city running in 2026 (half the enterprises enrolled), one closed in 2025.
+    competitions = [(1, "2026年五小竞赛", "wuxiao", 2026, "running"),
+                    (2, "2026年安康杯竞赛", "ankang", 2026, "running"), (3, "2025年五小竞赛", "wuxiao", 2025, "closed")]
+    w.insert("competitions", ["id", "name", "kind", "organiser_id", "year", "starts_on", "ends_on", "report_frequency",
+                              "rules", "status", "created_by_id", "created_at", "updated_at"],
+             [(cid, name, kind, 1, year, day(date(year, 3, 1)), day(date(year, 11, 30)), "monthly", "", status, 1,
+               ts(EPOCH), ts(EPOCH)) for cid, name, kind, year, status in competitions], 3)
+    enrolments = [(n + 1, cid, unit, "enrolled", 1, ts(EPOCH))
+                  for n, (cid, unit) in enumerate((c, e) for c in (1, 2, 3) for e in enterprises if rng.random() < 0.5)]
+    w.insert("competition_enrolments", ["id", "competition_id", "unit_id", "status", "enrolled_by_id", "enrolled_at"],
+             enrolments, len(enrolments))
+    n_projects = max(4, scale // 1000)
+    w.insert("key_projects", ["id", "name", "level", "owner_id", "location", "planned_start", "planned_end", "status",
+                              "description", "created_by_id", "created_at", "updated_at"],
+             [(p, f"重点项目{p:05d}", ("province_top100", "city_key")[p % 2], enterprises[p % len(enterprises)],
+               "哈尔滨", day(date(2026, 1, 1)), day(date(2027, 12, 31)),
+               ("planned", "started", "started", "completed")[p % 4],
+               "", 1, ts(EPOCH), ts(EPOCH)) for p in range(1, n_projects + 1)], n_projects)
+    w.insert("competition_projects", ["competition_id", "project_id"],
+             [(1, p) for p in range(1, n_projects + 1) if p % 3], n_projects)
+    # Hazards: one report per 20 workers over the years, in every status; a third of them rewarded.
+    n_hazards = max(10, scale // 20)
+    statuses = ("reported", "confirmed", "not_a_hazard", "duplicate", "rectifying", "rectified", "verified")
+    serials: dict[int, int] = {}
+
+    def hazards():
+        for h in range(1, n_hazards + 1):
+            created = EPOCH + timedelta(seconds=SPAN_SECONDS * h // n_hazards)
+            serials[created.year] = serials.get(created.year, 0) + 1
+            status = statuses[h % 7]
+            triaged = status != "reported"
+            confirmed = status in ("confirmed", "rectifying", "rectified", "verified")
+            rectified = ts(created + timedelta(days=rng.randint(3, 40))) if status in ("rectified", "verified") \
+                else None
+            deadline = day((created + timedelta(days=20)).date()) if confirmed else None
+            yield (h, f"YH-{created.year}-{serials[created.year]:06d}", users(), teams[h % len(teams)], "车间现场",
+                   ("accident", "occupational")[h % 2], "设备防护缺失。", "general", 2 if h % 2 else None, status,
+                   "general" if confirmed else None, "", None, teams[h % len(teams)] if confirmed else None, "",
+                   deadline, "", 20000 if confirmed and h % 3 == 0 else None, 1 if triaged else None, ts(created),
+                   ts(created), ts(created + timedelta(days=1)) if triaged else None, rectified, None, None)
+
+    w.insert("hazard_reports", ["id", "serial", "reporter_id", "department_id", "place", "kind", "description",
+                                "proposed_severity", "competition_id", "status", "grade", "reason", "duplicate_of_id",
+                                "responsible_department_id", "measures", "deadline", "rectification_note",
+                                "reward_amount", "triaged_by_id", "created_at", "updated_at", "triaged_at",
+                                "rectified_at", "verified_at", "reminded_for"], hazards(), n_hazards)
+    w.insert("yearly_counters", ["series", "year", "last"], [("hazard_serial", y, n) for y, n in serials.items()],
+             len(serials))
+    counts["hazards"] = n_hazards
+    # Skills contests: one per 5,000 workers, organised by the enterprises, 20 confirmed entrants each.
+    n_contests = max(2, scale // 5000)
+    contest_status = ("final", "final", "scoring", "registration")
+    w.insert("contests", ["id", "name", "organiser_id", "competition_id", "trade", "level", "held_on", "venue",
+                          "description", "status", "first_prizes", "second_prizes", "third_prizes", "titles",
+                          "created_by_id", "created_at", "updated_at"],
+             [(c, f"技能大赛{c:04d}", enterprises[c % len(enterprises)], None, "焊工", "enterprise",
+               day(date(2024 + c % 3, 1 + c % 12, 15)), "实训基地", "", contest_status[c % 4], 1, 2, 3, 1, 1, ts(EPOCH),
+               ts(EPOCH)) for c in range(1, n_contests + 1)], n_contests)
+    prizes = ("first", "second", "second", "third", "third", "third")
+
+    def entrants():
+        for c in range(1, n_contests + 1):
+            for number, uid in enumerate(rng.sample(range(3, scale + 1), min(20, scale - 2)), start=1):
+                unit = enterprises[c % len(enterprises)]
+                yield ((c - 1) * 20 + number, c, uid, unit, "confirmed" if number <= 18 else "applied", number, 1,
+                       ts(EPOCH), None, number, prizes[number - 1] if number <= 6 else None, number == 1)
+
+    w.insert("contest_entrants", ["id", "contest_id", "user_id", "unit_id", "status", "number", "added_by_id",
+                                  "created_at", "total", "rank", "prize", "title"], entrants(), n_contests * 20)
+    counts["contests"] = n_contests
+    # Mentoring: one pair per 100 workers, active, completed (most reaching the target) or ended early.
+    n_pairs = max(3, scale // 100)
+    apprentices = rng.sample(range(3, scale + 1), min(n_pairs, scale - 2))
+
+    def pairs():
+        for p, apprentice in enumerate(apprentices, start=1):
+            starts = date(2024 + p % 3, 1 + p % 12, 1)
+            status = ("active", "completed", "completed", "ended")[p % 4]
+            closed = day(starts + timedelta(days=300)) if status != "active" else None
+            yield (p, users(), apprentice, teams[p % len(teams)], None, day(starts),
+                   day(starts + timedelta(days=365)), day(starts + timedelta(days=180)), "掌握数控编程。", "初级工",
+                   "中级工", None, status, (p % 8 != 1) if status == "completed" else None, closed, None, None, 1,
+                   ts(EPOCH))
+
+    w.insert("mentoring_pairs", ["id", "master_id", "apprentice_id", "department_id", "workshop_id", "starts_on",
+                                 "ends_on", "midterm_on", "goals", "start_level", "target_level", "agreement_file_id",
+                                 "status", "target_reached", "closed_on", "close_reason", "closed_by_id",
+                                 "created_by_id", "created_at"], pairs(), len(apprentices))
+    counts.update(pairs=len(apprentices), competitions=3, enrolments=len(enrolments), projects=n_projects)
+    if w.postgres:
+        with w.conn.cursor() as cur:
+            for table in ("competitions", "competition_enrolments", "key_projects", "hazard_reports", "contests",
+                          "contest_entrants", "mentoring_pairs"):
+                cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                            f"(SELECT coalesce(max(id), 1) FROM {table}))")
+    w.conn.commit()
+    w.conn.close()
+    return counts
+
+
+def rebuild_snapshot(url: str) -> float:
+    """Build the statistics snapshot of the seeded city (flask stats rebuild-snapshot); returns the seconds taken."""
+    from app import create_app
+    from blueprints.stats import snapshot
+    from extensions import db
+
+    app = create_app({"SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": url, "APP_ENV": "bench"})
+    with app.app_context():
+        started = time.perf_counter()
+        snapshot.rebuild()
+        db.session.commit()
+        seconds = time.perf_counter() - started
+        db.engine.dispose()
+    return seconds
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=int, default=1000, help="number of users (default 1000)")
@@ -364,7 +497,9 @@ def main() -> None:
     counts = seed(url, args.scale)
     print(f"loaded {counts} in {time.perf_counter() - started:.0f}s; building the remaining indexes")
     migrate(url)
+    print(f"Part II facts: {seed_part_two(url, args.scale)}")
     analyze(url)
+    print(f"statistics snapshot built in {rebuild_snapshot(url):.0f}s")
     print(f"seeded in {time.perf_counter() - started:.0f}s")
 
 

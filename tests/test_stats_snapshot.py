@@ -50,7 +50,7 @@ def _training(figures) -> dict:
 def _snap(scope, tree):
     lines = services.table_departments(tree, scope.root)
     node = scope.root.id if scope.root is not None else snapshot.ALL
-    blobs = snapshot_report._blobs(scope.year, [node, *(d.id for d in lines)])
+    blobs = snapshot_report._blobs(scope.year, node, [d.id for d in lines])
     blob, today = blobs[(scope.year, node)], blobs[(0, node)]
     rows, total = snapshot_report._rows(scope, tree, blobs, {})
     return {"rows": [_figures(r) for r in rows], "total": _figures(total),

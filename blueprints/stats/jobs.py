@@ -15,7 +15,6 @@ from flask_login import current_user
 from huey import crontab
 
 from blueprints.core.jobs import JobRun, job_kind
-from blueprints.core.people import department_tree
 from blueprints.core.spreadsheets import save_workbook
 from blueprints.stats import competition_figures, exports, snapshot, views
 from extensions import db
@@ -24,10 +23,10 @@ from extensions import db
 @job_kind("stats.export", _l("竞赛统计导出"))
 def export_workbook(run: JobRun) -> None:
     """The report as one workbook, one sheet per part the owner sees, headers in the owner's language."""
-    tree = department_tree()
-    filters = views.Filters(request.args, tree)
+    filters, tree = views.load_filters(request.args)
     report = views._report(filters, tree)
-    sheets = exports.build_sheets(report) + competition_figures.sheets(current_user, report.scope)
+    sheets = exports.build_sheets(report) + competition_figures.sheets(current_user, report.scope,
+                                                                  getattr(report, "today", None))
     run.set_total(len(sheets))
     # A department name is typed by people: keep only what is safe in a file name.
     scope = re.sub(r'[\\/:*?"<>|\s]+', "_", exports.scope_label(report)).strip("_") or "all"

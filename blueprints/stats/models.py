@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, Boolean, CheckConstraint, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from blueprints.core.types import UTCDateTime, utcnow
@@ -40,10 +51,13 @@ class Rollup(db.Model):
     (plus the distinct counts, which are not sums). Period `year` 0 holds the figures of today (head count, active
     pairs, workshops by level and approval year, competition coverage). Department 0 is the whole organisation
     (its own row: the facts of no department). `figures` maps a short key to an integer (money in fen);
-    `heads` and `participants` repeat two of them as columns, for the team ranking's ORDER BY.
+    `heads` and `participants` repeat two of them as columns, for the team ranking's ORDER BY; on the own rows of
+    a year, `heads` is the department's head count today and `team_rate` participants / heads when the department
+    is a team the ranking counts (no sub-departments, at least TEAM_MIN_HEADS people), else NULL.
     """
 
     __tablename__ = "stats_rollups"
+    __table_args__ = (Index("ix_stats_rollups_team_rank", "year", "subtree", "team_rate", "participants"),)
 
     year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     department_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
@@ -51,6 +65,7 @@ class Rollup(db.Model):
     heads: Mapped[int] = mapped_column(Integer, default=0)
     participants: Mapped[int] = mapped_column(Integer, default=0)
     figures: Mapped[dict] = mapped_column(JSON, default=dict)
+    team_rate: Mapped[float | None] = mapped_column(Float)
 
 
 class RollupEntity(db.Model):
@@ -115,3 +130,24 @@ class DirtyMark(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(16))
     key: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+# The snapshot's refresh asks for the earliest fact of each kind (snapshot._first_fact_year) every five minutes:
+# MIN over an index is one seek, without one a scan of millions of rows. The columns belong to other domains; the
+# indexes serve only the snapshot, so they are declared here (migration 0024).
+def _first_fact_indexes() -> tuple[Index, ...]:
+    from blueprints.contests.models import Contest
+    from blueprints.mentoring.models import MentoringPair
+    from blueprints.safety.models import HazardReport
+    from blueprints.suggestions.models import Suggestion
+    from blueprints.workshops.models import WorkshopMember
+
+    return (Index("ix_suggestions_awarded_at", Suggestion.__table__.c.awarded_at),
+            Index("ix_workshop_members_joined_at", WorkshopMember.__table__.c.joined_at),
+            Index("ix_contests_held_on", Contest.__table__.c.held_on),
+            Index("ix_mentoring_pairs_starts_on", MentoringPair.__table__.c.starts_on),
+            Index("ix_mentoring_pairs_closed_on", MentoringPair.__table__.c.closed_on),
+            Index("ix_hazard_reports_created_at", HazardReport.__table__.c.created_at))
+
+
+FIRST_FACT_INDEXES = _first_fact_indexes()

@@ -21,7 +21,8 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime
 
-from sqlalchemy import delete, func, insert, select, tuple_
+from sqlalchemy import delete, exists, func, insert, select
+from sqlalchemy.orm import aliased
 
 from blueprints.core.clock import local_year
 from blueprints.core.models import Department, User
@@ -137,6 +138,35 @@ def _rollup_rows(table: dict, subtree: bool) -> list[dict]:
             for (period, dept), figures in table.items() if any(figures.values())]
 
 
+def _leaves(dept_ids=None) -> set[int]:
+    """The departments without sub-departments (among the given ones): the teams the ranking may count."""
+    child = aliased(Department)
+    stmt = select(Department.id).where(~exists().where(child.parent_id == Department.id))
+    if dept_ids is not None:
+        stmt = stmt.where(Department.id.in_(sorted(dept_ids)))
+    return set(db.session.scalars(stmt))
+
+
+def _own_rows(own, first: int, last: int, leaves: set[int]) -> list[dict]:
+    """The own rows; a team the ranking counts (a leaf with TEAM_MIN_HEADS people today) gets a row in every year,
+    even without a figure, carrying today's head count and its rate for the ranking's index."""
+    teams = {dept for (period, dept), figures in own.items()
+             if period == facts.TODAY and dept in leaves and figures.get("hd", 0) >= services.TEAM_MIN_HEADS}
+    for dept in teams:
+        for year in range(first, last + 1):
+            own[(year, dept)]
+    rows = []
+    for (period, dept), figures in own.items():
+        heads = own.get((facts.TODAY, dept), {}).get("hd", 0)
+        team = dept in teams and period != facts.TODAY
+        if not team and not any(figures.values()):
+            continue
+        rows.append({"year": period, "department_id": dept, "subtree": False, "heads": heads,
+                     "participants": figures.get("pt", 0), "figures": {k: v for k, v in figures.items() if v},
+                     "team_rate": figures.get("pt", 0) / heads if team else None})
+    return rows
+
+
 def _insert(model, rows: list[dict]) -> None:
     for start in range(0, len(rows), 5000):
         db.session.execute(insert(model), rows[start:start + 5000])
@@ -182,7 +212,7 @@ def rebuild(now: datetime | None = None) -> SnapshotState:
     people, shops = _ranking_rows(first, last, now)
     for model in (Rollup, RollupEntity, RollupPerson, RollupWorkshop):
         db.session.execute(delete(model))
-    _insert(Rollup, _rollup_rows(own, False) + _rollup_rows(subtree, True))
+    _insert(Rollup, _own_rows(own, first, last, _leaves()) + _rollup_rows(subtree, True))
     _insert(RollupEntity, entities)
     _insert(RollupPerson, people)
     _insert(RollupWorkshop, shops)
@@ -235,12 +265,14 @@ class Delta:
 
     def apply(self) -> None:
         """Add the changes to the stored subtree rows (creating missing ones), a chunk of rows at a time."""
-        keys = [k for k, figures in self.changes.items() if any(figures.values())]
+        keys = sorted(k for k, figures in self.changes.items() if any(figures.values()))
         for start in range(0, len(keys), CHUNK):
             chunk = keys[start:start + CHUNK]
+            # By the primary key's columns one by one: a row-value IN is a scan of the table on SQLite.
             stored = {(r.year, r.department_id): r for r in db.session.scalars(
-                select(Rollup).where(Rollup.subtree.is_(True),
-                                     tuple_(Rollup.year, Rollup.department_id).in_(chunk)))}
+                select(Rollup).where(Rollup.year.in_(sorted({k[0] for k in chunk})),
+                                     Rollup.department_id.in_(sorted({k[1] for k in chunk})),
+                                     Rollup.subtree.is_(True)))}
             for key in chunk:
                 row = stored.get(key)
                 if row is None:
@@ -283,13 +315,15 @@ def _refresh_own(depts: set[int], first: int, last: int, now: datetime, delta: D
         for year in range(first, last + 1):
             facts.year_facts(own, _scope(year, now), only)
         facts.today_facts(own, only)
-        old = db.session.scalars(select(Rollup).where(Rollup.subtree.is_(False), Rollup.department_id.in_(chunk)))
-        for row in old:
+        # Every period (the primary key starts with it): the own rows of these departments, by index.
+        mine = (Rollup.year.in_([facts.TODAY, *range(first, last + 1)]), Rollup.subtree.is_(False),
+                Rollup.department_id.in_(chunk))
+        for row in db.session.scalars(select(Rollup).where(*mine)):
             delta.add(row.year, ancestors.get(row.department_id, [ALL]), row.figures or {}, -1)
-        db.session.execute(delete(Rollup).where(Rollup.subtree.is_(False), Rollup.department_id.in_(chunk)))
+        db.session.execute(delete(Rollup).where(*mine))
         for (period, dept), figures in own.items():
             delta.add(period, ancestors.get(dept, [ALL]), figures, +1)
-        _insert(Rollup, _rollup_rows(own, False))
+        _insert(Rollup, _own_rows(own, first, last, _leaves(chunk)))
 
 
 def _refresh_entities(kind: str, ids: set[int], first: int, last: int, now: datetime, delta: Delta) -> None:

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sqlalchemy import and_, exists, select, tuple_
-from sqlalchemy.orm import aliased
+from sqlalchemy import and_, select, true
 
 from blueprints.core import scopes
 from blueprints.core.models import Department, User
@@ -25,27 +24,49 @@ def yuan(fen: int) -> Decimal:
     return (Decimal(fen) / 100).quantize(Decimal("0.01"))
 
 
-def _blobs(year: int, nodes: list[int]) -> dict[tuple[int, int], dict]:
-    """{(period, node): figures} of the subtree rows of these nodes for the year and for today (one query)."""
-    keys = [(period, node) for period in (year, TODAY) for node in nodes]
-    found = {key: {} for key in keys}
-    for period, node, figures in db.session.execute(
+LINE_KEYS = ("hd", "pt", "sub", "adp", "ben", "tp", "tmin", "ttr", "tps", "tfl", "ts", "hr", "hw", "hc", "hx", "ho",
+             "hg", "hp")  # what a table line shows (_fill_row, _safety): read out of the JSON by the database
+
+
+def _blobs(year: int, node: int, lines: list[int]) -> dict[tuple[int, int], dict]:
+    """{(period, node): figures} of the subtree rows for the year and for today: the whole blob of the report's node,
+    and only LINE_KEYS of its lines (a line's blob holds a hundred keys, the city has hundreds of lines). Two
+    queries, each by primary key."""
+    periods = [year, TODAY]
+    found = {(period, dept): {} for period in periods for dept in (node, *lines)}
+    for period, dept, figures in db.session.execute(
             select(Rollup.year, Rollup.department_id, Rollup.figures)
-            .where(Rollup.subtree.is_(True), tuple_(Rollup.year, Rollup.department_id).in_(keys))):
-        found[(period, node)] = figures or {}
+            .where(Rollup.year.in_(periods), Rollup.department_id == node, Rollup.subtree.is_(True))):
+        found[(period, dept)] = figures or {}
+    others = sorted(set(lines) - {node})
+    # SQLite parses a JSON value once for all the keys taken from it; PostgreSQL's json type parses it again for
+    # each ->> (18 times), so there the whole blob comes back and Python keeps the keys.
+    in_sql = db.session.get_bind().dialect.name == "sqlite"
+    columns = [Rollup.figures[k].as_integer() for k in LINE_KEYS] if in_sql else [Rollup.figures]
+    for start in range(0, len(others), 500):
+        for period, dept, *values in db.session.execute(
+                select(Rollup.year, Rollup.department_id, *columns)
+                .where(Rollup.year.in_(periods), Rollup.department_id.in_(others[start:start + 500]),
+                       Rollup.subtree.is_(True))):
+            blob = {} if in_sql else values[0] or {}
+            pairs = zip(LINE_KEYS, values, strict=True) if in_sql else ((k, blob.get(k)) for k in LINE_KEYS)
+            found[(period, dept)] = {k: v for k, v in pairs if v}
     return found
 
 
-def _fill_row(row: services.DepartmentRow, year_blob: dict, today: dict) -> None:
+def _fill_row(row: services.DepartmentRow, year_blob: dict, today: dict, parts=None) -> None:
+    """A table line's figures; like services.department_rows, only the parts the user sees (None: all)."""
     g = year_blob.get
     row.head_count = today.get("hd", 0)
-    row.participants, row.submitted, row.adopted = g("pt", 0), g("sub", 0), g("adp", 0)
-    row.benefit = yuan(g("ben", 0))
-    row.person_times, row.minutes, row.trainees = g("tp", 0), g("tmin", 0), g("ttr", 0)
-    row.passed, row.failed, row.sessions = g("tps", 0), g("tfl", 0), g("ts", 0)
+    if parts is None or "participation" in parts:
+        row.participants, row.submitted, row.adopted = g("pt", 0), g("sub", 0), g("adp", 0)
+        row.benefit = yuan(g("ben", 0))
+    if parts is None or "training" in parts:
+        row.person_times, row.minutes, row.trainees = g("tp", 0), g("tmin", 0), g("ttr", 0)
+        row.passed, row.failed, row.sessions = g("tps", 0), g("tfl", 0), g("ts", 0)
 
 
-def _rows(scope, tree, blobs, targets) -> tuple[list, services.DepartmentRow]:
+def _rows(scope, tree, blobs, targets, parts=None) -> tuple[list, services.DepartmentRow]:
     parents = services.has_children(tree)
     names = {d.id: d.name for d in tree}
     lines = services.table_departments(tree, scope.root)
@@ -53,13 +74,24 @@ def _rows(scope, tree, blobs, targets) -> tuple[list, services.DepartmentRow]:
     for d in lines:
         row = services.DepartmentRow(department=d, has_children=d.id in parents,
                                      target=services.effective_target(d, targets, names))
-        _fill_row(row, blobs[(scope.year, d.id)], blobs[(TODAY, d.id)])
+        _fill_row(row, blobs[(scope.year, d.id)], blobs[(TODAY, d.id)], parts)
         rows.append(row)
     node = scope.root.id if scope.root is not None else ALL
     total = services.DepartmentRow(department=scope.root, target=services.effective_target(scope.root, targets,
                                                                                            names))
-    _fill_row(total, blobs[(scope.year, node)], blobs[(TODAY, node)])
+    _fill_row(total, blobs[(scope.year, node)], blobs[(TODAY, node)], parts)
     return rows, total
+
+
+def line(department: Department, year: int, tree) -> services.DepartmentRow:
+    """One department's table line of the year (the target editor's), from its subtree rows; `tree` holds its
+    ancestors (inherited targets) and children (services.report_tree)."""
+    blobs = _blobs(year, department.id, [])
+    row = services.DepartmentRow(department=department, has_children=department.id in services.has_children(tree),
+                                 target=services.effective_target(department, services.targets_for(year),
+                                                                  {d.id: d.name for d in tree}))
+    _fill_row(row, blobs[(year, department.id)], blobs[(TODAY, department.id)])
+    return row
 
 
 def _suggestions(year: int, blob: dict) -> services.SuggestionFigures:
@@ -110,30 +142,45 @@ def _workshop_ranking(scope, limit=services.LEADERBOARD_SIZE) -> list[services.W
                                   waiting=row[7], benefit=yuan(row[8])) for row in db.session.execute(stmt)]
 
 
-def _stars(scope, limit=services.LEADERBOARD_SIZE) -> list[services.Star]:
+NARROW_HEADS = 20000  # a scope with fewer people ranks from its own rows rather than down the city-wide index
+
+
+def _subtree(scope, heads: int | None):
+    """(the scope's path condition, whether to read the scope's rows first). A ranking is read down its index,
+    keeping the rows inside the scope: right for the city, where the first rows qualify, but a walk through most
+    of the city's rows for a team. A narrow scope (its head count today, from the snapshot) takes its departments
+    by a range of paths (the index on path; LIKE cannot use it on SQLite) and sorts its own few rows."""
+    if scope.root is None:
+        return true(), False
+    path = scope.root.path
+    if heads is None or heads > NARROW_HEADS:  # LIKE: no index on path, so the planner walks the ranking's index
+        return Department.path.startswith(path), False
+    # "/1/2/": its subtree is every path from "/1/2/" up to "/1/20" ("0" follows "/"), a range of the path index.
+    return and_(Department.path >= path, Department.path < path[:-1] + "0"), True
+
+
+def _stars(scope, limit=services.LEADERBOARD_SIZE, heads: int | None = None) -> list[services.Star]:
     p = RollupPerson
+    inside, narrow = _subtree(scope, heads)
+    adopted = p.adopted + 0 if narrow else p.adopted  # + 0: not the rank index's order (see _subtree)
     stmt = (select(User.id, User.name, User.employee_no, Department.name, p.adopted, p.benefit)
             .join(User, User.id == p.user_id).join(Department, Department.id == User.department_id)
-            .where(p.year == scope.year, p.adopted > 0, Department.path.startswith(scope.path))
-            .order_by(p.adopted.desc(), p.benefit.desc(), User.employee_no).limit(limit))
+            .where(p.year == scope.year, p.adopted > 0, inside)
+            .order_by(adopted.desc(), p.benefit.desc(), User.employee_no).limit(limit))
     return [services.Star(*row[:5], yuan(row[5])) for row in db.session.execute(stmt)]
 
 
-def _teams(scope, tree) -> list[services.TeamRank]:
-    """Leaf departments of the scope with enough people, by participation rate (own rows; one query)."""
-    heads, people, child = aliased(Rollup), aliased(Rollup), aliased(Department)
-    participants = db.func.coalesce(people.participants, 0)
-    rate = participants * 1.0 / heads.heads
-    stmt = (select(Department.id, heads.heads, participants)
-            .join(heads, and_(heads.department_id == Department.id, heads.year == TODAY, heads.subtree.is_(False)))
-            .outerjoin(people, and_(people.department_id == Department.id, people.year == scope.year,
-                                    people.subtree.is_(False)))
-            .where(Department.path.startswith(scope.path), heads.heads >= services.TEAM_MIN_HEADS,
-                   ~exists().where(child.parent_id == Department.id))
-            .order_by(rate.desc(), participants.desc(), Department.code).limit(services.LEADERBOARD_SIZE))
-    by_id = {d.id: d for d in tree}
-    return [services.TeamRank(by_id[dept], n_heads, n) for dept, n_heads, n in db.session.execute(stmt)
-            if dept in by_id]
+def _teams(scope, tree, heads: int | None = None) -> list[services.TeamRank]:
+    """Leaf departments of the scope with enough people, by participation rate: the own rows of the year carry the
+    rate of each counted team (snapshot._own_rows), read down their index (one query, LIMIT)."""
+    r = Rollup
+    inside, narrow = _subtree(scope, heads)
+    rate = r.team_rate + 0 if narrow else r.team_rate
+    stmt = (select(Department, r.heads, r.participants)
+            .join(r, and_(r.department_id == Department.id, r.year == scope.year, r.subtree.is_(False)))
+            .where(r.team_rate.is_not(None), inside)
+            .order_by(rate.desc(), r.participants.desc(), Department.code).limit(services.LEADERBOARD_SIZE))
+    return [services.TeamRank(dept, n_heads, n) for dept, n_heads, n in db.session.execute(stmt)]
 
 
 def _safety(user, scope, tree, blobs) -> safety_figures.SafetyFigures | None:
@@ -167,25 +214,26 @@ def build_report(user, scope, tree, sort: str = "name", descending: bool = False
     report = services.Report(scope=scope, parts=parts, tree=tree)
     lines = services.table_departments(tree, scope.root)
     node = scope.root.id if scope.root is not None else ALL
-    blobs = _blobs(scope.year, [node, *(d.id for d in lines)])
+    blobs = _blobs(scope.year, node, [d.id for d in lines])
     blob, today = blobs[(scope.year, node)], blobs[(TODAY, node)]
+    report.today = today  # for competition_figures (enterprises taking part, projects covered)
     if parts & {"participation", "training"}:
         targets = services.targets_for(scope.year) if "participation" in parts else {}
-        rows, report.total = _rows(scope, tree, blobs, targets)
+        rows, report.total = _rows(scope, tree, blobs, targets, parts)
         report.rows = services.sort_rows(rows, sort, descending)
         report.contests = contest_figures.ContestFigures(blob.get("ch", 0), blob.get("ce", 0), blob.get("c1", 0),
                                                          blob.get("c2", 0), blob.get("c3", 0), blob.get("ct", 0))
     if "participation" in parts:
         report.breakdown = services.ParticipationBreakdown(blob.get("pt", 0), blob.get("pt.s", 0),
                                                            blob.get("pt.w", 0), blob.get("pt.t", 0))
-        report.teams = _teams(scope, tree)
+        report.teams = _teams(scope, tree, today.get("hd", 0))
     if "suggestions" in parts:
         report.suggestions = _suggestions(scope.year, blob)
     if "workshops" in parts:
         report.levels = _levels(scope.year, today)
         report.workshop_ranking = _workshop_ranking(scope)
     if "stars" in parts:
-        report.stars = _stars(scope)
+        report.stars = _stars(scope, heads=today.get("hd", 0))
     if "training" in parts:
         report.training = _training(blob)
     if "my_workshops" in parts:

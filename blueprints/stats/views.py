@@ -43,6 +43,7 @@ from blueprints.workshops.labels import STATUS_LABELS as WORKSHOP_STATUS_LABELS
 from extensions import db
 
 STATS_ROLES = ("admin", "lead", "hr")
+TABLE_LINES = 10  # department lines shown at first: the city has hundreds of enterprises (the workbook has them all)
 
 
 # --- The report ------------------------------------------------------------------------------------------------------
@@ -72,6 +73,7 @@ class Filters:
         self.sort = args.get("sort") if args.get("sort") in services.SORT_KEYS else "name"
         self.descending = args.get("order") == "desc"
         self.all_allowed = default is None  # several top-level departments: "all" is a real choice
+        self.all_lines = args.get("lines") == "all"
 
     @property
     def dept_arg(self) -> str:
@@ -81,6 +83,8 @@ class Filters:
         """The query string of this view, with some values changed (for links that keep the rest)."""
         values = {"year": self.year, "dept": self.dept_arg, "sort": self.sort,
                   "order": "desc" if self.descending else "asc"}
+        if self.all_lines:
+            values["lines"] = "all"
         values.update(changes)
         return values
 
@@ -89,6 +93,19 @@ class Filters:
         if key == self.sort:
             return self.args(order="asc" if self.descending else "desc")
         return self.args(sort=key, order="asc" if key == "name" else "desc")
+
+
+def load_filters(args) -> tuple[Filters, list[Department]]:
+    """The page's filters and the departments its report needs. From the snapshot, only the chosen node's few
+    (services.report_tree: its ancestors and children, a few dozen rows for the whole city); computed live (before
+    the first build, or a year the snapshot does not hold), the whole tree as the live report reads it."""
+    if snapshot.source(services.parse_year(args.get("year"))) is None:
+        tree = department_tree()
+        return Filters(args, tree), tree
+    scope = services.report_scope(current_user) if services.can_pick_department(current_user) else None
+    candidates = services.report_candidates(args.get("dept", ""), scope)
+    filters = Filters(args, candidates)
+    return filters, services.report_tree(candidates, filters.root)
 
 
 def _report(filters: Filters, tree: list[Department]) -> services.Report:
@@ -106,13 +123,13 @@ def _report(filters: Filters, tree: list[Department]) -> services.Report:
     return report
 
 
-def _chart_data(report: services.Report) -> dict:
+def _chart_data(report: services.Report, line_cap: int | None = None) -> dict:
     data = {}
     year = report.scope.year
     if report.suggestions is not None:
         data["suggestions"] = charts.suggestions_by_month(year, report.suggestions.by_month)
     if "participation" in report.parts and report.rows:
-        data["participation"] = charts.participation_by_department(report.rows)
+        data["participation"] = charts.participation_by_department(report.rows[:line_cap])
     if report.training is not None:
         now = to_local(report.scope.now)
         months_so_far = 12 if year < now.year else (now.month if year == now.year else 0)
@@ -127,19 +144,24 @@ def _chart_data(report: services.Report) -> dict:
 
 
 def _page_context(filters: Filters, tree: list[Department], report: services.Report) -> dict:
-    from blueprints.core.people import department_filter_choices
+    from blueprints.core.people import department_filter_choices, indented_tree, scope_top_levels
 
     if filters.scope is None:
         choices = []
     elif filters.scope.everything:
         choices = department_filter_choices(filters.root.id if filters.root else None)
+    elif isinstance(tree, services.ReportTree):  # the scope's tops and three levels below them (capped)
+        choices = indented_tree(db.session.execute(scope_top_levels(
+            filters.scope, filters.root.id if filters.root else None, levels=3)).all())
     else:
         choices = services.scoped_department_choices(tree, filters.scope)
     breadcrumb = services.ancestors(tree, filters.root)
     if filters.scope is not None:
         breadcrumb = [d for d in breadcrumb if filters.scope.covers_path(d.path)]
+    line_cap = None if filters.all_lines else TABLE_LINES
     return {
-        "filters": filters, "report": report, "tree": tree, "charts": _chart_data(report),
+        "filters": filters, "report": report, "tree": tree, "charts": _chart_data(report, line_cap),
+        "line_cap": line_cap,
         "years": services.year_choices(filters.year),
         "department_choices": choices,
         "breadcrumb": breadcrumb,
@@ -147,7 +169,7 @@ def _page_context(filters: Filters, tree: list[Department], report: services.Rep
         "can_look_up": services.can_look_up_records(current_user),
         "month_labels": charts.month_labels(filters.year),
         "labels": _labels(),
-        "competition_figures": competition_figures.figures(current_user, report.scope),
+        "competition_figures": competition_figures.figures(current_user, report.scope, getattr(report, "today", None)),
         "as_of": getattr(report, "as_of", None),
         "can_refresh": services.can_edit_targets(current_user),
         "refresh_form": EmptyForm(),
@@ -164,8 +186,7 @@ def _labels() -> dict:
 def index():
     """The competition report for a year and a department subtree; htmx swaps the body (filters) or the table
     (sorting), a plain request gets the whole page."""
-    tree = department_tree()
-    filters = Filters(request.args, tree)
+    filters, tree = load_filters(request.args)
     report = _report(filters, tree)
     return render("stats/index.html", _fragment_block(report), **_page_context(filters, tree, report))
 
@@ -218,12 +239,16 @@ def _target_department(dept_id: int) -> Department:
 
 
 def _row_context(department: Department, year: int, form: TargetForm | None = None, saved: bool = False) -> dict:
-    """One table line, computed with the same queries as the page (bounded), for the inline editor."""
-    tree = department_tree()
-    scope = services.make_scope(year, department)
-    rows, _total = services.department_rows(scope, [department], tree=tree, counts=head_counts(),
-                                            targets=services.targets_for(year))
-    return {"row": rows[0], "form": form, "year": year, "saved": saved, "can_edit_targets": True,
+    """One table line, as the page has it (from the snapshot when it holds the year, else computed live), for the
+    inline editor."""
+    if snapshot.source(year) is not None:
+        row = snapshot_report.line(department, year, services.report_tree([department], department))
+    else:
+        tree = department_tree()
+        scope = services.make_scope(year, department)
+        row = services.department_rows(scope, [department], tree=tree, counts=head_counts(),
+                                       targets=services.targets_for(year))[0][0]
+    return {"row": row, "form": form, "year": year, "saved": saved, "can_edit_targets": True,
             "filters": _ReturnFilters(request.values, year), "editing": form is not None}
 
 
@@ -317,8 +342,7 @@ def _target_editor(department: Department, year: int, form: TargetForm, filters:
 
 def _saved_report_body(department: Department, filters: _ReturnFilters, message: str):
     """After saving from the table: the whole body again, so the line, the totals and the chart all agree."""
-    tree = department_tree()
-    page_filters = Filters(filters.args(), tree)
+    page_filters, tree = load_filters(filters.args())
     report = _report(page_filters, tree)
     context = _page_context(page_filters, tree, report)
     context.update(saved_department_id=department.id, saved_message=message)
