@@ -7,9 +7,9 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from blueprints.core.errors import DomainError
 from blueprints.core.forms import PortalForm
+from blueprints.core.grants import OUTSIDE_SCOPE
 from blueprints.core.labels import ORG_KIND_LABELS, ROLE_LABELS
 from blueprints.core.models import SCOPED_ROLES, SKILL_LEVELS
-from blueprints.core.grants import OUTSIDE_SCOPE
 from blueprints.core.people import OUTSIDE_ADMIN_SCOPE, check_employee_no
 from blueprints.core.pickers import PickerField
 from blueprints.core.types import parse_int
@@ -82,8 +82,8 @@ class GrantForm(PortalForm):
     # Own ids: the profile form on the same page has a department_id field too.
     role = SelectField(_l("角色"), choices=[(role, ROLE_LABELS[role]) for role in SCOPED_ROLES], id="grant-role",
                        validate_choice=False)  # core.grants refuses an unknown role in the user's language
-    department_id = PickerField(_l("管理范围"), source="departments-grant", id="grant-department", refused=OUTSIDE_SCOPE,
-                                validators=[DataRequired(_l("请选择管理范围。"))])
+    department_id = PickerField(_l("管理范围"), source="departments-grant", id="grant-department",
+                                refused=OUTSIDE_SCOPE, validators=[DataRequired(_l("请选择管理范围。"))])
 
 
 class ImportUploadForm(PortalForm):
