@@ -31,6 +31,8 @@ running every variant once in a rotating order):
   suggestions and sign up for and withdraw from training; it counts 5xx answers and "database is locked" lines.
 - P9, on another throwaway copy, times importing 10,000 users (/admin/import upload + apply), and adding 1,000
   trainees in one /training/<id>/roster/add request, against one worker's own signup.
+- P12 (bench/bars_forms.py) compares the bytes of each form page and filtered list page on the large and the
+  small database and counts its <option> elements (department and workshop choices are type-ahead pickers).
 - P13 (bench/bars_jobs.py) starts the suggestion list's export in a child process (the POST only queues a
   background job: timed), runs the job there as a worker does, and reads the process's peak RSS (getrusage) and
   the progress seen on the job's row; EXPORT_LIMIT is raised to 100,000 in that process when it is lower.
@@ -1069,6 +1071,9 @@ def main(argv=None) -> int:
         rows += guarded("P6 gunicorn and wrk",
                         lambda: bar_p6(large_url, wl.label, tmp, wrk_rounds, wrk_seconds, wrk_warmup), failures)
         rows += guarded("P7 fragment bytes", lambda: bar_p7(large, wl), failures)
+        from bench.bars_forms import bar_p12  # form and filter pages with type-ahead pickers (issue 19 item 3)
+
+        rows += guarded("P12 form pages", lambda: bar_p12(small, large, ws.label, wl.label), failures)
         small.close()
         if large is not small:
             large.close()
@@ -1079,7 +1084,7 @@ def main(argv=None) -> int:
         from bench.bars_jobs import bar_p13  # the export runs as a background job (it replaced row M)
 
         rows += guarded("P13 export job", lambda: bar_p13(export_url, export_label, tmp), failures)
-    order = ["P1", "P2", "P3", "P4", "P5", "P6", "P7", "P8", "P9", "P13"]
+    order = ["P1", "P2", "P3", "P4", "P5", "P6", "P7", "P8", "P9", "P12", "P13"]
     rows.sort(key=lambda r: order.index(r.bar) if r.bar in order else len(order))
     backend = "PostgreSQL" if is_postgres(large_url) else f"SQLite {sqlite3.sqlite_version}"
     caption = (f"Benchmark of {datetime.now().strftime('%Y-%m-%d %H:%M')} on {backend}, large = {wl.label}, "
