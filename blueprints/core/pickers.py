@@ -408,3 +408,74 @@ def _coerce(value):
     if text.isdigit():
         return as_id(text)
     return text or None
+
+
+class MultiPickerField(PickerField):
+    """Several rows through one picker: each chosen row is a ticked checkbox named like the field (the wire format
+    of the multiple select it replaces: the ids, repeated), and the text box adds one more (also without
+    JavaScript: an exact unique name, else the candidates to choose from). `data` is the list of ids."""
+
+    def __init__(self, *args, limit: int = 50, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.limit = limit
+        self.chosen: list[Choice] = []
+        self._values: list[str] = []
+
+    def process(self, formdata, data=unset_value, extra_filters=None):
+        super().process(formdata, data, extra_filters)
+        self._values = [v for v in formdata.getlist(self.name) if v.strip()] if self._parts is not None else []
+
+    def process_formdata(self, valuelist):
+        self.data = [v for v in (_coerce(x) for x in valuelist) if v is not None]
+
+    def process_data(self, value):
+        self.data = list(value or [])
+
+    def pre_validate(self, form):
+        from flask_login import current_user
+
+        if self._parts is None:
+            self.data = []
+            return
+        _raw, text, pick = self._parts
+        wanted = list(dict.fromkeys(self._values))[:self.limit + 1]
+        found = allowed_choices(self.source, wanted, current_user, self.params) if wanted else []
+        by_value = {c.value: c for c in found}
+        self.chosen = [by_value[v] for v in wanted if v in by_value]
+        self.data = [_coerce(c.value) for c in self.chosen]
+        self.text, self.candidates = None, []
+        if len(self.chosen) < len(wanted):
+            raise StopValidation(self._message(REFUSED))
+        if len(self.chosen) > self.limit:
+            from flask_babel import gettext
+
+            raise StopValidation(gettext(TOO_MANY, n=self.limit))
+        if not pick and not (text or "").strip():
+            return
+        result = resolve(self.source, current_user, raw=None, text=text, pick=pick, params=self.params)
+        if result.error:
+            self.text, self.candidates = result.text, result.candidates
+            raise StopValidation(self._message(result.error, **result.error_args))
+        if result.value not in by_value:
+            self.chosen.append(Choice(result.value, result.label))
+            self.data.append(_coerce(result.value))
+
+    def _message(self, error: str, **args) -> str:
+        from flask_babel import gettext
+
+        return gettext(self.refused if error == REFUSED and self.refused else error, **args)
+
+    def chosen_label(self) -> str:
+        return self.text or ""
+
+    def chosen_choices(self) -> list[Choice]:
+        """The ticked rows with their labels (after validation, else looked up for the current data)."""
+        if self.chosen or not self.data:
+            return self.chosen
+        from flask_login import current_user
+
+        names = labels(self.source, self.data, current_user)
+        return [Choice(str(v), names.get(str(v), str(v))) for v in self.data]
+
+
+TOO_MANY = N_("最多选择 %(n)s 项。")

@@ -154,7 +154,30 @@
     p.input.setAttribute("aria-expanded", "false");
     p.input.removeAttribute("aria-activedescendant");
   }
+  function add(p, option) {
+    // A multiple picker: the chosen row becomes one more ticked box named like the field (no repeats).
+    var name = p.box.getAttribute("data-picker-multi"), value = option.getAttribute("data-pick-value");
+    var chosen = p.box.querySelector(".picker-chosen");
+    var present = Array.prototype.some.call(chosen.querySelectorAll("input[type=checkbox]"), function (b) {
+      if (b.value === value) { b.checked = true; return true; }
+      return false;
+    });
+    if (!present) {
+      var wrap = document.createElement("div");
+      wrap.className = "form-check form-check-inline border rounded px-4 py-1 m-0";
+      var box = document.createElement("input");
+      box.type = "checkbox"; box.className = "form-check-input"; box.name = name; box.value = value; box.checked = true;
+      box.id = p.input.id + "-chosen-v" + value;
+      var text = document.createElement("label");
+      text.className = "form-check-label"; text.htmlFor = box.id; text.textContent = option.getAttribute("data-pick-label");
+      wrap.appendChild(box); wrap.appendChild(text); chosen.appendChild(wrap);
+    }
+    p.input.value = "";
+    close(p);
+    p.input.focus();
+  }
   function choose(p, option) {
+    if (p.box.hasAttribute("data-picker-multi")) { add(p, option); return; }
     var changed = p.value.value !== option.getAttribute("data-pick-value");
     p.value.value = option.getAttribute("data-pick-value");
     p.input.value = option.getAttribute("data-pick-label");
@@ -201,7 +224,7 @@
   document.addEventListener("input", function (event) {
     if (!event.target.matches || !event.target.matches("[data-picker-input]")) { return; }
     var p = parts(event.target);
-    if (p && p.value.value) {
+    if (p && p.value && p.value.value) {
       p.value.value = "";
       if (!p.input.value.trim()) { p.value.dispatchEvent(new Event("change", { bubbles: true })); }
     }
