@@ -82,7 +82,6 @@ def index():
 
 
 def _fill_choices(form: ContestForm) -> None:
-    form.organiser.choices = queries.organiser_choices(current_user)
     form.competition.choices = [("", _("（不归入竞赛）"))] + queries.competition_choices(current_user)
 
 
@@ -160,7 +159,7 @@ def _detail_context(contest: Contest, **forms) -> dict:
     if not manager:
         entrants = [row for row in entrants if row[0].user_id == current_user.id or row[0].unit_id in staff]
     quota_form = forms.get("quota_form") or QuotaForm()
-    quota_form.unit.choices = queries.quota_unit_choices(contest) if manager else []
+    quota_form.unit.params = {"contest": str(contest.id)}
     return {
         "contest": contest, "manager": manager, "blind": blind, "mine": mine,
         "items": queries.items_of(contest.id), "quotas": quotas, "panels": queries.panels_of(contest.id),
@@ -199,7 +198,7 @@ def detail(contest_id: int):
 def quota(contest_id: int):
     contest = _managed_contest(contest_id)
     form = QuotaForm()
-    form.unit.choices = queries.quota_unit_choices(contest)
+    form.unit.params = {"contest": str(contest.id)}
     if not form.validate_on_submit():
         _refuse_form(form)
         return _back(contest)

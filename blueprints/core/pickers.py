@@ -309,6 +309,9 @@ def _view_area(user, _params):
 
 
 department_source("departments-view", _view_area)
+# Departments of the user's admin or HR scope (contest organisers, mentoring…).
+department_source("departments-staff", lambda user, _params: or_(scope_of(user, "admin").path_clause(Department.path),
+                                                                 scope_of(user, "hr").path_clause(Department.path)))
 
 
 def _whole_tree_extra(user) -> list[Choice]:
