@@ -198,7 +198,6 @@ def _same(label: str, text: str) -> bool:
 REFUSED = N_("所选的项不在您可以选择的范围内，请重新选择。")
 NOT_FOUND = N_("没有找到“%(q)s”，请换个关键词。")
 CHOOSE_ONE = N_("有多个“%(q)s”，请在下面选择一个。")
-REQUIRED = N_("请选择。")
 
 
 @dataclass
