@@ -178,6 +178,7 @@
   }
   function choose(p, option) {
     if (p.box.hasAttribute("data-picker-multi")) { add(p, option); return; }
+    p.value.removeAttribute("data-picker-cleared");
     var changed = p.value.value !== option.getAttribute("data-pick-value");
     p.value.value = option.getAttribute("data-pick-value");
     p.input.value = option.getAttribute("data-pick-label");
@@ -226,7 +227,16 @@
     var p = parts(event.target);
     if (p && p.value && p.value.value) {
       p.value.value = "";
-      if (!p.input.value.trim()) { p.value.dispatchEvent(new Event("change", { bubbles: true })); }
+      p.value.setAttribute("data-picker-cleared", "1");
+    }
+  });
+  // A box emptied and left: the choice is gone (a filter form refreshes then, not while someone types).
+  document.addEventListener("change", function (event) {
+    if (!event.target.matches || !event.target.matches("[data-picker-input]")) { return; }
+    var p = parts(event.target);
+    if (p && p.value && p.value.hasAttribute("data-picker-cleared") && !p.input.value.trim()) {
+      p.value.removeAttribute("data-picker-cleared");
+      p.value.dispatchEvent(new Event("change", { bubbles: true }));
     }
   });
   document.addEventListener("click", function (event) {
