@@ -98,6 +98,9 @@ def _user_form(user: User | None = None) -> UserForm:
         form.roles.data = sorted(set(user.roles) & set(UNSCOPED_ROLES))
     elif user is None and not form.is_submitted():
         form.roles.data = ["worker"]
+        if not _admin_scope().everything:  # a scoped admin's new person starts at the top of their scope
+            nodes = scope_nodes(current_user, "admin")
+            form.department_id.data = nodes[0].id if nodes else None
     return form
 
 

@@ -33,6 +33,7 @@ from blueprints.core.i18n import N_
 from blueprints.core.pagination import keyset_page
 from blueprints.core.people import parse_employee_nos, resolve_people
 from blueprints.core.permissions import deny, roles_required
+from blueprints.core.scopes import scope_nodes
 from blueprints.core.types import parse_int
 from blueprints.core.web import redirect_after_change, render
 
@@ -104,6 +105,9 @@ def new():
     form = ContestForm()
     _fill_choices(form)
     if request.method == "GET":
+        # The organiser picker starts at the top of the user's own scope (as the first entry of a select did).
+        nodes = scope_nodes(current_user, "admin") or scope_nodes(current_user, "hr")
+        form.organiser.data = nodes[0].id if nodes else None
         form.held_on.data = local_today() + timedelta(days=30)
         form.first_prizes.data, form.second_prizes.data, form.third_prizes.data, form.titles.data = 1, 2, 3, 1
         form.items[0].form.name.data, form.items[0].form.kind.data = _("理论"), "theory"
