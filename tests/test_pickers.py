@@ -218,3 +218,37 @@ def test_the_suggestion_form_refuses_a_workshop_that_is_not_approved(app, client
     assert "没有找到" in html_text(response)
     with app.app_context():
         assert db.session.scalar(select(func.count(Suggestion.id))) == 0
+
+
+
+# --- the multiple picker (training session departments) --------------------------------------------------------
+
+
+def _session(**changes) -> dict:
+    form = {"title": "多选培训", "kind": "skills", "location": "培训楼", "starts_at": "2031-05-01T09:00",
+            "ends_at": "2031-05-01T11:00", "capacity": "10", "instructor": "王师傅"}
+    form.update(changes)
+    return form
+
+
+def test_the_multiple_picker_keeps_ticked_ids_adds_a_typed_name_and_refuses_a_foreign_one(app, client, auth, city,
+                                                                                         make_user):
+    from blueprints.training.models import SessionDepartment, TrainingSession
+
+    hr = make_user(employee_no="hrA", name="甲培训员", roles=("worker", "hr"), department=city["a"])
+    narrow(app, hr, "hr", city["a"])
+    assert auth.login("hrA").status_code == 303
+    refused = client.post("/training/new", data=_session(organiser=city["a"].id, departments=[city["b_team"].id]))
+    assert "所选的项不在您可以选择的范围内" in html_text(refused)
+    ambiguous = client.post("/training/new", data=_session(organiser=city["a"].id, departments=[city["a_team"].id],
+                                                           **{"departments-q": "一"}))
+    body = ambiguous.get_data(as_text=True)
+    assert 'name="departments-pick"' in body and f'name="departments" id="departments-chosen-1" value="{city["a_team"].id}" checked' in body
+    with app.app_context():
+        assert db.session.scalar(select(func.count(TrainingSession.id))) == 0
+    saved = client.post("/training/new", data=_session(organiser=city["a"].id, departments=[city["a_team"].id],
+                                                       **{"departments-q": "机加车间"}))
+    assert saved.status_code == 303, html_text(saved)[:2000]
+    with app.app_context():
+        chosen = set(db.session.scalars(select(SessionDepartment.department_id)))
+    assert chosen == {city["a_team"].id, city["a_floor"].id}
