@@ -430,7 +430,8 @@ def test_the_queue_offers_only_the_workshops_of_the_admins_scope(client, auth, f
     auth.login(fed.admin_a.employee_no)
     page = html_text(client.get("/pick/review-workshops?q=工作室"))
     assert "滨江数控工作室" in page and "松北绕线工作室" not in page
-    foreign = html_text(client.get("/suggestions/review", query_string={"workshop": "", "workshop-q": "松北绕线工作室"}))
+    foreign = html_text(client.get("/suggestions/review",
+                                   query_string={"workshop": "", "workshop-q": "松北绕线工作室"}))
     assert "没有找到" in foreign
     auth.logout()
     auth.login(fed.city.employee_no)

@@ -10,8 +10,11 @@ from sqlalchemy import func, select
 from blueprints.core import pickers
 from blueprints.core.models import RoleGrant, User
 from extensions import db
+from tests import test_federation_admin as _fed
 from tests.conftest import both_backends, html_text
-from tests.test_federation_admin import a_admin, city, narrow, people  # noqa: F401  (fixtures)
+
+# The federation admin tests' tree and people (fixtures), shared here.
+a_admin, city, people, narrow = _fed.a_admin, _fed.city, _fed.people, _fed.narrow
 
 PATH_A_TEAM = "松北区总工会 › 滨江重工 › 一分厂 › 机加车间 › 数控一班"
 
@@ -243,7 +246,8 @@ def test_the_multiple_picker_keeps_ticked_ids_adds_a_typed_name_and_refuses_a_fo
     ambiguous = client.post("/training/new", data=_session(organiser=city["a"].id, departments=[city["a_team"].id],
                                                            **{"departments-q": "一"}))
     body = ambiguous.get_data(as_text=True)
-    assert 'name="departments-pick"' in body and f'name="departments" id="departments-chosen-1" value="{city["a_team"].id}" checked' in body
+    assert 'name="departments-pick"' in body
+    assert f'name="departments" id="departments-chosen-1" value="{city["a_team"].id}" checked' in body
     with app.app_context():
         assert db.session.scalar(select(func.count(TrainingSession.id))) == 0
     saved = client.post("/training/new", data=_session(organiser=city["a"].id, departments=[city["a_team"].id],
