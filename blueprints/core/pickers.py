@@ -90,23 +90,29 @@ def _extras(source: Source, user) -> list[Choice]:
     return list(source.extras(user)) if source.extras is not None else []
 
 
-def _labels_for(source: Source, rows) -> list[Choice]:
-    """Choices for (id, name[, path]) rows; departments get their path label in one extra query at most."""
+def _labels_for(source: Source, rows, user=None, params: Mapping[str, str] | None = None) -> list[Choice]:
+    """Choices for (id, name[, path]) rows; departments get their path label in one extra query at most. With a
+    user, the path names only ancestors inside the source's allowed set (a scoped admin's labels start at the top
+    of their scope and never name the units above it)."""
     if not source.paths:
         return [Choice(str(row.id), row.name) for row in rows]
     ancestors = {int(part) for row in rows for part in row.path.strip("/").split("/") if part}
     known = {row.id: (row.name, getattr(row, "kind", None)) for row in rows}
     missing = ancestors - set(known)
     if missing:
-        known.update({i: (n, k) for i, n, k in db.session.execute(
-            select(Department.id, Department.name, Department.kind).where(Department.id.in_(missing)))})
+        stmt = select(Department.id, Department.name, Department.kind).where(Department.id.in_(missing))
+        if user is not None:
+            stmt = stmt.where(source.allowed(user, _clean_params(source, params)))
+        known.update({i: (n, k) for i, n, k in db.session.execute(stmt)})
     choices = []
     for row in rows:
         names = []
         for part in row.path.strip("/").split("/"):
             if not part:
                 continue
-            name, kind = known.get(int(part), ("?", None))
+            if int(part) not in known:
+                continue  # above the user's part of the tree
+            name, kind = known[int(part)]
             if kind == "federation" and int(part) != row.id:
                 continue  # the city root is above everyone: it would only lengthen every label
             names.append(name)
@@ -147,16 +153,16 @@ def search(source: Source, q: str, user, params: Mapping[str, str] | None = None
         order += [model.depth, model.code] if source.paths else [model.name]
     order.append(model.id)
     rows = db.session.execute(stmt.order_by(*order).limit(max(limit - len(found), 0))).all()
-    return found + _labels_for(source, rows)
+    return found + _labels_for(source, rows, user, params)
 
 
-def labels(source: Source, values: Sequence, user=None) -> dict[str, str]:
+def labels(source: Source, values: Sequence, user=None, params: Mapping[str, str] | None = None) -> dict[str, str]:
     """value → label for the given values (ids or extras), whatever the allowed set (to show a stored choice)."""
     result = {c.value: c.label for c in _extras(source, user) if c.value in {str(v) for v in values}}
     ids = {as_id(v) for v in values} - {None}
     if ids:
         rows = db.session.execute(select(*_columns(source)).where(source.model.id.in_(ids))).all()
-        result.update({c.value: c.label for c in _labels_for(source, rows)})
+        result.update({c.value: c.label for c in _labels_for(source, rows, user, params)})
     return result
 
 
@@ -169,7 +175,7 @@ def allowed_choices(source: Source, values: Sequence, user, params: Mapping[str,
     if ids:
         rows = db.session.execute(select(*_columns(source)).where(source.model.id.in_(ids),
                                                                   source.allowed(user, params))).all()
-        chosen += _labels_for(source, rows)
+        chosen += _labels_for(source, rows, user, params)
     return chosen
 
 
@@ -183,7 +189,7 @@ def exact_matches(source: Source, text: str, user, params: Mapping[str, str] | N
     params = _clean_params(source, params)
     rows = db.session.execute(select(*_columns(source)).where(source.model.name == last, source.allowed(user, params))
                               .order_by(source.model.id).limit(PICK_LIMIT)).all()
-    choices = _labels_for(source, rows)
+    choices = _labels_for(source, rows, user, params)
     if len(choices) > 1:  # a full path typed or picked tells same-named units apart
         by_label = [c for c in choices if _same(c.label, text)]
         return by_label or choices
@@ -400,7 +406,7 @@ class PickerField(Field):
             return ""
         from flask_login import current_user
 
-        return labels(self.source, [self.data], current_user).get(str(self.data), "")
+        return labels(self.source, [self.data], current_user, self.params).get(str(self.data), "")
 
 
 def _coerce(value):
@@ -476,7 +482,7 @@ class MultiPickerField(PickerField):
             return self.chosen
         from flask_login import current_user
 
-        names = labels(self.source, self.data, current_user)
+        names = labels(self.source, self.data, current_user, self.params)
         return [Choice(str(v), names.get(str(v), str(v))) for v in self.data]
 
 

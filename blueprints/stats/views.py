@@ -156,7 +156,7 @@ def _dept_pick(filters: Filters) -> pickers.Resolution | None:
     if filters.root is None:
         return pickers.Resolution("all", _("全部单位"))
     source = pickers.get_source("stats-departments")
-    return pickers.Resolution(str(filters.root.id), pickers.labels(source, [filters.root.id]).get(
+    return pickers.Resolution(str(filters.root.id), pickers.labels(source, [filters.root.id], current_user).get(
         str(filters.root.id), filters.root.name))
 
 
