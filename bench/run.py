@@ -36,6 +36,8 @@ running every variant once in a rotating order):
   snapshot refresh after one new suggestion and a full rebuild on the large database, both rolled back.
 - P11 (bench/bars_people.py) times the user list and the person picker searching a rare name, a common name,
   pinyin initials and a 工号 fragment, large against small.
+- P12 (bench/bars_forms.py) compares the bytes of each form page and filtered list page on the large and the
+  small database and counts its <option> elements (department and workshop choices are type-ahead pickers).
 - P13 (bench/bars_jobs.py) starts the suggestion list's export in a child process (the POST only queues a
   background job: timed), runs the job there as a worker does, and reads the process's peak RSS (getrusage) and
   the progress seen on the job's row; EXPORT_LIMIT is raised to 100,000 in that process when it is lower.
@@ -1099,6 +1101,10 @@ def main(argv=None) -> int:
         from bench.bars_people import bar_p11  # person search through the index (issue 19 item 2)
 
         rows += guarded("P11 person search", lambda: bar_p11(small, large, repeat), failures)
+
+        from bench.bars_forms import bar_p12  # form and filter pages with type-ahead pickers (issue 19 item 3)
+
+        rows += guarded("P12 form pages", lambda: bar_p12(small, large, ws.label, wl.label), failures)
         small.close()
         if large is not small:
             large.close()
@@ -1109,7 +1115,7 @@ def main(argv=None) -> int:
         from bench.bars_jobs import bar_p13  # the export runs as a background job (it replaced row M)
 
         rows += guarded("P13 export job", lambda: bar_p13(export_url, export_label, tmp), failures)
-    order = ["P1", "P2", "P3", "P4", "P5", "P6", "P7", "P8", "P9", "P10", "P11", "P13"]
+    order = ["P1", "P2", "P3", "P4", "P5", "P6", "P7", "P8", "P9", "P10", "P11", "P12", "P13"]
     rows.sort(key=lambda r: order.index(r.bar) if r.bar in order else len(order))
     backend = "PostgreSQL" if is_postgres(large_url) else f"SQLite {sqlite3.sqlite_version}"
     caption = (f"Benchmark of {datetime.now().strftime('%Y-%m-%d %H:%M')} on {backend}, large = {wl.label}, "

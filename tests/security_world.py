@@ -62,6 +62,7 @@ ARGUMENT_QUERIES = {
     # enterprise 1's contest in scoring (worker10 judges it; the certificate answers 404 for whoever has none there)
     "contest_id": "SELECT id FROM contests WHERE status = 'scoring' ORDER BY id LIMIT 1",
     "job_id": "SELECT id FROM jobs ORDER BY id LIMIT 1",  # none in the demo: a routable URL that answers 404
+    "source": "SELECT 'departments-admin'",  # a type-ahead picker's source (core.pickers)
 }
 # Arguments whose realistic value depends on the route.
 ARGUMENT_OVERRIDES = {("suggestions.decide", "action"): "accept"}

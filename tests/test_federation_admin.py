@@ -177,8 +177,10 @@ def test_people_list_search_and_counts_stay_inside_the_scope(app, client, city, 
     assert "wa01" in body and "wb01" not in body and "wn01" not in body
     assert "王乙" not in html_text(client.get("/admin/users?q=wb01"))
     assert "王乙" not in html_text(client.get(f"/admin/users?department={city['b'].id}"))
-    options = html_text(client.get("/admin/users"))
+    # The department filter is a type-ahead picker: it offers the admin's scope only.
+    options = html_text(client.get("/pick/departments-admin?q="))
     assert "一分厂" in options and "松北电机" not in options
+    assert "松北电机" not in html_text(client.get("/pick/departments-admin?q=松北"))
 
 
 @both_backends
@@ -275,13 +277,13 @@ def test_grants_section_lists_gives_and_revokes_inside_the_scope(app, client, ci
 @both_backends
 @pytest.mark.parametrize(("role", "where", "message"), [
     ("hr", "b", "只能在自己的管理范围内授权"),       # a node outside the admin's scope
-    ("hr", "", "只能在自己的管理范围内授权"),        # the whole tree
+    ("hr", "all", "只能在自己的管理范围内授权"),     # the whole tree (the grant picker's "all")
     ("hr", "missing", "只能在自己的管理范围内授权"),  # a node that does not exist
     ("boss", "a", "这个角色不能按范围授予"),          # a role that comes without a scope
     ("lead", "a", "这个角色不能按范围授予"),
 ])
 def test_refused_grants_store_nothing(app, client, city, people, a_admin, role, where, message):
-    department_id = {"": "", "missing": 999999}[where] if where in ("", "missing") else city[where].id
+    department_id = {"all": "all", "missing": 999999}[where] if where in ("all", "missing") else city[where].id
     response = client.post(f"/admin/users/{people['a'].id}/grants", data={"role": role, "department_id": department_id})
     assert response.status_code == 422
     assert message in html_text(response)

@@ -44,6 +44,7 @@ ROUTES: dict[str, tuple[str, str | None, str | None]] = {
     "core.notification_badge": _r("signed_in"),
     "core.read_all_notifications": _r("signed_in"),
     "core.people_search": _r("signed_in"),
+    "core.pick": _r("signed_in"),  # answers only the source's allowed set for the user (tests/test_pickers.py)
     "core.open_notification": _r("signed_in", "own", "notification"),
     "core.jobs_index": _r("signed_in"),
     "core.job": _r("signed_in", "own", "job"),  # the owner's alone, admins included (core/job_views.py)

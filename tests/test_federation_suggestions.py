@@ -426,10 +426,14 @@ def test_a_workshop_profile_lists_only_the_adopted_suggestions_the_viewer_may_se
 def test_the_queue_offers_only_the_workshops_of_the_admins_scope(client, auth, fed, make_workshop):
     make_workshop(department=fed.a, name="滨江数控工作室")
     make_workshop(department=fed.b, name="松北绕线工作室")
+    # The queue's workshop box is a type-ahead picker: its matches are what the filter accepts.
     auth.login(fed.admin_a.employee_no)
-    page = html_text(client.get("/suggestions/review"))
+    page = html_text(client.get("/pick/review-workshops?q=工作室"))
     assert "滨江数控工作室" in page and "松北绕线工作室" not in page
+    foreign = html_text(client.get("/suggestions/review",
+                                   query_string={"workshop": "", "workshop-q": "松北绕线工作室"}))
+    assert "没有找到" in foreign
     auth.logout()
     auth.login(fed.city.employee_no)
-    page = html_text(client.get("/suggestions/review"))
+    page = html_text(client.get("/pick/review-workshops?q=工作室"))
     assert "滨江数控工作室" in page and "松北绕线工作室" in page

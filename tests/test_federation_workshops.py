@@ -472,8 +472,9 @@ def test_an_admin_registers_workshops_for_others_only_in_scope(app, world):
     page = html_text(client.post("/workshops/new", data={**form, "department_id": world.b.id}))
     assert count(app, Workshop) == before
     assert "越权登记工作室" in page  # the form comes back with the refusal
-    page = html_text(client.get("/workshops/new"))
+    page = html_text(client.get("/pick/departments-admin?q="))  # the form's unit picker (an admin's source)
     assert "一分厂" in page and "松北电机" not in page  # the unit picker offers the admin's scope only
+    assert "departments-admin" in client.get("/workshops/new").get_data(as_text=True)
     with app.test_request_context():
         from blueprints.core.errors import DomainError
         from blueprints.workshops import services

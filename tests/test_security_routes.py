@@ -37,6 +37,7 @@ MATRIX: dict[tuple[str, str], dict[str, str]] = {
     ("core.notification_badge", "GET"): SIGNED_IN,
     ("core.read_all_notifications", "POST"): SIGNED_IN,
     ("core.people_search", "GET"): SIGNED_IN,
+    ("core.pick", "GET"): SIGNED_IN,
     ("core.jobs_index", "GET"): SIGNED_IN,
     # Someone else's background job and its file: refused to everyone, admins included (core/job_views.py).
     ("core.job", "GET"): {"anonymous": "login", "worker": "deny", "lead": "deny", "hr": "deny", "admin": "deny"},
@@ -148,7 +149,8 @@ class World:
             db.session.commit()
             self.notification_id, self.grant_id, self.job_id = note.id, grant.id, job.id
         self.args = {"user_id": self.stranger.id, "dept_id": self.dept.id, "grant_id": self.grant_id,
-                     "notification_id": self.notification_id, "job_id": self.job_id, "filename": "css/app.css"}
+                     "notification_id": self.notification_id, "job_id": self.job_id, "filename": "css/app.css",
+                     "source": "departments-admin"}
 
 
 @pytest.fixture

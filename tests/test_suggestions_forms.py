@@ -97,7 +97,8 @@ def test_a_workshop_that_is_not_approved_cannot_receive_suggestions(app, client,
 def test_the_default_workshop_is_one_the_author_belongs_to(client, auth, suggestion_setup):
     auth.login(suggestion_setup.author.employee_no)
     body = html_text(client.get("/suggestions/new"))
-    assert f'<option selected value="{suggestion_setup.workshop.id}">' in body
+    assert f'name="workshop_id" value="{suggestion_setup.workshop.id}"' in body
+    assert f'value="{suggestion_setup.workshop.name}"' in body  # the picker's text box shows its name
 
 
 # --- Uploads -----------------------------------------------------------------------------------------------------

@@ -106,10 +106,13 @@ def test_filter_boxes_show_the_top_of_a_large_tree_and_the_chosen_department(app
     plants = [make_department(name=f"分厂{n}", parent=city) for n in range(3)]
     teams = [make_department(name=f"班组{p}-{t}", parent=plant) for p, plant in enumerate(plants) for t in range(3)]
     monkeypatch.setattr(people, "FILTER_DEPARTMENT_CAP", 5)
+    # The list's department box is a type-ahead picker: the page names no department until one is chosen, and
+    # then shows the chosen one with its path.
     page = html_text(client.get("/suggestions/"))
-    assert "分厂2" in page and "班组0-0" not in page
+    assert "分厂2" not in page and "班组0-0" not in page
     chosen = html_text(client.get(f"/suggestions/?department={teams[4].id}"))
-    assert "班组1-1" in chosen and "班组0-0" not in chosen
+    assert "市总 › 分厂1 › 班组1-1" in chosen and "班组0-0" not in chosen
+    assert "班组1-1" in html_text(client.get("/pick/departments-view?q=班组1"))
     with app.app_context():
         names = [label.strip("\u3000") for _, label in people.department_filter_choices(teams[4].id)]
     # The chosen team sits under its plant, in tree order.

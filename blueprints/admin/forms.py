@@ -7,9 +7,11 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from blueprints.core.errors import DomainError
 from blueprints.core.forms import PortalForm
+from blueprints.core.grants import OUTSIDE_SCOPE
 from blueprints.core.labels import ORG_KIND_LABELS, ROLE_LABELS
 from blueprints.core.models import SCOPED_ROLES, SKILL_LEVELS
-from blueprints.core.people import check_employee_no
+from blueprints.core.people import OUTSIDE_ADMIN_SCOPE, check_employee_no
+from blueprints.core.pickers import PickerField
 from blueprints.core.types import parse_int
 
 
@@ -44,7 +46,7 @@ class UserForm(PortalForm):
     employee_no = StringField(_l("工号"), validators=[DataRequired(_l("请填写工号。")), valid_employee_no])
     name = StringField(_l("姓名"), validators=[DataRequired(_l("请填写姓名。")),
                                              Length(max=50, message=_l("姓名最多 50 个字。"))])
-    department_id = SelectField(_l("部门"), coerce=optional_int, validate_choice=True)
+    department_id = PickerField(_l("部门"), source="departments-admin", refused=OUTSIDE_ADMIN_SCOPE)
     job_title = StringField(_l("岗位"), validators=[Optional(), Length(max=100, message=_l("岗位最多 100 个字。"))])
     skill_level = SelectField(_l("技能等级"), choices=[(s, s) for s in SKILL_LEVELS])
     phone = StringField(_l("手机"), validators=[Optional(), Regexp(r"^\+?[0-9][0-9\- ]{4,19}$",
@@ -65,7 +67,9 @@ class DepartmentForm(PortalForm):
                                              Length(max=100, message=_l("名称最多 100 个字。"))])
     # Not checked against the offered choices: core.people refuses a cycle or a node outside the admin's scope
     # with its own message on this field.
-    parent_id = SelectField(_l("上级部门"), coerce=optional_int, validate_choice=False)
+    # A type-ahead picker inside the admin's scope (the view keeps a scoped top's parent outside it as it is).
+    parent_id = PickerField(_l("上级部门"), source="departments-admin", refused=OUTSIDE_ADMIN_SCOPE,
+                            description=_l("留空表示顶级单位。"))
     kind = SelectField(_l("组织层级"), choices=[("", _l("（按上级单位自动确定）"))] + list(ORG_KIND_LABELS.items()),
                        validate_choice=False)  # core.org refuses an unknown level, on this field
     industry = StringField(_l("行业"), validators=[Optional(), Length(max=50, message=_l("行业最多 50 个字。"))],
@@ -78,7 +82,8 @@ class GrantForm(PortalForm):
     # Own ids: the profile form on the same page has a department_id field too.
     role = SelectField(_l("角色"), choices=[(role, ROLE_LABELS[role]) for role in SCOPED_ROLES], id="grant-role",
                        validate_choice=False)  # core.grants refuses an unknown role in the user's language
-    department_id = SelectField(_l("管理范围"), coerce=optional_int, validate_choice=False, id="grant-department")
+    department_id = PickerField(_l("管理范围"), source="departments-grant", id="grant-department",
+                                refused=OUTSIDE_SCOPE, validators=[DataRequired(_l("请选择管理范围。"))])
 
 
 class ImportUploadForm(PortalForm):

@@ -14,7 +14,7 @@ from blueprints.admin.forms import (
     ImportUploadForm,
     UserForm,
 )
-from blueprints.core import audit, audit_labels, people
+from blueprints.core import audit, audit_labels, people, pickers
 from blueprints.core.errors import DomainError
 from blueprints.core.forms import EmptyForm
 from blueprints.core.grants import OUTSIDE_SCOPE, grant, grants_of, revoke
@@ -70,7 +70,9 @@ def _department_in_scope(dept_id: int) -> Department:
 def users():
     """People inside the admin's scope: search as you type, filter by department, role and status."""
     q = request.args.get("q", "")[:50]
-    department_id = request.args.get("department", type=int)
+    dept = pickers.filter_pick("departments-admin", request.args, "department", current_user,
+                               full=not is_fragment_request())
+    department_id = dept.id
     role = request.args.get("role") if request.args.get("role") in ROLE_KEYS else None
     status = request.args.get("status", "")
     active = {"active": True, "inactive": False}.get(status)
@@ -83,9 +85,8 @@ def users():
                        before=request.args.get("before"))
     page.total, page.total_capped = total, capped
     dept_names = people.department_names(u.department_id for u in page.items)
-    choices = [] if is_fragment_request() else people.department_filter_choices(department_id, scope)
     return render("admin/users.html", "results", page=page, q=q, department_id=department_id, role=role,
-                  status=status, dept_names=dept_names, department_choices=choices, form=EmptyForm())
+                  status=status, dept_names=dept_names, dept_pick=dept, form=EmptyForm())
 
 
 # The role boxes of the user form: worker and lead; admin, hr and safety come with a scope (the grants section),
@@ -95,13 +96,15 @@ UNSCOPED_ROLES = tuple(role for role in ROLE_LABELS if role not in SCOPED_ROLES)
 
 def _user_form(user: User | None = None) -> UserForm:
     form = UserForm(obj=user)
-    form.department_id.choices = people.department_choices(blank=_("（未分配）"), scope=_admin_scope())
     if user is not None:
         form.roles.choices = [(role, ROLE_LABELS[role]) for role in UNSCOPED_ROLES]
     if user is not None and not form.is_submitted():
         form.roles.data = sorted(set(user.roles) & set(UNSCOPED_ROLES))
     elif user is None and not form.is_submitted():
         form.roles.data = ["worker"]
+        if not _admin_scope().everything:  # a scoped admin's new person starts at the top of their scope
+            nodes = scope_nodes(current_user, "admin")
+            form.department_id.data = nodes[0].id if nodes else None
     return form
 
 
@@ -133,7 +136,6 @@ def user_new():
 def _user_page(user: User, form: UserForm, grant_form: GrantForm | None = None):
     """The person's page: profile form, account actions and their grants."""
     grant_form = grant_form or GrantForm()
-    grant_form.department_id.choices = people.grant_scope_choices(_admin_scope())
     rows = grants_of(user.id)
     granted_by = people.user_names(row.granted_by_id for row, _dept in rows)
     return render_template("admin/user_form.html", form=form, user=user, grants=rows, granted_by=granted_by,
@@ -161,10 +163,11 @@ def user_grant(user_id: int):
     grant_form = GrantForm()
     if grant_form.validate_on_submit():
         department = None
-        if grant_form.department_id.data is not None:
-            department = db.session.get(Department, grant_form.department_id.data)
+        chosen = grant_form.department_id.data  # "all": the whole tree (offered to whole-tree admins only)
+        if chosen != "all":
+            department = db.session.get(Department, chosen)
         with action(grant_form) as outcome:
-            if grant_form.department_id.data is not None and department is None:
+            if chosen != "all" and department is None:
                 raise DomainError(OUTSIDE_SCOPE, field="department_id")
             grant(user, grant_form.role.data, department, actor=current_user)
         if outcome.done:
@@ -221,13 +224,10 @@ def user_reset_password(user_id: int):
 
 def _department_form(dept: Department | None = None) -> DepartmentForm:
     form = DepartmentForm(obj=dept)
-    form.parent_id.choices = people.department_choices(blank=_("（无，顶级单位）"), outside=dept, scope=_admin_scope())
     if dept is not None:
         form.kind.choices = list(ORG_KIND_LABELS.items())  # an existing node has a level; no "automatic"
-        if dept.parent_id is not None and dept.parent_id not in {c[0] for c in form.parent_id.choices}:
-            # The top of a scoped admin's subtree: its parent lies outside, but it may stay where it is.
-            form.parent_id.choices.insert(0, (dept.parent_id, people.department_names([dept.parent_id])
-                                              .get(dept.parent_id, "")))
+        # The top of a scoped admin's subtree: its parent lies outside, but it may stay where it is.
+        form.parent_id.keep = dept.parent_id
     return form
 
 

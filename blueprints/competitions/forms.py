@@ -9,6 +9,8 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from blueprints.competitions.labels import FREQUENCY_LABELS, KIND_LABELS
 from blueprints.core.forms import PortalForm
+from blueprints.core.i18n import N_
+from blueprints.core.pickers import PickerField
 
 
 def optional_int(value):
@@ -22,6 +24,7 @@ class CompetitionForm(PortalForm):
     name = StringField(_l("竞赛名称"), validators=[DataRequired(_l("请填写竞赛名称。")),
                                                 Length(max=120, message=_l("最多 120 个字。"))])
     kind = SelectField(_l("竞赛类别"), choices=list(KIND_LABELS.items()))
+    # A select: union nodes only (the city, its districts and industry unions), bounded by design (well under 300).
     organiser_id = SelectField(_l("主办单位"), coerce=optional_int, validate_choice=False,
                                description=_l("由哪一级工会组织；报名单位须在它的范围内。"))
     year = IntegerField(_l("年度"), validators=[InputRequired(_l("请填写年度。")),
@@ -36,7 +39,8 @@ class CompetitionForm(PortalForm):
 
 
 class EnrolForm(PortalForm):
-    unit_id = SelectField(_l("报名单位"), coerce=optional_int, validate_choice=False)
+    unit_id = PickerField(_l("报名单位"), source="competition-units",
+                          refused=N_("您只能为自己管理范围内的单位报名。"))  # as competitions.services says
 
 
 class ReportForm(PortalForm):

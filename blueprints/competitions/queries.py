@@ -19,7 +19,7 @@ from blueprints.competitions.models import (
     ScoreCell,
     competition_projects,
 )
-from blueprints.core import scopes
+from blueprints.core import pickers, scopes
 from blueprints.core.clock import local_today
 from blueprints.core.models import UNION_KINDS, Department
 from blueprints.core.org import ancestor_ids
@@ -369,3 +369,20 @@ def report_details(report_ids) -> tuple[dict[int, list], dict[int, list]]:
             .join(StoredFile, StoredFile.id == ReportAttachment.file_id).where(ReportAttachment.report_id.in_(ids))):
         files.setdefault(report_id, []).append((file_id, name))
     return figures, files
+
+
+def _enrollable(user, params):
+    """The enrolment form's units (core.pickers): as enrollable_units, without the cap, for an admin who may see
+    the competition named in the parameters (anyone else is offered nothing)."""
+    from sqlalchemy import false
+
+    competition_id = pickers.as_id(params.get("competition"))
+    competition = load(competition_id) if competition_id else None
+    if competition is None or not user.has_role("admin") or not can_view(user, competition):
+        return false()
+    kinds = ("enterprise", "branch") if organises(user, competition) else ENROLLABLE_KINDS
+    return and_(Department.path.startswith(competition.organiser.path), Department.kind.in_(kinds),
+                scopes.scope_of(user, "admin").path_clause(Department.path))
+
+
+pickers.department_source("competition-units", _enrollable, params=("competition",))

@@ -214,18 +214,17 @@ def detail(competition_id: int):
     enrolments = queries.enrolments_of(competition.id)
     organiser = queries.organises(current_user, competition)
     mine = queries.admin_units(current_user, enrolments)
-    enrollable = []
-    if current_user.has_role("admin") and competition.status in services.lifecycle.ENROLMENT_OPEN:
-        enrollable = queries.enrollable_units(current_user, competition, {e.unit_id for e in enrolments})
+    # The unit is a type-ahead picker (core.pickers "competition-units"), offered while enrolment is open.
+    can_enrol = current_user.has_role("admin") and competition.status in services.lifecycle.ENROLMENT_OPEN
     enrol_form = EnrolForm()
-    enrol_form.unit_id.choices = [("", _("请选择单位")), *enrollable] if enrollable else []
+    enrol_form.unit_id.params = {"competition": str(competition.id)}
     shown = queries.units_shown(current_user, competition, enrolments)
     units = queries.unit_map(shown)
     overdue = queries.overdue([competition]) if (organiser or mine) else []
     return render_template(
         "competitions/detail.html", competition=competition, indicators=queries.indicators_of(competition.id),
         enrolments=shown, enrolled_total=len(enrolments), organiser=organiser, mine={e.id for e in mine},
-        enrol_form=enrol_form,
+        enrol_form=enrol_form, can_enrol=can_enrol,
         projects=queries.projects_of(competition.id), linked=_linked_counts(competition, units),
         computed={c.key: c for c in computed_indicators()}, actions=services.allowed_actions(competition),
         form=EmptyForm(), labels=LABELS, overdue_count=len(overdue), editable=services.is_editable(competition))
@@ -255,9 +254,13 @@ def enrol(competition_id: int):
     """Enrol a unit: the organiser any unit of its scope, a unit's admin their own."""
     competition = visible_competition(competition_id)
     form = EnrolForm()
-    form.unit_id.choices = []
+    form.unit_id.params = {"competition": str(competition.id)}
     if not form.validate_on_submit():
-        abort(400)
+        if form.csrf_token.errors:
+            abort(400)
+        for message in form.unit_id.errors:
+            flash(message, "danger")
+        return redirect_after_change(url_for("competitions.detail", competition_id=competition_id) + "#units")
     with web.action() as outcome:
         enrolment = services.enrol(competition, form.unit_id.data, current_user)
     if outcome.done:

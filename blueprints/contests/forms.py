@@ -20,7 +20,9 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from blueprints.contests.labels import ITEM_KIND_LABELS, LEVEL_LABELS
 from blueprints.core.forms import PortalForm, finite_number
+from blueprints.core.i18n import N_
 from blueprints.core.models import SKILL_LEVELS
+from blueprints.core.pickers import PickerField
 from blueprints.core.types import parse_int
 
 ITEM_ROWS = 4
@@ -65,7 +67,8 @@ class ContestForm(PortalForm):
 
     name = StringField(_l("比武名称"), validators=[DataRequired(_l("请填写比武名称。")),
                                                  Length(max=120, message=_l("最多 120 个字。"))])
-    organiser = SelectField(_l("主办单位"), coerce=optional_id, validate_choice=False)
+    organiser = PickerField(_l("主办单位"), source="departments-staff",
+                            refused=N_("请选择您负责范围内的主办单位。"))  # contests.services says the same
     competition = SelectField(_l("所属竞赛"), coerce=optional_id, validate_choice=False,
                               description=_l("可选：归入一项正在进行的劳动和技能竞赛，计入竞赛的关联活动。"))
     trade = StringField(_l("工种"), validators=[DataRequired(_l("请填写工种。")),
@@ -83,7 +86,7 @@ class ContestForm(PortalForm):
 
 
 class QuotaForm(PortalForm):
-    unit = SelectField(_l("参赛单位"), coerce=optional_id, validate_choice=False)
+    unit = PickerField(_l("参赛单位"), source="contest-quota-units")
     quota = IntegerField(_l("名额"), validators=[InputRequired(_l("请填写名额。")), NumberRange(
         min=0, max=1000, message=_l("请填写 0 到 1000 之间的整数。"))])
 

@@ -7,10 +7,10 @@ entrants and confirms its workers' applications. Judges and the chief judge are 
 """
 from __future__ import annotations
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import and_, exists, false, func, or_, select
 
 from blueprints.contests.models import Contest, Entrant, Item, Judge, Objection, Quota, Score
-from blueprints.core import scopes
+from blueprints.core import pickers, scopes
 from blueprints.core.models import Department, User
 from blueprints.core.org import ancestor_ids
 from blueprints.core.people import department_tree
@@ -225,3 +225,17 @@ def my_entries(user_id: int) -> list[tuple[Entrant, Contest]]:
         select(Entrant, Contest).join(Contest, Contest.id == Entrant.contest_id)
         .where(Entrant.user_id == user_id, Entrant.status != "refused", Contest.status != "final")
         .order_by(Contest.held_on))]
+
+
+def _quota_units(user, params):
+    """The quota form's units (core.pickers): the organiser's subtree above team level, for a manager of the
+    contest named in the parameters (anyone else is offered nothing)."""
+    contest_id = pickers.as_id(params.get("contest"))
+    contest = db.session.get(Contest, contest_id) if contest_id else None
+    if contest is None or not manages(user, contest):
+        return false()
+    organiser_path = select(Department.path).where(Department.id == contest.organiser_id).scalar_subquery()
+    return and_(Department.path.startswith(organiser_path), Department.kind != "team")
+
+
+pickers.department_source("contest-quota-units", _quota_units, params=("contest",))

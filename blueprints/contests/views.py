@@ -33,6 +33,7 @@ from blueprints.core.i18n import N_
 from blueprints.core.pagination import keyset_page
 from blueprints.core.people import parse_employee_nos, resolve_people
 from blueprints.core.permissions import deny, roles_required
+from blueprints.core.scopes import scope_nodes
 from blueprints.core.types import parse_int
 from blueprints.core.web import redirect_after_change, render
 
@@ -82,7 +83,6 @@ def index():
 
 
 def _fill_choices(form: ContestForm) -> None:
-    form.organiser.choices = queries.organiser_choices(current_user)
     form.competition.choices = [("", _("（不归入竞赛）"))] + queries.competition_choices(current_user)
 
 
@@ -105,6 +105,9 @@ def new():
     form = ContestForm()
     _fill_choices(form)
     if request.method == "GET":
+        # The organiser picker starts at the top of the user's own scope (as the first entry of a select did).
+        nodes = scope_nodes(current_user, "admin") or scope_nodes(current_user, "hr")
+        form.organiser.data = nodes[0].id if nodes else None
         form.held_on.data = local_today() + timedelta(days=30)
         form.first_prizes.data, form.second_prizes.data, form.third_prizes.data, form.titles.data = 1, 2, 3, 1
         form.items[0].form.name.data, form.items[0].form.kind.data = _("理论"), "theory"
@@ -160,7 +163,7 @@ def _detail_context(contest: Contest, **forms) -> dict:
     if not manager:
         entrants = [row for row in entrants if row[0].user_id == current_user.id or row[0].unit_id in staff]
     quota_form = forms.get("quota_form") or QuotaForm()
-    quota_form.unit.choices = queries.quota_unit_choices(contest) if manager else []
+    quota_form.unit.params = {"contest": str(contest.id)}
     return {
         "contest": contest, "manager": manager, "blind": blind, "mine": mine,
         "items": queries.items_of(contest.id), "quotas": quotas, "panels": queries.panels_of(contest.id),
@@ -199,7 +202,7 @@ def detail(contest_id: int):
 def quota(contest_id: int):
     contest = _managed_contest(contest_id)
     form = QuotaForm()
-    form.unit.choices = queries.quota_unit_choices(contest)
+    form.unit.params = {"contest": str(contest.id)}
     if not form.validate_on_submit():
         _refuse_form(form)
         return _back(contest)

@@ -5,7 +5,7 @@ from flask import abort, current_app, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from blueprints.core import bp, myspace, notify, people
+from blueprints.core import bp, myspace, notify, people, pickers
 from blueprints.core.database import database_answers
 from blueprints.core.forms import EmptyForm
 from blueprints.core.models import Notification
@@ -91,6 +91,23 @@ def people_search():
     scopes = (scope_of(current_user, "admin"), scope_of(current_user, "hr"))
     results = people.find_people(q, scopes=scopes) if len(q.strip()) >= 1 else []
     return render("core/_people_results.html", "results", results=results, q=q, target=target)
+
+
+@bp.route("/pick/<source>")
+@login_required
+def pick(source: str):
+    """Type-ahead for the department and workshop pickers: at most pickers.PICK_LIMIT rows of what the field would
+    accept for this user (core.pickers), so the route never names a row outside the field's allowed set."""
+    found = pickers.get_source(source)
+    if found is None:
+        abort(404)
+    name = request.args.get("field", "")[:64]
+    q = request.args.get(f"{name}-q") if name else None
+    q = (q if q is not None else request.args.get("q", ""))[:50]
+    params = {key: request.args.get(key, "") for key in found.params}
+    results = pickers.search(found, q, current_user, params)
+    return render("core/_pick_results.html", "results", results=results, q=q,
+                  target=request.args.get("target", "")[:64])
 
 
 @bp.route("/locale", methods=["POST"])

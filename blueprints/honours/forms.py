@@ -6,8 +6,10 @@ from wtforms import IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from blueprints.core.forms import PortalForm
+from blueprints.core.pickers import PickerField
 from blueprints.core.types import parse_int
 from blueprints.honours.labels import HONOUR_LABELS, LEVEL_LABELS, STATUS_LABELS, SUBJECT_LABELS
+from blueprints.honours.services import OUTSIDE_UNIT
 
 
 def optional_int(value):
@@ -19,7 +21,7 @@ class NominationForm(PortalForm):
     """Nominate a unit, team or person; the evidence box is filled from the records and edited."""
 
     subject_kind = SelectField(_l("推荐对象"), choices=list(SUBJECT_LABELS.items()), default="team")
-    department_id = SelectField(_l("单位或班组"), coerce=optional_int, validate_choice=False,
+    department_id = PickerField(_l("单位或班组"), source="honour-units", refused=OUTSIDE_UNIT,
                                 description=_l("推荐集体或班组时选择；推荐个人时不用选。"))
     employee_no = StringField(_l("被推荐人工号"), validators=[Optional(), Length(max=64)])
     honour = SelectField(_l("荣誉"), choices=[("", _l("请选择"))] + list(HONOUR_LABELS.items()),
@@ -52,7 +54,7 @@ class NominationFilterForm(PortalForm):
 
     status = SelectField(_l("状态"), choices=[("", _l("全部状态"))] + list(STATUS_LABELS.items()), default="")
     honour = SelectField(_l("荣誉"), choices=[("", _l("全部荣誉"))] + list(HONOUR_LABELS.items()), default="")
-    unit = SelectField(_l("单位"), coerce=optional_int, validate_choice=False)
+    unit = PickerField(_l("单位"), source="honour-units", placeholder=_l("全部单位（输入名称查找）"))
 
 
 class EvidenceForm(PortalForm):

@@ -4,10 +4,10 @@ the district or industry union its enterprises', the city everything. The person
 """
 from __future__ import annotations
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import aliased
 
-from blueprints.core import scopes
+from blueprints.core import pickers, scopes
 from blueprints.core.models import Department, RoleGrant, User
 from blueprints.core.org import CHAIN_UNIONS, WORKPLACE_KINDS
 from blueprints.honours.models import Nomination, NominationStep
@@ -127,3 +127,8 @@ def unit_in_scope(user, department_id: int | None) -> Department | None:
 def waiting_count(user) -> int:
     """How many nominations wait for the user's level."""
     return db.session.scalar(select(func.count()).select_from(waiting_query(user).order_by(None).subquery())) or 0
+
+
+# The unit pickers of the nomination form and the list's filter (core.pickers): workplace nodes of the admin scope.
+pickers.department_source("honour-units", lambda user, _params: and_(Department.kind.in_(WORKPLACE_KINDS),
+                                                                      _in_scope(user)))

@@ -45,9 +45,7 @@ def _visible(nomination_id: int):
 def index():
     """Nominations in scope, filtered by status, honour and unit (its subtree); those waiting for my level on top."""
     form = NominationFilterForm(request.args)
-    units = queries.unit_choices(current_user)
-    form.unit.choices = [("", _("全部单位"))] + units
-    valid = form.validate()
+    valid = form.validate() or set(form.errors) == {"unit"}  # an unresolved unit box filters on no unit
     unit = queries.unit_in_scope(current_user, form.unit.data) if valid else None
     filters = {"status": form.status.data if valid else None, "honour": form.honour.data if valid else None,
                "unit": unit}
@@ -83,7 +81,6 @@ def _fill_evidence(form: NominationForm) -> None:
 def new():
     """Nominate a unit, team or person of the admin's scope."""
     form = NominationForm()
-    form.department_id.choices = [("", _("请选择"))] + queries.unit_choices(current_user)
     if not form.is_submitted():
         form.year.data = local_today().year
         if request.args.get("unit", type=int):

@@ -8,6 +8,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from blueprints.core.forms import PortalForm
 from blueprints.core.models import SKILL_LEVELS
+from blueprints.core.pickers import PickerField
 from blueprints.mentoring.labels import ASSESSMENT_LABELS, GRADE_LABELS, STATUS_LABELS
 
 
@@ -37,7 +38,7 @@ class PairForm(PortalForm):
 
     master_no = StringField(_l("师傅"), validators=[DataRequired(_l("请选择师傅。")), Length(max=64)])
     apprentice_no = StringField(_l("徒弟"), validators=[DataRequired(_l("请选择徒弟。")), Length(max=64)])
-    workshop_id = SelectField(_l("所在创新工作室（可选）"), coerce=optional_int, validate_choice=True)
+    workshop_id = PickerField(_l("所在创新工作室（可选）"), source="mentoring-workshops")
     starts_on = LocalDateField(_l("开始日期"), validators=[InputRequired(_l("请填写开始日期。"))])
     ends_on = LocalDateField(_l("结束日期"), validators=[InputRequired(_l("请填写结束日期。"))])
     target_level = SelectField(_l("目标技能等级"), choices=[("", _l("请选择"))] + [(s, s) for s in SKILL_LEVELS[1:]],

@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from sqlalchemy import and_, case, distinct, false, func, or_, select
 from sqlalchemy.orm import aliased
 
+from blueprints.core import pickers
 from blueprints.core.clock import local_today
 from blueprints.core.models import Department, StoredFile, User
 from blueprints.core.scopes import Scope, covers_id, scope_of
@@ -317,3 +318,8 @@ def credited_pairs(user_id: int | None = None, path: str | None = None) -> list:
         return []
     return db.session.execute(stmt.order_by(MentoringPair.closed_on.desc(), MentoringPair.id.desc())
                               .limit(50)).all()
+
+
+# The pair form's workshop picker (core.pickers): approved workshops of the user's HR or admin scope.
+pickers.register(pickers.Source("mentoring-workshops", Workshop, lambda user, _params: and_(
+    Workshop.status == "approved", staff_scope(user).department_clause(Workshop.department_id))))

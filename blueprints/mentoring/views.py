@@ -70,7 +70,6 @@ def _pair_data(form: PairForm) -> services.PairData:
 def new():
     """HR or a union admin pairs a master with an apprentice of their scope."""
     form = PairForm()
-    form.workshop_id.choices = [("", _("不属于创新工作室"))] + queries.workshop_choices(current_user)
     if request.method == "GET":
         form.starts_on.data = local_today()
     if form.validate_on_submit():

@@ -6,8 +6,10 @@ from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from blueprints.core.forms import PortalForm
+from blueprints.core.pickers import PickerField
 from blueprints.core.types import parse_int
 from blueprints.projects.labels import LEVEL_LABELS, STATUS_LABELS
+from blueprints.projects.services import OWNER_OUTSIDE
 
 
 def optional_int(value):
@@ -33,7 +35,7 @@ class ProjectForm(PortalForm):
                                               Length(max=120, message=_l("名称最多 120 个字。"))])
     level = SelectField(_l("项目级别"), choices=[("", _l("请选择"))] + list(LEVEL_LABELS.items()),
                         validators=[DataRequired(_l("请选择项目级别。"))])
-    owner_id = SelectField(_l("业主单位"), coerce=optional_int, validate_choice=False,
+    owner_id = PickerField(_l("业主单位"), source="project-owners", refused=OWNER_OUTSIDE,
                            validators=[DataRequired(_l("请选择业主单位。"))])
     location = StringField(_l("建设地点"), validators=[Optional(), Length(max=200, message=_l("地点最多 200 个字。"))])
     planned_start = LocalDateField(_l("计划开工日期"), validators=[InputRequired(_l("请填写计划开工日期。"))])
@@ -61,4 +63,4 @@ class ProjectFilterForm(PortalForm):
 
     level = SelectField(_l("级别"), choices=[("", _l("全部级别"))] + list(LEVEL_LABELS.items()), default="")
     status = SelectField(_l("状态"), choices=[("", _l("全部状态"))] + list(STATUS_LABELS.items()), default="")
-    owner = SelectField(_l("业主单位"), coerce=optional_int, validate_choice=False)
+    owner = PickerField(_l("业主单位"), source="project-owners", placeholder=_l("全部单位（输入名称查找）"))

@@ -7,7 +7,7 @@ from datetime import date
 from sqlalchemy import and_, exists, func, select
 
 from blueprints.competitions.models import Competition, Milestone, Project, competition_projects
-from blueprints.core import scopes
+from blueprints.core import pickers, scopes
 from blueprints.core.models import Department
 from extensions import db
 
@@ -120,3 +120,9 @@ def load_milestone(project_id: int, milestone_id: int) -> Milestone | None:
     """A milestone of this project (another project's milestone id answers None)."""
     return db.session.scalar(select(Milestone).where(Milestone.id == milestone_id,
                                                      Milestone.project_id == project_id))
+
+
+# The owner pickers of the project form and the list's filter (core.pickers): enterprises of the admin scope (a
+# city has hundreds of enterprises).
+pickers.department_source("project-owners", lambda user, _params: and_(Department.kind == "enterprise",
+                                                                        _in_scope(user)))

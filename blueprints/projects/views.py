@@ -50,11 +50,9 @@ def _labels() -> dict:
 def index():
     """Projects in the admin's scope, filtered by level, status and owner; started ones without a competition first."""
     form = ProjectFilterForm(request.args)
-    owners = queries.owner_choices(current_user)
-    form.owner.choices = [("", _("全部业主单位"))] + owners
-    valid = form.validate()
+    valid = form.validate() or set(form.errors) == {"owner"}  # an unresolved owner box filters on no owner
     filters = {"level": form.level.data if valid else None, "status": form.status.data if valid else None,
-               "owner_id": form.owner.data if valid and form.owner.data in dict(owners) else None,
+               "owner_id": form.owner.data if valid else None,
                "uncovered": request.args.get("uncovered") == "1"}
     page = keyset_page(queries.list_query(current_user, **filters), [Project.id], cursor=request.args.get("after"),
                        before=request.args.get("before"), count=True, scalars=False,
@@ -77,7 +75,6 @@ def _data(form: ProjectForm) -> services.ProjectData:
 def new():
     """Register a key project of an enterprise in scope."""
     form = ProjectForm()
-    form.owner_id.choices = [("", _("请选择"))] + queries.owner_choices(current_user)
     if form.validate_on_submit():
         with action(form) as outcome:
             project = services.create_project(current_user, _data(form))
@@ -104,7 +101,6 @@ def edit(project_id: int):
     """Change a project's facts, dates or status."""
     project, _owner = _managed(project_id)
     form = ProjectForm(obj=project)
-    form.owner_id.choices = [("", _("请选择"))] + queries.owner_choices(current_user)
     if form.validate_on_submit():
         with action(form) as outcome:
             services.update_project(current_user, project, _data(form))

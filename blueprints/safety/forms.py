@@ -8,6 +8,8 @@ from wtforms import DateField, RadioField, SelectField, StringField, TextAreaFie
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from blueprints.core.forms import PortalForm
+from blueprints.core.i18n import N_
+from blueprints.core.pickers import PickerField
 from blueprints.core.types import parse_int
 from blueprints.safety.labels import GRADE_LABELS, KIND_LABELS
 from blueprints.safety.models import DESCRIPTION_MAX, PLACE_MAX, TEXT_MAX
@@ -25,7 +27,8 @@ def optional_id(value) -> int | None:
 class ReportForm(PortalForm):
     """A worker reports a hazard."""
 
-    department_id = SelectField(_l("隐患所在部门"), coerce=optional_id, validate_choice=False,
+    department_id = PickerField(_l("隐患所在部门"), source="hazard-places",
+                                refused=N_("请选择本企业的一个部门作为隐患地点。"),  # as safety.services says
                                 validators=[InputRequired(_l("请选择隐患所在的部门。"))])
     place = StringField(_l("具体位置"), validators=[Optional(), Length(max=PLACE_MAX, message=_l("最多 200 个字。"))],
                         render_kw={"placeholder": _l("例如：3 号行车南侧通道")})
@@ -59,7 +62,8 @@ class TriageForm(PortalForm):
 class AssignForm(PortalForm):
     """An officer gives a confirmed hazard its responsible department, measures and deadline."""
 
-    department_id = SelectField(_l("责任部门"), coerce=optional_id, validate_choice=False,
+    department_id = PickerField(_l("责任部门"), source="hazard-responsible",
+                                refused=N_("请选择您管理范围内的责任部门。"),  # as safety.services says
                                 validators=[InputRequired(_l("请选择责任部门。"))])
     measures = TextAreaField(_l("整改措施"), render_kw={"rows": 3},
                              validators=[DataRequired(_l("请填写整改措施。")),

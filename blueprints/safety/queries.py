@@ -16,6 +16,7 @@ from sqlalchemy import and_, false, func, or_, select
 from sqlalchemy.orm import aliased, selectinload
 
 from blueprints.competitions.models import Competition
+from blueprints.core import pickers
 from blueprints.core.clock import local_today
 from blueprints.core.models import Department, User
 from blueprints.core.org import ancestor_ids, enterprise_of
@@ -268,3 +269,29 @@ def latest_of_reporter(user_id: int, limit: int = 3) -> list[HazardReport]:
     return list(db.session.scalars(
         select(HazardReport).where(HazardReport.reporter_id == user_id)
         .order_by(HazardReport.created_at.desc(), HazardReport.id.desc()).limit(limit)))
+
+
+# --- Pickers (core.pickers) of the report form and the officer's assignment ------------------------------------
+
+
+def _places(user, _params):
+    """Where a hazard may be reported: any department of the user's own enterprise."""
+    path = home_path(user)
+    return Department.path.startswith(path) if path else false()
+
+
+def _responsible(user, params):
+    """Who may be made responsible for the hazard named in the parameters: inside both the officer's scope and the
+    report's enterprise, for an officer of that report (anyone else is offered nothing)."""
+    hazard_id = pickers.as_id(params.get("hazard"))
+    hazard = db.session.get(HazardReport, hazard_id) if hazard_id else None
+    if hazard is None or not is_officer(user, hazard):
+        return false()
+    department = db.session.get(Department, hazard.department_id)
+    enterprise = enterprise_of(department)
+    enterprise_path = enterprise.path if enterprise is not None else department.path
+    return and_(scope_of(user, "safety").path_clause(Department.path), Department.path.startswith(enterprise_path))
+
+
+pickers.department_source("hazard-places", _places)
+pickers.department_source("hazard-responsible", _responsible, params=("hazard",))

@@ -65,10 +65,8 @@ def hazards():
 
 
 def _report_choices(form: ReportForm) -> None:
-    places = queries.places_for(current_user)
-    form.department_id.choices = [("", _("请选择部门"))] + [
-        (d.id, ("　" * max(d.depth - 1, 0)) + d.name) for d in places]
-    if form.department_id.data is None and current_user.department_id in {d.id for d in places} \
+    # The place is a type-ahead picker over the user's own enterprise (core.pickers "hazard-places").
+    if form.department_id.data is None and current_user.department_id and queries.home_path(current_user) \
             and not form.is_submitted():
         form.department_id.data = current_user.department_id
     form.competition_id.choices = [("", _("不归入"))] + [(c.id, c.name) for c in queries.running_ankang(current_user)]
@@ -90,7 +88,7 @@ def hazard_new():
         if outcome.done:
             flash(_("隐患报告 %(serial)s 已提交，安全员核实后会通知您。谢谢！", serial=hazard.serial), "success")
             return redirect_after_change(url_for("safety.hazard_detail", hazard_id=hazard.id))
-    return render("safety/new.html", form=form, has_places=bool(form.department_id.choices[1:]))
+    return render("safety/new.html", form=form, has_places=bool(queries.home_path(current_user)))
 
 
 def _detail_context(hazard: HazardReport, **forms) -> dict:
@@ -114,8 +112,7 @@ def _detail_context(hazard: HazardReport, **forms) -> dict:
         context["triage_form"] = triage
     if officer and hazard.status == "confirmed":
         assign = forms.get("assign") or AssignForm(formdata=None)
-        assign.department_id.choices = [("", _("请选择"))] + [
-            (d.id, ("　" * max(d.depth - 1, 0)) + d.name) for d in queries.responsible_choices(user, hazard)]
+        assign.department_id.params = {"hazard": str(hazard.id)}
         context["assign_form"] = assign
     if context["may"]["close"]:
         context["close_form"] = forms.get("close") or CloseForm(formdata=None)
@@ -164,6 +161,7 @@ def hazard_assign(hazard_id: int):
     """An officer gives a confirmed hazard its responsible department, measures and deadline."""
     hazard = _officer_only(hazard_id)
     form = AssignForm()
+    form.department_id.params = {"hazard": str(hazard.id)}
     outcome = web.Outcome()
     if form.validate_on_submit():
         with web.action(form) as outcome:

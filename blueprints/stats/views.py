@@ -4,8 +4,10 @@ from __future__ import annotations
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy import false
+from werkzeug.datastructures import MultiDict
 
-from blueprints.core import audit, scopes
+from blueprints.core import audit, pickers, scopes
 from blueprints.core.clock import to_local
 from blueprints.core.errors import DomainError
 from blueprints.core.forms import EmptyForm
@@ -143,18 +145,39 @@ def _chart_data(report: services.Report, line_cap: int | None = None) -> dict:
     return data
 
 
-def _page_context(filters: Filters, tree: list[Department], report: services.Report) -> dict:
-    from blueprints.core.people import department_filter_choices, indented_tree, scope_top_levels
+def _all_choice(user) -> list[pickers.Choice]:
+    scope = services.report_scope(user)
+    return [pickers.Choice("all", _("全部单位"))] if scope.everything or len(scope.paths) > 1 else []
 
+
+# The department box (core.pickers): the part of the tree the user's admin and HR grants cover, and "all".
+pickers.department_source("stats-departments", lambda user, _params: services.report_scope(user).path_clause(
+    Department.path) if services.can_pick_department(user) else false(), extras=_all_choice)
+
+
+def _picked_dept(args):
+    """The query string with `dept` resolved from the department picker's text box when it was typed without
+    JavaScript (core.pickers); otherwise unchanged."""
+    if "dept-q" not in args and "dept-pick" not in args:
+        return args
+    found = pickers.filter_pick("stats-departments", args, "dept", current_user)
+    changed = MultiDict(args)
+    changed.setlist("dept", [found.value] if found.value else [])
+    return changed
+
+
+def _dept_pick(filters: Filters) -> pickers.Resolution | None:
+    """The department box as the page shows it: the chosen subtree (or "all") with its label."""
     if filters.scope is None:
-        choices = []
-    elif filters.scope.everything:
-        choices = department_filter_choices(filters.root.id if filters.root else None)
-    elif isinstance(tree, services.ReportTree):  # the scope's tops and three levels below them (capped)
-        choices = indented_tree(db.session.execute(scope_top_levels(
-            filters.scope, filters.root.id if filters.root else None, levels=3)).all())
-    else:
-        choices = services.scoped_department_choices(tree, filters.scope)
+        return None
+    if filters.root is None:
+        return pickers.Resolution("all", _("全部单位"))
+    source = pickers.get_source("stats-departments")
+    return pickers.Resolution(str(filters.root.id), pickers.labels(source, [filters.root.id], current_user).get(
+        str(filters.root.id), filters.root.name))
+
+
+def _page_context(filters: Filters, tree: list[Department], report: services.Report) -> dict:
     breadcrumb = services.ancestors(tree, filters.root)
     if filters.scope is not None:
         breadcrumb = [d for d in breadcrumb if filters.scope.covers_path(d.path)]
@@ -163,7 +186,7 @@ def _page_context(filters: Filters, tree: list[Department], report: services.Rep
         "filters": filters, "report": report, "tree": tree, "charts": _chart_data(report, line_cap),
         "line_cap": line_cap,
         "years": services.year_choices(filters.year),
-        "department_choices": choices,
+        "dept_pick": _dept_pick(filters),
         "breadcrumb": breadcrumb,
         "can_edit_targets": services.can_edit_targets(current_user),
         "can_look_up": services.can_look_up_records(current_user),
@@ -186,7 +209,7 @@ def _labels() -> dict:
 def index():
     """The competition report for a year and a department subtree; htmx swaps the body (filters) or the table
     (sorting), a plain request gets the whole page."""
-    filters, tree = load_filters(request.args)
+    filters, tree = load_filters(_picked_dept(request.args))
     report = _report(filters, tree)
     return render("stats/index.html", _fragment_block(report), **_page_context(filters, tree, report))
 

@@ -15,6 +15,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from blueprints.core.forms import PortalForm
+from blueprints.core.pickers import PickerField
 from blueprints.core.types import parse_int
 from blueprints.suggestions.labels import CATEGORY_LABELS, GRADE_LABELS, RUBRIC, TEMPLATE_KIND_LABELS
 from blueprints.suggestions.models import (
@@ -53,7 +54,7 @@ class SuggestionForm(PortalForm):
                              description=_l("具体怎么改：方法、步骤、需要的材料或工装。"))
     expected_benefit = TextAreaField(_l("预期效益"), validators=[too_long(BENEFIT_MAX)],
                                      description=_l("能节约多少、提高多少、消除什么隐患；能估算金额更好。"))
-    workshop_id = SelectField(_l("审核工作室"), coerce=optional_int, validate_choice=True,
+    workshop_id = PickerField(_l("审核工作室"), source="workshops-approved",
                               description=_l("由哪个创新工作室审核；不选则由工会直接审核。"))
     competition_id = SelectField(_l("归入竞赛"), coerce=optional_int, validate_choice=True,
                                  description=_l("本单位参加的、进行中的竞赛；归入后计入竞赛的关联活动。"))
@@ -159,7 +160,8 @@ class AwardForm(PortalForm):
 class ReassignForm(PortalForm):
     """Send a waiting suggestion to another workshop (or to the union)."""
 
-    workshop_id = SelectField(_l("改由哪个工作室审核"), coerce=optional_int, validate_choice=True)
+    workshop_id = PickerField(_l("改由哪个工作室审核"), source="workshops-approved",
+                              description=_l("留空则由工会直接审核。"))
 
 
 class CommentForm(PortalForm):

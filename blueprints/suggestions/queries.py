@@ -6,6 +6,7 @@ from flask import g, has_request_context, url_for
 from sqlalchemy import and_, exists, false, func, literal, or_, select, true, union_all
 from sqlalchemy.orm import aliased, selectinload
 
+from blueprints.core import pickers
 from blueprints.core.models import Department, User
 from blueprints.core.pagination import capped_count
 from blueprints.core.scopes import Scope, scope_of
@@ -364,3 +365,27 @@ def adopted_of_workshop(workshop_id: int, limit: int = 10, viewer=None) -> dict:
         .order_by(Suggestion.decided_at.desc(), Suggestion.id.desc()).limit(limit)).all()
     total, capped = capped_count(base) if len(items) >= limit else (len(items), False)
     return {"rows": items, "total": total, "capped": capped}
+
+
+# --- Pickers (core.pickers) of the list's and the queue's filter boxes ------------------------------------------
+
+
+def _union_choice(_user) -> list[pickers.Choice]:
+    from flask_babel import gettext
+
+    return [pickers.Choice("none", gettext("工会直接审核"))]
+
+
+def _review_workshops(user, _params):
+    """The workshops an admin's queue may be filtered on: those of their scope and those they run."""
+    scope = scope_of(user, "admin")
+    if scope.empty:
+        return Workshop.id.in_(managed_workshops_query(user.id))
+    return and_(Workshop.status == "approved", or_(scope.department_clause(Workshop.department_id),
+                                                   Workshop.id.in_(managed_workshops_query(user.id))))
+
+
+pickers.register(pickers.Source("suggestion-workshops", Workshop, lambda _user, _params: Workshop.status == "approved",
+                                extras=_union_choice))
+pickers.register(pickers.Source("review-workshops", Workshop, _review_workshops,
+                                extras=lambda user: _union_choice(user) if user.has_role("admin") else []))

@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
-from blueprints.core import audit, web
+from blueprints.core import audit, pickers, web
 from blueprints.core.clock import local_today
 from blueprints.core.forms import EmptyForm
 from blueprints.core.jobs import enqueue
@@ -117,14 +117,16 @@ def _workshop_arg(args) -> str | None:
     return workshop if workshop == "none" or parse_int(workshop, low=0) is not None else None
 
 
-def _filters_from_args(args) -> services.ListFilters:
+def _filters_from_args(args, department: pickers.Resolution | None = None,
+                       workshop: pickers.Resolution | None = None) -> services.ListFilters:
+    """The list's filters; `department` and `workshop`: the filter pickers, resolved (else the ids as sent)."""
     sort = args.get("sort", "new")
     return services.ListFilters(
         q=args.get("q", "")[:100],
         category=args.get("category") if args.get("category") in CATEGORY_LABELS else None,
         status=args.get("status") if args.get("status") in STATUS_LABELS else None,
-        department_id=_int_arg("department"),
-        workshop=_workshop_arg(args),
+        department_id=department.id if department is not None else _int_arg("department"),
+        workshop=workshop.value if workshop is not None else _workshop_arg(args),
         year=_int_arg("year"),
         mine=args.get("mine") == "1",
         sort=sort if sort in services.SORTS else "new",
@@ -179,7 +181,12 @@ def _helpers():
 @login_required
 def index():
     """All suggestions the user may see, with live search, filters, sorting and keyset pages."""
-    filters = _filters_from_args(request.args)
+    full = not is_fragment_request()
+    picks = {"department": pickers.filter_pick("departments-view", request.args, "department", current_user,
+                                               full=full),
+             "workshop": pickers.filter_pick("suggestion-workshops", request.args, "workshop", current_user,
+                                             full=full)}
+    filters = _filters_from_args(request.args, **picks)
     columns, descending = services.SORTS[filters.sort]
     narrow, rows_for = services.list_page_statements(current_user, filters)
     # A common search term with no other filter: the index probe already proved there are more than the cap.
@@ -193,13 +200,7 @@ def index():
     queries.mark_participation(page.items)
     return render("suggestions/index.html", "results", page=page, filters=filters,
                   look=rows.list_look(current_user, page.items), recent_window=search.RECENT_WINDOW,
-                  filter_choices=lambda: _filter_choices(filters), years=_year_choices())
-
-
-def _filter_choices(filters: services.ListFilters) -> dict:
-    """Department and workshop options for the filter bar (called only when the whole page is rendered)."""
-    departments, workshops = queries.filter_options(current_user, filters.department_id, filters.workshop)
-    return {"departments": departments, "workshops": workshops}
+                  filter_choices=lambda: picks, years=_year_choices())
 
 
 @bp.route("/export", methods=["POST"])
@@ -231,11 +232,9 @@ def similar():
 
 def _suggestion_form(suggestion: Suggestion | None = None) -> SuggestionForm:
     form = SuggestionForm(obj=suggestion)
-    workshops = queries.approved_workshops()
-    form.workshop_id.choices = [(None, _("不指定，由工会直接审核"))] + workshops
-    if suggestion is not None and suggestion.workshop_id and suggestion.workshop_id not in dict(workshops):
-        # Keep a workshop that stopped being approved visible, so the author sees why it must change.
-        form.workshop_id.choices.append((suggestion.workshop_id, queries.workshop_name(suggestion.workshop_id)))
+    if suggestion is not None:
+        # Keep a workshop that stopped being approved as it is, so the author sees why it must change.
+        form.workshop_id.keep = suggestion.workshop_id
     from blueprints.competitions.queries import department_path, filing_choices
 
     author_department = suggestion.department_id if suggestion is not None else current_user.department_id
@@ -245,7 +244,7 @@ def _suggestion_form(suggestion: Suggestion | None = None) -> SuggestionForm:
         if suggestion is None:
             from blueprints.workshops.queries import member_workshop_ids
 
-            mine = [wid for wid in member_workshop_ids(current_user.id) if wid in dict(workshops)]
+            mine = member_workshop_ids(current_user.id)  # approved ones only
             form.workshop_id.data = mine[0] if mine else None
         else:
             form.coauthors.data = ", ".join(coauthor.user.employee_no for coauthor in suggestion.coauthors)
@@ -381,9 +380,7 @@ def _recommendation_context(suggestion: Suggestion) -> dict:
 
 
 def _reassign_form(suggestion: Suggestion) -> ReassignForm:
-    form = ReassignForm(workshop_id=suggestion.workshop_id)
-    form.workshop_id.choices = [(None, _("工会直接审核"))] + queries.approved_workshops()
-    return form
+    return ReassignForm(workshop_id=suggestion.workshop_id)
 
 
 @bp.route("/<int:suggestion_id>")
@@ -756,35 +753,36 @@ def _require_reviewer():
         abort(403)
 
 
-def _queue_filters() -> services.QueueFilters:
+def _queue_filters(workshop_pick: pickers.Resolution | None = None) -> services.QueueFilters:
     args = request.args
     status = args.get("status", "submitted")
     return services.QueueFilters(
         status=status if status in services.QUEUE_STATUSES or status == "all" else "submitted",
         q=args.get("q", "")[:100],
         category=args.get("category") if args.get("category") in CATEGORY_LABELS else None,
-        workshop=_workshop_arg(args),
+        workshop=workshop_pick.value if workshop_pick is not None else _workshop_arg(args),
     )
-
-
-def _reviewer_workshops(selected: str | None = None) -> list[tuple[int, str]]:
-    if current_user.has_role("admin"):
-        # Capped (a city has thousands of workshops), and only those of the admin's scope.
-        return queries.workshop_filter_choices(selected, admin=current_user)
-    return queries.reviewed_workshops(current_user)
 
 
 @bp.route("/review")
 @login_required
 def review():
     """The queue of suggestions sent to the reviewer's workshops (admins: all), oldest waiting first."""
-    # For a lead this one query both scopes the queue and fills the workshop filter.
-    workshops = _reviewer_workshops(_queue_filters().workshop)
+    workshop_pick = None
+    if current_user.has_role("admin"):
+        # A type-ahead picker (a city has thousands of workshops): those of the admin's scope and those they run.
+        workshop_pick = pickers.filter_pick("review-workshops", request.args, "workshop", current_user,
+                                            full=not is_fragment_request())
+        workshops = []
+    else:
+        # For a lead this one query both scopes the queue and fills the workshop filter (bounded: the few
+        # workshops they lead or deputise, so it stays a select).
+        workshops = queries.reviewed_workshops(current_user)
     if not services.is_review_user(current_user) and current_user.has_role("lead"):
         # A lead whose workshop is not approved yet (or who has none) learns why the queue is empty.
         return render_template("suggestions/review_none.html")
     _require_reviewer()
-    filters = _queue_filters()
+    filters = _queue_filters(workshop_pick)
     page = keyset_page(services.queue_statement(current_user, filters), list(services.QUEUE_ORDER),
                        descending=not filters.oldest_first, cursor=request.args.get("after"),
                        before=request.args.get("before"), scalars=False)
@@ -792,7 +790,8 @@ def review():
     return render("suggestions/review.html", "results", page=page, filters=filters,
                   look=rows.queue_look(current_user, page.items),
                   counts=services.queue_counts(current_user, filters.workshop),
-                  workshops=workshops, templates=lambda: services.templates_for(current_user),
+                  workshops=workshops, workshop_pick=workshop_pick,
+                  templates=lambda: services.templates_for(current_user),
                   bulk_form=BulkForm(), form=EmptyForm())
 
 

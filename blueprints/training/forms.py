@@ -17,6 +17,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from blueprints.core.forms import PortalForm
 from blueprints.core.models import SKILL_LEVELS
+from blueprints.core.pickers import MultiPickerField, PickerField
 from blueprints.core.types import parse_int
 from blueprints.training.labels import KIND_LABELS, RESULT_LABELS
 
@@ -54,12 +55,13 @@ class SessionForm(PortalForm):
                                          description=_l("不填则到开始时间为止都可以报名。"))
     capacity = IntegerField(_l("名额"), validators=[
         InputRequired(_l("请填写名额。")), NumberRange(min=1, max=10000, message=_l("名额应在 1 到 10000 之间。"))])
-    # Choices are the units the HR user is responsible for; the service checks the choice again.
-    organiser = SelectField(_l("主办单位"), coerce=optional_id, validate_choice=False,
+    # Type-ahead pickers over the units the HR user is responsible for (core.pickers "departments-hr"); the
+    # service checks the choice again. An empty organiser is the city level (whole-tree HR only).
+    organiser = PickerField(_l("主办单位"), source="departments-hr",
                             description=_l("只有这个单位（含下级）的职工可以报名；全市的培训对全体职工开放。"))
-    departments = SelectMultipleField(_l("限定部门"), coerce=int, validators=[Optional()], validate_choice=False,
-                                      description=_l("不选表示主办单位的全部职工都可报名；选中的部门须在主办单位之内，"
-                                                     "包括其下级部门。按住 Ctrl 可多选。"))
+    departments = MultiPickerField(_l("限定部门"), source="departments-hr", validators=[Optional()],
+                                   description=_l("不选表示主办单位的全部职工都可报名；选中的部门须在主办单位之内，"
+                                                  "包括其下级部门。"))
     skill_levels = MultiCheckboxField(_l("限定技能等级"), choices=[(s, s) for s in SKILL_LEVELS],
                                       validators=[Optional()],
                                       description=_l("不选表示不限技能等级。"))

@@ -262,11 +262,10 @@ def manage():
 
 def _session_form(training_session: TrainingSession | None = None) -> SessionForm:
     form = SessionForm(obj=None)
-    units = queries.organiser_choices(current_user)
-    # Whole-tree HR may organise a city-level session; others only for the units they are responsible for.
-    city = [("", _("全市（全体职工可报名）"))] if queries.default_organiser_id(current_user) is None else []
-    form.organiser.choices = city + units
-    form.departments.choices = units
+    # Whole-tree HR may organise a city-level session (an empty organiser box); others only for their units.
+    if queries.default_organiser_id(current_user) is None:
+        form.organiser.placeholder = _("全市（全体职工可报名）")
+    form.organiser.keep = training_session.organiser_id if training_session is not None else None
     from blueprints.competitions.queries import department_path, filing_choices
 
     organiser_id = (form.organiser.data if form.is_submitted() and "organiser" in request.form

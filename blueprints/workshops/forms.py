@@ -7,6 +7,7 @@ from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaF
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from blueprints.core.forms import PortalForm
+from blueprints.core.pickers import PickerField
 from blueprints.workshops.labels import ACHIEVEMENT_LABELS, KIND_LABELS, LEVEL_LABELS
 
 
@@ -36,7 +37,7 @@ class WorkshopForm(PortalForm):
     level = SelectField(_l("级别"), choices=list(LEVEL_LABELS.items()), default="enterprise",
                         description=_l("已获认定的级别；批准后只有工会管理员可以调整。"))
     lead = StringField(_l("负责人"), validators=[Optional(), Length(max=64)])
-    department_id = SelectField(_l("所属单位"), coerce=optional_int, validate_choice=True,
+    department_id = PickerField(_l("所属单位"), source="departments-view",
                                 validators=[DataRequired(_l("请选择所属单位。"))])
     expertise = StringField(_l("专业领域"), validators=[DataRequired(_l("请填写专业领域。")),
                                                     Length(max=100, message=_l("专业领域最多 100 个字。"))],

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Select, and_, case, exists, or_, select
 from sqlalchemy.orm import joinedload
 
-from blueprints.core import scopes
+from blueprints.core import pickers, scopes
 from blueprints.core.models import Department, StoredFile, User
 from blueprints.workshops.models import Achievement, LevelChange, Workshop, WorkshopMember
 from extensions import db
@@ -188,3 +188,14 @@ def shows_people(user, workshop: Workshop) -> bool:
         return True
     unit = db.session.get(Department, workshop.department_id) if workshop.department_id else None
     return unit is not None and any(unit.path.startswith(root) for root in roots)
+
+
+# --- Pickers (core.pickers): workshop choices are type-ahead, never a select of every workshop -------------------
+
+
+def _approved(_user, _params):
+    return Workshop.status == "approved"
+
+
+# Every approved workshop (a suggestion's reviewing workshop, a mentoring pair's workshop…): names are public.
+pickers.register(pickers.Source("workshops-approved", Workshop, _approved))

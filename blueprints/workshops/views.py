@@ -6,13 +6,14 @@ inside core.web.action (which commits once, or rolls back and shows the refusal)
 """
 from __future__ import annotations
 
+import dataclasses
 from types import SimpleNamespace
 
 from flask import abort, flash, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from blueprints.core import audit, people
+from blueprints.core import audit, people, pickers
 from blueprints.core.clock import local_today
 from blueprints.core.database import begin_write
 from blueprints.core.errors import DomainError
@@ -23,7 +24,6 @@ from blueprints.core.models import Department, StoredFile, User
 from blueprints.core.pagination import keyset_page
 from blueprints.core.permissions import deny, roles_required
 from blueprints.core.profile_sections import workshop_sections
-from blueprints.core.scopes import scope_of
 from blueprints.core.spreadsheets import xlsx_response
 from blueprints.core.uploads import ACCEPT_ATTR, send_stored
 from blueprints.core.web import (
@@ -115,12 +115,13 @@ def _profile_url(workshop: Workshop) -> str:
 @login_required
 def index():
     """The directory: live search on name, field and lead, filters, keyset pages."""
-    filters = DirectoryFilters.from_args(request.args)
+    dept = pickers.filter_pick("departments-view", request.args, "department", current_user,
+                               full=not is_fragment_request())
+    filters = dataclasses.replace(DirectoryFilters.from_args(request.args), department_id=dept.id)
     stmt = services.directory_query(current_user, filters)
     page = keyset_page(stmt, [Workshop.name, Workshop.id], descending=False, cursor=request.args.get("after"),
                        before=request.args.get("before"), count=True, scalars=False)
-    choices = [] if is_fragment_request() else people.department_filter_choices(filters.department_id)
-    return render("workshops/index.html", "results", page=page, filters=filters, department_choices=choices)
+    return render("workshops/index.html", "results", page=page, filters=filters, dept_pick=dept)
 
 
 @bp.route("/export.xlsx")
@@ -153,25 +154,11 @@ def _workshop_form(workshop: Workshop | None = None) -> WorkshopForm:
                 "department_id": workshop.department_id, "expertise": workshop.field,
                 "founded_on": workshop.founded_on, "description": workshop.description}
     form = WorkshopForm(data=data)
-    form.department_id.choices = _unit_choices(workshop)
+    # Units a workshop may be registered under (the picker's "departments-view"): the whole tree for a whole-tree
+    # admin (or a portal without a federation root), else the viewer's admin scope and their own enterprise; the
+    # edited workshop keeps its unit as it is.
+    form.department_id.keep = workshop.department_id if workshop is not None else None
     return form
-
-
-def _unit_choices(workshop: Workshop | None = None) -> list:
-    """Units a workshop may be registered under: the whole tree for a whole-tree admin (or a portal without a
-    federation root), else the viewer's admin scope and their own enterprise (and the edited workshop's)."""
-    from blueprints.core.org import enterprise_of, has_federation
-
-    scope = scope_of(current_user, "admin")
-    if scope.everything or not has_federation():  # a single-enterprise portal: its whole tree is one enterprise
-        return people.department_choices(blank=_("请选择"))
-    roots = set(scope.paths)
-    for department_id in (current_user.department_id, workshop.department_id if workshop else None):
-        home = enterprise_of(db.session.get(Department, department_id)) if department_id else None
-        if home is not None:
-            roots.add(home.path)
-    return [("", _("请选择"))] + [(d.id, "\u3000" * d.depth + d.name) for d in people.department_tree()
-                                  if any(d.path.startswith(root) for root in roots)]
 
 
 def _form_data(form: WorkshopForm, workshop: Workshop | None = None) -> WorkshopData:
@@ -211,7 +198,7 @@ def new():
     if not is_admin:
         del form.lead  # a worker registers the workshop they lead themselves
     else:
-        form.department_id.choices = _admin_department_choices()
+        form.department_id.source_name = "departments-admin"  # an admin registers inside their admin scope
     if not form.is_submitted():
         form.department_id.data = current_user.department_id
         if is_admin:
@@ -237,15 +224,6 @@ def new():
             return redirect_after_change(_profile_url(workshop))
     return render_template("workshops/form.html", form=form, workshop=None, unmet=unmet,
                            min_members=_setting("workshops.min_members", form.department_id.data))
-
-
-def _admin_department_choices() -> list:
-    """The units an admin may register a workshop under: those in their admin scope (all for the city)."""
-    scope = scope_of(current_user, "admin")
-    if scope.everything:
-        return people.department_choices(blank=_("请选择"))
-    return [("", _("请选择"))] + [(d.id, "\u3000" * d.depth + d.name) for d in people.department_tree()
-                                  if scope.covers_path(d.path)]
 
 
 def _setting(key: str, department_id=None):

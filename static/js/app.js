@@ -136,3 +136,118 @@
     if (results) { results.innerHTML = ""; }
   });
 })();
+
+/* Department and workshop pickers (macros/forms.html picker_box): a combobox whose matches come from /pick/<source>.
+   Arrow keys move through the matches, Enter or a click takes one (its id goes to the hidden input, which fires
+   "change" so a filter form refreshes), Escape closes the list. Typing clears the chosen id. */
+(function () {
+  "use strict";
+  function parts(el) {
+    var box = el.closest("[data-picker]");
+    if (!box) { return null; }
+    return { box: box, input: box.querySelector("[data-picker-input]"), value: box.querySelector("[data-picker-value]"),
+             results: box.querySelector(".picker-results") };
+  }
+  function options(p) { return Array.prototype.slice.call(p.results.querySelectorAll("[role=option]")); }
+  function close(p) {
+    p.results.innerHTML = "";
+    p.input.setAttribute("aria-expanded", "false");
+    p.input.removeAttribute("aria-activedescendant");
+  }
+  function add(p, option) {
+    // A multiple picker: the chosen row becomes one more ticked box named like the field (no repeats).
+    var name = p.box.getAttribute("data-picker-multi"), value = option.getAttribute("data-pick-value");
+    var chosen = p.box.querySelector(".picker-chosen");
+    var present = Array.prototype.some.call(chosen.querySelectorAll("input[type=checkbox]"), function (b) {
+      if (b.value === value) { b.checked = true; return true; }
+      return false;
+    });
+    if (!present) {
+      var wrap = document.createElement("div");
+      wrap.className = "form-check form-check-inline border rounded px-4 py-1 m-0";
+      var box = document.createElement("input");
+      box.type = "checkbox"; box.className = "form-check-input"; box.name = name; box.value = value; box.checked = true;
+      box.id = p.input.id + "-chosen-v" + value;
+      var text = document.createElement("label");
+      text.className = "form-check-label"; text.htmlFor = box.id; text.textContent = option.getAttribute("data-pick-label");
+      wrap.appendChild(box); wrap.appendChild(text); chosen.appendChild(wrap);
+    }
+    p.input.value = "";
+    close(p);
+    p.input.focus();
+  }
+  function choose(p, option) {
+    if (p.box.hasAttribute("data-picker-multi")) { add(p, option); return; }
+    p.value.removeAttribute("data-picker-cleared");
+    var changed = p.value.value !== option.getAttribute("data-pick-value");
+    p.value.value = option.getAttribute("data-pick-value");
+    p.input.value = option.getAttribute("data-pick-label");
+    p.input.classList.remove("is-invalid");
+    close(p);
+    p.box.querySelectorAll(".picker-candidates").forEach(function (el) { el.remove(); });
+    p.input.focus();
+    if (changed) { p.value.dispatchEvent(new Event("change", { bubbles: true })); }
+  }
+  function activate(p, index) {
+    var list = options(p);
+    if (!list.length) { return; }
+    index = (index + list.length) % list.length;
+    list.forEach(function (o, i) {
+      o.classList.toggle("active", i === index);
+      o.setAttribute("aria-selected", i === index ? "true" : "false");
+    });
+    p.input.setAttribute("aria-activedescendant", list[index].id);
+    list[index].scrollIntoView({ block: "nearest" });
+  }
+  function current(p) {
+    var list = options(p);
+    for (var i = 0; i < list.length; i++) { if (list[i].classList.contains("active")) { return i; } }
+    return -1;
+  }
+  document.addEventListener("keydown", function (event) {
+    if (!event.target.matches || !event.target.matches("[data-picker-input]")) { return; }
+    var p = parts(event.target);
+    if (!p) { return; }
+    if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      if (!options(p).length) { window.htmx && window.htmx.trigger(p.input, "input"); return; }
+      event.preventDefault();
+      var at = current(p);
+      activate(p, event.key === "ArrowDown" ? at + 1 : (at < 0 ? -1 : at - 1));
+    } else if (event.key === "Enter") {
+      var list = options(p), index = current(p);
+      if (index >= 0) { event.preventDefault(); choose(p, list[index]); }
+      else if (list.length === 1) { event.preventDefault(); choose(p, list[0]); }
+    } else if (event.key === "Escape" && options(p).length) {
+      event.preventDefault();
+      close(p);
+    }
+  });
+  document.addEventListener("input", function (event) {
+    if (!event.target.matches || !event.target.matches("[data-picker-input]")) { return; }
+    var p = parts(event.target);
+    if (p && p.value && p.value.value) {
+      p.value.value = "";
+      p.value.setAttribute("data-picker-cleared", "1");
+    }
+  });
+  // A box emptied and left: the choice is gone (a filter form refreshes then, not while someone types).
+  document.addEventListener("change", function (event) {
+    if (!event.target.matches || !event.target.matches("[data-picker-input]")) { return; }
+    var p = parts(event.target);
+    if (p && p.value && p.value.hasAttribute("data-picker-cleared") && !p.input.value.trim()) {
+      p.value.removeAttribute("data-picker-cleared");
+      p.value.dispatchEvent(new Event("change", { bubbles: true }));
+    }
+  });
+  document.addEventListener("click", function (event) {
+    var option = event.target.closest && event.target.closest("[data-picker] [data-pick-value]");
+    if (option) { choose(parts(option), option); return; }
+    document.querySelectorAll("[data-picker] .picker-results").forEach(function (results) {
+      if (!results.closest("[data-picker]").contains(event.target)) { close(parts(results)); }
+    });
+  });
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var p = event.target.classList && event.target.classList.contains("picker-results") ? parts(event.target) : null;
+    if (p) { p.input.setAttribute("aria-expanded", options(p).length ? "true" : "false"); }
+  });
+})();

@@ -151,3 +151,25 @@ def screenshot(page, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def pick(page, field_id: str, text: str, value=None, javascript: bool = True) -> None:
+    """Choose in a type-ahead picker (core.pickers). With JavaScript: type `text` and click the match (the one whose
+    value is `value` when given, else the first that shows `text`). Without: type the exact name; the form takes
+    an exact unique name when it is sent."""
+    box = page.locator(f"#{field_id}")
+    box.fill("")
+    if not javascript:
+        box.fill(text)
+        return
+    box.press_sequentially(text)
+    results = page.locator(f"#{field_id}-results")
+    option = (results.locator(f'[role=option][data-pick-value="{value}"]') if value is not None
+              else results.locator("[role=option]", has_text=text).first)
+    option.click()
+
+
+def name_of(app, model, row_id) -> str:
+    """A row's name, for typing it into a picker."""
+    with app.app_context():
+        return db.session.get(model, row_id).name

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from blueprints.competitions.models import Competition, Report
 from blueprints.core.clock import local_today
 from extensions import db
-from tests.browser.conftest import login, screenshot
+from tests.browser.conftest import login, pick, screenshot
 
 NAME = "旅程测试：全市技术革新竞赛"
 
@@ -55,7 +55,7 @@ def test_city_publishes_enterprise_enrols_and_reports_city_assesses(new_page, li
     enterprise.on("dialog", lambda dialog: dialog.accept())
     login(enterprise, "e1admin")
     enterprise.goto(url)
-    enterprise.select_option("#unit_id", label="滨江重工集团有限公司")
+    pick(enterprise, "unit_id", "滨江重工集团有限公司")
     enterprise.get_by_role("button", name="报名").click()
     expect(enterprise.locator("#units tbody")).to_contain_text("滨江重工集团有限公司")
 

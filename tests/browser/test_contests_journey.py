@@ -8,7 +8,7 @@ import re
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from tests.browser.conftest import login, screenshot
+from tests.browser.conftest import login, pick, screenshot
 
 JUDGES = ("worker21", "worker22", "worker23")
 CHIEF = "worker24"
@@ -38,7 +38,7 @@ def _set_up(hr, names: dict[str, str]) -> str:
     hr.get_by_role("button", name="保存").click()
     expect(hr.get_by_text("比武已创建")).to_be_visible()
     url = hr.url
-    hr.select_option("#unit", value=hr.locator("#unit option", has_text="滨江重工集团有限公司").get_attribute("value"))
+    pick(hr, "unit", "滨江重工集团有限公司")
     hr.fill("#quota", "3")
     hr.get_by_role("button", name="保存").last.click()
     expect(hr.get_by_text("名额已保存")).to_be_visible()

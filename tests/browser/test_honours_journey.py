@@ -7,7 +7,7 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import login, screenshot
+from tests.browser.conftest import login, pick, screenshot
 
 TEAM = "数控二班"
 
@@ -29,8 +29,7 @@ def test_nominate_forward_approve_and_see_the_honour(new_page):
     enterprise.get_by_role("link", name="推荐先进").first.click()
     expect(enterprise.get_by_role("heading", name="推荐先进")).to_be_visible()
     enterprise.select_option("#subject_kind", "team")
-    team_id = enterprise.locator("#department_id option", has_text=TEAM).get_attribute("value")
-    enterprise.select_option("#department_id", team_id)
+    pick(enterprise, "department_id", TEAM)
     enterprise.select_option("#honour", "pioneer")
     enterprise.get_by_role("button", name="从平台记录提取").click()
     evidence = enterprise.locator("#evidence")

@@ -21,7 +21,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import login, screenshot
+from tests.browser.conftest import login, pick, screenshot
 
 LANGUAGES = ["zh-CN", "en"]
 
@@ -708,18 +708,16 @@ def test_admin_day(new_page, locale):
     expect(page.locator("canvas[data-drawn=true]")).to_have_count(4)
     _mark(page)
     # The root's admin starts at the whole city and narrows to the Part I enterprise.
-    enterprise = page.locator("#dept option", has_text="滨江重工集团有限公司").get_attribute("value")
-    page.select_option("#dept", enterprise)
+    pick(page, "dept", "滨江重工集团有限公司")
     expect(page.locator("#stats-body")).to_contain_text(t["year_scope"].format(year=year))
     page.select_option("#year", str(year - 1))
     expect(page.locator("#stats-body")).to_contain_text(t["year_scope"].format(year=year - 1))
     page.select_option("#year", str(year))
     expect(page.locator("#stats-body")).to_contain_text(t["year_scope"].format(year=year))
-    plant = page.locator("#dept option", has_text="第一机械厂").get_attribute("value")
-    page.select_option("#dept", plant)
+    pick(page, "dept", "第一机械厂")
     table = page.locator("#department-table")
     expect(table).to_contain_text("机加工车间")
-    page.select_option("#dept", enterprise)
+    pick(page, "dept", "滨江重工集团有限公司")
     row = table.locator("tbody tr", has_text="第二机械厂")
     row.get_by_role("link", name=t["edit_target"]).click()
     row.get_by_role("textbox").fill("65")

@@ -13,9 +13,9 @@ from playwright.sync_api import expect
 from sqlalchemy import select, text
 
 from blueprints.core.clock import local_today
-from blueprints.core.models import User
+from blueprints.core.models import Department, User
 from extensions import db
-from tests.browser.conftest import login, screenshot
+from tests.browser.conftest import login, name_of, pick, screenshot
 
 DESCRIPTION = "二号行车南侧走道护栏松动，旅程测试"
 
@@ -44,7 +44,7 @@ def test_from_a_phone_report_to_a_verified_fix_and_a_paid_reward(new_page, brows
     login(phone, "worker2")
     phone.goto("/safety/hazards/new")
     phone.locator("label[for=kind-0]").click()
-    phone.select_option("#department_id", str(reporter_department))
+    pick(phone, "department_id", name_of(app, Department, reporter_department), reporter_department)
     phone.fill("#place", "二号行车南侧走道")
     phone.fill("#description", DESCRIPTION)
     phone.locator("label[for=proposed_severity-1]").click()
@@ -67,7 +67,7 @@ def test_from_a_phone_report_to_a_verified_fix_and_a_paid_reward(new_page, brows
     officer.select_option("#grade", "major")
     officer.get_by_role("button", name="提交核实结论").click()
     expect(officer.get_by_text("已记录核实结论。")).to_be_visible()
-    officer.select_option("#department_id", str(fixer_department))
+    pick(officer, "department_id", name_of(app, Department, fixer_department), fixer_department)
     officer.fill("#measures", "更换护栏紧固件，加装警示标识")
     officer.fill("#deadline", (local_today() + timedelta(days=5)).isoformat())
     officer.get_by_role("button", name="下达整改").click()

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from blueprints.core.models import User
 from blueprints.workshops.models import Workshop
 from extensions import db
-from tests.browser.conftest import login, logout, screenshot
+from tests.browser.conftest import login, logout, name_of, pick, screenshot
 from tests.fixtures_suggestions import png_bytes
 
 
@@ -32,7 +32,7 @@ def test_submit_accept_implement_award_and_see_it(new_page, live_server):
     expect(worker.locator("#similar")).to_contain_text("已有类似的建议")
     worker.fill("#title", "数控车床冷却液过滤再生小车")
     worker.select_option("#category", "invention")
-    worker.select_option("#workshop_id", str(workshop_id))
+    pick(worker, "workshop_id", name_of(live_server.app, Workshop, workshop_id), workshop_id)
     worker.fill("#problem", "冷却液每班更换，废液多，成本高。")
     worker.fill("#proposal", "自制过滤再生小车，沉淀+磁性过滤后回用。")
     worker.fill("#expected_benefit", "每年节约冷却液约 4 万元。")
@@ -122,7 +122,7 @@ def test_the_core_flow_works_with_javascript_off(new_page, live_server):
     worker.goto("/suggestions/new")
     worker.fill("#title", "无脚本也能提交的建议")
     worker.select_option("#category", "suggestion")
-    worker.select_option("#workshop_id", str(workshop_id))
+    pick(worker, "workshop_id", name_of(live_server.app, Workshop, workshop_id), javascript=False)
     worker.fill("#problem", "问题")
     worker.fill("#proposal", "措施")
     worker.fill("#expected_benefit", "效益")
