@@ -395,8 +395,11 @@ def test_queries_do_not_grow_with_the_organisation(app, client, auth, stats_org,
     _grow(app, stats_org, 25)
     with count_queries() as large:
         text = html_text(client.get(url))
-    assert "增加厂24" in text or who == "st-a1"
     assert large.count == small.count, (small.statements, large.statements)
+    # The table shows its first lines (the department box is a type-ahead picker, so the grown plants are only in
+    # the table): asked for every line, the last plant added is there.
+    if who != "st-a1":
+        assert "增加厂" in text and "增加厂24" in html_text(client.get(url + "&lines=all"))
     # Part I's figures take 22 statements; each Part II domain adds its figures in one or two more (competitions,
     # mentoring, contests, hazards). The statistics snapshot of issue 19 is what will bring this down again.
     assert small.count <= 30
