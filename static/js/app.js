@@ -182,6 +182,7 @@
     var changed = p.value.value !== option.getAttribute("data-pick-value");
     p.value.value = option.getAttribute("data-pick-value");
     p.input.value = option.getAttribute("data-pick-label");
+    p.input.title = p.input.value;
     p.input.classList.remove("is-invalid");
     close(p);
     p.box.querySelectorAll(".picker-candidates").forEach(function (el) { el.remove(); });
@@ -221,6 +222,14 @@
       event.preventDefault();
       close(p);
     }
+  });
+  // A chosen department reads as its path; a long one is shown from its end (the unit itself), in full on hover.
+  function showEnd(input) { if (input.value && document.activeElement !== input) { input.scrollLeft = input.scrollWidth; } }
+  function showEnds(root) { root.querySelectorAll("[data-picker-input]").forEach(showEnd); }
+  document.addEventListener("DOMContentLoaded", function () { showEnds(document); });
+  document.addEventListener("htmx:afterSettle", function (event) { showEnds(event.target); });
+  document.addEventListener("focusout", function (event) {
+    if (event.target.matches && event.target.matches("[data-picker-input]")) { showEnd(event.target); }
   });
   document.addEventListener("input", function (event) {
     if (!event.target.matches || !event.target.matches("[data-picker-input]")) { return; }
