@@ -108,10 +108,18 @@ def test_another_enterprises_public_workshop_shows_names_not_numbers(demo_app):
     assert lead_no in insider.get(f"/workshops/{workshop_id}").get_data(as_text=True)
 
 
+def _offered(client, q: str) -> str:
+    """What the suggestion list's department box (a type-ahead picker) offers for q."""
+    return client.get("/pick/departments-view", query_string={"q": q}).get_data(as_text=True)
+
+
 def test_the_suggestion_filter_names_no_other_enterprise(demo_app):
     for actor in ("e1admin", "worker1"):
-        page = _demo_client(demo_app, actor).get("/suggestions/").get_data(as_text=True)
-        assert "滨江重工集团有限公司" in page, actor  # their own enterprise is offered
+        client = _demo_client(demo_app, actor)
+        page = client.get("/suggestions/").get_data(as_text=True)
         assert not [name for name in ENTERPRISE_NAMES if name in page], actor
-    city = _demo_client(demo_app, "admin").get("/suggestions/").get_data(as_text=True)
-    assert all(name in city for name in ENTERPRISE_NAMES)  # the whole-tree admin filters on any enterprise
+        assert "滨江重工集团有限公司" in _offered(client, "滨江"), actor  # their own enterprise is offered
+        for name in ENTERPRISE_NAMES:  # typing another enterprise's name finds nothing
+            assert name not in _offered(client, name[:2]), (actor, name)
+    city = _demo_client(demo_app, "admin")
+    assert all(name in _offered(city, name[:2]) for name in ENTERPRISE_NAMES)  # the city filters on any enterprise

@@ -76,7 +76,7 @@ def get_source(name: str) -> Source | None:
 def as_id(value) -> int | None:
     """A posted value as a row id, or None when it is no id a column can hold."""
     text = str(value).strip() if value is not None else ""
-    if not text.isdigit() or len(text) > 10:
+    if not (text.isascii() and text.isdigit()) or len(text) > 10:  # "²".isdigit() is true, but int() refuses it
         return None
     number = int(text)
     return number if 0 < number <= INT_MAX else None
