@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from blueprints.competitions.models import Competition, Enrolment, Indicator, Report, ReportFigure
+from blueprints.competitions.queries import projects_of
 from blueprints.core.models import AuditLog
 from extensions import db
 from tests import fixtures_competitions
@@ -86,6 +87,36 @@ def test_the_organiser_must_be_a_union_node_in_the_admins_scope(app, client, aut
         response = client.post("/competitions/new", data=_form(organiser))
         assert response.status_code == 200 and "主办单位必须是您管理范围内的工会" in html_text(response)
     assert _count(app, Competition) == 0
+
+
+def _project(app, owner_id: int, name: str) -> int:
+    from blueprints.competitions.models import Project
+
+    with app.app_context():
+        row = Project(name=name, level="city_key", owner_id=owner_id, planned_start=date(2026, 1, 1),
+                      planned_end=date(2027, 1, 1), status="started")
+        db.session.add(row)
+        db.session.commit()
+        return row.id
+
+
+def test_covered_projects_come_from_a_picker_bounded_by_scope(app, client, auth, world):
+    """The form's key projects are a type-ahead picker (a city has a thousand): the district finds its own
+    enterprise's project, never the industry's; saving one outside the organiser's subtree is refused."""
+    mine, theirs = _project(app, world.nodes["a"], "甲企业扩建项目"), _project(app, world.nodes["c"], "丙企业新厂项目")
+    _login(auth, world.people["district"])
+    form_page = html_text(client.get("/competitions/new"))
+    assert "甲企业扩建项目" not in form_page and "主办单位范围内的重点项目" in form_page  # no list in the page
+    offered = client.get("/pick/competition-projects", query_string={"q": "企业"}).get_data(as_text=True)
+    assert "甲企业扩建项目" in offered and "丙企业新厂项目" not in offered
+    refused = client.post("/competitions/new", data={**_form(world.nodes["district"]), "project_ids": [theirs]})
+    assert refused.status_code == 200 and "不在您可以选择的范围内" in html_text(refused)
+    assert "2026年五小竞赛" in html_text(refused) and _count(app, Competition) == 0  # what was typed is kept
+    assert client.post("/competitions/new", data={**_form(world.nodes["district"]),
+                                                  "project_ids": [mine]}).status_code == 303
+    with app.app_context():
+        competition = db.session.scalar(select(Competition))
+        assert [p.id for p in projects_of(competition.id)] == [mine]
 
 
 def test_an_enterprise_admin_cannot_organise(app, client, auth, world):

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import MultipleFileField
-from wtforms import DateField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from blueprints.competitions.labels import FREQUENCY_LABELS, KIND_LABELS
 from blueprints.core.forms import PortalForm
 from blueprints.core.i18n import N_
-from blueprints.core.pickers import PickerField
+from blueprints.core.pickers import MultiPickerField, PickerField
 
 
 def optional_int(value):
@@ -34,8 +34,8 @@ class CompetitionForm(PortalForm):
     report_frequency = SelectField(_l("进度填报周期"), choices=list(FREQUENCY_LABELS.items()))
     rules = TextAreaField(_l("竞赛规则与要求"), render_kw={"rows": 4},
                           validators=[Optional(), Length(max=5000, message=_l("最多 5000 个字。"))])
-    project_ids = SelectMultipleField(_l("覆盖的重点项目"), coerce=int, validate_choice=False, validators=[Optional()],
-                                      description=_l("主办单位范围内的重点项目；按住 Ctrl 可多选。"))
+    project_ids = MultiPickerField(_l("覆盖的重点项目"), source="competition-projects", validators=[Optional()],
+                                   description=_l("主办单位范围内的重点项目。"))
 
 
 class EnrolForm(PortalForm):

@@ -175,6 +175,12 @@ def project_choices(organiser: Department) -> list[tuple[int, str]]:
     return [(pid, name) for pid, name in rows]
 
 
+def has_projects(organiser: Department) -> bool:
+    """Whether any key project lies in the organiser's subtree (the form's hint when none does)."""
+    return bool(db.session.scalar(select(exists().where(Project.owner_id == Department.id,
+                                                        Department.path.startswith(organiser.path)))))
+
+
 def objections_of(competition_id: int) -> list[Objection]:
     return list(db.session.scalars(select(Objection).options(selectinload(Objection.unit))
                                    .where(Objection.competition_id == competition_id)
@@ -386,3 +392,14 @@ def _enrollable(user, params):
 
 
 pickers.department_source("competition-units", _enrollable, params=("competition",))
+
+
+def _coverable_projects(user, _params):
+    """Key projects a competition form may offer (core.pickers): owned inside the user's admin scope; saving checks
+    that they lie under the chosen organiser (lifecycle), as the multiple select's choices did."""
+    owners = select(Department.id).where(scopes.scope_of(user, "admin").path_clause(Department.path))
+    return Project.owner_id.in_(owners)
+
+
+# A city has a thousand key projects: the form's project box is a type-ahead picker, not a multiple select.
+pickers.register(pickers.Source("competition-projects", Project, _coverable_projects))

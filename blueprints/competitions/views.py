@@ -135,7 +135,7 @@ def _competition_form(competition: Competition | None) -> CompetitionForm:
         from extensions import db
         chosen = form.organiser_id.data or form.organiser_id.choices[0][0]
         organiser = db.session.get(Department, chosen)
-    form.project_ids.choices = queries.project_choices(organiser) if organiser is not None else []
+    form.project_ids.has_projects = organiser is not None and queries.has_projects(organiser)
     if competition is not None and request.method == "GET":
         form.project_ids.data = [p.id for p in queries.projects_of(competition.id)]
     if competition is None and request.method == "GET":
