@@ -228,7 +228,7 @@ def _fragment_block(report: services.Report) -> str:
 @roles_required(*STATS_ROLES)
 def export():
     """Start the report's workbook as a background job (stats/jobs.py; audited) and show its progress."""
-    filters = Filters(request.args, department_tree())  # a department outside the scope: 404 here (audited)
+    filters, _tree = load_filters(request.args)  # a department outside the scope: 404 here (audited)
     with action():
         job = enqueue("stats.export", current_user, {"args": filters.args()})
         audit.record("stats.export", detail=f"year={filters.year} dept={filters.dept_arg}")
