@@ -150,17 +150,6 @@ def unit_map(enrolments) -> dict[int, str]:
     return {e.unit_id: e.unit.path for e in enrolments}
 
 
-def enrollable_units(user, competition: Competition, enrolled_ids: set[int]) -> list[tuple[int, str]]:
-    """Workplace nodes (enterprise down to team) inside the organiser's subtree and the user's admin scope that
-    are not enrolled yet; the organiser's admin sees enterprises and branches, a unit's admin their own nodes."""
-    scope = scopes.scope_of(user, "admin")
-    kinds = ("enterprise", "branch") if organises(user, competition) else ENROLLABLE_KINDS
-    rows = db.session.scalars(select(Department).where(
-        Department.path.startswith(competition.organiser.path), Department.kind.in_(kinds),
-        scope.path_clause(Department.path)).order_by(Department.path).limit(500))
-    return [(d.id, d.name) for d in rows if d.id not in enrolled_ids]
-
-
 def projects_of(competition_id: int) -> list[Project]:
     return list(db.session.scalars(select(Project).join(competition_projects,
                                                         competition_projects.c.project_id == Project.id)
@@ -378,8 +367,8 @@ def report_details(report_ids) -> tuple[dict[int, list], dict[int, list]]:
 
 
 def _enrollable(user, params):
-    """The enrolment form's units (core.pickers): as enrollable_units, without the cap, for an admin who may see
-    the competition named in the parameters (anyone else is offered nothing)."""
+    """The enrolment form's units (core.pickers), for an admin who may see the competition named in the
+    parameters (anyone else is offered nothing)."""
     from sqlalchemy import false
 
     competition_id = pickers.as_id(params.get("competition"))

@@ -302,7 +302,7 @@ def department_source(name: str, allowed, **kwargs) -> Source:
 for _role in ("admin", "hr", "safety"):
     department_source(f"departments-{_role}", _scoped(_role))
 def _view_area(user, _params):
-    """The part of the tree a list's department filter may name (as suggestions.queries._filter_area): the whole
+    """The part of the tree a list's department filter may name : the whole
     tree for a whole-tree admin or in a portal without a federation root, else the user's admin scope and their
     own enterprise, so the box never names other enterprises."""
     admin = scope_of(user, "admin")

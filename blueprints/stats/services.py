@@ -211,17 +211,6 @@ def default_root(tree: Sequence[Department], scope: scopes.Scope | None = None) 
     return tops[0] if len(tops) == 1 else None
 
 
-def scoped_department_choices(tree: Sequence[Department], scope: scopes.Scope,
-                              levels: int = 3) -> list[tuple[int, str]]:
-    """(id, indented name) of the departments a scoped user may narrow the report to: their scope's nodes and the
-    few levels below them (the table drills further down)."""
-    tops = [d for d in tree if d.path in scope.paths]
-    if not tops:
-        return []
-    deepest = min(d.depth for d in tops) + levels
-    return [(d.id, "\u3000" * d.depth + d.name) for d in tree if scope.covers_path(d.path) and d.depth <= deepest]
-
-
 def table_departments(tree: Sequence[Department], root: Department | None) -> list[Department]:
     """The rows of the department table: the root's children (or the top level), else the root alone."""
     if root is None:

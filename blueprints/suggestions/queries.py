@@ -3,13 +3,13 @@ other domains (stats, the workshop profile) use instead of the services."""
 from __future__ import annotations
 
 from flask import g, has_request_context, url_for
-from sqlalchemy import and_, exists, false, func, literal, or_, select, true, union_all
+from sqlalchemy import and_, exists, false, func, literal, or_, select, true
 from sqlalchemy.orm import aliased, selectinload
 
 from blueprints.core import pickers
 from blueprints.core.models import Department, User
 from blueprints.core.pagination import capped_count
-from blueprints.core.scopes import Scope, scope_of
+from blueprints.core.scopes import scope_of
 from blueprints.suggestions.models import (
     ADOPTED,
     ReviewerNote,
@@ -26,7 +26,6 @@ from blueprints.workshops.models import Workshop
 from blueprints.workshops.queries import led_workshop_ids, led_workshops, managed_workshops_query
 from extensions import db
 
-WORKSHOP_FILTER_CAP = 300
 COMMENTS_SHOWN = 500
 
 # --- Who reviews, who takes part, what a viewer sees ------------------------------------------------------------------
@@ -276,57 +275,6 @@ def approved_workshops() -> list[tuple[int, str]]:
     """(id, name) of every approved workshop, by name: the ones that can receive suggestions."""
     return [tuple(row) for row in db.session.execute(
         select(Workshop.id, Workshop.name).where(Workshop.status == "approved").order_by(Workshop.name))]
-
-
-def _workshop_filter_shown(workshop: str | None):
-    """Approved workshops for a filter box: the first WORKSHOP_FILTER_CAP by name, and the one filtered on."""
-    first = (select(Workshop.id).where(Workshop.status == "approved").order_by(Workshop.name)
-             .limit(WORKSHOP_FILTER_CAP))
-    shown = Workshop.id.in_(first.scalar_subquery())
-    if workshop and str(workshop).isdigit():
-        shown = or_(shown, Workshop.id == int(workshop))
-    return and_(Workshop.status == "approved", shown)
-
-
-def workshop_filter_choices(workshop: str | None = None, admin=None) -> list[tuple[int, str]]:
-    """(id, name) for a workshop filter box, capped like the department box (see _workshop_filter_shown); for an
-    admin's queue, only the workshops of their scope and those they run."""
-    stmt = select(Workshop.id, Workshop.name).where(_workshop_filter_shown(workshop))
-    scope = scope_of(admin, "admin") if admin is not None else None
-    if scope is not None and not scope.everything:
-        stmt = stmt.where(or_(scope.department_clause(Workshop.department_id),
-                              Workshop.id.in_(managed_workshops_query(admin.id))))
-    return [tuple(row) for row in db.session.execute(stmt.order_by(Workshop.name))]
-
-
-def _filter_area(user) -> Scope | None:
-    """The part of the tree the viewer's list shows, for its department filter: None (the tree's top levels) for a
-    whole-tree admin or a portal without a federation root, else their admin scope and their own enterprise, so the
-    box never names other enterprises. Read from what the user loader brought: no query."""
-    admin = scope_of(user, "admin")
-    if admin.everything or not getattr(user, "in_federation", False):
-        return None
-    home = getattr(user, "home_path", None)
-    return Scope("view", paths=tuple(sorted(set(admin.paths) | ({home} if home else set()))))
-
-
-def filter_options(user, department_id: int | None = None, workshop: str | None = None
-                   ) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
-    """The list's filter choices in one query: the top of the part of the tree the viewer's list shows (capped,
-    indented) and approved workshops by name (the first WORKSHOP_FILTER_CAP), each with the one filtered on."""
-    from blueprints.core.people import filter_departments_select, indented_tree, scope_top_levels
-
-    area = _filter_area(user)
-    departments = (filter_departments_select(department_id) if area is None
-                   else scope_top_levels(area, department_id)).subquery()
-    rows = db.session.execute(union_all(
-        select(literal("d").label("kind"), departments.c.id, departments.c.name, departments.c.code,
-               departments.c.parent_id, departments.c.depth),
-        select(literal("w").label("kind"), Workshop.id, Workshop.name, Workshop.name, literal(None), literal(0))
-        .where(_workshop_filter_shown(workshop)))).all()
-    ordered = indented_tree(row for row in rows if row.kind == "d")
-    workshops = sorted(((row.id, row.name) for row in rows if row.kind == "w"), key=lambda item: item[1])
-    return ordered, workshops
 
 
 # --- My space ----------------------------------------------------------------------------------------------------

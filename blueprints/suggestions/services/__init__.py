@@ -21,7 +21,6 @@ from blueprints.suggestions.queries import (
     reviewed_workshops,
     reviews_workshop,
     visible_clause,
-    workshop_filter_choices,
     workshop_name,
 )
 from blueprints.suggestions.services.answers import (
@@ -148,5 +147,5 @@ __all__ = [
     "review_scope", "reviewed_workshop_ids", "reviewed_workshops", "reviews_workshop", "reward_for",
     "save_suggestion", "similar_suggestions", "split_reward", "submit", "suggested_grade", "templates_for",
     "toggle_endorsement", "transition", "usable_template", "visible_clause", "visible_template", "withdraw",
-    "workshop_filter_choices", "workshop_name",
+    "workshop_name",
 ]
