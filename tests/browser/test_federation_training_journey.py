@@ -15,7 +15,7 @@ from blueprints.core.models import Department, User
 from blueprints.core.people import create_department
 from blueprints.training.models import Enrollment, TrainingSession
 from extensions import db
-from tests.browser.conftest import login, screenshot
+from tests.browser.conftest import login, screenshot, type_into_picker
 from tests.conftest import _add_user
 
 TITLE = "甲方企业焊工培训（联邦旅程）"
@@ -52,8 +52,7 @@ def test_an_enterprise_hr_creates_a_session_only_their_people_can_join(new_page,
     hr.get_by_role("link", name="新建场次").first.click()
     # The organiser picker shows their own enterprise, and offers nothing outside it (not the city level either).
     expect(hr.locator("#organiser")).to_have_value(re.compile("甲方企业$"))
-    hr.locator("#organiser").fill("")
-    hr.locator("#organiser").press_sequentially("企业")
+    type_into_picker(hr, hr.locator("#organiser"), "企业")
     expect(hr.locator("#organiser-results [role=option]")).to_have_count(1)
     hr.locator("#organiser-results [role=option]").first.click()
     hr.fill("#title", TITLE)
