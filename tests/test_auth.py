@@ -255,3 +255,14 @@ def test_new_password_must_differ_from_the_current_one(app, client, login_as):
     assert response.status_code == 200 and "新密码不能与当前密码相同" in html_text(response)
     with app.app_context():
         assert db.session.get(User, user.id).password_changed_at is None
+
+
+def test_repeated_visits_before_signing_in_keep_one_warning(client):
+    """Each protected page sends an anonymous visitor to sign in with a warning; visiting several keeps one, so the
+    session cookie does not grow with every try and the login page shows the warning once."""
+    for path in ("/suggestions/", "/suggestions/", "/training/", "/admin/users"):
+        assert client.get(path).status_code == 302
+    with client.session_transaction() as session:
+        assert session["_flashes"] == [("warning", "请先登录。")]
+    page = client.get("/auth/login").get_data(as_text=True)
+    assert page.count("请先登录。") == 1

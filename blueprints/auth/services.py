@@ -151,8 +151,11 @@ def _unauthorized():
         response = current_app.response_class(status=200)
         response.headers["HX-Redirect"] = url_for("auth.login")
         return response
-    if request.path != "/":  # opening the portal itself needs no warning
-        flash(gettext("请先登录。"), "warning")
+    message = gettext("请先登录。")
+    # Opening the portal itself needs no warning; and repeated visits before signing in (a reload, a bookmark
+    # opened twice) keep one warning, not a list that grows in the session cookie until the browser drops it.
+    if request.path != "/" and ("warning", message) not in session.get("_flashes", []):
+        flash(message, "warning")
     return redirect(target)
 
 
