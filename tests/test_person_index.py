@@ -224,3 +224,33 @@ def test_a_common_search_walks_the_list_in_order_with_a_capped_count(app, client
     with count_queries() as rare:
         body = client.get("/admin/users?q=dz1005").get_data(as_text=True)
     assert "dz1005" in body and "dz1004" not in body and rare.count == counted.count
+
+
+@both_backends
+def test_the_picker_lists_a_common_name_closest_first_and_stops_after_a_page(app, make_user, make_department,
+                                                                             monkeypatch):
+    """Past PICKER_FEW_KEYS matching keys the picker walks the key index: people named exactly the term come first
+    (by id), then the longer names containing it; each person once, however many of their keys match; inactive
+    people and people outside a scoped picker's reach are left out, and the page is still filled."""
+    from blueprints.core.scopes import scope_of
+
+    inside, outside = make_department(code="PKA"), make_department(code="PKB")
+    longer = make_user(employee_no="P01", name="张伟明", department=inside)
+    exact = [make_user(employee_no=f"P1{i}", name="张伟", department=inside).id for i in range(3)]
+    make_user(employee_no="P20", name="张伟", department=inside, active=False)
+    far = make_user(employee_no="P21", name="张伟", department=outside)
+    twice = make_user(employee_no="P00", name="伟伟", department=inside)  # keys 伟伟 and 伟 both match 伟
+    admin = make_user(roles=("worker", "admin"), department=inside)
+    with app.app_context():
+        db.session.execute(update(User).where(User.id == admin.id).values(name="管理员"))
+        db.session.commit()
+        # Few keys: by 工号, as before.
+        assert [u.employee_no for u, _d in people.find_people("张伟")] == ["P01", "P10", "P11", "P12", "P21"]
+        monkeypatch.setattr(people, "PICKER_FEW_KEYS", 2)
+        assert [u.id for u, _d in people.find_people("张伟")] == [*exact, far.id, longer.id]
+        assert [u.id for u, _d in people.find_people("张伟", limit=2)] == exact[:2]
+        grants = (scope_of(db.session.get(User, admin.id), "admin"),)
+        if not grants[0].everything:  # an admin of their department picks only inside it
+            assert far.id not in [u.id for u, _d in people.find_people("张伟", scopes=grants)]
+        # 伟: the key 伟 of everyone whose name ends in it, by id; then 伟伟 (伟伟 again: listed once), then 伟明.
+        assert [u.id for u, _d in people.find_people("伟")] == [*exact, far.id, twice.id, longer.id]

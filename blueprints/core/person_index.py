@@ -68,6 +68,12 @@ def key_range(term: str):
     return lower if upper is None else and_(lower, PersonSearchKey.key < upper)
 
 
+def keys_in_order(term: str):
+    """SELECT (key, user_id) of the keys starting with term, in the key index's order (closest names first)."""
+    return (select(PersonSearchKey.key, PersonSearchKey.user_id).where(key_range(term))
+            .order_by(PersonSearchKey.key, PersonSearchKey.user_id))
+
+
 def matching_ids(q: str):
     """SELECT of the ids of people matching q (a person may come more than once: one row per matching key)."""
     return select(PersonSearchKey.user_id).where(key_range(search_term(q)))
