@@ -4,13 +4,14 @@ from __future__ import annotations
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import delete, select
+from sqlalchemy import delete, literal, select
 
 from blueprints.core import grants, org, scopes
 from blueprints.core.errors import DomainError
 from blueprints.core.models import Department, RoleGrant, User
 from blueprints.core.people import create_department, create_user, update_department
 from extensions import db
+from tests.conftest import both_backends
 
 
 @pytest.fixture
@@ -236,6 +237,19 @@ def test_the_enterprise_of_a_node(app, city):
         assert org.enterprise_of(_get(Department, city["a_team"].id)).id == city["a"].id
         assert org.enterprise_of(_get(Department, city["a"].id)).id == city["a"].id
         assert org.enterprise_of(_get(Department, city["district"].id)) is None
+
+
+
+@both_backends
+def test_the_user_loaders_enterprise_path_agrees_with_the_tree(app, city):
+    """scopes.home_enterprise_path (the SQL the user loader runs, reading the ancestors named in the path) gives the
+    enterprise org.enterprise_of finds, at every depth, and nothing above enterprise level or without a department."""
+    with app.app_context():
+        for key, node in city.items():
+            path = db.session.scalar(select(scopes.home_enterprise_path(literal(node.id))))
+            enterprise = org.enterprise_of(_get(Department, node.id))
+            assert path == (enterprise.path if enterprise is not None else None), key
+        assert db.session.scalar(select(scopes.home_enterprise_path(literal(None)))) is None
 
 
 def test_the_union_above_and_the_admins_of_each_level(app, make_user, city):
