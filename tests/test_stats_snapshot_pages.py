@@ -315,3 +315,46 @@ def test_the_target_editors_line_is_the_same_from_the_snapshot(app, client, auth
         db.session.commit()
     assert lines() == live
     assert any('class="text-end">6<' in html or ">6<" in html for html in live)  # 一厂's participants, not zeros
+
+
+@pytest.mark.parametrize("order", ["asc", "desc"])
+def test_the_page_sorted_by_name_reads_only_the_lines_it_shows(app, stats_org, order):
+    """With more children than the table shows, the page sorted by name loads only the first TABLE_LINES of them
+    (or the last, sorted backwards) and their count: the same lines, total and count as reading every child."""
+    from sqlalchemy import event
+
+    from tests.test_stats_views import _grow
+
+    _grow(app, stats_org, views.TABLE_LINES + 5)
+    with app.app_context():
+        snapshot.rebuild(utcnow())
+        db.session.commit()
+        children = db.session.scalar(select(db.func.count(Department.id))
+                                     .where(Department.parent_id == stats_org.departments["ENT"]))
+    assert children > views.TABLE_LINES + 5
+    args = {"year": 2025, "dept": stats_org.departments["ENT"], "sort": "name", "order": order}
+
+    def report(page: bool):
+        loaded = []
+
+        def note(instance, _context):
+            if instance.parent_id == stats_org.departments["ENT"]:
+                loaded.append(instance.id)
+
+        event.listen(Department, "load", note)
+        try:
+            with app.test_request_context("/stats/", query_string=args):
+                g._login_user = db.session.get(User, stats_org.users["admin"])
+                filters, tree = views.load_filters(args, page=page)
+                found = views._report(filters, tree)
+                answer = ([_digest(row) for row in found.rows[:views.TABLE_LINES]], _digest(found.total),
+                          found.line_count, len(set(loaded)))
+                db.session.remove()  # the next one loads its departments afresh
+                return answer
+        finally:
+            event.remove(Department, "load", note)
+
+    first, every = report(True), report(False)
+    assert first[:3] == every[:3]
+    assert every[2] == children and len(every[0]) == views.TABLE_LINES
+    assert (first[3], every[3]) == (views.TABLE_LINES, children)  # the enterprise's children each one loaded

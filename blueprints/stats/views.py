@@ -97,17 +97,22 @@ class Filters:
         return self.args(sort=key, order="asc" if key == "name" else "desc")
 
 
-def load_filters(args) -> tuple[Filters, list[Department]]:
+def load_filters(args, page: bool = False) -> tuple[Filters, list[Department]]:
     """The page's filters and the departments its report needs. From the snapshot, only the chosen node's few
     (services.report_tree: its ancestors and children, a few dozen rows for the whole city); computed live (before
-    the first build, or a year the snapshot does not hold), the whole tree as the live report reads it."""
+    the first build, or a year the snapshot does not hold), the whole tree as the live report reads it.
+
+    For the `page` sorted by name and not asked for every line, only the TABLE_LINES children it shows (the
+    workbook and the other sorts need them all)."""
     if snapshot.source(services.parse_year(args.get("year"))) is None:
         tree = department_tree()
         return Filters(args, tree), tree
     scope = services.report_scope(current_user) if services.can_pick_department(current_user) else None
     candidates = services.report_candidates(args.get("dept", ""), scope)
     filters = Filters(args, candidates)
-    return filters, services.report_tree(candidates, filters.root)
+    first_lines = page and filters.sort == "name" and not filters.all_lines
+    return filters, services.report_tree(candidates, filters.root, line_limit=TABLE_LINES if first_lines else None,
+                                         last=filters.descending)
 
 
 def _report(filters: Filters, tree: list[Department]) -> services.Report:
@@ -209,7 +214,7 @@ def _labels() -> dict:
 def index():
     """The competition report for a year and a department subtree; htmx swaps the body (filters) or the table
     (sorting), a plain request gets the whole page."""
-    filters, tree = load_filters(_picked_dept(request.args))
+    filters, tree = load_filters(_picked_dept(request.args), page=True)
     report = _report(filters, tree)
     return render("stats/index.html", _fragment_block(report), **_page_context(filters, tree, report))
 
