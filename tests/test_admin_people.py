@@ -1,6 +1,8 @@
 """Administration of people: access, search, create, edit, roles, deactivate, reset (issue: foundation §6)."""
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -275,3 +277,31 @@ def test_settings_change_is_audited_once_with_what_changed(app, client, login_as
     with app.app_context():
         rows = db.session.scalars(select(AuditLog).where(AuditLog.action == "settings.changed")).all()
         assert [(r.detail, r.actor_id) for r in rows] == [("site.competition_year=2031", admin.id)]
+
+
+def _rows(response) -> dict[str, list[str]]:
+    """The people table's rows by 工号: each cell's HTML."""
+    body = response.get_data(as_text=True).split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    rows = [re.findall(r"<td[^>]*>(.*?)</td>", row, re.S) for row in re.findall(r"<tr>(.*?)</tr>", body, re.S)]
+    return {cells[0]: cells for cells in rows}
+
+
+def _texts(html: str) -> list[str]:
+    return [t.strip() for t in re.sub(r"<[^>]+>", "|", html).split("|") if t.strip()]
+
+
+def test_each_row_shows_its_roles_status_and_edit_link(client, login_as, make_user):
+    """The rows' badges and links are built once per page (admin/rows.py): each row still shows its own."""
+    login_as("admin")
+    lead = make_user(employee_no="row-lead", roles=("worker", "lead"))
+    gone = make_user(employee_no="row-gone", roles=("worker", "hr"), active=False)
+    rows = _rows(client.get("/admin/users", query_string={"q": "row-"}))
+    assert _texts(rows["row-lead"][5]) == ["工作室负责人", "职工"]
+    assert _texts(rows["row-gone"][5]) == ["培训管理员", "职工"]
+    assert (_texts(rows["row-lead"][6]), _texts(rows["row-gone"][6])) == (["在用"], ["已停用"])
+    assert f'href="/admin/users/{lead.id}/edit"' in rows["row-lead"][7]
+    assert f'href="/admin/users/{gone.id}/edit"' in rows["row-gone"][7]
+    client.post("/locale", data={"locale": "en"})
+    rows = _rows(client.get("/admin/users", query_string={"q": "row-"}))
+    assert (_texts(rows["row-lead"][6]), _texts(rows["row-gone"][6])) == (["Active"], ["Deactivated"])
+    assert _texts(rows["row-gone"][5]) == ["Training admin", "Worker"]

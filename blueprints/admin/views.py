@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from blueprints.admin import bp, imports
+from blueprints.admin import rows as people_rows
 from blueprints.admin.forms import (
     AuditFilterForm,
     DepartmentForm,
@@ -86,7 +87,8 @@ def users():
     page.total, page.total_capped = total, capped
     dept_names = people.department_names(u.department_id for u in page.items)
     return render("admin/users.html", "results", page=page, q=q, department_id=department_id, role=role,
-                  status=status, dept_names=dept_names, dept_pick=dept, form=EmptyForm())
+                  status=status, dept_names=dept_names, dept_pick=dept, form=EmptyForm(),
+                  look=people_rows.people_look(page.items))
 
 
 # The role boxes of the user form: worker and lead; admin, hr and safety come with a scope (the grants section),
