@@ -157,3 +157,30 @@ def test_the_user_loader_finds_the_enterprise_without_walking_the_tree(app):
         plan = [row[3] for row in db.session.connection().exec_driver_sql(
             "EXPLAIN QUERY PLAN " + str(compiled), params).all()]
     assert not [step for step in plan if step.startswith("SCAN") and "departments" in step], plan
+
+
+def test_the_filter_form_is_rendered_once_per_set_of_values(app, client, login_as, make_user):
+    """The suggestion list's filter form comes from core.web.cached_fragment: one rendering per language and set of
+    filter values, reused for anyone who filters the same way, and never showing another set's values."""
+    from flask import template_rendered
+
+    login_as()
+    rendered = []
+
+    def note(_sender, template, context, **_extra):
+        if template.name == "suggestions/_filters.html":
+            rendered.append(context["status"])
+
+    template_rendered.connect(note, app)
+    try:
+        for _ in range(3):
+            assert 'value="submitted" selected' in client.get("/suggestions/?status=submitted").get_data(as_text=True)
+        other = client.get("/suggestions/?status=accepted").get_data(as_text=True)
+        assert 'value="accepted" selected' in other and 'value="submitted" selected' not in other
+        login_as()  # someone else, same values: the same rendering
+        assert 'value="submitted" selected' in client.get("/suggestions/?status=submitted").get_data(as_text=True)
+        client.post("/locale", data={"locale": "en", "next": "/"})
+        assert "All statuses" in client.get("/suggestions/?status=submitted").get_data(as_text=True)
+    finally:
+        template_rendered.disconnect(note, app)
+    assert rendered == ["submitted", "accepted", "submitted"]  # zh_CN twice, en once

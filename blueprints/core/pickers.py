@@ -237,6 +237,20 @@ class Resolution:
         """The chosen value as an id (None for nothing or a fixed extra)."""
         return as_id(self.value)
 
+    def frozen(self) -> Shown:
+        """What the page shows of it, hashable: a key of core.web.cached_fragment (the filter forms)."""
+        return Shown(self.value, self.shown, tuple(self.errors), tuple(self.candidates))
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A resolved picker as its box shows it (Resolution.frozen): what filter_picker reads, and nothing else."""
+
+    value: str | None
+    shown: str
+    errors: tuple[str, ...] = ()
+    candidates: tuple[Choice, ...] = ()
+
 
 def resolve(source: Source, user, *, raw: str | None, text: str | None, pick: str | None = None,
             params: Mapping[str, str] | None = None) -> Resolution:

@@ -189,18 +189,19 @@ class UrlPattern:
 FRAGMENT_CACHE_SIZE = 2000  # entries per process: languages × role sets × endpoints actually visited
 
 
-def cached_fragment(template: str, *key) -> Markup:
-    """A part of every page rendered once per process for each language, URL root and `key`, then reused: the main
-    menu (per role set and endpoint) and the asset links. Such a template may read nothing but what the key
-    names. Rendered afresh every time while templates reload (development), so edits show at once."""
+def cached_fragment(template: str, *key, **context) -> Markup:
+    """A part of every page rendered once per process for each language, URL root, `key` and `context`, then reused:
+    the main menu (per role set and endpoint), the asset links, a list's filter form (per filter values). Such a
+    template may read nothing but what the key and the context name; the context's values are part of the key, so
+    they must be hashable. Rendered afresh every time while templates reload (development), so edits show at once."""
     app = current_app._get_current_object()
     cache = app.extensions.setdefault("cached_fragments", {})
-    full_key = (template, str(get_locale()), request.script_root, *key)
+    full_key = (template, str(get_locale()), request.script_root, *key, *sorted(context.items()))
     found = cache.get(full_key)
     if found is None or app.jinja_env.auto_reload:
         if len(cache) >= FRAGMENT_CACHE_SIZE:
             cache.clear()
-        found = cache[full_key] = Markup(render_template(template))  # noqa: S704  # nosec B704 (a rendered template)
+        found = cache[full_key] = Markup(render_template(template, **context))  # noqa: S704  # nosec B704
     return found
 
 

@@ -11,6 +11,7 @@ import secrets
 from flask import abort, flash, make_response, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from markupsafe import Markup
 from sqlalchemy.exc import IntegrityError
 
 from blueprints.core import audit, pickers, web
@@ -26,6 +27,7 @@ from blueprints.core.uploads import ACCEPT_ATTR, send_stored
 from blueprints.core.web import (
     Outcome,
     action,
+    cached_fragment,
     is_fragment_request,
     redirect_after_change,
     render,
@@ -200,7 +202,16 @@ def index():
     queries.mark_participation(page.items)
     return render("suggestions/index.html", "results", page=page, filters=filters,
                   look=rows.list_look(current_user, page.items), recent_window=search.RECENT_WINDOW,
-                  filter_choices=lambda: picks, years=_year_choices())
+                  filter_form=lambda: _filter_form(filters, picks))
+
+
+def _filter_form(filters: services.ListFilters, picks: dict[str, pickers.Resolution]) -> Markup:
+    """The list's filter form: rendered once per language and set of values, then reused (a tenth of the page's time
+    at 1M users, identical for everyone who filters the same way)."""
+    return cached_fragment("suggestions/_filters.html", q=filters.q, category=filters.category, status=filters.status,
+                           year=filters.year, sort=filters.sort, mine=filters.mine,
+                           department=picks["department"].frozen(), workshop=picks["workshop"].frozen(),
+                           years=tuple(_year_choices()))
 
 
 @bp.route("/export", methods=["POST"])
