@@ -5,26 +5,21 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 from flask import current_app
-from flask_babel import get_locale, gettext
+from flask_babel import gettext
 from markupsafe import Markup
 
 from blueprints.core.labels import ROLE_LABELS
-from blueprints.core.web import UrlPattern
+from blueprints.core.web import UrlPattern, per_language
 
 LISTED_ROLES = ("admin", "hr", "lead", "worker")  # the roles the list names, in this order
 _ROLE_BADGE = Markup('<span class="badge text-bg-light border me-1">{}</span>')
 
 
 def _status_badges() -> SimpleNamespace:
-    """The 在用 and 已停用 badges (macros/ui.html's badge) in the current language, once per language and process."""
-    env = current_app.jinja_env
-    cache = current_app.extensions.setdefault("people_status_badges", {})
-    locale = str(get_locale())
-    if locale not in cache or env.auto_reload:
-        ui = env.get_template("macros/ui.html").make_module()
-        cache[locale] = SimpleNamespace(active=ui.badge(gettext("在用"), "success", "check-circle"),
-                                        inactive=ui.badge(gettext("已停用"), "secondary", "pause-circle"))
-    return cache[locale]
+    """The 在用 and 已停用 badges (macros/ui.html's badge) in the current language."""
+    ui = current_app.jinja_env.get_template("macros/ui.html").make_module()
+    return SimpleNamespace(active=ui.badge(gettext("在用"), "success", "check-circle"),
+                           inactive=ui.badge(gettext("已停用"), "secondary", "pause-circle"))
 
 
 def people_look(users) -> SimpleNamespace:
@@ -34,6 +29,6 @@ def people_look(users) -> SimpleNamespace:
         if user.role_mask not in roles:
             roles[user.role_mask] = Markup("").join(_ROLE_BADGE.format(ROLE_LABELS[key]) for key in LISTED_ROLES
                                                     if user.has_role(key))
-    badges = _status_badges()
+    badges = per_language("people_status_badges", _status_badges)
     return SimpleNamespace(roles=roles, status={True: badges.active, False: badges.inactive},
                            edit=UrlPattern("admin.user_edit", "user_id"))

@@ -1,9 +1,10 @@
 """Shared web plumbing: the request pipeline, htmx fragment rendering, redirects, security headers, template globals."""
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import TypeVar
 from urllib.parse import quote, urlsplit
 
 from flask import Flask, current_app, flash, redirect, render_template, request
@@ -187,6 +188,20 @@ class UrlPattern:
 
 
 FRAGMENT_CACHE_SIZE = 2000  # entries per process: languages × role sets × endpoints actually visited
+
+
+T = TypeVar("T")
+
+
+def per_language(name: str, build: Callable[[], T]) -> T:
+    """What `build()` returns, made once per process and language and then reused (afresh every time while
+    templates reload): badges and labels a list shows on every row, rendered by their macros."""
+    app = current_app._get_current_object()
+    cache = app.extensions.setdefault(name, {})
+    locale = str(get_locale())
+    if locale not in cache or app.jinja_env.auto_reload:
+        cache[locale] = build()
+    return cache[locale]
 
 
 def cached_fragment(template: str, *key, **context) -> Markup:

@@ -9,10 +9,10 @@ from datetime import datetime
 from types import SimpleNamespace
 
 from flask import current_app
-from flask_babel import get_locale, gettext
+from flask_babel import gettext
 
 from blueprints.core.types import utcnow
-from blueprints.core.web import UrlPattern
+from blueprints.core.web import UrlPattern, per_language
 from blueprints.suggestions import queries
 from blueprints.suggestions.labels import CATEGORY_LABELS, GRADE_LABELS, QUEUE_BUTTONS, STATUS_BADGES
 from blueprints.suggestions.services import allowed_actions
@@ -21,19 +21,18 @@ from blueprints.suggestions.services import allowed_actions
 def badges() -> SimpleNamespace:
     """The badge of every status, category and grade (None: no badge), the "mine" badge, the blind-review
     placeholder and the "reviewed by the union" label as HTML in the current language: rendered by the macros of
-    suggestions/_macros.html once per language and process (per request while templates reload)."""
-    env = current_app.jinja_env
-    cache = current_app.extensions.setdefault("suggestion_badges", {})
-    locale = str(get_locale())
-    if locale not in cache or env.auto_reload:
-        macros = env.get_template("suggestions/_macros.html").make_module(
-            {"STATUS_BADGES": STATUS_BADGES, "CATEGORY_LABELS": CATEGORY_LABELS, "GRADE_LABELS": GRADE_LABELS})
-        cache[locale] = SimpleNamespace(
-            status={status: macros.status_badge(status) for status in STATUS_BADGES},
-            category={category: macros.category_badge(category) for category in CATEGORY_LABELS},
-            grade={None: "", **{grade: macros.grade_badge(grade) for grade in GRADE_LABELS}},
-            mine=macros.mine_badge(), blind=macros.blind_placeholder(), union=gettext("工会直接审核"))
-    return cache[locale]
+    suggestions/_macros.html once per language and process (core.web.per_language)."""
+    return per_language("suggestion_badges", _render_badges)
+
+
+def _render_badges() -> SimpleNamespace:
+    macros = current_app.jinja_env.get_template("suggestions/_macros.html").make_module(
+        {"STATUS_BADGES": STATUS_BADGES, "CATEGORY_LABELS": CATEGORY_LABELS, "GRADE_LABELS": GRADE_LABELS})
+    return SimpleNamespace(
+        status={status: macros.status_badge(status) for status in STATUS_BADGES},
+        category={category: macros.category_badge(category) for category in CATEGORY_LABELS},
+        grade={None: "", **{grade: macros.grade_badge(grade) for grade in GRADE_LABELS}},
+        mine=macros.mine_badge(), blind=macros.blind_placeholder(), union=gettext("工会直接审核"))
 
 
 @dataclass
