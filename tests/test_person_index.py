@@ -207,8 +207,8 @@ def test_user_list_and_picker_use_the_index(app, client, login_as, make_user, q)
 
 def test_a_common_search_walks_the_list_in_order_with_a_capped_count(app, client, login_as, make_users,
                                                                      count_queries):
-    """Over 1,000 matches: the count says 1000+, the page is the first people by 工号 and the next page follows
-    (the dense form of the clause), in as many statements as a rare search."""
+    """Over 1,000 matches: the count says 1000+, the page is the closest keys (here the 工号s, in order) and the
+    next page follows, in as many statements as a rare search."""
     make_users(1005, prefix="dz")
     login_as("admin")
     with count_queries() as counted:
@@ -224,6 +224,51 @@ def test_a_common_search_walks_the_list_in_order_with_a_capped_count(app, client
     with count_queries() as rare:
         body = client.get("/admin/users?q=dz1005").get_data(as_text=True)
     assert "dz1005" in body and "dz1004" not in body and rare.count == counted.count
+
+
+@both_backends
+def test_the_user_list_search_lists_closest_matches_first_each_person_once_in_keyset_pages(app, make_user,
+                                                                                          make_department):
+    """A searched user list reads down the key index: people named exactly the term first (by id), then the longer
+    names containing it; each person once, however many of their keys match; the filters and the scope still
+    apply; pages of two chain forwards and back over exactly the same people; and a 工号 fragment lists by 工号."""
+    from blueprints.core.scopes import Scope
+
+    inside, outside = make_department(code="ULA"), make_department(code="ULB")
+    longer = make_user(employee_no="P01", name="张伟明", department=inside).id
+    exact = [make_user(employee_no=f"P1{i}", name="张伟", department=inside).id for i in range(3)]
+    gone = make_user(employee_no="P20", name="张伟", department=inside, active=False).id
+    far = make_user(employee_no="P21", name="张伟", department=outside).id
+    twice = make_user(employee_no="P00", name="伟伟", department=inside).id  # keys 伟伟 and 伟 both match 伟
+    make_user(employee_no="P30", name="李明", department=inside)
+
+    def listed(q, pages=False, **filters):
+        """Every page of the list, following the next links (and the pages as lists when asked)."""
+        got, after = [], None
+        while True:
+            page = people.user_list_page(q, after=after, **filters)
+            got.append([u.id for u in page.items])
+            if page.next_cursor is None:
+                return got if pages else [uid for chunk in got for uid in chunk]
+            after = page.next_cursor
+
+    with app.test_request_context():
+        app.config["PAGE_SIZE"] = 2
+        assert listed("张伟") == [*exact, gone, far, longer]
+        assert people.user_list_page("张伟").total == 6
+        assert listed("张伟", active=True) == [*exact, far, longer]
+        assert listed("张伟", scope=Scope("admin", paths=(inside.path,))) == [*exact, gone, longer]
+        assert listed("伟") == [*exact, gone, far, twice, longer]
+        assert people.user_list_page("伟").total == 7  # 伟伟 counted once
+        assert listed("p1") == exact  # the 工号 keys, in 工号 order
+        # Back from the last page: the same pages in reverse, none repeated or skipped.
+        forwards = listed("伟", pages=True)
+        last = people.user_list_page("伟", after=people.user_list_page("伟", after=people.user_list_page(
+            "伟").next_cursor).next_cursor)
+        assert [u.id for u in last.items] == forwards[2]
+        back = people.user_list_page("伟", before=last.prev_cursor)
+        assert [u.id for u in back.items] == forwards[1]
+        assert [u.id for u in people.user_list_page("伟", before=back.prev_cursor).items] == forwards[0]
 
 
 @both_backends

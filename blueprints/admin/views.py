@@ -77,14 +77,8 @@ def users():
     role = request.args.get("role") if request.args.get("role") in ROLE_KEYS else None
     status = request.args.get("status", "")
     active = {"active": True, "inactive": False}.get(status)
-    scope = _admin_scope()
-    # The capped count first: it reads the search index once per match, and says whether the search is common
-    # enough for the page to walk the list in order (people.users_query, dense) rather than sort every match.
-    total, capped, dense = people.users_count(q, department_id, role, active, scope=scope)
-    stmt = people.users_query(q, department_id, role, active, scope=scope, dense=dense)
-    page = keyset_page(stmt, [User.employee_no, User.id], descending=False, cursor=request.args.get("after"),
-                       before=request.args.get("before"))
-    page.total, page.total_capped = total, capped
+    page = people.user_list_page(q, department_id, role, active, scope=_admin_scope(),
+                                 after=request.args.get("after"), before=request.args.get("before"))
     dept_names = people.department_names(u.department_id for u in page.items)
     return render("admin/users.html", "results", page=page, q=q, department_id=department_id, role=role,
                   status=status, dept_names=dept_names, dept_pick=dept, form=EmptyForm(),

@@ -24,7 +24,7 @@ from blueprints.core.models import (
     User,
 )
 from blueprints.core.org import check_children_fit, check_member_placement, check_placement, default_kind
-from blueprints.core.pagination import COUNT_CAP, capped_count
+from blueprints.core.pagination import Page, capped_count, keyset_page
 from blueprints.core.passwords import hash_password, set_password
 from blueprints.core.scopes import Scope, covers_id, scope_of
 from blueprints.core.sessions import end_all_sessions
@@ -68,24 +68,9 @@ def person_search_clause(q: str, dense: bool | None = None):
     return person_index.search_clause(q, dense)
 
 
-def users_query(q: str = "", department_id: int | None = None, role: str | None = None,
-                active: bool | None = None, scope: Scope | None = None, counting: bool = False,
-                dense: bool | None = None) -> Select:
-    """The admin people list with its filters (department includes its subtree), inside `scope` when given.
-
-    With `counting`, the same people as one column for a capped count: a search then reads the index's key range
-    (person_index.matching_people) and stops at the cap, instead of collecting every match first. `dense`: whether the
-    search matches many people (see person_index.search_clause)."""
-    filtered = bool((scope is not None and not scope.everything) or department_id or role in ROLE_KEYS
-                    or active is not None)
-    if counting and q.strip():
-        stmt = person_index.matching_people(q)  # every key names a user (a foreign key): join them only to filter
-        if filtered:
-            stmt = stmt.join(User, User.id == PersonSearchKey.user_id)
-    else:
-        stmt = select(User.id) if counting else select(User)
-        if q.strip():
-            stmt = stmt.where(person_search_clause(q, dense))
+def _user_filters(stmt: Select, department_id: int | None, role: str | None, active: bool | None,
+                  scope: Scope | None) -> Select:
+    """The user list's filters on a statement over User: scope, department subtree, role and status."""
     if scope is not None and not scope.everything:
         stmt = stmt.where(scope.department_clause(User.department_id))
     if department_id:
@@ -100,20 +85,65 @@ def users_query(q: str = "", department_id: int | None = None, role: str | None 
     return stmt
 
 
+def users_query(q: str = "", department_id: int | None = None, role: str | None = None,
+                active: bool | None = None, scope: Scope | None = None, counting: bool = False) -> Select:
+    """The admin people list with its filters (department includes its subtree), inside `scope` when given.
+
+    With `counting`, the same people as one column for a capped count: a search then reads the index's key range
+    (person_index.matching_people) and stops at the cap, instead of collecting every match first."""
+    filtered = bool((scope is not None and not scope.everything) or department_id or role in ROLE_KEYS
+                    or active is not None)
+    if counting and q.strip():
+        stmt = person_index.matching_people(q)  # every key names a user (a foreign key): join them only to filter
+        if filtered:
+            stmt = stmt.join(User, User.id == PersonSearchKey.user_id)
+    else:
+        stmt = select(User.id) if counting else select(User)
+        if q.strip():
+            stmt = stmt.where(person_search_clause(q))
+    return _user_filters(stmt, department_id, role, active, scope)
+
+
+def users_search_query(q: str, department_id: int | None = None, role: str | None = None,
+                       active: bool | None = None, scope: Scope | None = None) -> Select:
+    """The user list searched for q, closest matches first: rows of (User, key) read down the key index, each person
+    once at their closest key (person_index.closest_key), to be paged by USER_SEARCH_ORDER.
+
+    A name that is the term itself comes before the longer names containing it, and a 工号 fragment lists by 工号
+    (its keys are the 工号). A page reads about as many keys as it shows, however many namesakes there are (张伟 is
+    ten thousand people in a city), where an order by 工号 would walk the people until it had found a page."""
+    term = person_index.search_term(q)
+    stmt = (select(User, PersonSearchKey.key).join(PersonSearchKey, PersonSearchKey.user_id == User.id)
+            .where(person_index.key_range(term), person_index.closest_key(term)))
+    return _user_filters(stmt, department_id, role, active, scope)
+
+
+USER_LIST_ORDER = (User.employee_no, User.id)
+USER_SEARCH_ORDER = (PersonSearchKey.key, PersonSearchKey.user_id)
+
+
+def user_list_page(q: str = "", department_id: int | None = None, role: str | None = None,
+                   active: bool | None = None, scope: Scope | None = None, after: str | None = None,
+                   before: str | None = None) -> Page:
+    """One page of the admin people list with its capped count: by 工号, or closest matches first for a search
+    (users_search_query); the items are Users either way."""
+    total, capped = users_count(q, department_id, role, active, scope=scope)
+    if person_index.search_term(q):
+        page = keyset_page(users_search_query(q, department_id, role, active, scope), USER_SEARCH_ORDER,
+                           descending=False, cursor=after, before=before, scalars=False,
+                           key_of=lambda row: [row.key, row[0].id])
+        page.items = [user for user, _key in page.items]
+    else:
+        page = keyset_page(users_query("", department_id, role, active, scope=scope), USER_LIST_ORDER,
+                           descending=False, cursor=after, before=before)
+    page.total, page.total_capped = total, capped
+    return page
+
+
 def users_count(q: str = "", department_id: int | None = None, role: str | None = None, active: bool | None = None,
-                scope: Scope | None = None) -> tuple[int, bool, bool | None]:
-    """The user list's count capped at COUNT_CAP (count, capped) and, for a search, whether it is common enough for
-    the page to walk the list (users_query's `dense`): one statement, which also reads the largest user id as the
-    number of people (person_index.dense_threshold; about two keys per match)."""
-    stmt = users_query(q, department_id, role, active, scope=scope, counting=True)
-    if not q.strip():
-        return (*capped_count(stmt), None)
-    limited = stmt.order_by(None).limit(COUNT_CAP + 1).subquery()
-    found, people = db.session.execute(select(select(func.count()).select_from(limited).scalar_subquery(),
-                                              select(func.max(User.id)).scalar_subquery())).one()
-    found = found or 0
-    capped = found > COUNT_CAP
-    return min(found, COUNT_CAP), capped, capped or 2 * found >= person_index.dense_threshold(people or 0)
+                scope: Scope | None = None) -> tuple[int, bool]:
+    """The user list's count capped at COUNT_CAP: (count, whether it reached the cap)."""
+    return capped_count(users_query(q, department_id, role, active, scope=scope, counting=True))
 
 
 def picker_clause(scopes):

@@ -17,7 +17,7 @@ import math
 import string
 
 from sqlalchemy import and_, delete, event, exists, func, insert, inspect, select, true
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from blueprints.core.models import PersonSearchKey, User
 
@@ -66,6 +66,17 @@ def key_range(term: str):
     upper = successor(term)
     lower = PersonSearchKey.key >= term
     return lower if upper is None else and_(lower, PersonSearchKey.key < upper)
+
+
+def closest_key(term: str):
+    """SQL, for a row of PersonSearchKey inside key_range(term): it is its person's smallest key starting with term.
+
+    A list read down the key index with this condition shows each person once, at their closest match (伟伟 comes
+    once for 伟, under its key 伟伟), and a keyset page of it never repeats or skips anyone: the condition is
+    checked per row read, through the (user_id, key) index."""
+    other = aliased(PersonSearchKey)
+    return ~exists(select(other.user_id).where(other.user_id == PersonSearchKey.user_id, other.key >= term,
+                                               other.key < PersonSearchKey.key))
 
 
 def keys_in_order(term: str):
