@@ -305,3 +305,17 @@ def test_each_row_shows_its_roles_status_and_edit_link(client, login_as, make_us
     rows = _rows(client.get("/admin/users", query_string={"q": "row-"}))
     assert (_texts(rows["row-lead"][6]), _texts(rows["row-gone"][6])) == (["Active"], ["Deactivated"])
     assert _texts(rows["row-gone"][5]) == ["Training admin", "Worker"]
+
+
+def test_a_searched_user_list_says_it_lists_closest_matches_first(app, client, login_as, make_user):
+    """The order changes with a search (closest names first), and the page says so; the plain list does not."""
+    make_user(employee_no="o001", name="张伟明")
+    make_user(employee_no="o002", name="张伟")
+    login_as("admin")
+    body = html_text(client.get("/admin/users?q=张伟"))
+    assert "按匹配程度排列" in body
+    assert body.index("o002") < body.index("o001")  # the exact name first, though its 工号 comes later
+    assert "按匹配程度排列" not in html_text(client.get("/admin/users"))
+    with client.session_transaction() as session:
+        session["locale"] = "en"
+    assert "Closest matches first" in html_text(client.get("/admin/users?q=张伟"))
