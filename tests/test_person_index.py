@@ -272,6 +272,29 @@ def test_the_user_list_search_lists_closest_matches_first_each_person_once_in_ke
 
 
 @both_backends
+def test_the_user_list_count_samples_the_keys_and_falls_back_to_every_distinct_person(app, make_user, monkeypatch):
+    """A search's count: over the cap among the first keys read says "cap+"; a key range read to its end gives the
+    exact count; people matching by many keys each (the sample full, few people in it) are counted down the whole
+    range. Each path agrees with the people the list shows."""
+    for n in range(2):
+        make_user(employee_no=f"W{n}", name="伟伟伟伟")  # four keys each for 伟: 伟, 伟伟, 伟伟伟, 伟伟伟伟
+    for n in range(5):
+        make_user(employee_no=f"Z{n}", name="张伟")
+    make_user(employee_no="L0", name="李明")
+    make_user(employee_no="M0", name="伟伟明")  # its key 伟伟明 sorts after every 伟伟伟…: past the sample
+    monkeypatch.setattr(people, "COUNT_CAP", 3)
+    monkeypatch.setattr(people, "COUNT_SAMPLE_KEYS", 4)
+    with app.test_request_context():
+        assert people.users_count("张伟") == (3, True)  # five people among the first keys: over the cap
+        assert people.users_count("李") == (1, False)  # the range ends inside the sample: exact
+        # 伟伟: the first four keys are two people's; the third person comes later (seven keys in all).
+        assert people.users_count("伟伟") == (3, False)
+        assert people.users_count("伟伟", active=False) == (0, False)
+        app.config["PAGE_SIZE"] = 50
+        assert len(people.user_list_page("伟伟").items) == 3
+
+
+@both_backends
 def test_the_picker_lists_a_common_name_closest_first_and_stops_after_a_page(app, make_user, make_department,
                                                                              monkeypatch):
     """Past PICKER_FEW_KEYS matching keys the picker walks the key index: people named exactly the term come first

@@ -7,7 +7,7 @@ import string
 import unicodedata
 
 from pypinyin import lazy_pinyin
-from sqlalchemy import Select, and_, case, delete, false, func, or_, select, update
+from sqlalchemy import Select, and_, case, delete, distinct, false, func, or_, select, update
 
 from blueprints.core import audit, person_index
 from blueprints.core.errors import DomainError
@@ -24,7 +24,7 @@ from blueprints.core.models import (
     User,
 )
 from blueprints.core.org import check_children_fit, check_member_placement, check_placement, default_kind
-from blueprints.core.pagination import Page, capped_count, keyset_page
+from blueprints.core.pagination import COUNT_CAP, Page, capped_count, keyset_page
 from blueprints.core.passwords import hash_password, set_password
 from blueprints.core.scopes import Scope, covers_id, scope_of
 from blueprints.core.sessions import end_all_sessions
@@ -86,15 +86,17 @@ def _user_filters(stmt: Select, department_id: int | None, role: str | None, act
 
 
 def users_query(q: str = "", department_id: int | None = None, role: str | None = None,
-                active: bool | None = None, scope: Scope | None = None, counting: bool = False) -> Select:
+                active: bool | None = None, scope: Scope | None = None, counting: bool = False,
+                each_key: bool = False) -> Select:
     """The admin people list with its filters (department includes its subtree), inside `scope` when given.
 
-    With `counting`, the same people as one column for a capped count: a search then reads the index's key range
-    (person_index.matching_people) and stops at the cap, instead of collecting every match first."""
+    With `counting`, the same people as one column for a count: a search then reads the index's key range
+    (person_index.matching_people), each person once, or with `each_key` once per matching key (users_count)."""
     filtered = bool((scope is not None and not scope.everything) or department_id or role in ROLE_KEYS
                     or active is not None)
     if counting and q.strip():
-        stmt = person_index.matching_people(q)  # every key names a user (a foreign key): join them only to filter
+        # Every key names a user (a foreign key): join them only to filter.
+        stmt = person_index.matching_keys(q) if each_key else person_index.matching_people(q)
         if filtered:
             stmt = stmt.join(User, User.id == PersonSearchKey.user_id)
     else:
@@ -140,10 +142,30 @@ def user_list_page(q: str = "", department_id: int | None = None, role: str | No
     return page
 
 
+# A search's count reads at most this many matching keys first: most people match a term by one key, so the
+# distinct people among them pass COUNT_CAP long before the key range ends (张伟: 10,000 keys at 1M people).
+COUNT_SAMPLE_KEYS = 2 * (COUNT_CAP + 1)
+
+
 def users_count(q: str = "", department_id: int | None = None, role: str | None = None, active: bool | None = None,
                 scope: Scope | None = None) -> tuple[int, bool]:
-    """The user list's count capped at COUNT_CAP: (count, whether it reached the cap)."""
-    return capped_count(users_query(q, department_id, role, active, scope=scope, counting=True))
+    """The user list's count capped at COUNT_CAP: (count, whether it reached the cap).
+
+    A search counts the distinct people among its first COUNT_SAMPLE_KEYS keys: over the cap, that is "1000+";
+    with the key range read to its end, that is the count. Only when neither holds (people matching by many keys
+    each) does it count distinct people down the whole range. PostgreSQL's DISTINCT hashes its whole input before
+    a LIMIT applies, so counting the distinct people directly read all 23,708 keys of "zw" at 1M people."""
+    if not person_index.search_term(q):
+        return capped_count(users_query(q, department_id, role, active, scope=scope, counting=True), COUNT_CAP)
+    keys = users_query(q, department_id, role, active, scope=scope, counting=True, each_key=True)
+    sample = keys.limit(COUNT_SAMPLE_KEYS).subquery()
+    read, found = db.session.execute(
+        select(func.count(), func.count(distinct(sample.c.user_id))).select_from(sample)).one()
+    if found > COUNT_CAP:
+        return COUNT_CAP, True
+    if read < COUNT_SAMPLE_KEYS:
+        return found, False
+    return capped_count(users_query(q, department_id, role, active, scope=scope, counting=True), COUNT_CAP)
 
 
 def picker_clause(scopes):

@@ -130,11 +130,14 @@ def search_clause(q: str, dense: bool | None = None):
     return User.id.in_(select(PersonSearchKey.user_id).where(key_range(term)))
 
 
+def matching_keys(q: str):
+    """SELECT of the user id of every key matching q, in the key index's order (a person once per matching key)."""
+    return select(PersonSearchKey.user_id.label("user_id")).where(key_range(search_term(q)))
+
+
 def matching_people(q: str):
-    """SELECT DISTINCT of the ids of the people matching q, driven by the key range: a capped count reads it until
-    the cap (the databases drop repeats as they go: SQLite with a temporary index, PostgreSQL with a hash), never
-    the whole range."""
-    return select(PersonSearchKey.user_id.label("user_id")).where(key_range(search_term(q))).distinct()
+    """SELECT DISTINCT of the ids of the people matching q, driven by the key range."""
+    return matching_keys(q).distinct()
 
 
 def matches(q: str, name: str, name_pinyin: str, employee_no: str) -> bool:
