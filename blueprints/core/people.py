@@ -188,8 +188,9 @@ def find_people(q: str, limit: int = 10, active_only: bool = True, scopes=()) ->
 
     A term with few keys (PICKER_FEW_KEYS, read in one index range) lists its people by 工号. A common one (张伟 is
     ten thousand people in a city) lists the closest names first, down the key index: a name that is the term
-    itself before the longer names containing it, then by id. It stops after a page instead of sorting every
-    namesake, and the first rows are the likeliest choice when someone types a whole name."""
+    itself before the longer names containing it, then by id, each person once (as the searched user list). It
+    stops after a page instead of sorting every namesake, and the first rows are the likeliest choice when someone
+    types a whole name."""
     term = person_index.search_term(q)
     if not term:
         return []
@@ -202,24 +203,10 @@ def find_people(q: str, limit: int = 10, active_only: bool = True, scopes=()) ->
         ids = sorted({user_id for _key, user_id in keyed})
         stmt = base.where(User.id.in_(ids), *conditions).order_by(User.employee_no).limit(limit)
         return [(user, dept) for user, dept in db.session.execute(stmt).all()]
-    found: dict[int, tuple[User, str | None]] = {}
-    after = None
-    while len(found) < limit:
-        batch = limit * 2  # a person may match by several keys (伟 in 伟伟): read on until `limit` people
-        stmt = (base.add_columns(PersonSearchKey.key)
-                .join(PersonSearchKey, PersonSearchKey.user_id == User.id)
-                .where(person_index.key_range(term), *conditions)
-                .order_by(PersonSearchKey.key, PersonSearchKey.user_id).limit(batch))
-        if after is not None:
-            stmt = stmt.where(or_(PersonSearchKey.key > after[0],
-                                  and_(PersonSearchKey.key == after[0], PersonSearchKey.user_id > after[1])))
-        rows = db.session.execute(stmt).all()
-        for user, dept, key in rows:
-            found.setdefault(user.id, (user, dept))
-            after = (key, user.id)
-        if len(rows) < batch:
-            break
-    return list(found.values())[:limit]
+    stmt = (base.join(PersonSearchKey, PersonSearchKey.user_id == User.id)
+            .where(person_index.key_range(term), person_index.closest_key(term), *conditions)
+            .order_by(*USER_SEARCH_ORDER).limit(limit))
+    return [(user, dept) for user, dept in db.session.execute(stmt).all()]
 
 
 def temporary_password(length: int = 12) -> str:

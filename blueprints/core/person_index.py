@@ -72,8 +72,8 @@ def closest_key(term: str):
     """SQL, for a row of PersonSearchKey inside key_range(term): it is its person's smallest key starting with term.
 
     A list read down the key index with this condition shows each person once, at their closest match (伟伟 comes
-    once for 伟, under its key 伟伟), and a keyset page of it never repeats or skips anyone: the condition is
-    checked per row read, through the (user_id, key) index."""
+    once for 伟, under its key 伟, not again under 伟伟), and a keyset page of it never repeats or skips anyone:
+    the condition is checked per row read, through the (user_id, key) index."""
     other = aliased(PersonSearchKey)
     return ~exists(select(other.user_id).where(other.user_id == PersonSearchKey.user_id, other.key >= term,
                                                other.key < PersonSearchKey.key))
