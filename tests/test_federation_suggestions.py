@@ -15,7 +15,7 @@ from blueprints.core import grants
 from blueprints.core.models import AuditLog, Department, Notification, User
 from blueprints.suggestions.models import RecommendationStep, RewardShare, Suggestion, SuggestionRecommendation
 from extensions import db
-from tests.conftest import html_text
+from tests.conftest import both_backends, html_text
 from tests.jobs_helpers import export_file
 from tests.test_suggestions_concurrency import POOL, _all_at_once, _clients
 
@@ -437,3 +437,56 @@ def test_the_queue_offers_only_the_workshops_of_the_admins_scope(client, auth, f
     auth.login(fed.city.employee_no)
     page = html_text(client.get("/pick/review-workshops?q=工作室"))
     assert "滨江数控工作室" in page and "松北绕线工作室" in page
+
+
+# --- The list's shared first-page statements ----------------------------------------------------------------------
+
+
+@both_backends
+def test_shared_first_page_statements_show_each_viewer_exactly_their_own_rows(app, client, auth, fed,
+                                                                              make_suggestion):
+    """The list's first page is built once per kind of viewer and reused with each viewer's own values: in two
+    rounds over viewers of the same shapes (the second all from the cache), every page shows exactly the rows of that
+    viewer's own statement, built fresh for the real user."""
+    from blueprints.suggestions.services import lists
+
+    make_suggestion(fed.author_a, status="draft", title="滨江作者自己的草稿")
+    make_suggestion(fed.author_b, status="draft", title="松北作者自己的草稿")
+    make_suggestion(fed.colleague_a, status="submitted", title="滨江同事提交的建议")
+    viewers = (fed.admin_a, fed.admin_b, fed.union_a, fed.union_b, fed.author_a, fed.author_b, fed.colleague_a,
+               fed.coauthor_a, fed.city)
+    with app.app_context():
+        titles = set(db.session.scalars(select(Suggestion.title)))
+        expected = {}
+        for viewer in viewers:
+            user = db.session.get(User, viewer.id)
+            rows = db.session.execute(lists.list_rows_statement(user, lists.ListFilters())).all()
+            expected[viewer.id] = {row[0].title for row in rows}
+    assert len({frozenset(seen) for seen in expected.values()}) >= 5  # the viewers really see different lists
+    lists.FIRST_PAGES.clear()
+    for _round in range(2):
+        for viewer in viewers:
+            auth.login(viewer.employee_no)
+            page = html_text(client.get("/suggestions/"))
+            shown = {title for title in titles if title in page}
+            assert shown == expected[viewer.id], viewer.name
+            auth.logout()
+    # Nine viewers, four shapes: admins of one node each, union admins, workers, the whole-tree admin.
+    assert len(lists.FIRST_PAGES) <= 4
+
+
+def test_a_shared_statement_run_without_a_viewers_values_fails_instead_of_using_anothers(app, fed):
+    """The stand-in's parameters carry no values, so a statement reused without them cannot show someone else's
+    rows: SQLAlchemy refuses to run it."""
+    from sqlalchemy.exc import StatementError
+
+    from blueprints.core.scopes import ViewerParameters
+    from blueprints.suggestions.services import lists
+
+    with app.test_request_context():
+        viewer = ViewerParameters(db.session.get(User, fed.admin_a.id))
+        narrow = lists.filtered_statement(viewer, lists.ListFilters(), select(Suggestion.id))
+        assert set(viewer.params) == {"viewer_id", "viewer_department", "viewer_admin_path_0"}
+        assert len(db.session.execute(narrow, viewer.params).all()) == 1  # 滨江重工's one suggestion
+        with pytest.raises(StatementError):
+            db.session.execute(narrow, {"viewer_id": fed.admin_a.id}).all()

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import g, has_request_context
-from sqlalchemy import ColumnElement, case, false, func, literal, or_, select, true
+from sqlalchemy import ColumnElement, Integer, String, bindparam, case, false, func, literal, or_, select, true
 
 from blueprints.core.models import SCOPED_ROLES, Department, RoleGrant
 from extensions import db
@@ -131,8 +131,42 @@ def prime(user_id: int, summary: str | None) -> None:
                                   else Scope(role, paths=_minimal(found)))
 
 
+class ViewerParameters:
+    """A stand-in for a viewer whose id, department and scope paths are named bind parameters, so a statement built
+    for it (by the same clause functions as for the real user) fits every viewer of the same `shape` and can be built
+    once and run with `params` (core.pagination.FirstPages). Only the attributes below exist: a clause that reads
+    anything else fails loudly here instead of quietly baking one viewer's value into a shared statement.
+    """
+
+    is_authenticated = True
+
+    def __init__(self, user, roles: tuple[str, ...] = ("admin",)):
+        self.params: dict = {"viewer_id": user.id}
+        self.id = bindparam("viewer_id", type_=Integer, required=True)
+        self.department_id = None
+        if user.department_id is not None:
+            self.params["viewer_department"] = user.department_id
+            self.department_id = bindparam("viewer_department", type_=Integer, required=True)
+        self._scopes: dict[str, Scope] = {}
+        for role in roles:
+            real = scope_of(user, role)
+            names = [f"viewer_{role}_path_{i}" for i in range(len(real.paths))]
+            self.params.update(zip(names, real.paths, strict=True))
+            self._scopes[role] = Scope(role, everything=real.everything,
+                                       paths=tuple(bindparam(name, type_=String, required=True) for name in names))
+        # Everything a statement's structure depends on; the values above are only parameters.
+        self.shape = (user.department_id is None,
+                      tuple((role, scope.everything, len(scope.paths)) for role, scope in self._scopes.items()))
+
+    def scope(self, role: str) -> Scope:
+        """The role's scope with parameters for paths (a role not asked for at construction is a programming error)."""
+        return self._scopes[role]
+
+
 def scope_of(user, role: str) -> Scope:
     """The scope of `user`'s grants of `role` (empty for anonymous users and those without such a grant)."""
+    if isinstance(user, ViewerParameters):
+        return user.scope(role)
     if user is None or not getattr(user, "is_authenticated", False) or not user.has_role(role):
         return Scope(role)
     if not has_request_context():

@@ -19,7 +19,7 @@ from blueprints.core.clock import local_today
 from blueprints.core.forms import EmptyForm
 from blueprints.core.jobs import enqueue
 from blueprints.core.models import User
-from blueprints.core.pagination import COUNT_CAP, keyset_page
+from blueprints.core.pagination import keyset_page
 from blueprints.core.people import parse_employee_nos
 from blueprints.core.permissions import deny, roles_required
 from blueprints.core.types import parse_int, utcnow
@@ -189,16 +189,8 @@ def index():
              "workshop": pickers.filter_pick("suggestion-workshops", request.args, "workshop", current_user,
                                              full=full)}
     filters = _filters_from_args(request.args, **picks)
-    columns, descending = services.SORTS[filters.sort]
-    narrow, rows_for = services.list_page_statements(current_user, filters)
-    # A common search term with no other filter: the index probe already proved there are more than the cap.
-    # Only for a whole-tree admin: the probe counts every suggestion, not just the ones the viewer may see.
-    over_cap = (filters.search is not None and filters.search.over_cap and filters.text_only
-                and queries.sees_everything(current_user))
-    page = keyset_page(narrow, list(columns), descending=descending, cursor=request.args.get("after"),
-                       before=request.args.get("before"), count=not over_cap, scalars=False, rows_for=rows_for)
-    if over_cap:
-        page.total, page.total_capped = COUNT_CAP, True
+    page = services.list_page(current_user, filters, cursor=request.args.get("after"),
+                              before=request.args.get("before"))
     queries.mark_participation(page.items)
     return render("suggestions/index.html", "results", page=page, filters=filters,
                   look=rows.list_look(current_user, page.items), recent_window=search.RECENT_WINDOW,

@@ -7,10 +7,12 @@ from dataclasses import dataclass, field
 from sqlalchemy import or_, select
 
 from blueprints.core.models import Department, User
+from blueprints.core.pagination import COUNT_CAP, FirstPages, Page, Reuse, keyset_page
+from blueprints.core.scopes import ViewerParameters
 from blueprints.suggestions import search
 from blueprints.suggestions.labels import STATUS_LABELS
 from blueprints.suggestions.models import CATEGORIES, TITLE_MAX, Suggestion
-from blueprints.suggestions.queries import admin_clause, participant_expression, visible_clause
+from blueprints.suggestions.queries import admin_clause, participant_expression, sees_everything, visible_clause
 from blueprints.workshops.models import Workshop
 from extensions import db
 
@@ -58,6 +60,11 @@ class ListFilters:
     def text_only(self) -> bool:
         """True when the search box is the only filter, so the index probe alone tells the count."""
         return not (self.category or self.status or self.department_id or self.workshop or self.year or self.mine)
+
+    def shape(self) -> tuple:
+        """The filter values a statement is built from (the text search aside), as a cache key."""
+        return (self.q, self.category, self.status, self.department_id, self.workshop, self.year, self.mine,
+                self.sort)
 
     @property
     def order(self) -> list:
@@ -115,14 +122,47 @@ def list_rows_statement(user, filters: ListFilters):
     return filtered_statement(user, filters, _list_columns(user))
 
 
-def list_page_statements(user, filters: ListFilters):
-    """For keyset_page: the narrow statement that picks a page of ids, and how to dress those ids for display."""
-    narrow = filtered_statement(user, filters, select(Suggestion.id))
+def _narrow_statement(user, filters: ListFilters):
+    """The ids of the rows the user sees, filtered: keyset_page picks a page of them."""
+    return filtered_statement(user, filters, select(Suggestion.id))
 
+
+def _dressing(user):
+    """How to add the display columns to a page of ids (keyset_page's rows_for)."""
     def rows_for(page_ids):
         return _list_columns(user).join(page_ids, page_ids.c.id == Suggestion.id)
 
-    return narrow, rows_for
+    return rows_for
+
+
+def list_page_statements(user, filters: ListFilters):
+    """For keyset_page: the narrow statement that picks a page of ids, and how to dress those ids for display."""
+    return _narrow_statement(user, filters), _dressing(user)
+
+
+# The list's first pages, built once per kind of viewer and set of filters (see core.pagination.FirstPages).
+FIRST_PAGES = FirstPages()
+
+
+def list_page(user, filters: ListFilters, cursor: str | None = None, before: str | None = None) -> Page:
+    """One page of the list as the user sees it (rows of list_rows_statement's columns), with its capped count.
+
+    The statements are built for a ViewerParameters stand-in, so the first page's are shared by every viewer of the
+    same shape and filters; a text search is planned per request, so its statements are built every time.
+    """
+    viewer = ViewerParameters(user)
+    columns, descending = SORTS[filters.sort]
+    # A common search term with no other filter: the index probe already proved there are more than the cap.
+    # Only for a whole-tree admin: the probe counts every suggestion, not just the ones the viewer may see.
+    over_cap = (filters.search is not None and filters.search.over_cap and filters.text_only
+                and sees_everything(user))
+    key = ("suggestions.list", viewer.shape, filters.shape()) if filters.search is None else None
+    page = keyset_page(lambda: _narrow_statement(viewer, filters), list(columns), descending=descending,
+                       cursor=cursor, before=before, count=not over_cap, scalars=False, rows_for=_dressing(viewer),
+                       reuse=Reuse(viewer.params, FIRST_PAGES, key))
+    if over_cap:
+        page.total, page.total_capped = COUNT_CAP, True
+    return page
 
 
 def export_rows(user, filters: ListFilters, limit: int):
