@@ -9,7 +9,7 @@ from flask_login import current_user, login_user, logout_user
 from sqlalchemy import Select, bindparam, delete, func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from blueprints.core import audit, notify, scopes
+from blueprints.core import audit, notify, scopes, settings
 from blueprints.core.errors import DomainError
 from blueprints.core.i18n import N_
 from blueprints.core.models import LoginSession, User
@@ -96,7 +96,7 @@ def _loader_statement() -> Select:
     if stmt is None:
         stmt = (select(User, LoginSession.expires_at, scopes.grants_summary(User.id),
                        scopes.home_enterprise_path(User.department_id), scopes.federation_exists(),
-                       notify.unread_count_column(User.id))
+                       notify.unread_count_column(User.id), settings.city_settings_column())
                 .join(LoginSession, LoginSession.user_id == User.id)
                 .where(LoginSession.token_hash == bindparam("token_hash")))
         _LOADER_STATEMENTS[dialect] = stmt
@@ -109,13 +109,14 @@ def load_user(token: str) -> User | None:
     row = db.session.execute(_loader_statement(), {"token_hash": token_hash(token)}).first()
     if row is None:
         return None
-    user, expires_at, grants, home_path, federation, unread = row
+    user, expires_at, grants, home_path, federation, unread, city_settings = row
     if expires_at < utcnow() or not user.active:
         return None
     user.session_token = token
     scopes.prime(user.id, grants)  # the request's scopes come with the user: no query of their own
     user.home_path, user.in_federation = home_path, bool(federation)
     notify.prime_unread(user, unread)
+    settings.prime(city_settings)
     return user
 
 

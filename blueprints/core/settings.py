@@ -1,9 +1,11 @@
 """Admin-editable settings with typed defaults; each domain registers its own keys here."""
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
-from flask import g
+from flask import g, has_request_context
+from sqlalchemy import Text, cast, func, select
 
 from blueprints.core import audit
 from blueprints.core.errors import DomainError
@@ -97,10 +99,34 @@ def get_setting(key: str, department: Department | None = None):
             cache[cache_key] = row.value if usable else get_setting(key)
         return cache[cache_key]
     if key not in cache:
-        spec = REGISTRY[key]
         row = db.session.get(Setting, key)
-        cache[key] = row.value if row is not None and spec.accepts(row.value) else spec.default
+        cache[key] = _city_value(key, row is not None, row.value if row is not None else None)
     return cache[key]
+
+
+def _city_value(key: str, stored: bool, value):
+    """A stored city value if the setting accepts it, else the registered default."""
+    spec = REGISTRY[key]
+    return value if stored and spec.accepts(value) else spec.default
+
+
+def city_settings_column():
+    """SQL: every stored city value as one JSON object, read by the user loader beside the user, so the settings a
+    page reads (blind review on every suggestion list) cost no query of their own."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return select(cast(func.json_object_agg(Setting.key, Setting.value), Text)).scalar_subquery()
+    return select(func.json_group_object(Setting.key, func.json(Setting.value))).scalar_subquery()
+
+
+def prime(summary: str | None) -> None:
+    """Fill the request's cache of city values from city_settings_column's text (a key not stored: its default)."""
+    if not has_request_context():
+        return
+    stored = json.loads(summary) if summary else {}
+    cache = g.setdefault("_settings_cache", {})
+    for key in REGISTRY:
+        if key not in cache:
+            cache[key] = _city_value(key, key in stored, stored.get(key))
 
 
 def enterprise_value(key: str, enterprise: Department):

@@ -5,6 +5,7 @@ import re
 from dataclasses import dataclass, field
 
 from sqlalchemy import or_, select
+from sqlalchemy.orm import load_only
 
 from blueprints.core.models import Department, User
 from blueprints.core.pagination import COUNT_CAP, FirstPages, Page, Reuse, keyset_page
@@ -127,10 +128,19 @@ def _narrow_statement(user, filters: ListFilters):
     return filtered_statement(user, filters, select(Suggestion.id))
 
 
+# What a list row shows or a per-row check reads (templates/suggestions/index.html, rows.list_look, the sort keys):
+# the long texts (problem, proposal, benefit) and the scores stay in the database.
+LIST_ROW_FIELDS = (Suggestion.id, Suggestion.serial, Suggestion.title, Suggestion.category, Suggestion.grade,
+                   Suggestion.status, Suggestion.author_id, Suggestion.department_id, Suggestion.workshop_id,
+                   Suggestion.year, Suggestion.created_at, Suggestion.updated_at, Suggestion.listed_at,
+                   Suggestion.submitted_at, Suggestion.endorsement_count)
+
+
 def _dressing(user):
     """How to add the display columns to a page of ids (keyset_page's rows_for)."""
     def rows_for(page_ids):
-        return _list_columns(user).join(page_ids, page_ids.c.id == Suggestion.id)
+        return (_list_columns(user).join(page_ids, page_ids.c.id == Suggestion.id)
+                .options(load_only(*LIST_ROW_FIELDS)))
 
     return rows_for
 
