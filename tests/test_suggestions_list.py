@@ -107,6 +107,37 @@ def test_sorting_and_keyset_pages(app, client, login_as, make_user, make_suggest
     assert first_row in {f"建议{n:02d}" for n in range(25) if n % 7 == 6}
 
 
+def _row_of(response, title: str) -> str:
+    """The <tr> of the list that links to `title`."""
+    import re
+
+    rows = re.findall(r"<tr>.*?</tr>", html_text(response), flags=re.S)
+    return next(row for row in rows if f">{title}</a>" in row)
+
+
+def test_a_row_rendered_once_shows_each_viewer_their_own_badges_and_always_the_latest_values(
+        app, client, auth, suggestion_setup, make_suggestion):
+    """The list reuses each row's HTML (suggestions/rows.py) keyed by everything it shows: the author's "mine"
+    badge never reaches a colleague, and an edit, an endorsement or another language shows at once."""
+    world = suggestion_setup
+    suggestion = make_suggestion(world.author, title="复用的一行")
+    auth.login(world.author.employee_no)
+    assert "我的" in _row_of(client.get("/suggestions/"), "复用的一行")
+    auth.logout()
+    auth.login(world.colleague.employee_no)
+    row = _row_of(client.get("/suggestions/"), "复用的一行")
+    assert "我的" not in row and "作者甲" in row
+    with app.app_context():
+        db.session.get(Suggestion, suggestion.id).title = "改过的一行"
+        db.session.get(Suggestion, suggestion.id).endorsement_count = 7
+        db.session.commit()
+    row = _row_of(client.get("/suggestions/"), "改过的一行")
+    assert '<td class="text-end">7</td>' in row
+    client.post("/locale", data={"locale": "en"})
+    row = _row_of(client.get("/suggestions/"), "改过的一行")
+    assert "Awaiting review" in row and "Reviewed by the union" in row and "待审核" not in row
+
+
 def test_one_url_serves_the_fragment_and_the_page(client, login_as, make_user, make_suggestion):
     login_as()
     make_suggestion(make_user(), title="片段里的建议")
