@@ -54,3 +54,12 @@ def test_a_failed_request_is_rolled_back(app, make_user):
         raise RuntimeError("the view failed")
     with app.app_context():
         assert db.session.scalar(select(User.name).where(User.id == user.id)) == "原来的名字"
+
+
+@postgres_only
+def test_objects_read_in_a_request_stay_readable_after_it(app, make_user):
+    """Committing a clean read must not expire what it loaded (the session is closed next, as before)."""
+    user = make_user(name="读过的人")
+    with app.test_request_context():
+        loaded = db.session.get(User, user.id)
+    assert loaded.name == "读过的人"

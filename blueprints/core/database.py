@@ -94,6 +94,7 @@ def _commit_clean_read(exc: BaseException | None) -> None:
     session = db.session()
     if session.info.get("wrote") or not session.in_transaction() or session.new or session.dirty or session.deleted:
         return
+    session.expire_on_commit = False  # the session is closed next: keep loaded objects as a close would
     session.commit()
 
 
