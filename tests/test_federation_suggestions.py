@@ -463,7 +463,7 @@ def test_shared_first_page_statements_show_each_viewer_exactly_their_own_rows(ap
             rows = db.session.execute(lists.list_rows_statement(user, lists.ListFilters())).all()
             expected[viewer.id] = {row[0].title for row in rows}
     assert len({frozenset(seen) for seen in expected.values()}) >= 5  # the viewers really see different lists
-    lists.FIRST_PAGES.clear()
+    lists.PAGE_STATEMENTS.clear()
     for _round in range(2):
         for viewer in viewers:
             auth.login(viewer.employee_no)
@@ -472,7 +472,7 @@ def test_shared_first_page_statements_show_each_viewer_exactly_their_own_rows(ap
             assert shown == expected[viewer.id], viewer.name
             auth.logout()
     # Nine viewers, four shapes: admins of one node each, union admins, workers, the whole-tree admin.
-    assert len(lists.FIRST_PAGES) <= 4
+    assert len(lists.PAGE_STATEMENTS) <= 4
 
 
 def test_a_shared_statement_run_without_a_viewers_values_fails_instead_of_using_anothers(app, fed):

@@ -227,3 +227,31 @@ def test_list_and_queue_cost_the_same_queries_for_10_and_200_rows(app, client, a
     # Sign-in takes 1 (the navbar's unread count comes with the user); the list, its capped count and the filter
     # options 3; the blind-review setting 1; the reviewer's workshops 1 when blind review needs them.
     assert full_10 <= bound, counts
+
+
+@both_backends
+def test_pages_after_and_before_a_cursor_are_each_viewers_own_with_shared_statements(
+        app, client, auth, make_department, make_user, make_suggestion):
+    """Cursor pages reuse statements too (the cursor's values are parameters): two workers of different
+    enterprises, the same kind of viewer, page forwards and back through their own enterprise's rows only."""
+    import re
+
+    now = utcnow()
+    workers = []
+    for name in ("甲厂", "乙厂"):
+        team = make_department(name=f"{name}班组", parent=make_department(name=name))
+        worker = make_user(department=team)
+        for n in range(23):
+            make_suggestion(worker, title=f"{name}建议{n:02d}", listed_at=now - timedelta(hours=n))
+        workers.append((name, worker))
+    for _round in range(2):
+        for name, worker in workers:
+            auth.login(worker.employee_no)
+            first = client.get("/suggestions/")
+            assert _titles(first) == {f"{name}建议{n:02d}" for n in range(20)}
+            after = re.search(r'href="/suggestions/\?after=([^"&]+)"', html_text(first)).group(1)
+            second = client.get(f"/suggestions/?after={after}")
+            assert _titles(second) == {f"{name}建议{n:02d}" for n in range(20, 23)}
+            before = re.search(r'href="/suggestions/\?before=([^"&]+)"', html_text(second)).group(1)
+            assert _titles(client.get(f"/suggestions/?before={before}")) == {f"{name}建议{n:02d}" for n in range(20)}
+            auth.logout()

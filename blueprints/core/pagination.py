@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from flask import current_app
-from sqlalchemy import Select, func, select, tuple_
+from sqlalchemy import Select, bindparam, func, select, tuple_
 
 from blueprints.core.types import INT_MAX, INT_MIN, Money, UTCDateTime
 
@@ -174,13 +174,25 @@ class _Window:
         ascending = self.descending == self.backwards
         return [k.asc() if ascending else k.desc() for k in self.keys]
 
-    def bound(self):
-        """The keyset condition: rows strictly past the cursor in the reading direction, or None on page 1."""
-        values = self.after if self.after is not None else self.before
+    @property
+    def values(self) -> list | None:
+        """The cursor's sort key (None on page 1)."""
+        return self.after if self.after is not None else self.before
+
+    def bound(self, parameters: bool = False):
+        """The keyset condition: rows strictly past the cursor in the reading direction, or None on page 1.
+        With `parameters`, the cursor's values are the bind parameters cursor_0, cursor_1… (see cursor_params)."""
+        values = self.values
         if values is None:
             return None
+        if parameters:
+            values = [bindparam(f"cursor_{i}", type_=key.type, required=True) for i, key in enumerate(self.keys)]
         key_tuple, cursor = tuple_(*self.keys), tuple_(*values)
         return key_tuple > cursor if self.descending == self.backwards else key_tuple < cursor
+
+    def cursor_params(self) -> dict:
+        """The values of bound(parameters=True)'s bind parameters."""
+        return {f"cursor_{i}": value for i, value in enumerate(self.values or ())}
 
 
 def _window(keys: Sequence, descending: bool, cursor: str | None, before: str | None) -> _Window:
@@ -189,10 +201,11 @@ def _window(keys: Sequence, descending: bool, cursor: str | None, before: str | 
     return _Window(keys, descending, after_values, before_values)
 
 
-def _page_statement(stmt: Select, window: _Window, per_page: int, rows_for: Callable | None) -> Select:
+def _page_statement(stmt: Select, window: _Window, per_page: int, rows_for: Callable | None,
+                    parameters: bool = False) -> Select:
     """One row more than a page, so the presence of a next page is known without counting."""
     page_stmt = stmt.order_by(*window.order()).limit(per_page + 1)
-    condition = window.bound()
+    condition = window.bound(parameters)
     if condition is not None:
         page_stmt = page_stmt.where(condition)
     if rows_for is not None:
@@ -208,8 +221,9 @@ def _fetch(page_stmt: Select, scalars: bool, params: dict | None = None) -> list
     return list(db.session.execute(page_stmt, params).all())
 
 
-class FirstPages:
-    """First-page statements built once per shape and reused with bound parameters (QUALITY P6).
+class PageStatements:
+    """Page statements built once per shape and reused with bound parameters (QUALITY P6); a cursor's values are
+    parameters too, so any page of a list costs what its first page does (P3).
 
     Building a list's statements and their SQLAlchemy cache key cost about a sixth of a list page; a statement whose
     per-viewer values are named bind parameters is the same object for every viewer of the same shape, so its cache
@@ -250,7 +264,7 @@ class Reuse:
     page's statements are kept (`key` names everything else they depend on; None: build them every time)."""
 
     params: dict
-    cache: FirstPages | None = None
+    cache: PageStatements | None = None
     key: Hashable | None = None
 
 
@@ -282,21 +296,22 @@ def keyset_page(stmt: Select | Callable[[], Select], keys: Sequence, *, descendi
     `rows_for`, `stmt` selects only ids: the page is chosen on that narrow statement and rows_for(page_subquery)
     adds the display columns to those few rows, so joins run per shown row instead of per candidate row.
     With `reuse`, `stmt` may be a function that builds it, and its named bind parameters take `reuse.params`; the
-    first page's statements are then built once per `reuse.key` (see FirstPages).
+    page statements are then built once per `reuse.key` and direction (see PageStatements).
     """
     per_page = per_page or current_app.config["PAGE_SIZE"]
     window = _window(keys, descending, cursor, before)
-    params = reuse.params if reuse is not None else None
+    params = {**reuse.params, **window.cursor_params()} if reuse is not None else None
 
     def build() -> tuple[Select, Select | None]:
         narrow = stmt() if callable(stmt) else stmt
         counted = (count_stmt if count_stmt is not None else narrow) if count else None
-        return (_page_statement(narrow, window, per_page, rows_for),
+        return (_page_statement(narrow, window, per_page, rows_for, parameters=reuse is not None),
                 capped_count_statement(counted) if counted is not None else None)
 
-    if reuse is not None and reuse.cache is not None and reuse.key is not None and window.after is None \
-            and window.before is None:
-        page_stmt, count_select = reuse.cache.get((reuse.key, per_page, descending, count, scalars), build)
+    if reuse is not None and reuse.cache is not None and reuse.key is not None:
+        direction = "after" if window.after is not None else "before" if window.before is not None else None
+        page_stmt, count_select = reuse.cache.get((reuse.key, per_page, descending, count, scalars, direction),
+                                                  build)
     else:
         page_stmt, count_select = build()
     rows = _fetch(page_stmt, scalars, params)

@@ -134,7 +134,7 @@ def prime(user_id: int, summary: str | None) -> None:
 class ViewerParameters:
     """A stand-in for a viewer whose id, department and scope paths are named bind parameters, so a statement built
     for it (by the same clause functions as for the real user) fits every viewer of the same `shape` and can be built
-    once and run with `params` (core.pagination.FirstPages). Only the attributes below exist: a clause that reads
+    once and run with `params` (core.pagination.PageStatements). Only the attributes below exist: a clause that reads
     anything else fails loudly here instead of quietly baking one viewer's value into a shared statement.
     """
 

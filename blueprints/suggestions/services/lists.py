@@ -8,7 +8,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import load_only
 
 from blueprints.core.models import Department, User
-from blueprints.core.pagination import COUNT_CAP, FirstPages, Page, Reuse, keyset_page
+from blueprints.core.pagination import COUNT_CAP, Page, PageStatements, Reuse, keyset_page
 from blueprints.core.scopes import ViewerParameters
 from blueprints.suggestions import search
 from blueprints.suggestions.labels import STATUS_LABELS
@@ -150,14 +150,14 @@ def list_page_statements(user, filters: ListFilters):
     return _narrow_statement(user, filters), _dressing(user)
 
 
-# The list's first pages, built once per kind of viewer and set of filters (see core.pagination.FirstPages).
-FIRST_PAGES = FirstPages()
+# The list's page statements, built once per kind of viewer, set of filters and direction (core.pagination).
+PAGE_STATEMENTS = PageStatements()
 
 
 def list_page(user, filters: ListFilters, cursor: str | None = None, before: str | None = None) -> Page:
     """One page of the list as the user sees it (rows of list_rows_statement's columns), with its capped count.
 
-    The statements are built for a ViewerParameters stand-in, so the first page's are shared by every viewer of the
+    The statements are built for a ViewerParameters stand-in, so they are shared by every viewer of the
     same shape and filters; a text search is planned per request, so its statements are built every time.
     """
     viewer = ViewerParameters(user)
@@ -169,7 +169,7 @@ def list_page(user, filters: ListFilters, cursor: str | None = None, before: str
     key = ("suggestions.list", viewer.shape, filters.shape()) if filters.search is None else None
     page = keyset_page(lambda: _narrow_statement(viewer, filters), list(columns), descending=descending,
                        cursor=cursor, before=before, count=not over_cap, scalars=False, rows_for=_dressing(viewer),
-                       reuse=Reuse(viewer.params, FIRST_PAGES, key))
+                       reuse=Reuse(viewer.params, PAGE_STATEMENTS, key))
     if over_cap:
         page.total, page.total_capped = COUNT_CAP, True
     return page
