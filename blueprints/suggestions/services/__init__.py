@@ -67,7 +67,6 @@ from blueprints.suggestions.services.lists import (
     export_rows,
     filtered_statement,
     list_page,
-    list_page_statements,
     list_rows_statement,
     similar_suggestions,
 )
@@ -141,7 +140,7 @@ __all__ = [
     "can_reassign", "can_see_notes", "can_see_reward", "can_view", "check_complete", "check_scores",
     "competition_year", "create_template", "created_from_form", "delete_template", "detail_link", "equal_shares",
     "export_rows", "filtered_statement", "has_endorsed", "identity_hidden", "implement", "is_participant",
-    "is_review_user", "is_reviewer", "ledger_export_rows", "ledger_statement", "list_page", "list_page_statements",
+    "is_review_user", "is_reviewer", "ledger_export_rows", "ledger_statement", "list_page",
     "list_rows_statement", "load_for_page", "load_with_people", "mark_paid", "mark_participation", "parse_money",
     "parse_share", "participant_expression", "pending_review_count", "percent", "queue_counts", "queue_row",
     "queue_statement", "read_attachments", "reassign", "reject", "resolve_coauthors", "return_for_changes",

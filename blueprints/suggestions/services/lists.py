@@ -145,11 +145,6 @@ def _dressing(user):
     return rows_for
 
 
-def list_page_statements(user, filters: ListFilters):
-    """For keyset_page: the narrow statement that picks a page of ids, and how to dress those ids for display."""
-    return _narrow_statement(user, filters), _dressing(user)
-
-
 # The list's page statements, built once per kind of viewer, set of filters and direction (core.pagination).
 PAGE_STATEMENTS = PageStatements()
 
