@@ -122,9 +122,11 @@ def analyze(url: str) -> None:
         import psycopg
 
         with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as conn:
-            # The people search keys are written by migration 0023 in one go: mark their pages all-visible, as
-            # autovacuum soon does on a live server, so look-ups are index-only scans as they will be there.
+            # The people search keys (written by migration 0023 in one go) and the suggestions were loaded in bulk:
+            # mark their pages all-visible, as autovacuum soon does on a live server, so the look-ups and the list's
+            # counts are index-only scans as they will be there.
             conn.execute("VACUUM person_search_keys")
+            conn.execute("VACUUM suggestions")
             conn.execute("ANALYZE")
     else:
         import sqlite3

@@ -255,3 +255,41 @@ def test_pages_after_and_before_a_cursor_are_each_viewers_own_with_shared_statem
             before = re.search(r'href="/suggestions/\?before=([^"&]+)"', html_text(second)).group(1)
             assert _titles(client.get(f"/suggestions/?before={before}")) == {f"{name}建议{n:02d}" for n in range(20)}
             auth.logout()
+
+
+@both_backends
+def test_a_count_over_the_cap_is_remembered_for_a_moment_and_a_smaller_one_is_always_counted(
+        app, client, auth, make_department, make_user, make_suggestion, monkeypatch):
+    """core.pagination.OverCap: a list that showed "cap+" is not counted again for a while, per viewer; a count
+    under the cap is run on every page, so a new row shows at once."""
+    from sqlalchemy import delete
+
+    from blueprints.core import pagination
+
+    monkeypatch.setattr(pagination, "COUNT_CAP", 3)
+
+    def total(worker) -> str:
+        auth.login(worker.employee_no)
+        body = html_text(client.get("/suggestions/"))
+        auth.logout()
+        import re
+
+        return re.search(r"共 (\S+) 条", body).group(1)
+
+    worker_a = make_user(department=make_department(name="甲厂班组", parent=make_department(name="甲厂")))
+    worker_b = make_user(department=make_department(name="乙厂班组", parent=make_department(name="乙厂")))
+    own_a = [make_suggestion(worker_a, title=f"甲厂建议{n}").id for n in range(5)]
+    for n in range(2):
+        make_suggestion(worker_b, title=f"乙厂建议{n}")
+    assert total(worker_a) == "3+"
+    assert total(worker_b) == "2"  # the same statement, another enterprise's values: not the first one's memo
+    with app.app_context():
+        db.session.execute(delete(Suggestion).where(Suggestion.id.in_(own_a[:3])))
+        db.session.commit()
+    assert total(worker_a) == "3+"  # two rows left, but "3+" was seen just now
+    app.extensions["portal.over_cap"].seconds = 0  # the moment has passed
+    assert total(worker_a) == "2"
+    make_suggestion(worker_b, title="乙厂建议2")
+    assert total(worker_b) == "3"
+    make_suggestion(worker_b, title="乙厂建议3")
+    assert total(worker_b) == "3+"

@@ -10,6 +10,7 @@ import base64
 import json
 import math
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
@@ -17,7 +18,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from flask import current_app
-from sqlalchemy import Select, bindparam, func, select, tuple_
+from sqlalchemy import Select, bindparam, func, literal, select, tuple_
 
 from blueprints.core.types import INT_MAX, INT_MIN, Money, UTCDateTime
 
@@ -201,10 +202,20 @@ def _window(keys: Sequence, descending: bool, cursor: str | None, before: str | 
     return _Window(keys, descending, after_values, before_values)
 
 
+def fixed_limit(n: int):
+    """A LIMIT written into the SQL text rather than sent as a parameter.
+
+    PostgreSQL plans a prepared statement once ("generic plan") only if that plan looks no worse than planning it
+    for each execution's values; with the LIMIT a parameter the generic plan cannot know a page is 21 rows and looks
+    like a scan of the whole table, so every list page was planned again (about 1 ms of the server's time).
+    """
+    return literal(n, literal_execute=True)
+
+
 def _page_statement(stmt: Select, window: _Window, per_page: int, rows_for: Callable | None,
                     parameters: bool = False) -> Select:
     """One row more than a page, so the presence of a next page is known without counting."""
-    page_stmt = stmt.order_by(*window.order()).limit(per_page + 1)
+    page_stmt = stmt.order_by(*window.order()).limit(fixed_limit(per_page + 1))
     condition = window.bound(parameters)
     if condition is not None:
         page_stmt = page_stmt.where(condition)
@@ -258,6 +269,48 @@ class PageStatements:
             self._entries.clear()
 
 
+class OverCap:
+    """Which lists were over COUNT_CAP a moment ago, per statement shape and viewer (QUALITY P6).
+
+    A list that reached the cap shows "1000+", and it keeps doing so until rows are taken away from it, which is
+    rare; so for `seconds` its count is not run again. A count under the cap is always run: a new row changes it.
+    One per app (app.extensions), so two apps in one process (the tests) never share what they saw.
+    """
+
+    def __init__(self, seconds: float = 30.0, size: int = 4096):
+        self.seconds = seconds
+        self.size = size
+        self._seen: OrderedDict[Hashable, float] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def recent(self, key: Hashable) -> bool:
+        """Whether the list under `key` was over the cap less than `seconds` ago."""
+        with self._lock:
+            seen = self._seen.get(key)
+            if seen is None:
+                return False
+            if time.monotonic() - seen < self.seconds:
+                return True
+            del self._seen[key]
+            return False
+
+    def note(self, key: Hashable, over: bool) -> None:
+        """Remember a count that reached the cap; forget the key when it did not."""
+        with self._lock:
+            if not over:
+                self._seen.pop(key, None)
+                return
+            self._seen[key] = time.monotonic()
+            self._seen.move_to_end(key)
+            while len(self._seen) > self.size:
+                self._seen.popitem(last=False)
+
+
+def over_cap_memo() -> OverCap:
+    """This app's OverCap."""
+    return current_app.extensions.setdefault("portal.over_cap", OverCap())
+
+
 @dataclass
 class Reuse:
     """How keyset_page runs statements with named bind parameters: this request's values of them, and where a first
@@ -305,8 +358,12 @@ def keyset_page(stmt: Select | Callable[[], Select], keys: Sequence, *, descendi
     def build() -> tuple[Select, Select | None]:
         narrow = stmt() if callable(stmt) else stmt
         counted = (count_stmt if count_stmt is not None else narrow) if count else None
+        # The page's own statement is counted in the page's order: then PostgreSQL walks the same index as the page
+        # and reads the newest rows, which stay in its buffers, where an unordered count scans the table through a
+        # small ring of buffers that keeps nothing (0.66 ms against 0.36 ms at a million suggestions).
+        count_order = _Window(keys, descending, None, None).order() if count_stmt is None else ()
         return (_page_statement(narrow, window, per_page, rows_for, parameters=reuse is not None),
-                capped_count_statement(counted) if counted is not None else None)
+                capped_count_statement(counted, order=count_order) if counted is not None else None)
 
     if reuse is not None and reuse.cache is not None and reuse.key is not None:
         direction = "after" if window.after is not None else "before" if window.before is not None else None
@@ -322,13 +379,26 @@ def keyset_page(stmt: Select | Callable[[], Select], keys: Sequence, *, descendi
     page = Page(items=rows, per_page=per_page)
     _link_neighbours(page, window, key_of or _default_key(keys), more)
     if count_select is not None:
-        page.total, page.total_capped = _capped(count_select, COUNT_CAP, params)
+        page.total, page.total_capped = _capped_count_of(count_select, reuse, params)
     return page
 
 
-def capped_count_statement(stmt: Select, cap: int = COUNT_CAP) -> Select:
-    """SELECT count(*) of `stmt`'s rows, reading at most cap + 1 of them."""
-    return select(func.count()).select_from(stmt.order_by(None).limit(cap + 1).subquery())
+def _capped_count_of(count_select: Select, reuse: Reuse | None, params: dict | None) -> tuple[int, bool]:
+    """Run the page's capped count, unless its shared statement with these parameters was over the cap just now."""
+    if reuse is None or reuse.cache is None or reuse.key is None:
+        return _capped(count_select, COUNT_CAP, params)
+    memo, key = over_cap_memo(), (reuse.key, tuple(sorted(reuse.params.items())))
+    if memo.recent(key):
+        return COUNT_CAP, True
+    total, capped = _capped(count_select, COUNT_CAP, params)
+    memo.note(key, capped)
+    return total, capped
+
+
+def capped_count_statement(stmt: Select, cap: int = COUNT_CAP, order: Sequence = ()) -> Select:
+    """SELECT count(*) of `stmt`'s rows, reading at most cap + 1 of them (the first ones in `order`, if given)."""
+    return select(func.count()).select_from(stmt.order_by(None).order_by(*order).limit(fixed_limit(cap + 1))
+                                            .subquery())
 
 
 def _capped(count_select: Select, cap: int, params: dict | None = None) -> tuple[int, bool]:

@@ -35,7 +35,9 @@ class Suggestion(db.Model):
 
     __tablename__ = "suggestions"
     __table_args__ = (
-        Index("ix_suggestions_listed", "listed_at", "id"),
+        # The list's order, plus what the visibility test of a whole-tree viewer reads (serial: submitted; the
+        # author): that viewer's page and capped count walk this index without visiting the rows.
+        Index("ix_suggestions_listed", "listed_at", "id", "serial", "author_id"),
         Index("ix_suggestions_status_listed", "status", "listed_at"),
         Index("ix_suggestions_workshop_status", "workshop_id", "status"),
         Index("ix_suggestions_author_listed", "author_id", "listed_at"),
