@@ -164,7 +164,7 @@ def list_page(user, filters: ListFilters, cursor: str | None = None, before: str
     key = ("suggestions.list", viewer.shape, filters.shape()) if filters.search is None else None
     page = keyset_page(lambda: _narrow_statement(viewer, filters), list(columns), descending=descending,
                        cursor=cursor, before=before, count=not over_cap, scalars=False, rows_for=_dressing(viewer),
-                       reuse=Reuse(viewer.params, PAGE_STATEMENTS, key))
+                       reuse=Reuse(viewer.params, PAGE_STATEMENTS, key), count_in_order=filters.search is None)
     if over_cap:
         page.total, page.total_capped = COUNT_CAP, True
     return page
