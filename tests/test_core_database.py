@@ -27,13 +27,18 @@ def test_reading_pages_keeps_the_connections_prepared_statements(app, client, lo
     assert _prepared_names(app) >= 2  # at least the user loader and the list's page
 
 
+def _stored_name(app, user_id: int) -> str:
+    """The user's name as the database has it, read in a fresh session."""
+    with app.app_context():
+        return db.session.scalar(select(User.name).where(User.id == user_id))
+
+
 @postgres_only
 def test_a_change_left_in_the_session_by_a_read_is_not_committed(app, make_user):
     user = make_user(name="原来的名字")
     with app.test_request_context():
         db.session.get(User, user.id).name = "不该保存的名字"  # dirty, never committed by the code
-    with app.app_context():
-        assert db.session.scalar(select(User.name).where(User.id == user.id)) == "原来的名字"
+    assert _stored_name(app, user.id) == "原来的名字"
 
 
 @postgres_only
@@ -42,8 +47,7 @@ def test_a_flushed_write_that_was_not_committed_is_rolled_back(app, make_user):
     with app.test_request_context():
         db.session.get(User, user.id).name = "只刷新未提交"
         db.session.flush()
-    with app.app_context():
-        assert db.session.scalar(select(User.name).where(User.id == user.id)) == "原来的名字"
+    assert _stored_name(app, user.id) == "原来的名字"
 
 
 @postgres_only
@@ -52,8 +56,7 @@ def test_a_failed_request_is_rolled_back(app, make_user):
     with pytest.raises(RuntimeError), app.test_request_context():
         db.session.execute(User.__table__.update().where(User.id == user.id).values(name="失败的请求"))
         raise RuntimeError("the view failed")
-    with app.app_context():
-        assert db.session.scalar(select(User.name).where(User.id == user.id)) == "原来的名字"
+    assert _stored_name(app, user.id) == "原来的名字"
 
 
 @postgres_only

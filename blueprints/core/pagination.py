@@ -232,34 +232,32 @@ def _fetch(page_stmt: Select, scalars: bool, params: dict | None = None) -> list
     return list(db.session.execute(page_stmt, params).all())
 
 
-class PageStatements:
-    """Page statements built once per shape and reused with bound parameters (QUALITY P6); a cursor's values are
-    parameters too, so any page of a list costs what its first page does (P3).
+class _BoundedLRU:
+    """At most `size` entries, the least recently used dropped first; shared by a process's request threads."""
 
-    Building a list's statements and their SQLAlchemy cache key cost about a sixth of a list page; a statement whose
-    per-viewer values are named bind parameters is the same object for every viewer of the same shape, so its cache
-    key is computed once and each request only passes its parameters. A bounded LRU: the shapes are few (the viewer's
-    kind of scope times the filter values), and a forgotten one is only built again.
-    """
-
-    def __init__(self, size: int = 512):
+    def __init__(self, size: int):
         self.size = size
-        self._entries: OrderedDict[Hashable, tuple[Select, Select | None]] = OrderedDict()
+        self._entries: OrderedDict[Hashable, object] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: Hashable, build: Callable[[], tuple[Select, Select | None]]) -> tuple[Select, Select | None]:
-        """The statements stored under `key`, built by `build()` on first use."""
+    def lookup(self, key: Hashable):
+        """The entry under `key` (now the most recently used), or None."""
         with self._lock:
             found = self._entries.get(key)
             if found is not None:
                 self._entries.move_to_end(key)
-                return found
-        built = build()  # outside the lock: two threads may build the same shape once each, harmlessly
+            return found
+
+    def store(self, key: Hashable, value) -> None:
         with self._lock:
-            self._entries[key] = built
+            self._entries[key] = value
+            self._entries.move_to_end(key)
             while len(self._entries) > self.size:
                 self._entries.popitem(last=False)
-        return built
+
+    def discard(self, key: Hashable) -> None:
+        with self._lock:
+            self._entries.pop(key, None)
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -269,7 +267,29 @@ class PageStatements:
             self._entries.clear()
 
 
-class OverCap:
+class PageStatements(_BoundedLRU):
+    """Page statements built once per shape and reused with bound parameters (QUALITY P6); a cursor's values are
+    parameters too, so any page of a list costs what its first page does (P3).
+
+    Building a list's statements and their SQLAlchemy cache key cost about a sixth of a list page; a statement whose
+    per-viewer values are named bind parameters is the same object for every viewer of the same shape, so its cache
+    key is computed once and each request only passes its parameters. Bounded: the shapes are few (the viewer's
+    kind of scope times the filter values), and a forgotten one is only built again.
+    """
+
+    def __init__(self, size: int = 512):
+        super().__init__(size)
+
+    def get(self, key: Hashable, build: Callable[[], tuple[Select, Select | None]]) -> tuple[Select, Select | None]:
+        """The statements stored under `key`, built by `build()` on first use."""
+        found = self.lookup(key)
+        if found is None:
+            found = build()  # outside the lock: two threads may build the same shape once each, harmlessly
+            self.store(key, found)
+        return found
+
+
+class OverCap(_BoundedLRU):
     """Which lists were over COUNT_CAP a moment ago, per statement shape and viewer (QUALITY P6).
 
     A list that reached the cap shows "1000+", and it keeps doing so until rows are taken away from it, which is
@@ -278,32 +298,20 @@ class OverCap:
     """
 
     def __init__(self, seconds: float = 30.0, size: int = 4096):
+        super().__init__(size)
         self.seconds = seconds
-        self.size = size
-        self._seen: OrderedDict[Hashable, float] = OrderedDict()
-        self._lock = threading.Lock()
 
     def recent(self, key: Hashable) -> bool:
         """Whether the list under `key` was over the cap less than `seconds` ago."""
-        with self._lock:
-            seen = self._seen.get(key)
-            if seen is None:
-                return False
-            if time.monotonic() - seen < self.seconds:
-                return True
-            del self._seen[key]
-            return False
+        seen = self.lookup(key)
+        return seen is not None and time.monotonic() - seen < self.seconds
 
     def note(self, key: Hashable, over: bool) -> None:
         """Remember a count that reached the cap; forget the key when it did not."""
-        with self._lock:
-            if not over:
-                self._seen.pop(key, None)
-                return
-            self._seen[key] = time.monotonic()
-            self._seen.move_to_end(key)
-            while len(self._seen) > self.size:
-                self._seen.popitem(last=False)
+        if over:
+            self.store(key, time.monotonic())
+        else:
+            self.discard(key)
 
 
 def over_cap_memo() -> OverCap:
@@ -319,6 +327,11 @@ class Reuse:
     params: dict
     cache: PageStatements | None = None
     key: Hashable | None = None
+
+    @property
+    def shared(self) -> bool:
+        """Whether the statements are kept and shared (by `key`), not built for this request alone."""
+        return self.cache is not None and self.key is not None
 
 
 def _link_neighbours(page: Page, window: _Window, key_of: Callable, more: bool) -> None:
@@ -369,7 +382,7 @@ def keyset_page(stmt: Select | Callable[[], Select], keys: Sequence, *, descendi
         return (_page_statement(narrow, window, per_page, rows_for, parameters=reuse is not None),
                 capped_count_statement(counted, order=count_order) if counted is not None else None)
 
-    if reuse is not None and reuse.cache is not None and reuse.key is not None:
+    if reuse is not None and reuse.shared:
         direction = "after" if window.after is not None else "before" if window.before is not None else None
         page_stmt, count_select = reuse.cache.get((reuse.key, per_page, descending, count, scalars, direction),
                                                   build)
@@ -389,7 +402,7 @@ def keyset_page(stmt: Select | Callable[[], Select], keys: Sequence, *, descendi
 
 def _capped_count_of(count_select: Select, reuse: Reuse | None, params: dict | None) -> tuple[int, bool]:
     """Run the page's capped count, unless its shared statement with these parameters was over the cap just now."""
-    if reuse is None or reuse.cache is None or reuse.key is None:
+    if reuse is None or not reuse.shared:
         return _capped(count_select, COUNT_CAP, params)
     memo, key = over_cap_memo(), (reuse.key, tuple(sorted(reuse.params.items())))
     if memo.recent(key):
