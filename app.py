@@ -90,8 +90,6 @@ def load_config(app: Flask, test_config: dict | None) -> None:
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         app.config["SQLALCHEMY_ENGINE_OPTIONS"].setdefault("connect_args", {"timeout": 15})
-    else:
-        app.config["SQLALCHEMY_ENGINE_OPTIONS"].setdefault("pool_pre_ping", True)
     app.config["UPLOAD_FOLDER"] = str(app.config["UPLOAD_FOLDER"] or instance / "uploads")
     app.config["BACKUP_FOLDER"] = str(app.config["BACKUP_FOLDER"] or instance / "backups")
     app.config["JOBS_FOLDER"] = str(app.config["JOBS_FOLDER"] or instance / "jobs")

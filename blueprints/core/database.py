@@ -4,18 +4,30 @@ SQLite in WAL mode lets readers run beside one writer. A transaction that reads 
 with "database is locked" without waiting, so every transaction that may write starts with BEGIN IMMEDIATE, which
 takes the write lock up front and waits (busy_timeout) for it. GET/HEAD requests only read and use a plain BEGIN,
 so browsing never queues behind writers; the rare GET that must write (auditing a denial) calls begin_write().
+
+On PostgreSQL a read-only request runs on an autocommit view of the engine: no BEGIN and no COMMIT, two of the
+five round trips a list page cost (PostgreSQL's default READ COMMITTED gives each statement its own snapshot
+anyway, so the page sees nothing different). A request that may write gets real transactions as before. A safe
+request that writes without begin_write() is a bug on both databases: the tests raise it, production logs it.
 """
 from __future__ import annotations
 
 import sqlite3
+import time
 
 from flask import Flask, current_app, g, has_request_context, request
-from sqlalchemy import event, text
+from sqlalchemy import TextClause, event, exc, text
 
-from extensions import db
+from extensions import PortalSession, db
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 BUSY_TIMEOUT_MS = 15000
+AUTOCOMMIT_READS = "portal.autocommit_reads"  # app.extensions key: {engine: its autocommit view}
+READING_KEYWORDS = frozenset({"SELECT", "WITH", "SHOW", "EXPLAIN", "VALUES", "PRAGMA"})
+# A pooled connection back for less than this is handed out unpinged. Under load that is nearly every checkout,
+# and the ping was a round trip of its own on every request (7.5 % of a list page's worker time under wrk).
+PING_AFTER_IDLE_S = 1.0
+RETURNED_AT = "portal.returned_at"  # connection record info key: time.monotonic() of its last checkin
 
 
 def database_answers() -> bool:
@@ -33,6 +45,45 @@ def wants_write_lock() -> bool:
     if not has_request_context():
         return True
     return request.method not in SAFE_METHODS or g.get("write_intent", False)
+
+
+def reading_request() -> bool:
+    """True inside a dispatched safe-method request that has not asked to write (see begin_write)."""
+    return g.get("reading", False) and not g.get("write_intent", False)
+
+
+def _mark_reading() -> None:
+    g.reading = request.method in SAFE_METHODS
+
+
+def _route_reads(engine):
+    """PortalSession.route_engine: the autocommit view of `engine` for a reading request, else `engine`."""
+    if not reading_request():
+        return engine
+    return current_app.extensions.get(AUTOCOMMIT_READS, {}).get(engine, engine)
+
+
+def _refuse_unannounced_write(session, *_args) -> None:
+    """A reading request is about to write: a bug (the write would not be atomic), raised in tests, logged else."""
+    if not has_request_context() or not reading_request():
+        return
+    message = f"{request.method} {request.path} writes without begin_write()"
+    if current_app.testing:
+        raise RuntimeError(message)
+    current_app.logger.warning(message)
+
+
+def _writes(statement) -> bool:
+    """Whether a statement changes data: DML, or a text() statement not opening with a reading keyword."""
+    if isinstance(statement, TextClause):
+        words = statement.text.split(None, 1)
+        return bool(words) and words[0].upper() not in READING_KEYWORDS
+    return bool(getattr(statement, "is_dml", False))
+
+
+def _refuse_unannounced_statement(state) -> None:
+    if _writes(state.statement):
+        _refuse_unannounced_write(state.session)
 
 
 def begin_write() -> None:
@@ -98,11 +149,57 @@ def _commit_clean_read(exc: BaseException | None) -> None:
     session.commit()
 
 
+def _guard_reading_requests(app: Flask) -> None:
+    """Mark each dispatched request as reading or not, first thing, and refuse unannounced writes in reading ones.
+
+    Marked in before_request (which test_request_context does not run), so tests that build data inside a
+    request context keep ordinary transactions; first in line, so no earlier hook opens a transaction unmarked.
+    """
+    app.before_request_funcs.setdefault(None, []).insert(0, _mark_reading)
+    session_class = db.session.session_factory.class_
+    if not event.contains(session_class, "before_flush", _refuse_unannounced_write):
+        event.listen(session_class, "before_flush", _refuse_unannounced_write)
+        event.listen(session_class, "do_orm_execute", _refuse_unannounced_statement)
+
+
+def _note_return(dbapi_connection, connection_record) -> None:
+    connection_record.info[RETURNED_AT] = time.monotonic()
+
+
+def _ping_idle_connections(engine) -> None:
+    """Ping a connection that sat in the pool a while before handing it out; a dead one invalidates the pool.
+
+    Replaces pool_pre_ping, which pinged on every checkout. A connection returned under PING_AFTER_IDLE_S ago
+    was working then: if the server restarted in between, its first statement fails, SQLAlchemy sees the
+    disconnect and drops the pool, and the next request reconnects. A new connection carries no mark: no ping.
+    """
+    dialect = engine.dialect
+
+    def ping_after_idle(dbapi_connection, connection_record, connection_proxy) -> None:
+        returned_at = connection_record.info.pop(RETURNED_AT, None)
+        if returned_at is None or time.monotonic() - returned_at < PING_AFTER_IDLE_S:
+            return
+        try:
+            dialect.do_ping(dbapi_connection)
+        except dialect.loaded_dbapi.Error as error:
+            if dialect.is_disconnect(error, dbapi_connection, None):
+                raise exc.InvalidatePoolError("a pooled connection did not answer its ping") from error
+            raise
+
+    event.listen(engine, "checkin", _note_return)
+    event.listen(engine, "checkout", ping_after_idle)
+
+
 def configure_engine(app: Flask) -> None:
-    """Attach the SQLite hooks to this app's engine; on PostgreSQL, end clean reads with a commit."""
+    """Attach the SQLite hooks to this app's engine; on PostgreSQL: autocommit reads, idle pings, clean-read commits."""
     with app.app_context():
         engine = db.engine
+    _guard_reading_requests(app)
     if engine.dialect.name == "postgresql":
+        app.extensions[AUTOCOMMIT_READS] = {engine: engine.execution_options(isolation_level="AUTOCOMMIT")}
+        PortalSession.route_engine = _route_reads
+        if not app.config["SQLALCHEMY_ENGINE_OPTIONS"].get("pool_pre_ping"):  # set by an operator: left as is
+            _ping_idle_connections(engine)
         _track_writes()
         app.teardown_appcontext(_commit_clean_read)  # runs before Flask-SQLAlchemy's (registered earlier)
         return
