@@ -76,6 +76,8 @@ from urllib.parse import quote, urlencode, urlsplit
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.seed_scale import libpq_url  # noqa: E402  (after the path: `python bench/run.py` works too)
+
 DATA = ROOT / "bench" / "data"
 PASSWORD = "bench-password-1"  # noqa: S105 - every seeded account has it (bench.seed_scale)
 ADMIN, HR = "c0000001", "c0000002"
@@ -216,7 +218,7 @@ def throwaway_copy(url: str, tag: str):
     import psycopg
 
     name = f"bench_tmp_{tag}_{os.getpid()}"
-    server = with_database(url, "postgres").replace("postgresql+psycopg://", "postgresql://")
+    server = libpq_url(with_database(url, "postgres"))
     template = urlsplit(url).path.lstrip("/")
     with psycopg.connect(server, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
@@ -1073,7 +1075,7 @@ def settle_postgres(url: str) -> None:
     """
     import psycopg
 
-    with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as conn:
+    with psycopg.connect(libpq_url(url), autocommit=True) as conn:
         if conn.execute("SHOW autovacuum").fetchone()[0] == "on":
             return
         log(f"{url}: the server's autovacuum is off, so VACUUM (ANALYZE) first")

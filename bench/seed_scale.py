@@ -43,6 +43,11 @@ PROBLEMS = ("故障率高，每月停机 %d 小时", "能耗偏高，每年电�
 SESSION_KINDS = ("skills", "drill", "contest", "mentoring", "safety")
 
 
+def libpq_url(url: str) -> str:
+    """The SQLAlchemy URL of a PostgreSQL database as psycopg.connect takes it (no "+psycopg" driver part)."""
+    return url.replace("postgresql+psycopg://", "postgresql://")
+
+
 def fmt(dt: datetime) -> str:
     """A datetime in SQLAlchemy's SQLite storage format (naive UTC)."""
     return dt.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
@@ -57,7 +62,7 @@ class Writer:
         if self.postgres:
             import psycopg
 
-            self.conn = psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"), autocommit=False)
+            self.conn = psycopg.connect(libpq_url(url), autocommit=False)
         else:
             import sqlite3
 
@@ -121,7 +126,7 @@ def analyze(url: str) -> None:
     if url.startswith("postgres"):
         import psycopg
 
-        with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as conn:
+        with psycopg.connect(libpq_url(url), autocommit=True) as conn:
             # The people search keys (written by migration 0023 in one go) and the suggestions were loaded in bulk:
             # mark their pages all-visible, as autovacuum soon does on a live server, so the look-ups and the list's
             # counts are index-only scans as they will be there.
