@@ -198,3 +198,13 @@ def test_an_idle_connection_the_server_dropped_is_replaced_before_the_request_us
     response = client.get("/_probe/pid")
     assert response.status_code == 200
     assert response.get_data(as_text=True) != first
+
+
+@postgres_only
+def test_a_request_inside_a_held_app_context_leaves_no_reading_mark_behind(app, client):
+    """A request shares g with an app context pushed before it; after the request, code there gets transactions."""
+    app.add_url_rule("/_probe/tx", "probe_tx", _transaction_state)
+    with app.app_context():
+        assert client.get("/_probe/tx").get_data(as_text=True) == "IDLE"
+        assert _transaction_state() == "INTRANS"
+        db.session.rollback()

@@ -48,8 +48,12 @@ def wants_write_lock() -> bool:
 
 
 def reading_request() -> bool:
-    """True inside a dispatched safe-method request that has not asked to write (see begin_write)."""
-    return g.get("reading", False) and not g.get("write_intent", False)
+    """True inside a dispatched safe-method request that has not asked to write (see begin_write).
+
+    The mark lives on g, which a request shares with an app context pushed before it (a test's): the request
+    context check keeps it from outliving the request.
+    """
+    return has_request_context() and g.get("reading", False) and not g.get("write_intent", False)
 
 
 def _mark_reading() -> None:
@@ -65,7 +69,7 @@ def _route_reads(engine):
 
 def _refuse_unannounced_write(session, *_args) -> None:
     """A reading request is about to write: a bug (the write would not be atomic), raised in tests, logged else."""
-    if not has_request_context() or not reading_request():
+    if not reading_request():
         return
     message = f"{request.method} {request.path} writes without begin_write()"
     if current_app.testing:
