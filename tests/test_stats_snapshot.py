@@ -141,3 +141,52 @@ def test_the_snapshot_equals_the_live_figures_after_rebuild_and_refresh(app, pla
 @given(federations())
 def test_the_snapshot_equals_the_live_figures_on_postgresql(app, plan):
     _run(app, plan)
+
+
+def _stars_both_ways(year: int):
+    scope = services.make_scope(year)
+    return ([(s.employee_no, s.adopted) for s in services.innovation_stars(scope)],
+            [(s.employee_no, s.adopted) for s in snapshot_report._stars(scope)])
+
+
+@pytest.mark.parametrize("app", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True)
+def test_tied_stars_follow_the_employee_no_and_a_new_one_reorders_them(app, make_department, make_user,
+                                                                      make_suggestion):
+    """More people tied on (adopted, benefit) than the ranking shows: both ways rank them by 工号; after a 工号
+    changes, the refreshed snapshot ranks by the new one, as the live report does."""
+    from blueprints.core.models import User
+
+    team = make_department("排名班")
+    at = _at(YEAR, 5)
+    people = [make_user(employee_no=f"rk-{n:02d}", department=team) for n in range(services.LEADERBOARD_SIZE + 4)]
+    for person in people:
+        make_suggestion(person, status="accepted", at=at)
+    make_suggestion(people[-1], status="accepted", at=at)  # the last 工号 has two: first whatever the ties
+    with app.app_context():
+        snapshot.rebuild(utcnow())
+        db.session.commit()
+        live, snap = _stars_both_ways(YEAR)
+        assert snap == live
+        assert [no for no, _n in snap] == ["rk-13"] + [f"rk-{n:02d}" for n in range(services.LEADERBOARD_SIZE - 1)]
+        db.session.get(User, people[12].id).employee_no = "rk-00a"  # was outside the top ten, now third
+        db.session.commit()
+        snapshot.refresh_dirty(utcnow())
+        db.session.commit()
+        live, snap = _stars_both_ways(YEAR)
+        assert snap == live
+        assert [no for no, _n in snap][:4] == ["rk-13", "rk-00", "rk-00a", "rk-01"]
+
+
+def test_the_stars_are_read_down_the_rank_index_without_a_sort(app):
+    """The whole city's 创新之星: the ranking's order is the rank index's (read backwards), so SQLite reads its first
+    entries instead of sorting every person of the year."""
+    with app.app_context():
+        if db.engine.dialect.name != "sqlite":
+            pytest.skip("a SQLite query plan")
+        stmt = snapshot_report._stars_statement(services.make_scope(YEAR), limit=10, heads=None)
+        compiled = stmt.compile(db.engine)
+        params = tuple(compiled.params[name] for name in compiled.positiontup)
+        plan = [row[3] for row in db.session.connection().exec_driver_sql(
+            "EXPLAIN QUERY PLAN " + str(compiled), params).all()]
+    assert any("ix_stats_rollup_people_rank" in step for step in plan), plan
+    assert not any("TEMP B-TREE" in step for step in plan), plan

@@ -82,15 +82,25 @@ class RollupEntity(db.Model):
 
 
 class RollupPerson(db.Model):
-    """A person's adopted suggestions of a year and their benefit (fen): the 创新之星 ranking reads these."""
+    """A person's adopted suggestions of a year and their benefit (fen): the 创新之星 ranking reads these.
+
+    The person's 工号 is copied here because it breaks the ranking's ties: with it in the rank index the top ten are
+    its first ten entries, where ties of thousands (everyone with three adopted and no benefit) were read and sorted
+    before. A 工号 change marks the person (marks.COUNTED_USER_COLUMNS), and the refresh rewrites their rows.
+    """
 
     __tablename__ = "stats_rollup_people"
-    __table_args__ = (Index("ix_stats_rollup_people_rank", "year", "adopted", "benefit"),)
 
     year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     user_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     adopted: Mapped[int] = mapped_column(Integer, default=0)
     benefit: Mapped[int] = mapped_column(BigInteger, default=0)
+    employee_no: Mapped[str | None] = mapped_column(String(32))
+
+
+# Read backwards: most adopted, most benefit, then 工号 ascending, the order of the ranking.
+Index("ix_stats_rollup_people_rank", RollupPerson.year, RollupPerson.adopted, RollupPerson.benefit,
+      RollupPerson.employee_no.desc())
 
 
 class RollupWorkshop(db.Model):

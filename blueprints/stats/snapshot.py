@@ -177,8 +177,8 @@ def _ranking_rows(first: int, last: int, now: datetime, users=None, workshops=No
     for year in range(first, last + 1):
         scope = _scope(year, now)
         if users is None or users:
-            people += [{"year": year, "user_id": user, "adopted": adopted, "benefit": benefit}
-                       for user, (adopted, benefit) in facts.people_rows(scope, users).items()]
+            people += [{"year": year, "user_id": user, "adopted": adopted, "benefit": benefit, "employee_no": no}
+                       for user, (adopted, benefit, no) in facts.people_rows(scope, users).items()]
         if workshops is None or workshops:
             shops += [{"year": year, "workshop_id": wid, "received": v[0], "adopted": v[1], "implemented": v[2],
                        "awarded": v[3], "waiting": v[4], "benefit": v[5]}

@@ -334,17 +334,19 @@ def competitions(own: Own, only) -> None:
 # --- The rankings' rows ----------------------------------------------------------------------------------------------
 
 
-def people_rows(scope, user_ids=None) -> dict[int, tuple[int, int]]:
-    """{user id: (adopted suggestions of the year written or co-written, their benefit in fen)}."""
+def people_rows(scope, user_ids=None) -> dict[int, tuple[int, int, str]]:
+    """{user id: (adopted suggestions of the year written or co-written, their benefit in fen, their 工号)}."""
     people = union_all(select(Suggestion.id.label("suggestion_id"), Suggestion.author_id.label("user_id")),
                        select(SuggestionCoauthor.suggestion_id, SuggestionCoauthor.user_id)).subquery("contributors")
     benefit = func.sum(case((Suggestion.status.in_(services.IMPLEMENTED), Suggestion.annual_benefit)))
-    stmt = (select(people.c.user_id, func.count(Suggestion.id), benefit)
+    stmt = (select(people.c.user_id, func.count(Suggestion.id), benefit, User.employee_no)
             .join(Suggestion, Suggestion.id == people.c.suggestion_id)
-            .where(services.submitted_in(scope), Suggestion.status.in_(ADOPTED)).group_by(people.c.user_id))
+            .join(User, User.id == people.c.user_id)
+            .where(services.submitted_in(scope), Suggestion.status.in_(ADOPTED))
+            .group_by(people.c.user_id, User.employee_no))
     if user_ids is not None:
         stmt = stmt.where(people.c.user_id.in_(sorted(user_ids)))
-    return {user: (n, fen(money)) for user, n, money in db.session.execute(stmt)}
+    return {user: (n, fen(money), no) for user, n, money, no in db.session.execute(stmt)}
 
 
 def workshop_rows(scope, workshop_ids=None) -> dict[int, tuple[int, ...]]:

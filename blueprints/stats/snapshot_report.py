@@ -159,14 +159,21 @@ def _subtree(scope, heads: int | None):
     return and_(Department.path >= path, Department.path < path[:-1] + "0"), True
 
 
-def _stars(scope, limit=services.LEADERBOARD_SIZE, heads: int | None = None) -> list[services.Star]:
+def _stars_statement(scope, limit: int, heads: int | None):
+    """The 创新之星 query: the year's people with an adopted suggestion, by adopted, benefit and 工号, down the rank
+    index (RollupPerson) unless the scope is narrow enough to start from its departments."""
     p = RollupPerson
     inside, narrow = _subtree(scope, heads)
     adopted = p.adopted + 0 if narrow else p.adopted  # + 0: not the rank index's order (see _subtree)
-    stmt = (select(User.id, User.name, User.employee_no, Department.name, p.adopted, p.benefit)
+    return (select(User.id, User.name, User.employee_no, Department.name, p.adopted, p.benefit)
             .join(User, User.id == p.user_id).join(Department, Department.id == User.department_id)
             .where(p.year == scope.year, p.adopted > 0, inside)
-            .order_by(adopted.desc(), p.benefit.desc(), User.employee_no).limit(limit))
+            .order_by(adopted.desc(), p.benefit.desc(), p.employee_no).limit(limit))
+
+
+def _stars(scope, limit=services.LEADERBOARD_SIZE, heads: int | None = None) -> list[services.Star]:
+    """The scope's 创新之星 from the snapshot."""
+    stmt = _stars_statement(scope, limit, heads)
     return [services.Star(*row[:5], yuan(row[5])) for row in db.session.execute(stmt)]
 
 
