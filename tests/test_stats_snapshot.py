@@ -177,16 +177,21 @@ def test_tied_stars_follow_the_employee_no_and_a_new_one_reorders_them(app, make
         assert [no for no, _n in snap][:4] == ["rk-13", "rk-00", "rk-00a", "rk-01"]
 
 
-def test_the_stars_are_read_down_the_rank_index_without_a_sort(app):
-    """The whole city's 创新之星: the ranking's order is the rank index's (read backwards), so SQLite reads its first
-    entries instead of sorting every person of the year."""
+@pytest.mark.parametrize(("statement", "index", "sorted_part"), [
+    ("_stars_statement", "ix_stats_rollup_people_rank", None),
+    ("_workshops_statement", "ix_stats_rollup_workshops_rank", "RIGHT PART OF ORDER BY")])
+def test_the_whole_citys_rankings_are_read_down_their_rank_index(app, statement, index, sorted_part):
+    """The whole city's 创新之星 and workshop ranking: their order is their rank index's (read backwards), so SQLite
+    reads its first entries instead of sorting every person or workshop of the year; the workshops sort only the
+    names within ties on (adopted, benefit)."""
     with app.app_context():
         if db.engine.dialect.name != "sqlite":
             pytest.skip("a SQLite query plan")
-        stmt = snapshot_report._stars_statement(services.make_scope(YEAR), limit=10, heads=None)
+        stmt = getattr(snapshot_report, statement)(services.make_scope(YEAR), limit=10, heads=None)
         compiled = stmt.compile(db.engine)
         params = tuple(compiled.params[name] for name in compiled.positiontup)
         plan = [row[3] for row in db.session.connection().exec_driver_sql(
             "EXPLAIN QUERY PLAN " + str(compiled), params).all()]
-    assert any("ix_stats_rollup_people_rank" in step for step in plan), plan
-    assert not any("TEMP B-TREE" in step for step in plan), plan
+    assert any(index in step for step in plan), plan
+    sorts = [step for step in plan if "TEMP B-TREE" in step]
+    assert sorts == ([f"USE TEMP B-TREE FOR {sorted_part}"] if sorted_part else []), plan

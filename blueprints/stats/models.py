@@ -107,6 +107,7 @@ class RollupWorkshop(db.Model):
     """A workshop's suggestions of a year (received, adopted, …, benefit in fen): the workshop ranking reads these."""
 
     __tablename__ = "stats_rollup_workshops"
+    __table_args__ = (Index("ix_stats_rollup_workshops_rank", "year", "adopted", "benefit"),)
 
     year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     workshop_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)

@@ -130,14 +130,24 @@ def _training(blob: dict) -> services.TrainingFigures:
     return figures
 
 
-def _workshop_ranking(scope, limit=services.LEADERBOARD_SIZE) -> list[services.WorkshopRank]:
+def _workshops_statement(scope, limit: int, heads: int | None):
+    """The workshop ranking's query: the scope's approved workshops by the year's adopted suggestions, benefit and
+    name, down the rank index for a wide scope (ties on adopted and benefit are few, so only their names are
+    sorted) or from the scope's own rows for a narrow one."""
     r = RollupWorkshop
-    stmt = (select(Workshop.id, Workshop.name, Workshop.level, r.received, r.adopted, r.implemented, r.awarded,
+    inside, narrow = _subtree(scope, heads)
+    adopted = r.adopted + 0 if narrow else r.adopted  # + 0: not the rank index's order (see _subtree)
+    return (select(Workshop.id, Workshop.name, Workshop.level, r.received, r.adopted, r.implemented, r.awarded,
                    r.waiting, r.benefit)
             .join(r, and_(r.workshop_id == Workshop.id, r.year == scope.year))
-            .join(Department, Department.id == Workshop.department_id)
-            .where(Workshop.status == "approved", Department.path.startswith(scope.path))
-            .order_by(r.adopted.desc(), r.benefit.desc(), Workshop.name).limit(limit))
+            .join(Department, Department.id == Workshop.department_id)  # inner: no department, in no scope (live)
+            .where(Workshop.status == "approved", inside)
+            .order_by(adopted.desc(), r.benefit.desc(), Workshop.name).limit(limit))
+
+
+def _workshop_ranking(scope, limit=services.LEADERBOARD_SIZE, heads: int | None = None) -> list[services.WorkshopRank]:
+    """The scope's workshop ranking from the snapshot."""
+    stmt = _workshops_statement(scope, limit, heads)
     return [services.WorkshopRank(*row[:3], received=row[3], adopted=row[4], implemented=row[5], awarded=row[6],
                                   waiting=row[7], benefit=yuan(row[8])) for row in db.session.execute(stmt)]
 
@@ -238,7 +248,7 @@ def build_report(user, scope, tree, sort: str = "name", descending: bool = False
         report.suggestions = _suggestions(scope.year, blob)
     if "workshops" in parts:
         report.levels = _levels(scope.year, today)
-        report.workshop_ranking = _workshop_ranking(scope)
+        report.workshop_ranking = _workshop_ranking(scope, heads=today.get("hd", 0))
     if "stars" in parts:
         report.stars = _stars(scope, heads=today.get("hd", 0))
     if "training" in parts:
