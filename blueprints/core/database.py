@@ -142,15 +142,23 @@ def _commit_clean_read(exc: BaseException | None) -> None:
 
     psycopg forgets every prepared statement of a connection when it rolls back, so PostgreSQL planned the user
     loader and each list statement again on every request (1.7 ms of planning for the loader alone, more than
-    running it). Committing a transaction that only read is the same as rolling it back, and keeps them.
+    running it). Committing a transaction that only read is the same as rolling it back, and keeps them. A reading
+    request's connection is in autocommit (_route_reads): it has no transaction to end, and the close's rollback
+    keeps the prepared statements, so the commit would only cost the session's bookkeeping.
     """
-    if exc is not None or not db.session.registry.has():
+    if exc is not None or not db.session.registry.has() or _read_in_autocommit():
         return
     session = db.session()
     if session.info.get("wrote") or not session.in_transaction() or session.new or session.dirty or session.deleted:
         return
     session.expire_on_commit = False  # the session is closed next: keep loaded objects as a close would
     session.commit()
+
+
+def _read_in_autocommit() -> bool:
+    """At the end of a request's app context: it was a reading request, so its session read in autocommit."""
+    return g.get("reading", False) and not g.get("write_intent", False) and bool(
+        current_app.extensions.get(AUTOCOMMIT_READS))
 
 
 def _guard_reading_requests(app: Flask) -> None:
