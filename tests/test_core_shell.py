@@ -12,7 +12,7 @@ from blueprints.core.notify import notify
 from blueprints.core.pagination import decode_cursor, encode_cursor
 from blueprints.core.types import utcnow
 from extensions import db
-from tests.conftest import html_text
+from tests.conftest import AuthActions, html_text
 
 
 def _notify(app, user_id: int, n: int = 1, link: str | None = "/"):
@@ -124,6 +124,49 @@ def test_csrf_token_works_as_form_field_and_as_header(client, login_as):
                        csrf=False).status_code == 303
 
 
+def _page_tokens(response) -> list[str]:
+    """Every CSRF token a page carries: the htmx header on <body> and each form's hidden field."""
+    body = response.get_data(as_text=True)
+    return (re.findall(r'"X-CSRFToken": "([^"]+)"', body)
+            + re.findall(r'name="csrf_token"[^>]*value="([^"]+)"', body))
+
+
+def test_a_sessions_signed_token_is_reused_on_later_pages_and_belongs_to_that_session(app, client, login_as,
+                                                                                      make_user, monkeypatch):
+    import time
+    from functools import partial
+
+    import flask_wtf.csrf
+    from itsdangerous import TimestampSigner, URLSafeTimedSerializer
+
+    class AnHourLater(TimestampSigner):
+        def get_timestamp(self) -> int:
+            return int(time.time()) + 3600
+
+    login_as("worker")
+    first = _page_tokens(client.get("/suggestions/new"))
+    assert len(first) >= 3 and len(set(first)) == 1  # the header, the navbar's forms and the page's form agree
+    # An hour later Flask-WTF would sign with another timestamp; the page keeps the session's signed token.
+    monkeypatch.setattr(flask_wtf.csrf, "URLSafeTimedSerializer", partial(URLSafeTimedSerializer, signer=AnHourLater))
+    later = _page_tokens(client.get("/suggestions/new"))
+    assert set(later) == set(first)
+    assert client.post("/locale", data={"locale": "en", "csrf_token": first[0]}, csrf=False).status_code == 303
+
+    other = app.test_client()  # another person's browser
+    lead = make_user(roles=("lead",))
+    assert AuthActions(other).login(lead.employee_no).status_code == 303
+    theirs = _page_tokens(other.get("/"))
+    assert theirs and set(theirs).isdisjoint(first)
+    refused = other.post("/locale", data={"locale": "en", "csrf_token": first[0]}, csrf=False)
+    assert refused.status_code == 400
+
+    AuthActions(client).logout()  # signing out and in again gives the session a new raw token and a new page token
+    assert AuthActions(client).login(lead.employee_no).status_code == 303
+    again = _page_tokens(client.get("/"))
+    assert again and set(again).isdisjoint(first)
+    assert client.post("/locale", data={"locale": "zh_CN", "csrf_token": again[0]}, csrf=False).status_code == 303
+
+
 def test_login_form_needs_csrf_too(client, make_user):
     make_user(employee_no="csrf1")
     response = client.post("/auth/login", data={"employee_no": "csrf1", "password": "Correct-Horse-42"},
@@ -220,3 +263,17 @@ def test_the_english_person_picker_placeholder_fits_the_narrowest_picker(client,
                               re.S)
     assert placeholders and all(len(text) <= 34 for text in placeholders), placeholders
     assert "employee no." in placeholders[0]  # still says what it searches
+
+
+def test_template_gettext_translates_escapes_and_keeps_the_languages_apart(app):
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    page = '{{ _("退出") }}|{{ _("已将 %(n)s 条通知标为已读。", n="<b>5</b>") }}|{{ gettext("退出") }}'
+    with app.test_request_context("/"):
+        chinese = render_template_string(page)
+        with force_locale("en"):
+            english = render_template_string(page)
+        again = render_template_string(page)  # the kept texts of one language never answer for the other
+    assert chinese == again == "退出|已将 &lt;b&gt;5&lt;/b&gt; 条通知标为已读。|退出"
+    assert english == "Sign out|Marked &lt;b&gt;5&lt;/b&gt; notifications as read.|Sign out"

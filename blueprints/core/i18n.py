@@ -6,9 +6,11 @@ from decimal import Decimal
 from functools import cache
 
 from babel import Locale
-from flask import current_app, has_request_context, session
+from flask import current_app, g, has_app_context, has_request_context, session
 from flask_babel import format_datetime, format_decimal, get_locale, get_translations
 from flask_login import current_user
+from jinja2 import pass_context
+from markupsafe import Markup
 
 from blueprints.core.clock import to_local
 
@@ -93,13 +95,41 @@ _TRANSLATIONS: dict[int, tuple[Locale | None, object]] = {}
 
 
 def _translations():
-    locale = get_locale()
+    # Flask-Babel keeps the request's locale on g._flask_babel once it has been selected (force_locale swaps it);
+    # reading it from the app context's g directly costs one context lookup instead of get_locale()'s three.
+    babel_state = getattr(g._get_current_object(), "_flask_babel", None) if has_app_context() else None
+    locale = getattr(babel_state, "babel_locale", None) or get_locale()
     found = _TRANSLATIONS.get(id(locale))
     if found is None or found[0] is not locale:
         if len(_TRANSLATIONS) > 32:  # force_locale parses a new Locale each time: keep the map small
             _TRANSLATIONS.clear()
         found = _TRANSLATIONS[id(locale)] = (locale, get_translations())
     return found[1]
+
+
+# A template's `_("…")` without variables, translated and escaped, per catalogue (Flask-Babel keeps one catalogue
+# object per language). Jinja's new-style gettext passes each call through three Context.call layers, wraps the
+# text in Markup and formats it with no variables: 7% of a list page's time under gunicorn, for the same answer.
+_PLAIN_TEXTS: dict[tuple[object, str], Markup] = {}
+_PLAIN_TEXTS_MAX = 20_000  # `_(value)` of a stored value could otherwise grow it without end
+
+
+@pass_context
+def template_gettext(context, string: str, **variables) -> str:
+    """Jinja's new-style gettext (the text is always a format string, escaped under autoescape), with the
+    answer to a call without variables kept per catalogue and text."""
+    translations = _translations()
+    if not context.eval_ctx.autoescape:
+        return translations.ugettext(string) % variables
+    if variables:
+        return Markup(translations.ugettext(string)) % variables  # noqa: S704  # nosec B704 - our catalogue, as Jinja's
+    key = (translations, string)
+    text = _PLAIN_TEXTS.get(key)
+    if text is None:
+        if len(_PLAIN_TEXTS) >= _PLAIN_TEXTS_MAX:
+            _PLAIN_TEXTS.clear()
+        text = _PLAIN_TEXTS[key] = Markup(translations.ugettext(string)) % {}  # noqa: S704  # nosec B704
+    return text
 
 
 def install_template_gettext(app) -> None:
@@ -112,3 +142,5 @@ def install_template_gettext(app) -> None:
         npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
         newstyle=True,
     )
+    # `_` is the i18n extension's alias that looks `gettext` up on each call; both now name the function itself.
+    app.jinja_env.globals["gettext"] = app.jinja_env.globals["_"] = template_gettext
