@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 
+import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
@@ -264,3 +265,33 @@ def test_the_workshop_profile_lists_adopted_suggestions(app, suggestion_setup, m
     assert "获奖的" in html and "采纳的" in html and "二等奖" in html
     assert "待审的" not in html and "别处的" not in html
     assert f"/suggestions/?workshop={world.workshop.id}" in html
+
+
+def test_the_queues_status_counts_read_the_status_index_alone(app, make_user):
+    """A whole-city admin's per-status counts (each stopping at the cap) read ix_suggestions_status_listed without
+    visiting a row: it holds the status and the serial the queue tests (SQLite's plan; PostgreSQL's at 1M in bench)."""
+    from sqlalchemy import event
+
+    from blueprints.core.models import User
+    from blueprints.suggestions import services
+
+    admin = make_user(roles=("admin",))
+    sent = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        sent.append((statement, parameters))
+
+    with app.test_request_context():
+        if db.engine.dialect.name != "sqlite":
+            pytest.skip("a SQLite query plan")
+        event.listen(db.engine, "before_cursor_execute", record)
+        try:
+            services.queue_counts(db.session.get(User, admin.id))
+        finally:
+            event.remove(db.engine, "before_cursor_execute", record)
+        statement, parameters = next((s, p) for s, p in sent if "count(" in s)
+        plan = [row[3] for row in db.session.connection().exec_driver_sql(
+            "EXPLAIN QUERY PLAN " + statement, parameters).all()]
+    reads = [step for step in plan if "suggestions" in step]
+    assert len(reads) == len(services.QUEUE_STATUSES), plan
+    assert all("USING COVERING INDEX ix_suggestions_status_listed (status=?)" in step for step in reads), plan

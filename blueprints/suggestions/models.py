@@ -38,7 +38,10 @@ class Suggestion(db.Model):
         # The list's order, plus what the visibility test of a whole-tree viewer reads (serial: submitted; the
         # author): that viewer's page and capped count walk this index without visiting the rows.
         Index("ix_suggestions_listed", "listed_at", "id", "serial", "author_id"),
-        Index("ix_suggestions_status_listed", "status", "listed_at"),
+        # A status's rows in list order, with the serial the review queue tests: the queue's capped per-status
+        # counts read this index alone (a sequential scan read the table outside PostgreSQL's cache on every
+        # page: 8.7 ms at 1M rows).
+        Index("ix_suggestions_status_listed", "status", "listed_at", "serial"),
         Index("ix_suggestions_workshop_status", "workshop_id", "status"),
         Index("ix_suggestions_author_listed", "author_id", "listed_at"),
         # A department-subtree filter reads the subtree's rows in list order from this index alone.
