@@ -42,6 +42,7 @@ def test_a_large_import_runs_as_a_job_whose_page_reports_the_counts(app, client,
     page = client.get(answer.headers["Location"])
     assert 'id="job-outcome"' in page.get_data(as_text=True)
     assert "导入完成：新建 1 人，更新 1 人。" in html_text(page)
+    assert 'id="job-result" href="/admin/users"' in page.get_data(as_text=True)  # on to the people imported
     (job,) = _jobs(app)
     assert job.status == "done" and job.total == 2 and "password_hash" not in job.params
     with app.app_context():

@@ -110,7 +110,7 @@ def test_an_export_job_runs_and_its_file_holds_the_rows(app, client, login_as, m
     assert (job.status, job.done, job.total, job.owner_id) == ("done", 3, 3, owner.id)
     assert job.started_at and job.finished_at and job.params["args"] == {"q": ["后台导出"]}
     page = client.get(f"/jobs/{job_id}", headers={"HX-Request": "true"}).get_data(as_text=True)
-    assert 'id="job-download"' in page and "hx-trigger" not in page and "100%" in page
+    assert 'id="job-download"' in page and "hx-trigger" not in page and "100%" in page and "job-result" not in page
     response = client.get(f"/jobs/{job_id}/download")
     assert response.status_code == 200 and "attachment" in response.headers["Content-Disposition"]
     sheet = load_workbook(io.BytesIO(response.data)).active
@@ -309,6 +309,11 @@ def test_the_admins_refresh_button_builds_the_snapshot_in_a_job(app, client, log
     with app.app_context():
         assert snapshot.state() is not None
     assert "数据截至" in client.get("/stats/").get_data(as_text=True)
+    # The done job's page leads back to the statistics it refreshed; an export's page offers its file instead.
+    page = client.get(f"/jobs/{job.id}").get_data(as_text=True)
+    assert 'id="job-result" href="/stats/"' in page and "查看更新后的统计" in page
+    client.post("/locale", data={"locale": "en"})
+    assert "See the updated statistics" in client.get(f"/jobs/{job.id}").get_data(as_text=True)
 
 
 def test_only_admins_may_ask_for_a_refresh(app, client, login_as):

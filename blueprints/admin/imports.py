@@ -241,7 +241,7 @@ def queue_stash(token: str, initial_password: str | None, actor) -> Job:
 IMPORT_JOB = "admin.import_users"
 
 
-@job_kind(IMPORT_JOB, _l("人员导入"), writes=True)
+@job_kind(IMPORT_JOB, _l("人员导入"), writes=True, result_endpoint="admin.users", result_label=_l("查看人员名单"))
 def import_job(run: JobRun) -> None:
     """Apply a queued import as its admin: every row in one transaction, or none (the job then fails with the
     reason, e.g. a row that became invalid since the preview); its page then says what was created and updated."""

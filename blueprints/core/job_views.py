@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import abort, current_app, send_file
+from flask import abort, current_app, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -37,7 +37,15 @@ def _own_job(job_id: int) -> Job:
 def _context(job: Job) -> dict:
     return {"job": job, "label": jobs.kind_label(job.kind), "badge": jobs.STATUS_BADGES[job.status],
             "percent": _percent(job), "failure": _failure(job), "outcome": _outcome(job), "poll_seconds": POLL_SECONDS,
-            "finished": job.status in jobs.FINISHED, "has_file": _file_of(job) is not None}
+            "finished": job.status in jobs.FINISHED, "has_file": _file_of(job) is not None, "result": _result(job)}
+
+
+def _result(job: Job) -> tuple[str, str] | None:
+    """The address and text of the page that shows what a done job changed, when its kind names one."""
+    kind = jobs.get_kind(job.kind)
+    if job.status != "done" or kind is None or kind.result_endpoint is None:
+        return None
+    return url_for(kind.result_endpoint), str(kind.result_label)
 
 
 def _percent(job: Job) -> int:

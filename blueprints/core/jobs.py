@@ -78,17 +78,20 @@ class JobKind:
     run: Callable[[JobRun], None]
     schedule: object = None  # a huey crontab: also run as the system on this schedule
     writes: bool = False  # the job changes rows (and commits them itself, like a CLI command)
+    result_endpoint: str | None = None  # the page that shows what a done job changed (its job page links to it)
+    result_label: object = None  # that link's text (a lazy string)
 
 
 _KINDS: dict[str, JobKind] = {}
 
 
-def job_kind(key: str, label, *, schedule=None, writes: bool = False) -> Callable:
+def job_kind(key: str, label, *, schedule=None, writes: bool = False, result_endpoint: str | None = None,
+             result_label=None) -> Callable:
     """Register `fn(run)` as the job kind `key`; a key is registered once."""
     def register(fn: Callable[[JobRun], None]):
         if key in _KINDS:
             raise ValueError(f"job kind {key!r} is registered twice")
-        _KINDS[key] = JobKind(key, label, fn, schedule, writes)
+        _KINDS[key] = JobKind(key, label, fn, schedule, writes, result_endpoint, result_label)
         return fn
     return register
 

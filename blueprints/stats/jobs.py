@@ -35,7 +35,8 @@ def export_workbook(run: JobRun) -> None:
     run.deliver(path, _("竞赛统计-%(year)s-%(scope)s.xlsx", year=filters.year, scope=scope), path.name)
 
 
-@job_kind("stats.refresh", _l("统计快照刷新"), schedule=crontab(minute="*/5"), writes=True)
+@job_kind("stats.refresh", _l("统计快照刷新"), schedule=crontab(minute="*/5"), writes=True,
+          result_endpoint="stats.index", result_label=_l("查看更新后的统计"))
 def refresh_snapshot(run: JobRun) -> None:
     """Take the changes marked since the last refresh into the snapshot: every five minutes, or when an admin asks."""
     snapshot.refresh_now()
