@@ -265,3 +265,21 @@ def test_the_union_above_and_the_admins_of_each_level(app, make_user, city):
         assert grants.admins_at(_get(Department, city["a_team"].id), "union") == [union_admin.id]
         assert grants.admins_at(_get(Department, city["c"].id), "union") == []
         assert grants.admins_at(None, "city") == [city_admin.id]
+
+
+@both_backends
+def test_a_scopes_path_prefix_can_be_read_from_an_index_on_postgresql(app, city):
+    """PostgreSQL reads `path LIKE '<root>%'` (every scope and subtree filter) from ix_departments_path_prefix, not
+    by reading every department: a city has 26,501 (migration 0029). SQLite has no such index to check."""
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("a PostgreSQL operator-class index")
+        enterprise, team = db.session.get(Department, city["a"].id), db.session.get(Department, city["a_team"].id)
+        stmt = select(Department.id).where(scopes.Scope("admin", paths=(enterprise.path,)).path_clause(Department.path))
+        compiled = stmt.compile(db.engine)
+        connection = db.session.connection()
+        connection.exec_driver_sql("SET LOCAL enable_seqscan = off")  # the test's tree is small enough to scan
+        plan = "\n".join(row[0] for row in connection.exec_driver_sql("EXPLAIN " + str(compiled), compiled.params))
+        found = db.session.scalars(stmt).all()
+    assert "ix_departments_path_prefix" in plan, plan
+    assert enterprise.id in found and team.id in found and city["b"].id not in found

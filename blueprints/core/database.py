@@ -229,9 +229,11 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
-# Search structures the models do not describe (SQLite FTS5 table and its shadow tables, indexes on expressions):
-# created by raw SQL in migration 0006, so autogenerate and the schema test skip them.
-UNMANAGED_SEARCH_OBJECTS = ("suggestions_fts", "ix_suggestions_search_trgm", "ix_users_employee_no_lower")
+# Search structures the models do not describe (SQLite FTS5 table and its shadow tables, indexes on expressions or
+# with a PostgreSQL operator class): created by raw SQL in migrations 0006 and 0029, so autogenerate and the schema
+# test skip them.
+UNMANAGED_SEARCH_OBJECTS = ("suggestions_fts", "ix_suggestions_search_trgm", "ix_users_employee_no_lower",
+                            "ix_departments_path_prefix")
 
 
 def include_schema_name(name, type_, parent_names) -> bool:
