@@ -53,7 +53,12 @@ def reading_request() -> bool:
     The mark lives on g, which a request shares with an app context pushed before it (a test's): the request
     context check keeps it from outliving the request.
     """
-    return has_request_context() and g.get("reading", False) and not g.get("write_intent", False)
+    return has_request_context() and _reading_mark()
+
+
+def _reading_mark() -> bool:
+    """g's mark of a reading request: a safe method, and no begin_write() since."""
+    return g.get("reading", False) and not g.get("write_intent", False)
 
 
 def _mark_reading() -> None:
@@ -157,8 +162,7 @@ def _commit_clean_read(exc: BaseException | None) -> None:
 
 def _read_in_autocommit() -> bool:
     """At the end of a request's app context: it was a reading request, so its session read in autocommit."""
-    return g.get("reading", False) and not g.get("write_intent", False) and bool(
-        current_app.extensions.get(AUTOCOMMIT_READS))
+    return _reading_mark() and bool(current_app.extensions.get(AUTOCOMMIT_READS))
 
 
 def _guard_reading_requests(app: Flask) -> None:
