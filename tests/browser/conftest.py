@@ -13,6 +13,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
 from app import create_app
@@ -190,6 +191,23 @@ def type_into_picker(page, box, text: str) -> None:
         except PlaywrightTimeoutError:
             if attempt:
                 raise
+
+
+def fill_suggestion_title(page, title: str) -> None:
+    """Fill a suggestion form's title and wait until the duplicate hint for it has been swapped in.
+
+    The hint opens above the buttons and pushes them down; a click that lands while it opens can press on one
+    spot and release on another, which is no click at all (CI saw a submit that never left the form)."""
+    page.wait_for_load_state("load")
+
+    def answers_this_title(response) -> bool:
+        return (urlparse(response.url).path.endswith("/suggestions/similar")
+                and parse_qs(urlparse(response.url).query).get("title") == [title])
+
+    with page.expect_response(answers_this_title):
+        page.fill("#title", title)
+    busy = page.locator("#similar.htmx-request, #similar.htmx-swapping, #similar.htmx-settling")
+    expect(busy).to_have_count(0)
 
 
 def name_of(app, model, row_id) -> str:

@@ -21,7 +21,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import login, pick, screenshot
+from tests.browser.conftest import fill_suggestion_title, login, pick, screenshot
 
 LANGUAGES = ["zh-CN", "en"]
 
@@ -135,7 +135,7 @@ def test_worker_day(new_page, locale):
 
     # 2. A suggestion, submitted for review.
     page.goto("/suggestions/new")
-    page.fill("#title", "车间照明分区控制节电改造")
+    fill_suggestion_title(page, "车间照明分区控制节电改造")
     page.select_option("#category", "renovation")
     page.fill("#problem", "夜班时整个车间灯全开，没人的区域也亮着。")
     page.fill("#proposal", "按工位分区加装开关和人体感应器。")

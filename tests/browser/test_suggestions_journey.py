@@ -11,7 +11,7 @@ from sqlalchemy import select
 from blueprints.core.models import User
 from blueprints.workshops.models import Workshop
 from extensions import db
-from tests.browser.conftest import login, logout, name_of, pick, screenshot
+from tests.browser.conftest import fill_suggestion_title, login, logout, name_of, pick, screenshot
 from tests.fixtures_suggestions import png_bytes
 
 
@@ -30,7 +30,7 @@ def test_submit_accept_implement_award_and_see_it(new_page, live_server):
     # The duplicate hint: typing a title shows similar existing suggestions (debounced htmx).
     worker.fill("#title", "数控车床冷却液回收")
     expect(worker.locator("#similar")).to_contain_text("已有类似的建议")
-    worker.fill("#title", "数控车床冷却液过滤再生小车")
+    fill_suggestion_title(worker, "数控车床冷却液过滤再生小车")
     worker.select_option("#category", "invention")
     pick(worker, "workshop_id", name_of(live_server.app, Workshop, workshop_id), workshop_id)
     worker.fill("#problem", "冷却液每班更换，废液多，成本高。")
