@@ -270,16 +270,38 @@ def test_the_union_above_and_the_admins_of_each_level(app, make_user, city):
 @both_backends
 def test_a_scopes_path_prefix_can_be_read_from_an_index_on_postgresql(app, city):
     """PostgreSQL reads `path LIKE '<root>%'` (every scope and subtree filter) from ix_departments_path_prefix, not
-    by reading every department: a city has 26,501 (migration 0029). SQLite has no such index to check."""
+    by reading every department: a city has 26,501 (migration 0029). SQLite has no such index to check.
+
+    The root is written into the SQL, not bound: a statement psycopg has prepared gets PostgreSQL's generic plan
+    after a few runs, and a generic plan of `LIKE $1 || '%'` scans every department (core.scopes.PathUnder)."""
     with app.app_context():
         if db.engine.dialect.name != "postgresql":
             pytest.skip("a PostgreSQL operator-class index")
         enterprise, team = db.session.get(Department, city["a"].id), db.session.get(Department, city["a_team"].id)
         stmt = select(Department.id).where(scopes.Scope("admin", paths=(enterprise.path,)).path_clause(Department.path))
-        compiled = stmt.compile(db.engine)
+        compiled = stmt.compile(db.engine, compile_kwargs={"render_postcompile": True})
+        assert f"'{enterprise.path}'" in str(compiled), str(compiled)
         connection = db.session.connection()
         connection.exec_driver_sql("SET LOCAL enable_seqscan = off")  # the test's tree is small enough to scan
         plan = "\n".join(row[0] for row in connection.exec_driver_sql("EXPLAIN " + str(compiled), compiled.params))
         found = db.session.scalars(stmt).all()
     assert "ix_departments_path_prefix" in plan, plan
     assert enterprise.id in found and team.id in found and city["b"].id not in found
+
+
+@both_backends
+def test_path_under_holds_exactly_the_subtree_and_sqlite_reads_it_from_the_path_index(app):
+    """A subtree is its root and what lies below it, never a sibling whose id starts with the same digits
+    ("/1/20/" is not under "/1/2/"); SQLite finds it with a range on ix_departments_path instead of a scan."""
+    with app.app_context():
+        def under(path: str, root: str) -> bool:
+            return bool(db.session.scalar(select(scopes.path_under(literal(path), root))))
+
+        assert under("/1/2/", "/1/2/") and under("/1/2/7/", "/1/2/") and under("/1/2/7/30/", "/1/2/")
+        assert not under("/1/20/", "/1/2/") and not under("/1/", "/1/2/") and not under("/3/2/", "/1/2/")
+        if db.engine.dialect.name == "sqlite":
+            stmt = select(Department.id).where(scopes.path_under(Department.path, "/1/2/"))
+            compiled = stmt.compile(db.engine, compile_kwargs={"render_postcompile": True})
+            plan = " ".join(str(row[-1]) for row in
+                            db.session.connection().exec_driver_sql("EXPLAIN QUERY PLAN " + str(compiled)))
+            assert "ix_departments_path (path>? AND path<?)" in plan, plan

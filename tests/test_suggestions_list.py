@@ -75,6 +75,54 @@ def test_filters_category_status_department_workshop_year_and_mine(app, client, 
     assert client.get("/suggestions/?department=abc&year=x&status=nope&sort=evil&after=%%%").status_code == 200
 
 
+@both_backends
+def test_a_department_filter_covers_its_subtree_at_every_level_and_follows_a_move(app, client, login_as, make_user,
+                                                                                  make_department, make_suggestion):
+    """An enterprise or lower filters by its subtree's ids, a district by its path (services.lists.DepartmentSubtree);
+    both see every row of the subtree, and a department moved to another enterprise is filtered by its new place at
+    once, though each filter's statements are kept between requests."""
+    from blueprints.core.models import Department
+    from blueprints.core.people import update_department
+
+    city = make_department(name="市总工会", kind="federation")
+    district = make_department(name="东城区总工会", parent=city, kind="district")
+    first = make_department(name="甲厂", parent=district, kind="enterprise")
+    second = make_department(name="乙厂", parent=district, kind="enterprise")
+    moving = make_department(name="甲厂班组", parent=first)
+    staying = make_department(name="乙厂班组", parent=second)
+    make_suggestion(make_user(department=moving), title="班组的建议")
+    make_suggestion(make_user(department=staying), title="乙厂的建议")
+    make_suggestion(make_user(department=first), title="甲厂本部的建议")
+    make_suggestion(make_user(department=make_department(name="别处", parent=city, kind="district")),
+                    title="别区的建议")
+    login_as("admin")
+
+    def titles(department) -> set[str]:
+        return _titles(client.get(f"/suggestions/?department={department.id}"))
+
+    everyone_in_district = {"班组的建议", "乙厂的建议", "甲厂本部的建议"}
+    assert titles(district) == everyone_in_district
+    assert titles(first) == {"班组的建议", "甲厂本部的建议"}
+    assert titles(second) == {"乙厂的建议"}
+    assert titles(moving) == {"班组的建议"}
+
+    with app.app_context():
+        update_department(db.session.get(Department, moving.id), moving.code, moving.name,
+                          db.session.get(Department, second.id))
+        db.session.commit()
+    assert titles(first) == {"甲厂本部的建议"}
+    assert titles(second) == {"班组的建议", "乙厂的建议"}
+    assert titles(moving) == {"班组的建议"}
+    assert titles(district) == everyone_in_district
+    # A refresh of the results that names a department which no longer exists shows nothing rather than everything.
+    gone = make_department(name="已撤销", parent=first)
+    with app.app_context():
+        db.session.delete(db.session.get(Department, gone.id))
+        db.session.commit()
+    fragment = client.get(f"/suggestions/?department={gone.id}", headers={"HX-Request": "true"})
+    assert fragment.status_code == 200 and _titles(fragment) == set()
+
+
 def test_drafts_are_listed_only_for_their_author_and_co_authors(client, auth, suggestion_setup, make_suggestion):
     world = suggestion_setup
     make_suggestion(world.author, status="draft", title="私人草稿", coauthors=[world.coauthor])

@@ -26,7 +26,7 @@ from blueprints.core.models import (
 from blueprints.core.org import check_children_fit, check_member_placement, check_placement, default_kind
 from blueprints.core.pagination import COUNT_CAP, Page, capped_count, keyset_page
 from blueprints.core.passwords import hash_password, set_password
-from blueprints.core.scopes import Scope, covers_id, scope_of
+from blueprints.core.scopes import Scope, covers_id, path_under, scope_of
 from blueprints.core.sessions import end_all_sessions
 from extensions import db
 
@@ -77,7 +77,7 @@ def _user_filters(stmt: Select, department_id: int | None, role: str | None, act
         dept = db.session.get(Department, department_id)
         if dept is not None:
             stmt = stmt.join(Department, User.department_id == Department.id).where(
-                Department.path.startswith(dept.path))
+                path_under(Department.path, dept.path))
     if role in ROLE_KEYS:
         stmt = stmt.where(User.role_mask.op("&")(int(ROLE_KEYS[role])) != 0)
     if active is not None:
