@@ -159,14 +159,14 @@ def _subtree(scope, heads: int | None):
     """(the scope's path condition, whether to read the scope's rows first). A ranking is read down its index,
     keeping the rows inside the scope: right for the city, where the first rows qualify, but a walk through most
     of the city's rows for a team. A narrow scope (its head count today, from the snapshot) takes its departments
-    by a range of paths (the index on path; LIKE cannot use it on SQLite) and sorts its own few rows."""
+    from the path index (core.scopes.path_under; a plain LIKE cannot use it on SQLite) and sorts its own few
+    rows."""
     if scope.root is None:
         return true(), False
     path = scope.root.path
     if heads is None or heads > NARROW_HEADS:  # LIKE: no index on path, so the planner walks the ranking's index
         return Department.path.startswith(path), False
-    # "/1/2/": its subtree is every path from "/1/2/" up to "/1/20" ("0" follows "/"), a range of the path index.
-    return and_(Department.path >= path, Department.path < path[:-1] + "0"), True
+    return scopes.path_under(Department.path, path), True
 
 
 def _stars_statement(scope, limit: int, heads: int | None):
